@@ -1,0 +1,26 @@
+import { Hono } from 'hono';
+import type { AppDeps } from './deps.js';
+import { ingestRoutes } from './ingest/routes.js';
+import { opsRoutes } from './ops/routes.js';
+import { queryRoutes } from './query/routes.js';
+import { privacyRoutes } from './privacy/routes.js';
+import { staticRoutes } from './dashboard/routes.js';
+
+/**
+ * Builds the collector's HTTP surface. No listening here: `server.ts` does that, tests call
+ * `app.request()`. Each folder contributes its routes; order matters only for the catch-alls.
+ */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route('/', opsRoutes(deps));
+  app.route('/', ingestRoutes(deps));
+  app.route('/', queryRoutes(deps));
+  app.route('/', privacyRoutes(deps));
+  app.route('/', staticRoutes(deps));
+  app.notFound((c) => c.json({ ok: false, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((err, c) => {
+    deps.logger.error('unhandled', { path: c.req.path, error: err.message });
+    return c.json({ ok: false, error: 'internal error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,85 @@
+import type { StoredEvent, RejectReason } from '@tally/protocol';
+import type { Config } from './config/config.js';
+import type { Analytics } from './rollup/analytics.js';
+
+/**
+ * The append-only NDJSON event log. The one place events are made durable.
+ * Owned by `logstore/`; ingestion and the rollups only see this interface.
+ */
+export interface LogStore {
+  /**
+   * Stores the events whose `event_id` was not stored in the last 48 hours and resolves once they
+   * are durable under the configured fsync policy (group commit: concurrent calls share one fsync).
+   * Rejects with `StorageUnavailableError` when the disk cannot take the write (full, I/O error);
+   * in that case none of this call's events count as stored.
+   */
+  append(events: StoredEvent[]): Promise<AppendResult>;
+  /** True while the log is writable. */
+  writable(): boolean;
+  /** Called synchronously after each durable append with the events actually stored (duplicates excluded). */
+  onAppend(listener: (events: StoredEvent[]) => void): () => void;
+  /** Every stored event, file by file in day order (for start-up rebuilds, rollups, exports). */
+  readDay(day: string): AsyncIterable<StoredEvent>;
+  /** Days (`YYYY-MM-DD`, UTC receipt day) that have a log file, ascending. */
+  days(): Promise<string[]>;
+  /**
+   * Atomically rewrites one day's file keeping only the events for which `keep` is true
+   * (write a new file, fsync, rename), serialized with appends so ingestion loses nothing.
+   * Resolves with the number of events removed. Used by erasure.
+   */
+  rewriteDay(day: string, keep: (event: StoredEvent) => boolean): Promise<number>;
+  /** Deletes one day's file (retention). */
+  deleteDay(day: string): Promise<void>;
+  /** Waits for in-flight writes, then closes files. */
+  close(): Promise<void>;
+}
+
+export interface AppendResult {
+  logged: StoredEvent[];
+  duplicates: number;
+}
+
+export class StorageUnavailableError extends Error {
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/** What one ingestion request tells the completeness ledger (per UTC receipt day and app). */
+export interface IngestTally {
+  day: string;
+  app: string;
+  accepted: number;
+  duplicates: number;
+  rejected: Partial<Record<RejectReason, number>>;
+  /** Events the SDK reports it had to discard (full queue, storage failure, consent is not counted). */
+  dropped: number;
+  bots: number;
+}
+
+/** Counters behind `/api/analytics/completeness`. Owned by `rollup/` (SQLite). */
+export interface Ledger {
+  record(tally: IngestTally): void;
+}
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** Everything `createApp` needs; tests pass fakes or temp-dir instances. */
+export interface AppDeps {
+  config: Config;
+  log: LogStore;
+  ledger: Ledger;
+  logger: Logger;
+  clock: Clock;
+  /** The query side (rollups + real-time figures). Owned by `rollup/`. */
+  analytics: Analytics;
+}

@@ -1,0 +1,7 @@
+import { Hono } from 'hono';
+import type { AppDeps } from '../deps.js';
+
+// Placeholder: filled in by the owner of this folder.
+export function privacyRoutes(_deps: AppDeps): Hono {
+  return new Hono();
+}

@@ -1,0 +1,139 @@
+import type { Consent, EventContext, WireEvent, IngestResponse } from '@tally/protocol';
+
+/**
+ * The injected platform pieces. Core never touches `window`, `document`, `navigator` or Node
+ * modules: an adapter (browser, React Native) hands these in. Keep them small.
+ */
+
+/** An event waiting in the persistent queue. `seq` orders the queue across tabs and restarts. */
+export interface QueuedEvent {
+  seq: number;
+  event: WireEvent;
+}
+
+/**
+ * Persistent storage for the queue and a few small values. Storage is the source of truth for
+ * what is unsent: several tabs may share it, so a flush reads from it rather than from memory.
+ * Every method may reject (quota, private mode); core counts and survives that.
+ */
+export interface Storage {
+  /** Adds events to the queue. */
+  enqueue(events: QueuedEvent[]): Promise<void>;
+  /** The oldest `limit` queued events, by `seq`. */
+  peek(limit: number): Promise<QueuedEvent[]>;
+  /** Removes events by `event_id`. Unknown ids are ignored. */
+  remove(eventIds: string[]): Promise<void>;
+  /** How many events are queued. */
+  count(): Promise<number>;
+  /** Removes the oldest `n` events; resolves with how many were removed. */
+  dropOldest(n: number): Promise<number>;
+  /** Empties the queue. */
+  clear(): Promise<void>;
+  /** Small string values: anonymous id, user id, session, counters. */
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface TransportResult {
+  /** HTTP status; 0 for a network error or an aborted request. */
+  status: number;
+  /** Parsed `Retry-After`, in milliseconds. */
+  retryAfterMs?: number;
+  /** Parsed JSON body of a 2xx answer. */
+  body?: IngestResponse;
+}
+
+export interface Transport {
+  /** Sends one serialized batch (JSON text). Never rejects: failures are a status. */
+  send(body: string): Promise<TransportResult>;
+  /**
+   * Fire-and-forget send for when the page/app is going away (`sendBeacon`, `keepalive`).
+   * Returns false when the platform refused to queue it. No acknowledgement is possible, so the
+   * events stay queued and the collector's `event_id` deduplication absorbs the re-send.
+   */
+  sendUrgent?(body: string): boolean;
+}
+
+export type LifecycleEvent = 'hidden' | 'visible' | 'online' | 'offline';
+
+/** App/page lifecycle, injected like TanStack Query's focusManager/onlineManager. */
+export interface Lifecycle {
+  subscribe(listener: (event: LifecycleEvent) => void): () => void;
+  isOnline(): boolean;
+}
+
+/** Time and timers, so tests can drive them. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Runs `fn` while holding a cross-tab lock (Web Locks, a lease); resolves with its result. */
+export type LockRunner = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+export type ConsentState = 'granted' | 'pending' | 'denied';
+
+export interface ClientOptions {
+  storage: Storage;
+  transport: Transport;
+  lifecycle?: Lifecycle;
+  clock?: Clock;
+  lock?: LockRunner;
+  /** App name sent with each batch. */
+  app?: string;
+  /** Initial consent. `pending` keeps events in memory only until granted or denied. Default `granted`. */
+  consent?: ConsentState | Consent;
+  /** Context attached to every event (platform, screen, locale...). Called per event. */
+  context?: () => EventContext;
+  /** Current URL for `page()` and for events (query secrets are redacted by core). */
+  url?: () => string | undefined;
+  /** Queue bound; the oldest events are dropped (and counted) beyond it. Default 1000. */
+  maxQueue?: number;
+  /** Flush at once when this many events wait. Default 20. */
+  flushAt?: number;
+  /** Debounce after the last event. Default 1000 ms. */
+  debounceMs?: number;
+  /** Flush at the latest this long after the oldest unsent event. Default 5000 ms. */
+  maxWaitMs?: number;
+  /** Batch limits. Defaults 100 events, 64 KB. */
+  maxBatchEvents?: number;
+  maxBatchBytes?: number;
+  /** Retry backoff: full jitter, `baseMs` doubling to `maxMs`. Defaults 1000 and 300000. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Share of anonymous ids kept, deterministic per id. Default 1. */
+  sampleRate?: number;
+  /** Last word on each event: return null to drop it (not counted as loss). */
+  beforeSend?: (event: WireEvent) => WireEvent | null;
+  /** A session ends after this much inactivity. Default 30 minutes. */
+  sessionTimeoutMs?: number;
+  /** UUID source; defaults to `crypto.randomUUID` when present. */
+  uuid?: () => string;
+  /** SDK name and version, put in `context.sdk`. */
+  sdk?: { name: string; version: string };
+  debug?: boolean;
+  /** Where debug lines and swallowed errors go. */
+  log?: (message: string, detail?: unknown) => void;
+}
+
+export interface Client {
+  track(eventType: string, feature?: string, metadata?: Record<string, unknown>): void;
+  page(metadata?: Record<string, unknown>): void;
+  setUserId(id: string | null): void;
+  register(props: Record<string, unknown>): void;
+  unregister(key: string): void;
+  consent(consent: Partial<Consent> | ConsentState): void;
+  optOut(): void;
+  optIn(): void;
+  /** Sends everything queued; resolves when done or when the collector cannot be reached now. */
+  flush(): Promise<void>;
+  /** Logout: new anonymous id, user id cleared, session renewed. */
+  reset(): void;
+  /** Resolves once start-up (ids loaded from storage) is complete. */
+  ready(): Promise<void>;
+  /** Stops timers and listeners. */
+  shutdown(): void;
+  /** Counters for tests and debugging. */
+  stats(): { queued: number; dropped: number; sent: number };
+}
