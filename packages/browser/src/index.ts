@@ -1,1 +1,10 @@
-export {};
+export { init, AUTO_PARTS } from './init.js';
+export type { AutoTrack, BrowserOptions } from './init.js';
+export { createBrowserStorage } from './storage/browser-storage.js';
+export { createFetchTransport, parseRetryAfter } from './transport.js';
+export type { FetchTransportOptions } from './transport.js';
+export { createBrowserLifecycle } from './lifecycle.js';
+export { createBrowserLock } from './lock.js';
+export { createBrowserContext, privacySignal } from './context.js';
+export { SDK } from './version.js';
+export type { Client, ConsentState } from '@tally/core';

@@ -108,6 +108,8 @@ export interface ClientOptions {
   beforeSend?: (event: WireEvent) => WireEvent | null;
   /** A session ends after this much inactivity. Default 30 minutes. */
   sessionTimeoutMs?: number;
+  /** Random numbers in [0, 1) for backoff jitter; tests inject a seeded one. Default `Math.random`. */
+  random?: () => number;
   /** UUID source; defaults to `crypto.randomUUID` when present. */
   uuid?: () => string;
   /** SDK name and version, put in `context.sdk`. */

@@ -1,0 +1,121 @@
+import type { QueuedEvent, Storage } from './types.js';
+import type { Serial } from './serial.js';
+
+export const KEY_DROPPED = 'tally.dropped';
+
+/** What a batch carried in its `dropped` field, split by where the count lived. */
+export interface Carried {
+  stored: number;
+  mem: number;
+  total: number;
+}
+
+/**
+ * The persistent queue plus an in-memory fallback for events the storage refused (quota, private
+ * mode): they are still delivered, just not across a reload. Also owns the dropped counter, which
+ * lives in storage so several tabs and reloads add up, and which is only decreased by what an
+ * acknowledged batch carried, so a drop counted while a batch is in flight is neither lost nor sent twice.
+ */
+export function createQueue(storage: Storage, maxQueue: number, serial: Serial, log: (m: string, e?: unknown) => void) {
+  let mem: QueuedEvent[] = [];
+  // Counts the storage could not hold; negative when an acknowledged count could not be subtracted there.
+  let memDropped = 0;
+  let dropped = 0;
+  let size = 0;
+  const num = async (): Promise<number> => Number(await storage.get(KEY_DROPPED)) || 0;
+  const setNum = (n: number) => storage.set(KEY_DROPPED, String(Math.max(0, n)));
+
+  const addDropped = (n: number): Promise<void> =>
+    n > 0
+      ? serial(async () => {
+          dropped += n;
+          log('dropped', n);
+          try {
+            await setNum((await num()) + n);
+          } catch {
+            memDropped += n;
+          }
+        })
+      : Promise.resolve();
+
+  /** Keeps the in-memory fallback within the bound too; what falls off is counted. */
+  const trimMem = (): number => {
+    const over = mem.length - maxQueue;
+    if (over > 0) mem = mem.slice(over);
+    return Math.max(0, over);
+  };
+
+  return {
+    /** Persists events, enforcing the bound. Never rejects. Resolves with the queue length seen. */
+    put: (events: QueuedEvent[]): Promise<number> =>
+      serial(async () => {
+        let lost = 0;
+        try {
+          await storage.enqueue(events);
+          try {
+            const n = await storage.count();
+            lost = n > maxQueue ? await storage.dropOldest(n - maxQueue) : 0;
+            size = n - lost;
+          } catch (e) {
+            log('storage', e);
+          }
+        } catch (e) {
+          log('storage', e);
+          mem = mem.concat(events);
+          lost = trimMem();
+        }
+        // Counted outside this step: addDropped queues on the same serial line.
+        void addDropped(lost);
+        return size + mem.length;
+      }),
+    /** The oldest events, storage and fallback merged, by `seq`. */
+    head: async (limit: number): Promise<QueuedEvent[]> => {
+      const stored = await storage.peek(limit).catch((e) => (log('storage', e), [] as QueuedEvent[]));
+      return stored
+        .concat(mem)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, limit);
+    },
+    /** Removes delivered or dropped events; false when storage failed (they may come back). */
+    remove: async (events: QueuedEvent[]): Promise<boolean> => {
+      const ids = events.map((q) => q.event.event_id!);
+      mem = mem.filter((q) => !ids.includes(q.event.event_id!));
+      try {
+        await storage.remove(ids);
+        return true;
+      } catch (e) {
+        log('storage', e);
+        return false;
+      }
+    },
+    addDropped,
+    /** The count the next batch carries. */
+    carry: (): Promise<Carried> =>
+      serial(async () => {
+        const stored = await num().catch(() => 0);
+        return { stored, mem: memDropped, total: Math.max(0, stored + memDropped) };
+      }),
+    /** A batch carrying `c` was acknowledged, with `rejected` events refused by the collector. */
+    acked: (c: Carried, rejected: number): Promise<void> =>
+      serial(async () => {
+        memDropped -= c.mem;
+        dropped += rejected;
+        try {
+          await setNum((await num()) - c.stored + rejected);
+        } catch {
+          memDropped += rejected - c.stored;
+        }
+      }),
+    /** Consent withdrawn: nothing of it may stay, counts included. */
+    clear: (): Promise<void> =>
+      serial(async () => {
+        mem = [];
+        memDropped = size = 0;
+        await Promise.all([storage.clear(), storage.delete(KEY_DROPPED)]).catch((e) => log('storage', e));
+      }),
+    stats: () => ({ queued: size + mem.length, dropped }),
+    setSize: (n: number) => void (size = n),
+  };
+}
+
+export type Queue = ReturnType<typeof createQueue>;

@@ -1,0 +1,50 @@
+import type { Clock } from './types.js';
+
+/**
+ * When to flush: `debounceMs` after the last event, at the latest `maxWaitMs` after the first
+ * unsent one, or after a backoff delay. While a retry is pending, new events do not trigger a
+ * flush: hammering a collector that is down is what backoff exists to avoid.
+ */
+export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: number, flush: () => unknown) {
+  let debounce: unknown;
+  let maxWait: unknown;
+  let retry: unknown;
+  const clear = (h: unknown) => h !== undefined && clock.clearTimeout(h);
+  const stop = () => {
+    clear(debounce);
+    clear(maxWait);
+    debounce = maxWait = undefined;
+  };
+  const fire = () => {
+    stop();
+    flush();
+  };
+  return {
+    /** An event was queued. */
+    poke(): void {
+      if (retry !== undefined) return;
+      clear(debounce);
+      debounce = clock.setTimeout(fire, debounceMs);
+      if (maxWait === undefined) maxWait = clock.setTimeout(fire, maxWaitMs);
+    },
+    /** Flush as soon as nothing else is running. */
+    now: fire,
+    retryIn(ms: number): void {
+      clear(retry);
+      stop();
+      retry = clock.setTimeout(() => {
+        retry = undefined;
+        flush();
+      }, ms);
+    },
+    /** A flush succeeded (or the network came back): forget any pending retry. */
+    reset(): void {
+      clear(retry);
+      retry = undefined;
+    },
+    stop(): void {
+      stop();
+      this.reset();
+    },
+  };
+}
