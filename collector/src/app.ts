@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { opsRoutes } from './ops/routes.js';
+import { dashKeyAuth } from './ops/auth.js';
+import { requestTiming } from './ops/timing.js';
 import { queryRoutes } from './query/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { staticRoutes } from './dashboard/routes.js';
@@ -12,6 +14,8 @@ import { staticRoutes } from './dashboard/routes.js';
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use('*', requestTiming(deps.metrics));
+  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey));
   app.route('/', opsRoutes(deps));
   app.route('/', ingestRoutes(deps));
   app.route('/', queryRoutes(deps));

@@ -1,6 +1,7 @@
 import type { StoredEvent, RejectReason } from '@tally/protocol';
 import type { Config } from './config/config.js';
 import type { Analytics } from './rollup/analytics.js';
+import type { Metrics } from './ops/metrics.js';
 
 /**
  * The append-only NDJSON event log. The one place events are made durable.
@@ -82,4 +83,6 @@ export interface AppDeps {
   clock: Clock;
   /** The query side (rollups + real-time figures). Owned by `rollup/`. */
   analytics: Analytics;
+  /** Prometheus counters and histograms (`ops/metrics.ts`); the log store reports fsync latency here. */
+  metrics: Metrics;
 }

@@ -14,7 +14,7 @@ export default defineConfig([
     entry: { tally: 'src/script-tag.ts' },
     format: ['iife'],
     minify: true,
-    target: 'es2019',
+    target: 'es2020',
     noExternal: [/.*/],
     outExtension: () => ({ js: '.global.js' }),
   },

@@ -1,7 +1,19 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
+import { INGEST_ALIAS_PATH } from '../ops/auth.js';
+import { ingestCors } from './cors.js';
+import { ingestHandler } from './handler.js';
 
-// Placeholder: filled in by the owner of this folder.
-export function ingestRoutes(_deps: AppDeps): Hono {
-  return new Hono();
+export const INGEST_PATH = '/v1/events';
+
+/** `POST /v1/events` and the EchoPilot-compatible alias `POST /api/analytics/event`: one handler. */
+export function ingestRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const corsMw = ingestCors(deps.config.allowedOrigins);
+  const handler = ingestHandler(deps);
+  for (const path of [INGEST_PATH, INGEST_ALIAS_PATH]) {
+    app.use(path, corsMw);
+    app.post(path, handler);
+  }
+  return app;
 }

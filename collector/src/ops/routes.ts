@@ -1,7 +1,19 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
+import { diskFreeBytes } from './disk.js';
 
-// Placeholder: filled in by the owner of this folder.
-export function opsRoutes(_deps: AppDeps): Hono {
-  return new Hono();
+/** `/healthz` for load balancers and `/metrics` for Prometheus. Both unauthenticated and cheap. */
+export function opsRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => {
+    c.header('Cache-Control', 'no-store');
+    if (deps.log.writable()) return c.json({ ok: true }, 200);
+    return c.json({ ok: false, error: 'event log is not writable' }, 503);
+  });
+  app.get('/metrics', async (c) => {
+    const body = deps.metrics.render(await diskFreeBytes(deps.config.dataDir));
+    c.header('Cache-Control', 'no-store');
+    return c.body(body, 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+  return app;
 }

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writ
 import { join } from 'node:path';
 import { hashUnit, mix32, seedOf } from './random.js';
 import { activeUsers, userTraits, type UserTraits } from './population.js';
-import { eventLine } from './events.js';
+import { eventHead, userDayTail } from './events.js';
 
 export interface GenerateOptions {
   dataDir: string;
@@ -62,14 +62,21 @@ export function generateLog(opts: GenerateOptions): GenerateStats {
   }
   mkdirSync(dir, { recursive: true });
   const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-  const traitsCache = new Map<number, UserTraits>();
-  const traitsOf = (u: number): UserTraits => {
-    let t = traitsCache.get(u);
-    if (t === undefined) {
-      t = userTraits(seed, u, opts.days);
-      traitsCache.set(u, t);
+  // Per day: each active user's traits and pre-encoded line tail (see events.ts).
+  const userCache = new Map<number, { traits: UserTraits; tail: Buffer }>();
+  let cacheDay = -1;
+  const userOn = (u: number, day: number) => {
+    if (day !== cacheDay) {
+      userCache.clear();
+      cacheDay = day;
     }
-    return t;
+    let c = userCache.get(u);
+    if (c === undefined) {
+      const traits = userTraits(seed, u, opts.days);
+      c = { traits, tail: userDayTail(seed, u, day, traits) };
+      userCache.set(u, c);
+    }
+    return c;
   };
   const stats: GenerateStats = { files: [], events: 0, lateEvents: 0, bytes: 0, meanDailyUsers: 0, seconds: 0 };
   let distinctSum = 0;
@@ -86,7 +93,6 @@ export function generateLog(opts: GenerateOptions): GenerateStats {
     let used = 0;
     let cycle = 0;
     let distinct = 0;
-    traitsCache.clear();
     try {
       for (let slot = 0; slot < n && active.length > 0; slot++) {
         // Three quarters of the slots walk the (shuffled) active set so every active user appears;
@@ -109,8 +115,10 @@ export function generateLog(opts: GenerateOptions): GenerateStats {
           timeMs -= (1 + Math.floor(hashUnit(seed, slot, day * 4 + 4) * 7)) * DAY_MS;
           stats.lateEvents++;
         }
+        const { traits, tail } = userOn(user, day);
         // latin1 is exact here: lines are pure ASCII (see events.ts), and it skips UTF-8 encoding.
-        used += buffer.latin1Write(eventLine({ seed, idPrefix, slot, day, user, traits: traitsOf(user), nth, timeMs, receivedMs }), used);
+        used += buffer.write(eventHead({ seed, idPrefix, slot, day, user, traits, nth, timeMs, receivedMs }), used, 'latin1');
+        used += tail.copy(buffer, used);
         if (used > BUFFER_BYTES - MAX_LINE_BYTES) {
           stats.bytes += writeSync(fd, buffer, 0, used);
           used = 0;

@@ -32,7 +32,7 @@ function coreTraits(seed: number, index: number, days: number): CoreTraits {
   const h2 = hashUnit(seed, index, 2);
   const h3 = hashUnit(seed, index, 3);
   const h4 = hashUnit(seed, index, 4);
-  const pre = Math.ceil(days / 2);
+  const pre = Math.ceil(days * 1.5);
   const firstDay = Math.floor(h1 * (days + pre)) - pre;
   const loyalty = h2 < 0.15 ? 0.8 : h2 < 0.65 ? 0.35 : 0.1;
   const app = h3 < 0.6 ? 0 : h3 < 0.85 ? 1 : 2;

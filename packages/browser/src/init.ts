@@ -6,33 +6,27 @@ import { trackErrors } from './auto/errors.js';
 import { trackPageViews } from './auto/page-views.js';
 import { trackVitals } from './auto/vitals.js';
 import { createBrowserContext, privacySignal } from './context.js';
-import { guardClient, safe, type Log } from './guard.js';
+import { safe, type Log } from './guard.js';
 import { createBrowserLifecycle } from './lifecycle.js';
 import { createBrowserLock } from './lock.js';
 import { createBrowserStorage } from './storage/browser-storage.js';
 import { createFetchTransport } from './transport.js';
 import { SDK } from './version.js';
 
-/** Auto-tracking parts; each defaults to on. */
-export interface AutoTrack {
-  pageviews?: boolean;
-  clicks?: boolean;
-  forms?: boolean;
-  errors?: boolean;
-  vitals?: boolean;
-}
-
 export const AUTO_PARTS = ['pageviews', 'clicks', 'forms', 'errors', 'vitals'] as const;
+
+/** Auto-tracking parts; each defaults to on. */
+export type AutoTrack = { [part in (typeof AUTO_PARTS)[number]]?: boolean };
 
 export interface BrowserOptions
   extends Omit<ClientOptions, 'storage' | 'transport' | 'lifecycle' | 'lock' | 'context' | 'url'> {
   /** Collector base URL; events go to `${endpoint}/v1/events`. */
   endpoint: string;
-  /** `false` turns all auto-tracking off; an object switches parts (missing parts stay on). */
+  /** `false` turns all auto-tracking off; an object switches parts (parts left out stay on). */
   auto?: boolean | AutoTrack;
   /** Treat Do Not Track / Global Privacy Control as consent `denied`. Default true. */
   respectDnt?: boolean;
-  /** IndexedDB database (and localStorage prefix) name. Default `tally`. */
+  /** IndexedDB database name, also the localStorage key prefix of the fallback. Default `tally`. */
   storageName?: string;
   /** Replace a platform piece (tests, unusual hosts). */
   storage?: Storage;
@@ -41,60 +35,81 @@ export interface BrowserOptions
   lock?: LockRunner;
 }
 
+/** Where core remembers an opt-out across visits (its `KEY_OPTOUT`); init.test.ts pins it against core. */
+const OPT_OUT_KEY = 'tally.optout';
+
+/** Mirrors core's consent folding: a state string decides; an object decides only if it names `analytics`. */
 const deniedBy = (c: Partial<Consent> | ConsentState | undefined, was: boolean): boolean =>
-  typeof c == 'string' ? c === 'denied' : c && typeof c == 'object' && 'analytics' in c ? c.analytics === false : was;
+  typeof c == 'string' ? c == 'denied' : c && 'analytics' in c ? c.analytics == false : was;
 
 /**
  * Creates a browser client: core's pipeline with IndexedDB storage, fetch/beacon transport, page
- * lifecycle, cross-tab lock and auto-tracking. Never throws; the returned client never throws.
+ * lifecycle, cross-tab lock and auto-tracking. Core guards every client method, so neither
+ * `init` nor the client it returns throws into the page.
  */
 export function init(options: BrowserOptions): Client {
-  const log: Log | undefined =
-    options.log ?? (options.debug ? (message, detail) => console.log('[tally]', message, detail ?? '') : undefined);
   const { auto = true, respectDnt = true, storageName = 'tally', endpoint, ...rest } = options;
-  const dnt = respectDnt && privacySignal();
-  let denied = dnt || deniedBy(options.consent, false);
+  const log: Log | undefined = options.log ?? (options.debug ? console.log.bind(console, '[tally]') : undefined);
+  const dnt = safe(() => respectDnt && privacySignal(), log, false)();
   if (dnt) log?.('Do Not Track / Global Privacy Control: consent denied');
-
-  const client = guardClient(
-    createClient({
-      ...rest,
-      consent: dnt ? 'denied' : options.consent,
-      storage: options.storage ?? createBrowserStorage(storageName, log),
-      transport: options.transport ?? createFetchTransport({ endpoint }),
-      lifecycle: options.lifecycle ?? createBrowserLifecycle(),
-      lock: options.lock ?? createBrowserLock(),
-      context: createBrowserContext(options.sdk ?? SDK),
-      url: () => location.href,
-      sdk: options.sdk ?? SDK,
-      log,
-    }),
+  let denied = dnt || deniedBy(options.consent, false);
+  const storage = options.storage ?? createBrowserStorage(storageName, log);
+  const client = createClient({
+    sdk: SDK,
+    ...rest,
     log,
-  );
+    consent: dnt ? 'denied' : options.consent,
+    storage,
+    transport: options.transport ?? createFetchTransport({ endpoint }),
+    lifecycle: options.lifecycle ?? createBrowserLifecycle(),
+    lock: options.lock ?? createBrowserLock(),
+    context: createBrowserContext(),
+    url: () => location.href,
+  });
 
-  const parts: AutoTrack = auto === true ? {} : auto === false ? { pageviews: false, clicks: false, forms: false, errors: false, vitals: false } : auto;
+  const parts: AutoTrack = auto === true ? {} : auto || { pageviews: false, clicks: false, forms: false, errors: false, vitals: false };
   const stops: Array<() => void> = [];
-  let started = false;
-  const active = () => !denied;
-  // Auto-tracking starts on the first moment consent is not denied: with consent denied the SDK
-  // adds no listeners, patches nothing and observes no performance entries.
-  const start = safe(() => {
-    if (started || denied) return;
-    started = true;
-    if (parts.pageviews !== false) stops.push(trackPageViews(client, active));
-    if (parts.clicks !== false) stops.push(trackClicks(client, active));
-    if (parts.forms !== false) stops.push(trackForms(client, active));
-    if (parts.errors !== false) stops.push(trackErrors(client, active));
-    if (parts.vitals !== false) stops.push(trackVitals(client, active));
+  let vitals = false;
+  let closed = false;
+  let decided = false;
+  const active = () => !denied && !closed;
+  // While consent is denied the SDK keeps no listeners; granting consent (re)starts
+  // auto-tracking, with a page view for the page being shown.
+  const startAuto = safe(() => {
+    if (stops.length || !active()) return;
+    const on = (part: keyof AutoTrack, start: (c: Client, a: () => boolean) => () => void) =>
+      parts[part] !== false && stops.push(start(client, active));
+    on('pageviews', trackPageViews);
+    on('clicks', trackClicks);
+    on('forms', trackForms);
+    on('errors', trackErrors);
+    // web-vitals' observers cannot be removed: started once, they report only while `active`.
+    if (!vitals && parts.vitals !== false) {
+      vitals = true;
+      trackVitals(client, active);
+    }
   }, log);
-
-  const setDenied = (value: boolean) => {
+  const setDenied = (value: boolean, byPage = true) => {
+    decided ||= byPage;
     denied = value;
-    start();
+    if (value) stops.splice(0).forEach((stop) => safe(stop, log)());
+    else startAuto();
   };
-  const api: Client = {
+
+  // A microtask later, so calls made right after init() (setUserId, register, consent, a replayed
+  // stub queue) apply to the first page view.
+  void Promise.resolve().then(startAuto);
+  // A visitor who opted out on an earlier visit stays opted out (core keeps the flag in storage),
+  // unless this page already decided: core applies early consent calls after reading the flag.
+  void client
+    .ready()
+    .then(() => storage.get(OPT_OUT_KEY))
+    .then((flag) => flag && !decided && setDenied(true, false))
+    .catch(() => {});
+
+  return {
     ...client,
-    consent: safe((c) => {
+    consent: safe((c: Parameters<Client['consent']>[0]) => {
       client.consent(c);
       setDenied(deniedBy(c, denied));
     }, log),
@@ -107,12 +122,9 @@ export function init(options: BrowserOptions): Client {
       setDenied(false);
     }, log),
     shutdown: safe(() => {
-      for (const stop of stops.splice(0)) safe(stop, log)();
+      closed = true;
+      setDenied(true, false);
       client.shutdown();
     }, log),
   };
-  // A microtask later, so calls made right after init() (setUserId, register, a replayed stub
-  // queue, consent) apply to the first page view.
-  Promise.resolve().then(start);
-  return api;
 }

@@ -1,4 +1,5 @@
 import type { Lifecycle, LifecycleEvent } from '@tally/core';
+import { listen } from './guard.js';
 
 /** A `pagehide` this soon after a hidden visibility change is the same unload: not repeated. */
 const SAME_UNLOAD_MS = 1000;
@@ -16,27 +17,25 @@ const SAME_UNLOAD_MS = 1000;
 export function createBrowserLifecycle(now: () => number = Date.now): Lifecycle {
   return {
     subscribe(listener) {
-      let hiddenAt = -Infinity;
+      let hiddenAt = -1e15;
       const emit = (event: LifecycleEvent) => {
-        if (event === 'hidden') hiddenAt = now();
-        if (event === 'visible') hiddenAt = -Infinity;
+        if (event == 'hidden') hiddenAt = now();
+        if (event == 'visible') hiddenAt = -1e15;
         try {
           listener(event);
         } catch {
           // A listener failure must not surface in the host page's event dispatch.
         }
       };
-      const handlers: Array<[string, (e: Event) => void]> = [
-        ['visibilitychange', () => emit(document.visibilityState === 'hidden' ? 'hidden' : 'visible')],
-        ['pagehide', () => now() - hiddenAt > SAME_UNLOAD_MS && emit('hidden')],
-        ['pageshow', (e) => (e as PageTransitionEvent).persisted && emit('visible')],
-        ['online', () => emit('online')],
-        ['offline', () => emit('offline')],
+      const visibility = () => emit(document.visibilityState == 'hidden' ? 'hidden' : 'visible');
+      const offs = [
+        listen(window, 'visibilitychange', visibility),
+        listen(window, 'pagehide', () => now() - hiddenAt > SAME_UNLOAD_MS && emit('hidden')),
+        listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && visibility()),
+        listen(window, 'online', () => emit('online')),
+        listen(window, 'offline', () => emit('offline')),
       ];
-      for (const [type, fn] of handlers) addEventListener(type, fn);
-      return () => {
-        for (const [type, fn] of handlers) removeEventListener(type, fn);
-      };
+      return () => offs.forEach((off) => off());
     },
     isOnline: () => navigator.onLine !== false,
   };

@@ -1,17 +1,16 @@
 import type { Transport, TransportResult } from '@tally/core';
-import type { IngestResponse } from '@tally/protocol';
 
 /** `Retry-After` as delay-seconds or an HTTP-date, in milliseconds from `now`. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  const v = (value || '').trim();
+  if (/^\d+$/.test(v)) return +v * 1000;
+  // An HTTP-date always names a day or month; Date.parse alone would also take "-5" as a year.
+  const at = /[a-z]/i.test(v) ? Date.parse(v) : NaN;
+  return at == at ? Math.max(0, at - now) : undefined;
 }
 
 export interface FetchTransportOptions {
-  /** Collector origin (and optional base path), without `/v1/events`. */
+  /** Collector base URL, without `/v1/events`. */
   endpoint: string;
   /** A request still unanswered after this long counts as a network error. Default 30 s. */
   timeoutMs?: number;
@@ -19,34 +18,26 @@ export interface FetchTransportOptions {
 
 /**
  * POSTs batches to `${endpoint}/v1/events` as `text/plain`: a CORS-safelisted content type, so a
- * cross-origin collector needs no preflight round trip. Never rejects: failures are status 0.
+ * cross-origin collector needs no preflight round trip. `send` never rejects: failures are status 0.
+ * `sendUrgent` (page unload) uses `sendBeacon`, else `fetch` with `keepalive`.
  */
 export function createFetchTransport({ endpoint, timeoutMs = 30_000 }: FetchTransportOptions): Transport {
   const url = endpoint.replace(/\/+$/, '') + '/v1/events';
-  const init = (body: string, keepalive?: boolean): RequestInit => ({
-    method: 'POST',
-    body,
-    headers: { 'Content-Type': 'text/plain' },
-    credentials: 'omit',
-    keepalive,
-  });
+  const post = (body: string, extra: RequestInit) =>
+    fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'text/plain' }, credentials: 'omit', ...extra });
 
   return {
     async send(body) {
-      const abort = typeof AbortController == 'function' ? new AbortController() : undefined;
-      const timer = setTimeout(() => abort?.abort(), timeoutMs);
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
       try {
-        const res = await fetch(url, { ...init(body), signal: abort?.signal });
+        const res = await post(body, { signal: abort.signal });
         const result: TransportResult = { status: res.status };
         const retryAfterMs = parseRetryAfter(res.headers.get('Retry-After'), Date.now());
-        if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
-        if (res.ok) {
-          try {
-            result.body = (await res.json()) as IngestResponse;
-          } catch {
-            // A 2xx without a JSON body still acknowledges the batch.
-          }
-        }
+        if (retryAfterMs != null) result.retryAfterMs = retryAfterMs;
+        // A 2xx whose body is not JSON still acknowledges the batch.
+        if (res.ok) result.body = await res.json().catch(() => undefined);
+        if (!result.body) delete result.body;
         return result;
       } catch {
         return { status: 0 };
@@ -57,12 +48,12 @@ export function createFetchTransport({ endpoint, timeoutMs = 30_000 }: FetchTran
 
     sendUrgent(body) {
       try {
-        if (navigator.sendBeacon?.(url, new Blob([body], { type: 'text/plain' }))) return true;
+        if (navigator.sendBeacon(url, new Blob([body], { type: 'text/plain' }))) return true;
       } catch {
-        // Some browsers throw instead of returning false (e.g. over the 64 KB budget).
+        // Missing, or throwing instead of returning false (over its 64 KB budget): try keepalive.
       }
       try {
-        fetch(url, init(body, true)).catch(() => {});
+        post(body, { keepalive: true }).catch(() => {});
         return true;
       } catch {
         return false;

@@ -1,8 +1,14 @@
 import type { Storage } from './types.js';
 
-export const KEY_ANON = 'tally.aid';
-export const KEY_USER = 'tally.uid';
-export const KEY_SESSION = 'tally.session';
+/** Anonymous id, user id, session id and its last activity, stored together: one read at start-up. */
+export const KEY_IDENTITY = 'tally.id';
+
+interface Stored {
+  a?: string;
+  u?: string | null;
+  s?: string;
+  t?: number;
+}
 
 export interface Ids {
   anonymous_id: string;
@@ -11,9 +17,9 @@ export interface Ids {
 }
 
 /**
- * Anonymous id, user id and session, kept in memory and mirrored to storage. Writes are skipped
- * while `mayStore()` is false (consent pending or denied): an identifier in storage is exactly what
- * consent is about. `save()` writes them once consent arrives.
+ * The visitor's ids, kept in memory and mirrored to storage. Nothing is written while `mayStore()`
+ * is false (consent pending or denied): an identifier in storage is exactly what consent is about.
+ * `save()` writes them once consent arrives, `forget()` erases them when it is withdrawn.
  */
 export function createIdentity(
   storage: Storage,
@@ -22,53 +28,48 @@ export function createIdentity(
   mayStore: () => boolean,
   log: (m: string, e?: unknown) => void,
 ) {
-  let anon: string | null = null;
-  let user: string | null = null;
-  let session = '';
-  let last = 0;
+  let id: Stored = {};
   let saved = 0;
-  const put = (key: string, value: string | null): void => {
-    if (value == null) storage.delete(key).catch(log.bind(0, 'storage'));
-    else if (mayStore()) storage.set(key, value).catch(log.bind(0, 'storage'));
-  };
   const save = (): void => {
-    saved = last;
-    put(KEY_ANON, anon);
-    put(KEY_USER, user);
-    if (session) put(KEY_SESSION, `${session} ${last}`);
+    if (mayStore()) {
+      saved = id.t || 0;
+      storage.set(KEY_IDENTITY, JSON.stringify(id)).catch(log);
+    }
   };
   return {
     async load(): Promise<void> {
-      const [a, u, s] = await Promise.all(
-        [KEY_ANON, KEY_USER, KEY_SESSION].map((k) => storage.get(k).catch(() => null)),
-      );
-      anon = a ?? null;
-      user = u ?? null;
-      if (s) {
-        const [id, at] = s.split(' ');
-        session = id ?? '';
-        saved = last = Number(at) || 0;
+      try {
+        id = JSON.parse((await storage.get(KEY_IDENTITY)) || '{}') || {};
+      } catch (e) {
+        log('storage', e);
       }
+      saved = id.t || 0;
     },
     /** Ids for an event at time `t`: creates the anonymous id on first use, renews an idle session. */
     ids(t: number): Ids {
-      if (!anon) put(KEY_ANON, (anon = uuid()));
-      if (!session || t - last > timeoutMs) {
-        session = uuid();
-        saved = 0;
+      let changed = !id.a;
+      id.a ||= uuid();
+      if (!id.s || t - id.t! > timeoutMs) {
+        id.s = uuid();
+        changed = true;
       }
-      last = t;
-      // Persisting the activity time at most every 5 s keeps track() cheap; the session timeout is 30 min.
-      if (t - saved > 5000) save();
-      return { anonymous_id: anon, user_id: user ?? undefined, session_id: session };
+      id.t = t;
+      // Activity time is written at most every 5 s to keep track() cheap; the session timeout is 30 min.
+      if (changed || t - saved > 5000) save();
+      return { anonymous_id: id.a, user_id: id.u || undefined, session_id: id.s };
     },
-    setUser(id: string | null): void {
-      put(KEY_USER, (user = id));
+    setUser(user: string | null): void {
+      id.u = user;
+      save();
     },
+    /** Logout: a new anonymous id and session on the next event, no user id. */
     reset(): void {
-      put(KEY_ANON, (anon = null));
-      put(KEY_USER, (user = null));
-      session = '';
+      id = {};
+      save();
+    },
+    forget(): void {
+      id = {};
+      storage.delete(KEY_IDENTITY).catch(log);
     },
     save,
   };

@@ -1,1 +1,15 @@
-export {};
+export { createClient, KEY_OPTOUT } from './client.js';
+export { redactUrl } from './redact.js';
+export type {
+  Client,
+  ClientOptions,
+  Clock,
+  ConsentState,
+  Lifecycle,
+  LifecycleEvent,
+  LockRunner,
+  QueuedEvent,
+  Storage,
+  Transport,
+  TransportResult,
+} from './types.js';

@@ -3,12 +3,8 @@ import type { Serial } from './serial.js';
 
 export const KEY_DROPPED = 'tally.dropped';
 
-/** What a batch carried in its `dropped` field, split by where the count lived. */
-export interface Carried {
-  stored: number;
-  mem: number;
-  total: number;
-}
+/** What a batch carried in its `dropped` field, split by where the count lived: [storage, memory]. */
+export type Carried = [number, number];
 
 /**
  * The persistent queue plus an in-memory fallback for events the storage refused (quota, private
@@ -29,7 +25,6 @@ export function createQueue(storage: Storage, maxQueue: number, serial: Serial, 
     n > 0
       ? serial(async () => {
           dropped += n;
-          log('dropped', n);
           try {
             await setNum((await num()) + n);
           } catch {
@@ -71,18 +66,24 @@ export function createQueue(storage: Storage, maxQueue: number, serial: Serial, 
     /** The oldest events, storage and fallback merged, by `seq`. */
     head: async (limit: number): Promise<QueuedEvent[]> => {
       const stored = await storage.peek(limit).catch((e) => (log('storage', e), [] as QueuedEvent[]));
+      if (stored.length < limit) size = stored.length;
       return stored
         .concat(mem)
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit);
     },
-    /** Removes delivered or dropped events; false when storage failed (they may come back). */
-    remove: async (events: QueuedEvent[]): Promise<boolean> => {
+    /**
+     * Removes sent events. Resolves with how many of them storage no longer held (dropped as overflow
+     * meanwhile, so already counted), or false when storage failed (they may come back).
+     */
+    remove: async (events: QueuedEvent[]): Promise<number | false> => {
       const ids = events.map((q) => q.event.event_id!);
+      const before = mem.length;
       mem = mem.filter((q) => !ids.includes(q.event.event_id!));
+      const inMem = before - mem.length;
       try {
-        await storage.remove(ids);
-        return true;
+        const n = await storage.remove(ids);
+        return n == null ? 0 : Math.max(0, ids.length - inMem - n);
       } catch (e) {
         log('storage', e);
         return false;
@@ -92,18 +93,20 @@ export function createQueue(storage: Storage, maxQueue: number, serial: Serial, 
     /** The count the next batch carries. */
     carry: (): Promise<Carried> =>
       serial(async () => {
-        const stored = await num().catch(() => 0);
-        return { stored, mem: memDropped, total: Math.max(0, stored + memDropped) };
+        return [await num().catch(() => 0), memDropped];
       }),
-    /** A batch carrying `c` was acknowledged, with `rejected` events refused by the collector. */
-    acked: (c: Carried, rejected: number): Promise<void> =>
+    /**
+     * A batch carrying `c` was acknowledged; `delta` adjusts the count: + events the collector
+     * rejected, - events counted as overflow that were delivered after all.
+     */
+    acked: (c: Carried, delta: number): Promise<void> =>
       serial(async () => {
-        memDropped -= c.mem;
-        dropped += rejected;
+        memDropped -= c[1];
+        dropped += delta;
         try {
-          await setNum((await num()) - c.stored + rejected);
+          await setNum((await num()) - c[0] + delta);
         } catch {
-          memDropped += rejected - c.stored;
+          memDropped += delta - c[0];
         }
       }),
     /** Consent withdrawn: nothing of it may stay, counts included. */
@@ -113,8 +116,9 @@ export function createQueue(storage: Storage, maxQueue: number, serial: Serial, 
         memDropped = size = 0;
         await Promise.all([storage.clear(), storage.delete(KEY_DROPPED)]).catch((e) => log('storage', e));
       }),
+    /** Events only the fallback holds. */
+    mem: () => mem,
     stats: () => ({ queued: size + mem.length, dropped }),
-    setSize: (n: number) => void (size = n),
   };
 }
 

@@ -9,7 +9,7 @@ export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: num
   let debounce: unknown;
   let maxWait: unknown;
   let retry: unknown;
-  const clear = (h: unknown) => h !== undefined && clock.clearTimeout(h);
+  const clear = (h: unknown) => clock.clearTimeout(h);
   const stop = () => {
     clear(debounce);
     clear(maxWait);
@@ -19,6 +19,10 @@ export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: num
     stop();
     flush();
   };
+  const reset = () => {
+    clear(retry);
+    retry = undefined;
+  };
   return {
     /** An event was queued. */
     poke(): void {
@@ -27,8 +31,10 @@ export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: num
       debounce = clock.setTimeout(fire, debounceMs);
       if (maxWait === undefined) maxWait = clock.setTimeout(fire, maxWaitMs);
     },
-    /** Flush as soon as nothing else is running. */
-    now: fire,
+    /** Enough events wait: flush now, unless backing off. */
+    kick(): void {
+      if (retry === undefined) fire();
+    },
     retryIn(ms: number): void {
       clear(retry);
       stop();
@@ -38,13 +44,10 @@ export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: num
       }, ms);
     },
     /** A flush succeeded (or the network came back): forget any pending retry. */
-    reset(): void {
-      clear(retry);
-      retry = undefined;
-    },
+    reset,
     stop(): void {
       stop();
-      this.reset();
+      reset();
     },
   };
 }

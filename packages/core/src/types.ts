@@ -21,8 +21,13 @@ export interface Storage {
   enqueue(events: QueuedEvent[]): Promise<void>;
   /** The oldest `limit` queued events, by `seq`. */
   peek(limit: number): Promise<QueuedEvent[]>;
-  /** Removes events by `event_id`. Unknown ids are ignored. */
-  remove(eventIds: string[]): Promise<void>;
+  /**
+   * Removes events by `event_id`. Unknown ids are ignored. Should resolve with how many were
+   * actually removed: an event dropped as overflow while its batch was in flight was counted as
+   * dropped, and core un-counts it when the collector acknowledges it. Without the number (void)
+   * that rare case is counted twice.
+   */
+  remove(eventIds: string[]): Promise<number | void>;
   /** How many events are queued. */
   count(): Promise<number>;
   /** Removes the oldest `n` events; resolves with how many were removed. */

@@ -1,7 +1,8 @@
 import type { Client } from '@tally/core';
-import { safe } from '../guard.js';
+import { listen, safe } from '../guard.js';
 
 type Tracked = [eventType: string, feature: string | undefined, metadata: Record<string, string>];
+type Tracker = (client: Pick<Client, 'track'>, active: () => boolean) => () => void;
 
 /**
  * What a `data-track` element says about itself: event type from `data-event-type` (default
@@ -23,22 +24,25 @@ export function describeTracked(el: Element, defaultAction: string): Tracked {
  * `stopPropagation()` does not hide the click. A `<form data-track>` is left to `trackForms`:
  * a click inside it is not its submission.
  */
-export function trackClicks(client: Pick<Client, 'track'>, active: () => boolean): () => void {
-  const onClick = safe((e: Event) => {
-    if (!active()) return;
-    const el = (e.target as Element | null)?.closest?.('[data-track]');
-    if (el && el.tagName !== 'FORM') client.track(...describeTracked(el, 'click'));
-  });
-  document.addEventListener('click', onClick, true);
-  return () => document.removeEventListener('click', onClick, true);
-}
+export const trackClicks: Tracker = (client, active) =>
+  listen(
+    document,
+    'click',
+    safe((e) => {
+      const el = active() && (e.target as Element).closest('[data-track]');
+      if (el && el.tagName != 'FORM') client.track(...describeTracked(el, 'click'));
+    }),
+    true,
+  );
 
 /** Submissions of a `<form data-track>` (`metadata.action` defaults to `submit`). Field values are never read. */
-export function trackForms(client: Pick<Client, 'track'>, active: () => boolean): () => void {
-  const onSubmit = safe((e: Event) => {
-    const form = e.target as Element | null;
-    if (active() && form?.hasAttribute?.('data-track')) client.track(...describeTracked(form, 'submit'));
-  });
-  document.addEventListener('submit', onSubmit, true);
-  return () => document.removeEventListener('submit', onSubmit, true);
-}
+export const trackForms: Tracker = (client, active) =>
+  listen(
+    document,
+    'submit',
+    safe((e) => {
+      const form = e.target as Element;
+      if (active() && form.hasAttribute('data-track')) client.track(...describeTracked(form, 'submit'));
+    }),
+    true,
+  );

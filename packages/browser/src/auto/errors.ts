@@ -1,5 +1,5 @@
 import type { Client } from '@tally/core';
-import { safe } from '../guard.js';
+import { listen, safe } from '../guard.js';
 
 export interface ErrorTrackingOptions {
   /** At most this many error events per rolling minute. Default 10. */
@@ -7,13 +7,13 @@ export interface ErrorTrackingOptions {
   now?: () => number;
 }
 
-const cut = (s: unknown, max: number) => (typeof s == 'string' && s ? s.slice(0, max) : undefined);
+const cut = (s: unknown) => (typeof s == 'string' && s ? s.slice(0, 1024) : undefined);
 
 /**
  * Uncaught errors and unhandled rejections → `error` events, feature `error` or
- * `unhandledrejection`, metadata {message, source, line, col, stack ≤ 1 KB}. Each distinct
- * message+source is reported once per page, and at most `perMinute` per rolling minute, so an
- * error thrown in a loop or an animation frame cannot flood the queue.
+ * `unhandledrejection`, metadata {message, source, line, col, stack}, strings cut to 1 KB. Each
+ * distinct message+source is reported once per page, and at most `perMinute` per rolling minute,
+ * so an error thrown in a loop or an animation frame cannot flood the queue.
  */
 export function trackErrors(
   client: Pick<Client, 'track'>,
@@ -21,42 +21,29 @@ export function trackErrors(
   { perMinute = 10, now = Date.now }: ErrorTrackingOptions = {},
 ): () => void {
   const seen = new Set<string>();
-  const recent: number[] = [];
+  let recent: number[] = [];
 
   const report = (kind: string, message: string, stack: unknown, source?: string, line?: number, col?: number) => {
-    if (!active()) return;
-    const key = message + '\n' + (source || '');
-    if (seen.has(key)) return;
+    const key = message + '\n' + source;
     const t = now();
-    while (recent.length && t - recent[0]! >= 60_000) recent.shift();
-    if (recent.length >= perMinute) return;
+    recent = recent.filter((r) => t - r < 60_000);
+    if (!active() || seen.has(key) || recent.length >= perMinute) return;
     recent.push(t);
     // Bounded memory on a page that produces endless distinct messages; the rate limit still holds.
     if (seen.size < 500) seen.add(key);
-    client.track('error', kind, {
-      message: cut(message, 1024),
-      source: cut(source, 1024),
-      line: line || undefined,
-      col: col || undefined,
-      stack: cut(stack, 1024),
-    });
+    client.track('error', kind, { message: cut(message), source: cut(source), line, col, stack: cut(stack) });
   };
 
-  // `safe`: a handler that threw would itself raise an `error` event and feed this tracker.
-  const onError = safe((e: Event) => {
-    const ev = e as ErrorEvent;
-    const err = ev.error as { stack?: unknown } | undefined;
-    report('error', ev.message || String(ev.error), err?.stack, ev.filename, ev.lineno, ev.colno);
-  });
-  const onRejection = safe((e: Event) => {
-    const reason = (e as PromiseRejectionEvent).reason as { message?: unknown; stack?: unknown } | undefined;
-    const message = reason instanceof Error ? reason.message : String(reason);
-    report('unhandledrejection', message, reason?.stack);
-  });
-  addEventListener('error', onError);
-  addEventListener('unhandledrejection', onRejection);
-  return () => {
-    removeEventListener('error', onError);
-    removeEventListener('unhandledrejection', onRejection);
-  };
+  // `safe`: an exception in a handler would raise another `error` event and feed this very tracker.
+  const offs = [
+    listen(window, 'error', safe((e) => {
+      const { message, error, filename, lineno, colno } = e as ErrorEvent;
+      report('error', message || String(error), error?.stack, filename, lineno, colno);
+    })),
+    listen(window, 'unhandledrejection', safe((e) => {
+      const reason = (e as PromiseRejectionEvent).reason;
+      report('unhandledrejection', reason instanceof Error ? reason.message : String(reason), reason?.stack);
+    })),
+  ];
+  return () => offs.forEach((off) => off());
 }

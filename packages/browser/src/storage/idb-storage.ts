@@ -1,62 +1,71 @@
-import { openDB } from 'idb';
 import type { Storage } from '@tally/core';
 
-const QUEUE = 'queue';
-const KV = 'kv';
+/*
+ * Plain IndexedDB rather than the `idb` wrapper: idb's openDB costs ~1.4 KB gzipped, which the
+ * script tag's 7 KB budget (core and web-vitals included) cannot afford. One helper does it all.
+ */
+
+type Op<T> = (store: IDBObjectStore) => IDBRequest<T> | void;
 
 /**
- * IndexedDB storage: `queue` keyed by `event.event_id` with an index on `seq`, and a `kv` store.
- * Rejects if IndexedDB is missing or does not open within `openTimeoutMs` (some private modes
- * leave `open()` pending forever), so the fallback chain can take over.
+ * IndexedDB storage: store `queue` keyed by `event.event_id` with an index `seq`, and store `kv`.
+ * Rejects if IndexedDB is missing, refuses, or does not open within `openTimeoutMs` (some private
+ * modes leave `open()` pending forever), so the fallback chain can take over.
  */
 export async function openIdbStorage(name: string, openTimeoutMs = 3000): Promise<Storage> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const opening = openDB(name, 1, {
-    upgrade(db) {
-      db.createObjectStore(QUEUE, { keyPath: 'event.event_id' }).createIndex('seq', 'seq');
-      db.createObjectStore(KV);
-    },
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(name, 1);
+    const timer = setTimeout(() => {
+      reject(new Error('IndexedDB open timed out'));
+      // If it opens after all, release it so it cannot block a later version upgrade.
+      req.onsuccess = () => req.result.close();
+    }, openTimeoutMs);
+    req.onupgradeneeded = () => {
+      req.result.createObjectStore('queue', { keyPath: 'event.event_id' }).createIndex('seq', 'seq');
+      req.result.createObjectStore('kv');
+    };
+    req.onsuccess = () => (clearTimeout(timer), resolve(req.result));
+    req.onerror = req.onblocked = () => (clearTimeout(timer), reject(req.error || new Error('IndexedDB blocked')));
   });
-  const db = await Promise.race([
-    opening,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error('IndexedDB open timed out'));
-        // If it opens after all, release it so it does not block a future version upgrade.
-        opening.then((late) => late.close(), () => {});
-      }, openTimeoutMs);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  // Another tab upgrading the schema: let go; our next call fails over to the next tier.
+  db.onversionchange = () => db.close();
 
-  /** Runs requests in one readwrite transaction; resolves when it commits, rejects if it aborts. */
-  const write = async <T>(store: string, fn: (s: ReturnType<typeof tx>['store']) => Promise<T>) => {
-    const t = tx(store);
-    // Promise.all observes every request so an aborting transaction never leaves an unhandled rejection.
-    const [result] = await Promise.all([fn(t.store), t.done]);
-    return result;
-  };
-  const tx = (store: string) => db.transaction(store, 'readwrite');
+  /** Runs `op` in one transaction; resolves with its request's result once the transaction commits. */
+  const tx = <T>(store: string, mode: IDBTransactionMode, op: Op<T>) =>
+    new Promise<T>((resolve, reject) => {
+      // transaction() throws on a closed or broken connection: the executor makes that a rejection.
+      const t = db.transaction(store, mode);
+      const req = op(t.objectStore(store));
+      t.oncomplete = () => resolve(req ? req.result : (undefined as T));
+      t.onerror = t.onabort = () => reject(t.error || new Error('IndexedDB transaction aborted'));
+    });
+  const write = <T>(op: Op<T>) => tx('queue', 'readwrite', op);
+  const kv = <T>(op: Op<T>, mode: IDBTransactionMode = 'readwrite') => tx('kv', mode, op);
 
   return {
-    enqueue: (events) => write(QUEUE, (s) => Promise.all(events.map((e) => s.put(e)))).then(() => {}),
+    enqueue: (events) => write((s) => events.forEach((e) => s.put(e))),
     // getAll treats a count of 0 as "no limit".
-    peek: async (limit) => (limit > 0 ? db.getAllFromIndex(QUEUE, 'seq', undefined, limit) : []),
-    remove: (ids) => write(QUEUE, (s) => Promise.all(ids.map((id) => s.delete(id)))).then(() => {}),
-    count: () => db.count(QUEUE),
-    dropOldest: (n) =>
-      write(QUEUE, async (s) => {
-        let removed = 0;
-        let cursor = n > 0 ? await s.index('seq').openCursor() : null;
-        while (cursor && removed < n) {
-          await cursor.delete();
-          removed++;
-          cursor = await cursor.continue();
-        }
-        return removed;
-      }),
-    clear: () => db.clear(QUEUE),
-    get: async (key) => ((await db.get(KV, key)) as string | undefined) ?? null,
-    set: (key, value) => db.put(KV, value, key).then(() => {}),
-    delete: (key) => db.delete(KV, key),
+    peek: async (limit) => (limit > 0 ? tx('queue', 'readonly', (s) => s.index('seq').getAll(null, limit)) : []),
+    remove: (ids) => write((s) => ids.forEach((id) => s.delete(id))),
+    count: () => tx('queue', 'readonly', (s) => s.count()),
+    dropOldest: async (n) => {
+      let removed = 0;
+      await write((s) => {
+        const cursor = s.index('seq').openCursor();
+        cursor.onsuccess = () => {
+          const c = cursor.result;
+          if (c && removed < n) {
+            c.delete();
+            removed++;
+            c.continue();
+          }
+        };
+      });
+      return removed;
+    },
+    clear: () => write((s) => void s.clear()),
+    get: async (key) => ((await kv((s) => s.get(key), 'readonly')) as string | undefined) ?? null,
+    set: (key, value) => kv((s) => void s.put(value, key)),
+    delete: (key) => kv((s) => void s.delete(key)),
   };
 }

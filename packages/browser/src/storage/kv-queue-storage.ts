@@ -16,46 +16,37 @@ export function memoryBackend(): KeyValueBackend {
   };
 }
 
-const bySeq = (a: QueuedEvent, b: QueuedEvent) => a.seq - b.seq;
-
 /**
- * The queue as one JSON array under `${prefix}:q`, re-read on every call because other tabs
- * write the same key. Only a fallback tier: O(queue) per call is acceptable at ≤ 1000 events.
- * Every call returns a promise that rejects (never throws) so the fallback chain can move on.
+ * The queue as one JSON array under `${prefix}:q`, sorted by seq and re-read on every call because
+ * other tabs write the same key; small values under `${prefix}:k:${key}`. Only a fallback tier:
+ * O(queue) per call is acceptable at ≤ 1000 events. Calls reject, never throw, so the fallback
+ * chain can move on.
  */
-export function kvQueueStorage(backend: KeyValueBackend, prefix: string): Storage {
-  const queueKey = prefix + ':q';
-  const kvKey = (k: string) => prefix + ':k:' + k;
+export function kvQueueStorage(b: KeyValueBackend, prefix: string): Storage {
+  const qKey = prefix + ':q';
+  const kKey = (k: string) => prefix + ':k:' + k;
+  const read = (): QueuedEvent[] => JSON.parse(b.getItem(qKey) || '[]');
+  /** Applies `fn` to the stored queue and writes back what it returns as the new queue. */
+  const edit = <R>(fn: (q: QueuedEvent[]) => [QueuedEvent[], R]) =>
+    run(() => {
+      const [q, result] = fn(read());
+      q.length ? b.setItem(qKey, JSON.stringify(q)) : b.removeItem(qKey);
+      return result;
+    });
   const run = <T>(fn: () => T) => new Promise<T>((resolve) => resolve(fn()));
-  const read = (): QueuedEvent[] => JSON.parse(backend.getItem(queueKey) || '[]') as QueuedEvent[];
-  const write = (q: QueuedEvent[]) =>
-    q.length ? backend.setItem(queueKey, JSON.stringify(q)) : backend.removeItem(queueKey);
+  const without = (q: QueuedEvent[], ids: Array<string | undefined>) => q.filter((e) => !ids.includes(e.event.event_id));
 
   return {
+    // Keyed by event_id like the IndexedDB store: re-enqueueing an event replaces it.
     enqueue: (events) =>
-      run(() => {
-        // Keyed by event_id like the IndexedDB store: re-enqueueing an event replaces it.
-        const byId = new Map(read().map((e) => [e.event.event_id, e]));
-        for (const e of events) byId.set(e.event.event_id, e);
-        write([...byId.values()].sort(bySeq));
-      }),
+      edit((q) => [without(q, events.map((e) => e.event.event_id)).concat(events).sort((x, y) => x.seq - y.seq), undefined]),
     peek: (limit) => run(() => read().slice(0, Math.max(0, limit))),
-    remove: (ids) =>
-      run(() => {
-        const gone = new Set(ids);
-        write(read().filter((e) => !gone.has(e.event.event_id as string)));
-      }),
+    remove: (ids) => edit((q) => [without(q, ids), undefined]),
     count: () => run(() => read().length),
-    dropOldest: (n) =>
-      run(() => {
-        const q = read();
-        const k = Math.min(Math.max(0, n), q.length);
-        write(q.slice(k));
-        return k;
-      }),
-    clear: () => run(() => backend.removeItem(queueKey)),
-    get: (k) => run(() => backend.getItem(kvKey(k))),
-    set: (k, v) => run(() => backend.setItem(kvKey(k), v)),
-    delete: (k) => run(() => backend.removeItem(kvKey(k))),
+    dropOldest: (n) => edit((q) => [q.slice(Math.max(0, n)), Math.min(Math.max(0, n), q.length)]),
+    clear: () => run(() => b.removeItem(qKey)),
+    get: (k) => run(() => b.getItem(kKey(k))),
+    set: (k, v) => run(() => b.setItem(kKey(k), v)),
+    delete: (k) => run(() => b.removeItem(kKey(k))),
   };
 }

@@ -1,1 +1,6 @@
-export {};
+export { createMemoryStorage } from './storage.js';
+export type { MemoryStorage, StorageMethod } from './storage.js';
+export { createFakeTransport } from './transport.js';
+export type { FakeTransport, FakeResponse } from './transport.js';
+export { createFakeClock, createFakeLifecycle, settle } from './clock.js';
+export type { FakeClock, FakeLifecycle } from './clock.js';

@@ -1,0 +1,204 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Metrics benchmark (issue 4): drives the collector exactly as an operator would — the `generate`,
+ * `rollup` and `serve` commands as child processes and the query API over loopback HTTP — so it
+ * measures the shipped code paths, including JSON encoding and HTTP, not an in-process shortcut.
+ *
+ * 1. one UTC day of 2,000,000 events → rollup throughput (events / wall-clock seconds of
+ *    `collector rollup --date`, process start-up included, so the figure is conservative);
+ * 2. 90 days × BENCH_EVENTS_PER_DAY events of a ~100,000-daily-user population → rollup of all days,
+ *    then `usage?days=30|365`, 90-day funnel and retention latency (sequential requests) and the
+ *    SQLite size per day.
+ * Knobs (env): BENCH_DAY_EVENTS (2000000), BENCH_EVENTS_PER_DAY (250000), BENCH_USERS (760000),
+ * BENCH_DAYS (90), BENCH_KEEP=1 keeps the temp data dir.
+ */
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const MAIN = join(ROOT, 'collector', 'src', 'cli', 'main.ts');
+const KEY = 'bench-dash-key-0123456789abcdef';
+
+const num = (name: string, fallback: number) => {
+  const v = process.env[name];
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
+};
+
+interface Cmd {
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+function collector(args: string[], env: Record<string, string>): Promise<Cmd> {
+  const started = performance.now();
+  return new Promise((done, fail) => {
+    const child = spawn(TSX, ['--conditions=tally-source', MAIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TALLY_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr, seconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+async function must(args: string[], env: Record<string, string>): Promise<Cmd> {
+  const r = await collector(args, env);
+  if (r.code !== 0) throw new Error(`collector ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
+  return r;
+}
+
+function lastJson(text: string): Record<string, unknown> | undefined {
+  const lines = text.trim().split('\n').reverse();
+  for (const l of lines) {
+    try {
+      const v = JSON.parse(l) as unknown;
+      if (v !== null && typeof v === 'object') return v as Record<string, unknown>;
+    } catch {
+      // not JSON: a log line
+    }
+  }
+  return undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+}
+
+async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(TSX, ['--conditions=tally-source', MAIN, 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, TALLY_LOG_LEVEL: 'warn', ...env, TALLY_HOST: '127.0.0.1', TALLY_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true, // own process group, so stopping it also stops tsx's node child
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 1200; i++) {
+    try {
+      const r = await fetch(`${base}/healthz`);
+      await r.body?.cancel();
+      return { base, child };
+    } catch {
+      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  stopServer(child);
+  throw new Error('serve did not answer /healthz within 5 minutes');
+}
+
+function stopServer(child: ChildProcess): void {
+  if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function latency(base: string, path: string, runs: number): Promise<{ p50_ms: number; p95_ms: number; runs: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const t = performance.now();
+    const res = await fetch(`${base}${path}`, { headers: { 'x-dash-key': KEY } });
+    const body = await res.text();
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: ${body.slice(0, 500)}`);
+    if (i >= 3) times.push(performance.now() - t); // the first answers warm caches
+  }
+  times.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return { p50_ms: round(percentile(times, 50)), p95_ms: round(percentile(times, 95)), runs };
+}
+
+async function sqliteBytes(dataDir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dataDir)) {
+    if (/\.(db|sqlite|sqlite3)(-wal|-shm)?$/.test(name)) total += (await stat(join(dataDir, name))).size;
+  }
+  return total;
+}
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export async function run(): Promise<Record<string, unknown>> {
+  const dayEvents = num('BENCH_DAY_EVENTS', 2_000_000);
+  const perDay = num('BENCH_EVENTS_PER_DAY', 250_000);
+  const users = num('BENCH_USERS', 760_000);
+  const days = num('BENCH_DAYS', 90);
+  const root = await mkdtemp(join(tmpdir(), 'tally-bench-rollup-'));
+  const result: Record<string, unknown> = { setup: { dayEvents, perDay, users, days } };
+  let server: ChildProcess | undefined;
+  try {
+    // 1. Rollup throughput on one big day (yesterday, so it is a closed day).
+    const oneDir = join(root, 'one-day');
+    const yesterday = utcDay(Date.now() - 86_400_000);
+    const env1 = { TALLY_DATA_DIR: oneDir, TALLY_DASH_KEY: KEY };
+    const gen1 = lastJson((await must(['generate', '--days', '1', '--events-per-day', String(dayEvents), '--users', String(users), '--end', yesterday, '--data-dir', oneDir], env1)).stdout);
+    result.generator = { events: gen1?.events, seconds: gen1?.seconds, events_per_s: gen1?.eventsPerSecond, bytes: gen1?.bytes };
+    const roll1 = await must(['rollup', '--date', yesterday], env1);
+    result.rollup_one_day = {
+      events: dayEvents,
+      wall_seconds: Number(roll1.seconds.toFixed(2)),
+      events_per_s: Math.round(dayEvents / roll1.seconds),
+      command_output: lastJson(roll1.stdout),
+    };
+    await rm(oneDir, { recursive: true, force: true });
+
+    // 2. 90 days ending today: rollup of everything, then query latency over HTTP.
+    const dir = join(root, 'ninety-days');
+    const env2 = { TALLY_DATA_DIR: dir, TALLY_DASH_KEY: KEY, TALLY_RATE_LIMIT: '0' };
+    const today = utcDay(Date.now());
+    const gen2 = lastJson((await must(['generate', '--days', String(days), '--events-per-day', String(perDay), '--users', String(users), '--end', today, '--data-dir', dir], env2)).stdout);
+    result.dataset = { events: gen2?.events, mean_daily_users: gen2?.meanDailyUsers, bytes: gen2?.bytes, generate_seconds: gen2?.seconds };
+    const rollAll = await must(['rollup'], env2);
+    result.rollup_all = { wall_seconds: Number(rollAll.seconds.toFixed(2)), events_per_s: Math.round(Number(gen2?.events ?? 0) / rollAll.seconds), command_output: lastJson(rollAll.stdout) };
+    const sqlite = await sqliteBytes(dir);
+    result.sqlite = { bytes: sqlite, bytes_per_day: Math.round(sqlite / days) };
+
+    const started = await startServer(env2);
+    server = started.child;
+    const from = utcDay(Date.now() - (days - 1) * 86_400_000);
+    result.latency_http = {
+      usage_30: await latency(started.base, '/api/analytics/usage?days=30', 100),
+      usage_365: await latency(started.base, '/api/analytics/usage?days=365', 100),
+      funnel_90: await latency(started.base, `/api/analytics/funnel?steps=page_view:pricing,action:signup_button,conversion:signup&within=7d&from=${from}&to=${today}`, 30),
+      retention_90: await latency(started.base, `/api/analytics/retention?cohort=week&periods=8&from=${from}&to=${today}`, 30),
+    };
+    const usage = await fetch(`${started.base}/api/analytics/usage?days=30`, { headers: { 'x-dash-key': KEY } });
+    const u = (await usage.json()) as Record<string, unknown>;
+    result.usage_30_answer = { dau: u.dau, mau: u.mau, total_events: u.total_events };
+  } finally {
+    if (server) stopServer(server);
+    if (process.env.BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });
+    else result.kept = root;
+  }
+  return result;
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  run().then(
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

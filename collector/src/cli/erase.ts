@@ -1,0 +1,38 @@
+import { loadConfig } from '../config/config.js';
+import { cliActor } from '../privacy/audit.js';
+import { NeedsKeyError, openOffline, runningCollector } from '../privacy/cli-deps.js';
+import { eraseSubject } from '../privacy/erase.js';
+import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { subjectIdProblem } from '../privacy/subject.js';
+
+const HELP = 'usage: pnpm collector erase --user ID\n  Removes every event of user ID (user_id or anonymous_id, plus anonymous ids seen with it),\n  recomputes the affected rollups, writes the audit log. Prints JSON.';
+
+/** `pnpm collector erase --user ID` — forgets a person (see docs/privacy.md). Prints the JSON result. */
+export async function run(args: string[]): Promise<number> {
+  try {
+    const flags = parseFlags(args, { user: 'string' }, HELP);
+    const id = flags.user;
+    if (typeof id !== 'string') throw new UsageError('--user is required');
+    const problem = subjectIdProblem(id);
+    if (problem !== undefined) throw new UsageError(problem);
+    const config = loadConfig();
+    const base = await runningCollector(config);
+    if (base !== undefined) {
+      if (config.dashKey === undefined) throw new NeedsKeyError(base);
+      const res = await fetch(`${base}/api/analytics/users/${encodeURIComponent(id)}`, {
+        method: 'DELETE',
+        headers: { 'x-dash-key': config.dashKey },
+      });
+      const body = (await res.json()) as unknown;
+      return report(body, res.ok ? 0 : 1);
+    }
+    const deps = await openOffline(config);
+    try {
+      return report(await eraseSubject(deps, id, cliActor()));
+    } finally {
+      await deps.close();
+    }
+  } catch (err) {
+    return failure(err);
+  }
+}

@@ -1,0 +1,41 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { loadConfig } from '../config/config.js';
+import { cliActor } from '../privacy/audit.js';
+import { NeedsKeyError, openOffline, runningCollector } from '../privacy/cli-deps.js';
+import { exportSubject } from '../privacy/export.js';
+import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { subjectIdProblem } from '../privacy/subject.js';
+
+const HELP = 'usage: pnpm collector export --user ID > events.ndjson\n  Writes every event of user ID (same matching as erase) to stdout as NDJSON.';
+
+/** `pnpm collector export --user ID` — writes that person's events to stdout as NDJSON. */
+export async function run(args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  try {
+    const flags = parseFlags(args, { user: 'string' }, HELP);
+    const id = flags.user;
+    if (typeof id !== 'string') throw new UsageError('--user is required');
+    const problem = subjectIdProblem(id);
+    if (problem !== undefined) throw new UsageError(problem);
+    const config = loadConfig();
+    const base = await runningCollector(config);
+    if (base !== undefined) {
+      if (config.dashKey === undefined) throw new NeedsKeyError(base);
+      const res = await fetch(`${base}/api/analytics/users/${encodeURIComponent(id)}/export`, {
+        headers: { 'x-dash-key': config.dashKey },
+      });
+      if (!res.ok || res.body === null) return report(await res.json(), 1);
+      await pipeline(Readable.fromWeb(res.body as never), out, { end: false });
+      return 0;
+    }
+    const deps = await openOffline(config);
+    try {
+      await pipeline(Readable.from(exportSubject(deps, id, cliActor())), out, { end: false });
+      return 0;
+    } finally {
+      await deps.close();
+    }
+  } catch (err) {
+    return failure(err);
+  }
+}

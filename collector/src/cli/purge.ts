@@ -1,0 +1,25 @@
+import { loadConfig } from '../config/config.js';
+import { cliActor } from '../privacy/audit.js';
+import { openOffline } from '../privacy/cli-deps.js';
+import { failure, parseFlags, report } from '../privacy/flags.js';
+import { purgeExpired } from '../privacy/retention.js';
+
+const HELP = 'usage: pnpm collector purge [--dry-run]\n  Deletes raw log files older than TALLY_RAW_RETENTION_DAYS and rollup rows older than\n  TALLY_ROLLUP_RETENTION_DAYS (never a file before its rollup exists). Prints JSON.';
+
+/**
+ * `pnpm collector purge [--dry-run]` — applies the retention settings and prints what was (or would
+ * be) deleted. Safe next to a running collector: it never touches the days ingestion writes to.
+ */
+export async function run(args: string[]): Promise<number> {
+  try {
+    const flags = parseFlags(args, { 'dry-run': 'boolean' }, HELP);
+    const deps = await openOffline(loadConfig());
+    try {
+      return report(await purgeExpired(deps, { dryRun: flags['dry-run'] === true, actor: cliActor() }));
+    } finally {
+      await deps.close();
+    }
+  } catch (err) {
+    return failure(err);
+  }
+}

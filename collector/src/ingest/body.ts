@@ -1,0 +1,95 @@
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const gunzipAsync = promisify(gunzip);
+
+export type BodyResult = { ok: true; value: unknown; text: string } | BodyError;
+export interface BodyError {
+  ok: false;
+  status: 400 | 413 | 415;
+  error: string;
+}
+
+const ACCEPTED_TYPES = new Set(['application/json', 'text/plain']);
+/** Slack for gzip framing and incompressible input: a compressed body may be a bit larger than its content. */
+const GZIP_SLACK = 64 * 1024;
+
+/**
+ * Reads a request body as JSON under a byte limit that applies to the *decoded* body. The raw body
+ * is streamed and cut off at the limit; gzip is inflated with `maxOutputLength`, which aborts as soon
+ * as the output passes the limit, so a gzip bomb costs at most `maxBytes` of memory. The text must be
+ * valid UTF-8 whatever charset the Content-Type names (JSON is UTF-8, RFC 8259).
+ */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<BodyResult> {
+  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!ACCEPTED_TYPES.has(type)) {
+    return fail(415, 'Content-Type must be application/json or text/plain');
+  }
+  const encoding = (req.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  const gzipped = encoding === 'gzip' || encoding === 'x-gzip';
+  if (!gzipped && encoding !== '' && encoding !== 'identity') {
+    return fail(415, 'Content-Encoding must be gzip or absent');
+  }
+
+  const rawLimit = gzipped ? maxBytes + GZIP_SLACK : maxBytes;
+  const tooLarge = fail(413, `body is larger than ${maxBytes} bytes (decoded)`);
+  const declared = Number(req.headers.get('content-length') ?? '');
+  if (declared > rawLimit) return tooLarge;
+
+  let raw: Buffer | undefined;
+  try {
+    raw = await readLimited(req, rawLimit);
+  } catch {
+    return fail(400, 'body could not be read'); // the client hung up mid-body
+  }
+  if (raw === undefined) return tooLarge;
+  if (raw.length === 0) return fail(400, 'body is empty');
+
+  let bytes: Uint8Array = raw;
+  if (gzipped) {
+    try {
+      bytes = await gunzipAsync(raw, { maxOutputLength: maxBytes });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge;
+      return fail(400, 'body is not valid gzip data');
+    }
+  }
+
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return fail(400, 'body is not valid UTF-8');
+  }
+  if (text.trim() === '') return fail(400, 'body is empty');
+
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown, text };
+  } catch {
+    // Also catches a RangeError from absurd nesting: still the client's mistake, still a 400.
+    return fail(400, 'body is not valid JSON');
+  }
+}
+
+/** The whole body, or undefined as soon as it passes `limit` bytes (the rest is never read). */
+async function readLimited(req: Request, limit: number): Promise<Buffer | undefined> {
+  if (!req.body) return Buffer.alloc(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function fail(status: BodyError['status'], error: string): BodyError {
+  return { ok: false, status, error };
+}

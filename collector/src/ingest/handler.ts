@@ -1,0 +1,104 @@
+import type { Context } from 'hono';
+import { isbot } from 'isbot';
+import type { IngestResponse, Rejection, StoredEvent } from '@tally/protocol';
+import { StorageUnavailableError, type AppDeps } from '../deps.js';
+import { readJsonBody } from './body.js';
+import { checkBatch } from './batch.js';
+import { clientAddress } from './client-address.js';
+import { normalizeEvent, type BatchContext } from './normalize.js';
+import { mayHaveProtoKey } from './proto-keys.js';
+import { createRateLimiter } from './rate-limit.js';
+import { ingestTally } from './tally.js';
+import { parseUserAgent } from './user-agent.js';
+
+/** Seconds a client should wait before retrying after the disk refused a write. */
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * `POST /v1/events` (and its alias). Order: rate limit, body, envelope, rate limit by event count,
+ * bots, events one by one, one durable append, then the answer. Only a 200 means stored, and only
+ * a 200 reaches the ledger, so a retried 429/503 is never counted twice.
+ */
+export function ingestHandler(deps: AppDeps) {
+  const { config, log, ledger, metrics, clock, logger } = deps;
+  const limiter = config.rateLimit > 0 ? createRateLimiter(config.rateLimit) : undefined;
+
+  return async (c: Context) => {
+    const receivedAt = clock.now();
+    const client = limiter ? clientAddress(c) : '';
+    if (limiter) {
+      const d = limiter.check(client, receivedAt);
+      if (!d.ok) return tooMany(c, d.retryAfterSeconds);
+    }
+
+    const body = await readJsonBody(c.req.raw, config.maxBodyBytes);
+    if (!body.ok) {
+      // The unread rest of an oversized body leaves the connection unusable: tell the client not to reuse it.
+      if (body.status === 413) c.header('Connection', 'close');
+      return c.json({ ok: false, error: body.error }, body.status);
+    }
+    const checkProto = mayHaveProtoKey(body.text);
+    const checked = checkBatch(body.value, config.maxBatch, checkProto);
+    if (!checked.ok) return c.json({ ok: false, error: checked.error }, checked.status);
+    const batch = checked.batch;
+
+    if (limiter) {
+      const d = limiter.take(client, batch.events.length, receivedAt);
+      if (!d.ok) return tooMany(c, d.retryAfterSeconds);
+    }
+
+    const userAgent = c.req.header('user-agent');
+    if (config.botFilter && userAgent && isbot(userAgent)) {
+      const bots = batch.events.length;
+      metrics.eventsBot.inc(bots);
+      const tally = ingestTally({ receivedAt, app: batch.app, accepted: 0, duplicates: 0, rejected: [], dropped: 0, bots });
+      if (tally) ledger.record(tally);
+      return c.json<IngestResponse>({ ok: true, logged: 0, duplicates: 0, rejected: [] }, 200);
+    }
+
+    const ctx: BatchContext = {
+      receivedAt,
+      receivedIso: new Date(receivedAt).toISOString(),
+      skewMs: batch.sent_at === undefined ? 0 : receivedAt - Date.parse(batch.sent_at),
+      app: batch.app,
+      ua: parseUserAgent(userAgent),
+      checkProto,
+    };
+    const stored: StoredEvent[] = [];
+    const rejected: Rejection[] = [];
+    batch.events.forEach((raw, index) => {
+      const n = normalizeEvent(raw, ctx);
+      if (n.ok) stored.push(n.event);
+      else rejected.push({ index, reason: n.reason });
+    });
+
+    let logged = 0;
+    let duplicates = 0;
+    if (stored.length > 0) {
+      try {
+        const result = await log.append(stored);
+        logged = result.logged.length;
+        duplicates = result.duplicates;
+      } catch (err) {
+        if (!(err instanceof StorageUnavailableError)) throw err;
+        logger.error('event log refused a write', { error: err.message, events: stored.length });
+        c.header('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+        return c.json({ ok: false, error: 'storage unavailable, retry later' }, 503);
+      }
+    }
+
+    const dropped = batch.dropped ?? 0;
+    metrics.eventsAccepted.inc(logged);
+    metrics.eventsDuplicate.inc(duplicates);
+    metrics.eventsDroppedReported.inc(dropped);
+    for (const r of rejected) metrics.rejected(r.reason);
+    const tally = ingestTally({ receivedAt, app: batch.app, accepted: logged, duplicates, rejected, dropped, bots: 0 });
+    if (tally) ledger.record(tally);
+    return c.json<IngestResponse>({ ok: true, logged, duplicates, rejected }, 200);
+  };
+}
+
+function tooMany(c: Context, retryAfterSeconds: number) {
+  c.header('Retry-After', String(retryAfterSeconds));
+  return c.json({ ok: false, error: 'rate limit exceeded, retry later' }, 429);
+}

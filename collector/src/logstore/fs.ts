@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+
+/**
+ * The handful of file operations the log store performs, behind a seam so tests can inject disk
+ * failures (ENOSPC, EIO) exactly where they hurt: mid-write, at fsync, at truncate.
+ * Plain numeric fds with the callback API: measurably cheaper per call than FileHandle on the hot path.
+ */
+export interface LogFs {
+  open(path: string, flags: string, mode?: number): Promise<number>;
+  /** Writes `length` bytes of `buf` from `offset`; may write fewer (the caller loops). */
+  write(fd: number, buf: Buffer, offset: number, length: number): Promise<number>;
+  fdatasync(fd: number): Promise<void>;
+  fsync(fd: number): Promise<void>;
+  ftruncate(fd: number, length: number): Promise<void>;
+  fstatSize(fd: number): Promise<number>;
+  read(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>;
+  close(fd: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  mkdir(path: string): Promise<void>;
+}
+
+const pOpen = promisify(fs.open);
+const pWrite = (fd: number, b: Buffer, o: number, l: number) =>
+  new Promise<number>((res, rej) => fs.write(fd, b, o, l, null, (err, n) => (err ? rej(err) : res(n))));
+const pRead = (fd: number, b: Buffer, o: number, l: number, p: number) =>
+  new Promise<number>((res, rej) => fs.read(fd, b, o, l, p, (err, n) => (err ? rej(err) : res(n))));
+const pFdatasync = promisify(fs.fdatasync);
+const pFsync = promisify(fs.fsync);
+const pFtruncate = promisify(fs.ftruncate);
+const pFstat = promisify(fs.fstat);
+const pClose = promisify(fs.close);
+
+export const nodeLogFs: LogFs = {
+  open: (path, flags, mode) => pOpen(path, flags, mode),
+  write: (fd, buf, offset, length) => pWrite(fd, buf, offset, length),
+  fdatasync: (fd) => pFdatasync(fd),
+  fsync: (fd) => pFsync(fd),
+  ftruncate: (fd, length) => pFtruncate(fd, length),
+  fstatSize: async (fd) => (await pFstat(fd)).size,
+  read: (fd, buf, offset, length, position) => pRead(fd, buf, offset, length, position),
+  close: (fd) => pClose(fd),
+  rename: (from, to) => fs.promises.rename(from, to),
+  unlink: (path) => fs.promises.unlink(path),
+  readdir: (path) => fs.promises.readdir(path),
+  mkdir: async (path) => {
+    await fs.promises.mkdir(path, { recursive: true });
+  },
+};
+
+/** Makes a rename or unlink in `dir` durable: the directory entry itself must reach the disk. */
+export async function fsyncDir(lfs: LogFs, dir: string): Promise<void> {
+  const fd = await lfs.open(dir, 'r');
+  try {
+    await lfs.fsync(fd);
+  } finally {
+    await lfs.close(fd);
+  }
+}

@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { LIMITS, type StoredEvent } from '@tally/protocol';
+import { StorageUnavailableError, type AppendResult, type Clock, type LogStore, type Logger } from '../deps.js';
+import { createDedupIndex } from './dedup.js';
+import { createDayFiles } from './day-files.js';
+import { fsyncDir, nodeLogFs, type LogFs } from './fs.js';
+import { TMP_SUFFIX, listDays, repairTail, dayPath } from './files.js';
+import { createWriter, type Job } from './writer.js';
+import { readDayFile } from './read.js';
+import { rewriteDayFile } from './rewrite.js';
+import { rebuildDedup } from './rebuild.js';
+
+export interface LogStoreOptions {
+  /** `$TALLY_DATA_DIR`; files go to `<dataDir>/events/YYYY-MM-DD.ndjson`. */
+  dataDir: string;
+  fsync: 'always' | 'interval' | 'off';
+  logger: Logger;
+  clock: Clock;
+  /** Seconds each fdatasync took (feeds the fsync latency histogram). */
+  onFsync?: (seconds: number) => void;
+  /** File operations; tests inject failures here. */
+  fs?: LogFs;
+  /** Cap on remembered ids (see dedup.ts for the memory figure). */
+  maxDedupIds?: number;
+}
+
+export interface LogStoreStats {
+  /** Write groups committed (each = one write per touched day file + one fdatasync under `always`). */
+  groups: number;
+  fsyncs: number;
+  /** Interior lines that did not parse, seen by `readDay` since start. */
+  corruptLines: number;
+  /** Bytes cut from torn tails at start-up. */
+  repairedBytes: number;
+  dedupIds: number;
+}
+
+export type OpenLogStore = LogStore & { stats(): LogStoreStats; readonly eventsDir: string };
+
+/** Opens the log: repairs torn tails, rebuilds the dedup index from the last 48 h, starts the writer. */
+export async function openLogStore(opts: LogStoreOptions): Promise<OpenLogStore> {
+  const lfs = opts.fs ?? nodeLogFs;
+  const { logger, clock } = opts;
+  const dir = join(opts.dataDir, 'events');
+  await lfs.mkdir(dir);
+  const stats: LogStoreStats = { groups: 0, fsyncs: 0, corruptLines: 0, repairedBytes: 0, dedupIds: 0 };
+
+  for (const name of await lfs.readdir(dir)) {
+    // A rewrite that crashed before its rename: the original is intact, the temp file is garbage.
+    if (name.endsWith(TMP_SUFFIX)) await lfs.unlink(join(dir, name));
+  }
+  for (const day of await listDays(lfs, dir)) stats.repairedBytes += await repairTail(lfs, dayPath(dir, day), logger);
+
+  const windowMs = LIMITS.dedupWindowHours * 3600_000;
+  let earlyWarned = 0;
+  const index = createDedupIndex({
+    windowMs,
+    maxIds: opts.maxDedupIds ?? 5_000_000,
+    onEvictEarly: (count) => {
+      if (clock.now() - earlyWarned > 3600_000) {
+        earlyWarned = clock.now();
+        logger.warn('dedup index full: forgetting oldest ids before 48 h', { count, max: opts.maxDedupIds ?? 5_000_000 });
+      }
+    },
+  });
+  const countCorrupt = (file: string, offset: number) => {
+    stats.corruptLines++;
+    logger.warn('log line does not parse; skipped', { file, offset });
+  };
+  const rebuilt = await rebuildDedup(lfs, dir, index, clock.now(), windowMs, countCorrupt);
+  logger.info('log opened', { dir, fsync: opts.fsync, dedup_ids: index.size(), ms: rebuilt.ms });
+
+  const files = createDayFiles(lfs, dir);
+  const listeners = new Set<(events: StoredEvent[]) => void>();
+  const writer = createWriter({
+    lfs,
+    files,
+    index,
+    clock,
+    logger,
+    fsync: opts.fsync,
+    stats,
+    onFsync: opts.onFsync,
+    notify: (events) => {
+      for (const l of listeners) {
+        try {
+          l(events);
+        } catch (err) {
+          logger.error('onAppend listener failed', { error: (err as Error).message });
+        }
+      }
+    },
+  });
+
+  /** Runs `fn` alone between write groups. */
+  const exclusive = <T>(fn: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => writer.enqueue({ kind: 'op', run: fn, resolve, reject } as Job));
+
+  // Rewrites and deletes of the same store are serialized among themselves as well.
+  let maintenance: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = maintenance.then(fn, fn);
+    maintenance = p.catch(() => {});
+    return p;
+  };
+
+  return {
+    eventsDir: dir,
+    append(events) {
+      if (events.length === 0) return Promise.resolve<AppendResult>({ logged: [], duplicates: 0 });
+      if (writer.closed()) return Promise.reject(new StorageUnavailableError('log is closed'));
+      return new Promise<AppendResult>((resolve, reject) => writer.enqueue({ kind: 'append', events, resolve, reject }));
+    },
+    writable: () => writer.writable(),
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    readDay: (day) => readDayFile(lfs, dir, day, () => files.peek(day)?.size, countCorrupt),
+    days: () => listDays(lfs, dir),
+    rewriteDay: (day, keep) =>
+      serial(() => rewriteDayFile({ lfs, dir, day, keep, logger, files, exclusive, countCorrupt })),
+    deleteDay: (day) =>
+      serial(() =>
+        exclusive(async () => {
+          await files.drop(day);
+          try {
+            await lfs.unlink(dayPath(dir, day));
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+            return;
+          }
+          await fsyncDir(lfs, dir);
+          logger.info('log day deleted', { day });
+        }),
+      ),
+    close: () => writer.close(),
+    stats: () => ({ ...stats, dedupIds: index.size() }),
+  };
+}

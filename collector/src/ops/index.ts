@@ -1,0 +1,10 @@
+export { createMetrics } from './metrics.js';
+export type { Metrics } from './metrics.js';
+export { createRegistry } from './registry.js';
+export type { Registry, Counter, Gauge, Histogram, Labels } from './registry.js';
+export { createLogger } from './logger.js';
+export type { LogLevel } from './logger.js';
+export { dashKeyAuth, INGEST_ALIAS_PATH } from './auth.js';
+export { requestTiming } from './timing.js';
+export { diskFreeBytes } from './disk.js';
+export { opsRoutes } from './routes.js';

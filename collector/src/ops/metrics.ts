@@ -1,0 +1,55 @@
+import { REJECT_REASONS, type RejectReason } from '@tally/protocol';
+import { createRegistry, type Counter } from './registry.js';
+
+/**
+ * The collector's Prometheus metrics. One instance per process, created at bootstrap and passed
+ * in `AppDeps`; the log store reports fsync latency through `observeFsync`.
+ */
+export interface Metrics {
+  readonly eventsAccepted: Counter;
+  /** Label `reason`: a protocol reject reason code. */
+  readonly eventsRejected: Counter;
+  readonly eventsDuplicate: Counter;
+  readonly eventsBot: Counter;
+  readonly eventsDroppedReported: Counter;
+  rejected(reason: RejectReason, n?: number): void;
+  /** `route` must be a registered route pattern (bounded set), never a raw path. */
+  observeRequest(route: string, seconds: number): void;
+  observeFsync(seconds: number): void;
+  /** Prometheus text exposition; `diskFreeBytes` is read by the caller at scrape time. */
+  render(diskFreeBytes?: number): string;
+}
+
+const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const FSYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+export function createMetrics(): Metrics {
+  const r = createRegistry();
+  const eventsAccepted = r.counter('tally_events_accepted_total', 'Events durably stored.');
+  const eventsRejected = r.counter(
+    'tally_events_rejected_total',
+    'Events not stored because they were invalid, by reason.',
+    REJECT_REASONS.map((reason) => ({ reason })),
+  );
+  const eventsDuplicate = r.counter('tally_events_duplicate_total', 'Events not stored because their event_id was stored in the last 48 hours.');
+  const eventsBot = r.counter('tally_events_bot_total', 'Events accepted from bot user agents and not stored.');
+  const eventsDroppedReported = r.counter('tally_events_dropped_reported_total', 'Events clients reported they had to discard before sending.');
+  const requestDuration = r.histogram('tally_http_request_duration_seconds', 'HTTP request latency by route pattern.', REQUEST_BUCKETS);
+  const fsyncDuration = r.histogram('tally_fsync_duration_seconds', 'Latency of one fsync of the event log.', FSYNC_BUCKETS, [{}]);
+  const diskFree = r.gauge('tally_disk_free_bytes', 'Bytes available to the collector on the data directory file system.');
+
+  return {
+    eventsAccepted,
+    eventsRejected,
+    eventsDuplicate,
+    eventsBot,
+    eventsDroppedReported,
+    rejected: (reason, n = 1) => eventsRejected.inc(n, { reason }),
+    observeRequest: (route, seconds) => requestDuration.observe(seconds, { route }),
+    observeFsync: (seconds) => fsyncDuration.observe(seconds),
+    render(diskFreeBytes) {
+      if (diskFreeBytes !== undefined) diskFree.set(diskFreeBytes);
+      return r.render();
+    },
+  };
+}

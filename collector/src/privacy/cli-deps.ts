@@ -1,0 +1,58 @@
+import { loadConfig, type Config } from '../config/config.js';
+import type { Logger } from '../deps.js';
+import { openLogStore } from '../logstore/index.js';
+import { createLogger } from '../ops/logger.js';
+import { openAnalytics } from '../rollup/open.js';
+import type { PrivacyDeps } from './erase.js';
+
+/**
+ * How the privacy CLI commands reach the data. Only one process may write the log: rewriting a day
+ * file under a running collector would lose the events it appends to the old file. So when a
+ * collector answers on TALLY_HOST:TALLY_PORT the commands go through its HTTP API instead
+ * (authenticated with TALLY_DASH_KEY), and only open the data directory themselves when none runs.
+ */
+
+export interface OfflineDeps extends PrivacyDeps {
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function openOffline(config: Config = loadConfig()): Promise<OfflineDeps> {
+  // stdout carries the command's JSON (or NDJSON export); logs go to stderr.
+  const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
+  const logger = createLogger(level, (line) => process.stderr.write(line));
+  const clock = { now: () => Date.now() };
+  const log = await openLogStore({ dataDir: config.dataDir, fsync: config.fsync, logger, clock });
+  const { analytics } = await openAnalytics({ config, log, logger, clock });
+  return {
+    config,
+    log,
+    analytics,
+    clock,
+    logger,
+    async close() {
+      analytics.close();
+      await log.close();
+    },
+  };
+}
+
+/** Base URL of a collector that is running on the configured address, or undefined. */
+export async function runningCollector(config: Config): Promise<string | undefined> {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  try {
+    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
+    await res.body?.cancel();
+    return base;
+  } catch {
+    return undefined;
+  }
+}
+
+export class NeedsKeyError extends Error {
+  constructor(base: string) {
+    super(`a collector is running at ${base}; set TALLY_DASH_KEY so this command can ask it (only one process may write the log)`);
+    this.name = 'NeedsKeyError';
+  }
+}

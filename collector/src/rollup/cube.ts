@@ -1,0 +1,148 @@
+/**
+ * One calendar day's figures: events aggregated by (user, every segment dimension) into columnar
+ * rows with a count and the first time seen, plus the day's distinct user ids. Everything the
+ * query API answers is derived from these rows, so a day never needs its raw log again.
+ * Strings are dictionary ids (0 = absent) and users dense ids, so a row is 56 bytes.
+ */
+export const DIMS = ['app', 'platform', 'event_type', 'feature', 'app_version', 'url', 'browser', 'os', 'device_type'] as const;
+export type Dim = (typeof DIMS)[number];
+export const DIM_INDEX: Record<Dim, number> = Object.fromEntries(DIMS.map((d, i) => [d, i])) as Record<Dim, number>;
+export const NO_USER = 0xffffffff;
+
+export interface RowSet {
+  n: number;
+  user: Uint32Array;
+  /** One column per entry of DIMS. */
+  dims: Uint32Array[];
+  count: Uint32Array;
+  /** Earliest skew-corrected event time of the row (ms since epoch). */
+  first: Float64Array;
+}
+
+export interface DayCube {
+  events: number;
+  /** Distinct users of the day (unordered). */
+  users: Uint32Array;
+  rows: RowSet;
+}
+
+export interface CubeBuilder {
+  add(user: number, dims: ArrayLike<number>, ms: number, count?: number): void;
+  addRows(rows: RowSet): void;
+  /** A read-only view; valid until the next `add`. */
+  view(): DayCube;
+  readonly events: number;
+}
+
+export function createCubeBuilder(initial = 64): CubeBuilder {
+  let cap = initial;
+  let n = 0;
+  let events = 0;
+  let user = new Uint32Array(cap);
+  let dims = DIMS.map(() => new Uint32Array(cap));
+  let count = new Uint32Array(cap);
+  let first = new Float64Array(cap);
+  const index = new Map<string, number>();
+  const seen = new Set<number>();
+  let users = new Uint32Array(initial);
+  let nUsers = 0;
+
+  function grow(): void {
+    cap *= 2;
+    const u2 = new Uint32Array(cap);
+    u2.set(user);
+    user = u2;
+    dims = dims.map((col) => {
+      const c2 = new Uint32Array(cap);
+      c2.set(col);
+      return c2;
+    });
+    const n2 = new Uint32Array(cap);
+    n2.set(count);
+    count = n2;
+    const f2 = new Float64Array(cap);
+    f2.set(first);
+    first = f2;
+  }
+
+  function add(u: number, d: ArrayLike<number>, ms: number, c = 1): void {
+    let key = String(u);
+    for (let i = 0; i < DIMS.length; i++) key += ',' + d[i];
+    events += c;
+    const at = index.get(key);
+    if (at !== undefined) {
+      count[at]! += c;
+      if (ms < first[at]!) first[at] = ms;
+      return;
+    }
+    if (n === cap) grow();
+    user[n] = u;
+    for (let i = 0; i < DIMS.length; i++) dims[i]![n] = d[i]!;
+    count[n] = c;
+    first[n] = ms;
+    index.set(key, n++);
+    if (u !== NO_USER && !seen.has(u)) {
+      seen.add(u);
+      if (nUsers === users.length) {
+        const b = new Uint32Array(users.length * 2);
+        b.set(users);
+        users = b;
+      }
+      users[nUsers++] = u;
+    }
+  }
+
+  return {
+    add,
+    addRows(rows) {
+      const d = new Uint32Array(DIMS.length);
+      for (let r = 0; r < rows.n; r++) {
+        for (let i = 0; i < DIMS.length; i++) d[i] = rows.dims[i]![r]!;
+        add(rows.user[r]!, d, rows.first[r]!, rows.count[r]!);
+      }
+    },
+    view: () => ({
+      events,
+      users: users.subarray(0, nUsers),
+      rows: { n, user: user.subarray(0, n), dims: dims.map((c) => c.subarray(0, n)), count: count.subarray(0, n), first: first.subarray(0, n) },
+    }),
+    get events() {
+      return events;
+    },
+  };
+}
+
+/** Rows as a BLOB: f64 first × n, then u32 user, the dim columns and count × n. */
+export function encodeRows(rows: RowSet): Buffer {
+  const n = rows.n;
+  const buf = new ArrayBuffer(n * 8 + n * 4 * (DIMS.length + 2));
+  new Float64Array(buf, 0, n).set(rows.first.subarray(0, n));
+  const u32 = new Uint32Array(buf, n * 8);
+  u32.set(rows.user.subarray(0, n), 0);
+  DIMS.forEach((_, i) => u32.set(rows.dims[i]!.subarray(0, n), n * (i + 1)));
+  u32.set(rows.count.subarray(0, n), n * (DIMS.length + 1));
+  return Buffer.from(buf);
+}
+
+export function decodeRows(blob: Uint8Array): RowSet {
+  // SQLite hands out unaligned buffers; one copy gives typed arrays their alignment.
+  const buf = blob.slice().buffer;
+  const n = blob.byteLength / (8 + 4 * (DIMS.length + 2));
+  const u32 = new Uint32Array(buf, n * 8);
+  return {
+    n,
+    first: new Float64Array(buf, 0, n),
+    user: u32.subarray(0, n),
+    dims: DIMS.map((_, i) => u32.subarray(n * (i + 1), n * (i + 2))),
+    count: u32.subarray(n * (DIMS.length + 1), n * (DIMS.length + 2)),
+  };
+}
+
+export function encodeUsers(users: Uint32Array): Buffer {
+  const sorted = Uint32Array.from(users).sort();
+  return Buffer.from(sorted.buffer, sorted.byteOffset, sorted.byteLength);
+}
+
+export function decodeUsers(blob: Uint8Array): Uint32Array {
+  return new Uint32Array(blob.slice().buffer);
+}

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/**
+ * Versioned migrations; `PRAGMA user_version` holds how many ran. Append, never edit: a database
+ * in the field has already run the old ones.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE users (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+   CREATE TABLE dict (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+   CREATE TABLE days (
+     day TEXT PRIMARY KEY,
+     events INTEGER NOT NULL,
+     users INTEGER NOT NULL,
+     user_ids BLOB NOT NULL,
+     rows BLOB NOT NULL,
+     rolled_at TEXT NOT NULL
+   );
+   CREATE TABLE coverage (
+     receipt_day TEXT NOT NULL,
+     day TEXT NOT NULL,
+     events INTEGER NOT NULL,
+     PRIMARY KEY (receipt_day, day)
+   );
+   CREATE INDEX coverage_day ON coverage (day);
+   CREATE TABLE receipts (receipt_day TEXT PRIMARY KEY, complete INTEGER NOT NULL);
+   CREATE TABLE ledger (
+     day TEXT NOT NULL,
+     app TEXT NOT NULL,
+     accepted INTEGER NOT NULL DEFAULT 0,
+     duplicates INTEGER NOT NULL DEFAULT 0,
+     dropped INTEGER NOT NULL DEFAULT 0,
+     bots INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (day, app)
+   );
+   CREATE TABLE ledger_rejected (
+     day TEXT NOT NULL,
+     app TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     n INTEGER NOT NULL,
+     PRIMARY KEY (day, app, reason)
+   );`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function openDb(dataDir: string, file = 'tally.db'): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, file));
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL survives a process crash; every figure can be recomputed from the log anyway.
+  db.pragma('synchronous = NORMAL');
+  // Erasure: deleted rows must not linger in free pages where a grep would find them.
+  db.pragma('secure_delete = ON');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`tally.db has schema version ${current}, newer than this collector knows (${MIGRATIONS.length})`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

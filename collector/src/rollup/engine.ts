@@ -1,0 +1,168 @@
+import type { StoredEvent } from '@tally/protocol';
+import { createCubeBuilder, DIMS, NO_USER, type CubeBuilder, type RowSet } from './cube.js';
+import type { Interner } from './dict.js';
+import type { DayStore } from './store.js';
+import { dayInZone, dayNumber } from './time.js';
+import { createSeen, type Seen } from './seen.js';
+
+/** A live (not yet persisted) slice of one day: events appended since its last rollup. */
+export interface LiveDay {
+  builder: CubeBuilder;
+  /** Safety dedup on top of the log store's 48 h window: first stored wins within a build. */
+  ids: Set<string>;
+}
+
+/** One day as queries see it: persisted rollup plus live overlay. */
+export interface DayView {
+  day: string;
+  events: number;
+  /** Distinct users of the day. */
+  users(): Uint32Array;
+  rowSets(): RowSet[];
+}
+
+export interface Engine {
+  readonly store: DayStore;
+  readonly users: Interner;
+  readonly dict: Interner;
+  readonly seen: Seen;
+  readonly timeZone: string;
+  live: Map<string, LiveDay>;
+  /** receipt day → event day → events of that log file held only live. */
+  liveReceipts: Map<string, Map<string, number>>;
+  /** Adds events of log file `receiptDay` to the live overlay. */
+  ingest(events: Iterable<StoredEvent>, receiptDay?: string): void;
+  /** Calendar day (TALLY_TZ) of an event. */
+  dayOf(e: StoredEvent): string;
+  view(day: string): DayView | undefined;
+  /** Days with data between from and to (both included), ascending. */
+  daysWithData(from: string, to: string): string[];
+  /** Bumped on every change of a day; caches key on it. */
+  version(day: string): number;
+  touch(day: string): void;
+  /** Recomputes first/last-seen of every user from scratch (after rebuilds, erasure, purges). */
+  recomputeSeen(): void;
+}
+
+export function createEngine(store: DayStore, users: Interner, dict: Interner, timeZone: string): Engine {
+  const live = new Map<string, LiveDay>();
+  const liveReceipts = new Map<string, Map<string, number>>();
+  const versions = new Map<string, number>();
+  let clock = 0;
+  const seen = createSeen();
+  const dims = new Uint32Array(DIMS.length);
+  const usersCache = new Map<string, { v: number; users: Uint32Array }>();
+
+  const sid = (s: string | undefined) => (s === undefined || s === '' ? 0 : dict.id(s));
+  const dayOf = (e: StoredEvent) => dayInZone(Date.parse(e.time), timeZone);
+  const touch = (day: string) => void versions.set(day, ++clock);
+
+  function ingest(events: Iterable<StoredEvent>, receiptDay?: string): void {
+    for (const e of events) {
+      const ms = Date.parse(e.time);
+      const day = dayInZone(ms, timeZone);
+      const r = receiptDay ?? e.received_at.slice(0, 10);
+      let byDay = liveReceipts.get(r);
+      if (byDay === undefined) liveReceipts.set(r, (byDay = new Map()));
+      byDay.set(day, (byDay.get(day) ?? 0) + 1);
+      let l = live.get(day);
+      if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: new Set() }));
+      if (l.ids.has(e.event_id)) continue;
+      l.ids.add(e.event_id);
+      const key = e.user_id ?? e.anonymous_id;
+      const u = key === undefined || key === '' ? NO_USER : users.id(key);
+      const c = e.context;
+      dims[0] = sid(e.app);
+      dims[1] = sid(c?.platform);
+      dims[2] = sid(e.event_type);
+      dims[3] = sid(e.feature);
+      dims[4] = sid(c?.app_version);
+      dims[5] = sid(e.url);
+      dims[6] = sid(c?.browser);
+      dims[7] = sid(c?.os);
+      dims[8] = sid(c?.device_type);
+      l.builder.add(u, dims, ms);
+      if (u !== NO_USER) seen.add(u, dayNumber(day));
+      touch(day);
+    }
+  }
+
+  function view(day: string): DayView | undefined {
+    const meta = store.meta.get(day);
+    const l = live.get(day);
+    if (meta === undefined && (l === undefined || l.builder.events === 0)) return undefined;
+    const lv = l?.builder.view();
+    return {
+      day,
+      events: (meta?.events ?? 0) + (lv?.events ?? 0),
+      users() {
+        if (meta === undefined) return lv!.users;
+        const p = store.users(day)!;
+        if (lv === undefined || lv.users.length === 0) return p;
+        const v = versions.get(day) ?? 0;
+        const hit = usersCache.get(day);
+        if (hit && hit.v === v) return hit.users;
+        // Persisted ids are sorted: binary search keeps the merge linear in the overlay.
+        const extra: number[] = [];
+        for (const u of lv.users) if (!sortedHas(p, u)) extra.push(u);
+        const merged = new Uint32Array(p.length + extra.length);
+        merged.set(p);
+        merged.set(extra, p.length);
+        usersCache.set(day, { v, users: merged });
+        return merged;
+      },
+      rowSets() {
+        const out: RowSet[] = [];
+        if (meta !== undefined) out.push(store.rows(day)!);
+        if (lv !== undefined && lv.rows.n > 0) out.push(lv.rows);
+        return out;
+      },
+    };
+  }
+
+  const engine: Engine = {
+    store,
+    users,
+    dict,
+    seen,
+    timeZone,
+    live,
+    liveReceipts,
+    ingest,
+    dayOf,
+    view,
+    daysWithData(from, to) {
+      const set = new Set<string>();
+      for (const d of store.meta.keys()) if (d >= from && d <= to) set.add(d);
+      for (const [d, l] of live) if (d >= from && d <= to && l.builder.events > 0) set.add(d);
+      return [...set].sort();
+    },
+    version: (day) => versions.get(day) ?? 0,
+    touch,
+    recomputeSeen() {
+      seen.reset();
+      for (const day of store.meta.keys()) {
+        const n = dayNumber(day);
+        for (const u of store.users(day)!) seen.add(u, n);
+      }
+      for (const [day, l] of live) {
+        const n = dayNumber(day);
+        for (const u of l.builder.view().users) seen.add(u, n);
+      }
+    },
+  };
+  return engine;
+}
+
+export function sortedHas(a: Uint32Array, x: number): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = a[mid]!;
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

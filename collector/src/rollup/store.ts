@@ -1,0 +1,114 @@
+import { decodeRows, decodeUsers, encodeRows, encodeUsers, type DayCube, type RowSet } from './cube.js';
+import type { Db } from './db.js';
+
+export interface DayMeta {
+  events: number;
+  users: number;
+}
+
+/**
+ * Persisted day rollups and the bookkeeping that says which raw events they already hold:
+ * `coverage(receipt_day, day, events)` = the first `events` events of day `day` in log file
+ * `receipt_day` are in the rollup (log files are append-only, so "first n" is well defined), and
+ * `receipts.complete` = every event of that log file is. Decoded BLOBs are kept in a small LRU.
+ */
+export interface DayStore {
+  readonly meta: Map<string, DayMeta>;
+  rows(day: string): RowSet | undefined;
+  users(day: string): Uint32Array | undefined;
+  write(day: string, cube: DayCube, rolledAt: string): void;
+  remove(day: string): void;
+  coverage(receiptDay: string): Map<string, number>;
+  addCoverage(receiptDay: string, day: string, events: number): void;
+  setCoverage(receiptDay: string, day: string, events: number): void;
+  clearCoverage(day: string): void;
+  receiptsOf(day: string): string[];
+  isComplete(receiptDay: string): boolean;
+  markComplete(receiptDay: string): void;
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  /** Forgets everything (before a full rebuild). */
+  clear(): void;
+}
+
+const CACHE_DAYS = 48;
+
+export function createDayStore(db: Db): DayStore {
+  const meta = new Map<string, DayMeta>();
+  for (const r of db.prepare('SELECT day, events, users FROM days ORDER BY day').all() as ({ day: string } & DayMeta)[]) {
+    meta.set(r.day, { events: r.events, users: r.users });
+  }
+  const rowCache = new Map<string, RowSet>();
+  const userCache = new Map<string, Uint32Array>();
+  const complete = new Set((db.prepare('SELECT receipt_day FROM receipts WHERE complete = 1').pluck().all() as string[]));
+
+  const q = {
+    rows: db.prepare('SELECT rows FROM days WHERE day = ?').pluck(),
+    users: db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck(),
+    write: db.prepare('INSERT OR REPLACE INTO days (day, events, users, user_ids, rows, rolled_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    remove: db.prepare('DELETE FROM days WHERE day = ?'),
+    coverage: db.prepare('SELECT day, events FROM coverage WHERE receipt_day = ?'),
+    addCov: db.prepare(
+      'INSERT INTO coverage (receipt_day, day, events) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET events = events + excluded.events',
+    ),
+    setCov: db.prepare('INSERT OR REPLACE INTO coverage (receipt_day, day, events) VALUES (?, ?, ?)'),
+    clearCov: db.prepare('DELETE FROM coverage WHERE day = ?'),
+    receiptsOf: db.prepare('SELECT receipt_day FROM coverage WHERE day = ?').pluck(),
+    complete: db.prepare('INSERT OR REPLACE INTO receipts (receipt_day, complete) VALUES (?, 1)'),
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+  };
+
+  function cached<T>(cache: Map<string, T>, day: string, load: () => T | undefined): T | undefined {
+    const hit = cache.get(day);
+    if (hit !== undefined) {
+      cache.delete(day);
+      cache.set(day, hit);
+      return hit;
+    }
+    const v = load();
+    if (v === undefined) return undefined;
+    cache.set(day, v);
+    if (cache.size > CACHE_DAYS) cache.delete(cache.keys().next().value!);
+    return v;
+  }
+
+  return {
+    meta,
+    rows: (day) =>
+      meta.has(day) ? cached(rowCache, day, () => decodeRows(q.rows.get(day) as Buffer)) : undefined,
+    users: (day) =>
+      meta.has(day) ? cached(userCache, day, () => decodeUsers(q.users.get(day) as Buffer)) : undefined,
+    write(day, cube, rolledAt) {
+      q.write.run(day, cube.events, cube.users.length, encodeUsers(cube.users), encodeRows(cube.rows), rolledAt);
+      meta.set(day, { events: cube.events, users: cube.users.length });
+      rowCache.delete(day);
+      userCache.delete(day);
+    },
+    remove(day) {
+      q.remove.run(day);
+      meta.delete(day);
+      rowCache.delete(day);
+      userCache.delete(day);
+    },
+    coverage: (r) => new Map((q.coverage.all(r) as { day: string; events: number }[]).map((x) => [x.day, x.events])),
+    addCoverage: (r, day, n) => void q.addCov.run(r, day, n),
+    setCoverage: (r, day, n) => void q.setCov.run(r, day, n),
+    clearCoverage: (day) => void q.clearCov.run(day),
+    receiptsOf: (day) => q.receiptsOf.all(day) as string[],
+    isComplete: (r) => complete.has(r),
+    markComplete(r) {
+      q.complete.run(r);
+      complete.add(r);
+    },
+    getMeta: (key) => q.getMeta.get(key) as string | undefined,
+    setMeta: (key, value) => void q.setMeta.run(key, value),
+    clear() {
+      db.exec('DELETE FROM days; DELETE FROM coverage; DELETE FROM receipts;');
+      meta.clear();
+      rowCache.clear();
+      userCache.clear();
+      complete.clear();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { killQuietly, startCollector, type Collector } from './process-helpers.js';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', '--conditions=tally-source', 'collector/src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+
+let running: Collector | undefined;
+let dir: string | undefined;
+afterEach(() => {
+  killQuietly(running);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('collector CLI', () => {
+  it('unknown subcommand or flag: usage on stderr, exit 2', () => {
+    const a = cli(['bogus']);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toContain('unknown subcommand: bogus');
+    expect(a.stderr).toContain('usage: pnpm collector');
+    const b = cli(['serve', '--nope']);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toContain('unknown argument --nope');
+  }, 30_000);
+
+  it('a bad variable names the variable and why, exit 2', () => {
+    const r = cli(['serve'], { TALLY_PORT: '99999', TALLY_FSYNC: 'sometimes' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('TALLY_PORT: TALLY_PORT must be at most 65535');
+    expect(r.stderr).toContain('TALLY_FSYNC must be always, interval or off');
+  }, 30_000);
+
+  it('without TALLY_DASH_KEY generates one, keeps it in <data>/dash-key (0600) across restarts, and prints it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tally-cli-'));
+    running = await startCollector(dir, { TALLY_DASH_KEY: '' });
+    const key = readFileSync(join(dir, 'dash-key'), 'utf8').trim();
+    expect(key.length).toBeGreaterThanOrEqual(16);
+    expect(statSync(join(dir, 'dash-key')).mode & 0o777).toBe(0o600);
+    expect(running.output()).toContain(key);
+    running.proc.kill('SIGINT');
+    expect((await running.exited).code).toBe(0);
+
+    running = await startCollector(dir, { TALLY_DASH_KEY: '' });
+    expect(running.output()).toContain(key);
+    expect(readFileSync(join(dir, 'dash-key'), 'utf8').trim()).toBe(key);
+    const r = await fetch(`${running.url}/healthz`);
+    expect(r.status).toBe(200);
+    running.proc.kill('SIGTERM');
+    expect((await running.exited).code).toBe(0);
+  }, 30_000);
+});

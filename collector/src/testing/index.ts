@@ -1,0 +1,10 @@
+export { makeTestDeps, createStubAnalytics, TEST_DASH_KEY } from './deps.js';
+export type { TestDeps, TestOverrides, StubAnalytics } from './deps.js';
+export { createMemoryLogStore } from './log-store.js';
+export type { MemoryLogStore } from './log-store.js';
+export { createRecordingLedger } from './ledger.js';
+export type { RecordingLedger } from './ledger.js';
+export { createFakeClock, FAKE_CLOCK_START } from './clock.js';
+export type { FakeClock } from './clock.js';
+export { createRecordingLogger } from './logger.js';
+export type { RecordingLogger, LogLine } from './logger.js';

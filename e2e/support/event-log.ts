@@ -1,0 +1,65 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StoredEvent } from '@tally/protocol';
+import { waitFor } from './wait.js';
+
+/**
+ * Every event in the collector's NDJSON log (`$DATA/events/*.ndjson`), in file order. A line still
+ * being written (no trailing newline yet) is left for the next read.
+ */
+export async function readStoredEvents(dataDir: string): Promise<StoredEvent[]> {
+  const dir = join(dataDir, 'events');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.ndjson')).sort();
+  const events: StoredEvent[] = [];
+  for (const name of names) {
+    const text = await readFile(join(dir, name), 'utf8');
+    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+    for (const line of complete.split('\n')) if (line) events.push(JSON.parse(line) as StoredEvent);
+  }
+  return events;
+}
+
+/** Stored events of one `app` (each test writes its own app name into the script tag). */
+export async function eventsOf(dataDir: string, app: string): Promise<StoredEvent[]> {
+  return (await readStoredEvents(dataDir)).filter((e) => e.app === app);
+}
+
+/** Waits until `select` picks at least `count` of the app's stored events; resolves with them all. */
+export async function waitForEvents(
+  dataDir: string,
+  app: string,
+  what: string,
+  select: (e: StoredEvent) => boolean,
+  count = 1,
+  timeoutMs = 15_000,
+): Promise<StoredEvent[]> {
+  let seen: StoredEvent[] = [];
+  try {
+    await waitFor(
+      `${count} × ${what}`,
+      async () => {
+        seen = (await eventsOf(dataDir, app)).filter(select);
+        return seen.length >= count;
+      },
+      { timeoutMs },
+    );
+  } catch (err) {
+    const all = await eventsOf(dataDir, app);
+    throw new Error(
+      `${(err as Error).message}; found ${seen.length}. Stored for ${app}: ${all.map((e) => `${e.event_type}/${e.feature ?? ''}@${e.url ?? ''}`).join(', ') || 'nothing'}`,
+    );
+  }
+  return seen;
+}
+
+/** Event ids that occur more than once. */
+export function duplicateIds(events: Array<{ event_id?: string }>): string[] {
+  const seen = new Set<string>();
+  const dups = new Set<string>();
+  for (const e of events) {
+    if (!e.event_id) continue;
+    if (seen.has(e.event_id)) dups.add(e.event_id);
+    seen.add(e.event_id);
+  }
+  return [...dups];
+}

@@ -1,0 +1,68 @@
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** Object-store record counts of every IndexedDB database of the page's origin: `{db: {store: n}}`. */
+export function indexedDbCounts(page: Page): Promise<Record<string, Record<string, number>>> {
+  return page.evaluate(async () => {
+    const req = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const out: Record<string, Record<string, number>> = {};
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      const db = await req(indexedDB.open(name));
+      const stores: Record<string, number> = {};
+      for (const store of Array.from(db.objectStoreNames)) {
+        stores[store] = await req(db.transaction(store).objectStore(store).count());
+      }
+      db.close();
+      out[name] = stores;
+    }
+    return out;
+  });
+}
+
+/** Waits until the SDK has replaced the stub (`tally.version` is set by the script-tag entry). */
+export async function sdkLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => typeof (window as unknown as { tally?: { version?: string } }).tally?.version == 'string', null, {
+    timeout: 15_000,
+  });
+}
+
+export interface IngestRequest {
+  /** `fetch` for the regular path; `ping` (sendBeacon) or a keepalive `fetch` when the page goes away. */
+  resourceType: string;
+  eventIds: string[];
+  /** Set when the request failed at the network level (collector down, offline). */
+  failure?: string;
+  status?: number;
+}
+
+/** Records every POST to the collector's `/v1/events` made by any page of `context`. */
+export function recordIngestRequests(context: BrowserContext, collectorUrl: string): IngestRequest[] {
+  const log: IngestRequest[] = [];
+  const byRequest = new Map<object, IngestRequest>();
+  context.on('request', (req) => {
+    if (req.method() !== 'POST' || !req.url().startsWith(`${collectorUrl}/v1/events`)) return;
+    let eventIds: string[] = [];
+    try {
+      const body = JSON.parse(req.postData() ?? '{}') as { events?: Array<{ event_id?: string }> };
+      eventIds = (body.events ?? []).map((e) => e.event_id ?? '');
+    } catch {
+      // Left empty: a body we cannot read shows up as a request with no ids.
+    }
+    const entry: IngestRequest = { resourceType: req.resourceType(), eventIds };
+    byRequest.set(req, entry);
+    log.push(entry);
+  });
+  context.on('requestfailed', (req) => {
+    const entry = byRequest.get(req);
+    if (entry) entry.failure = req.failure()?.errorText ?? 'failed';
+  });
+  context.on('response', (res) => {
+    const entry = byRequest.get(res.request());
+    if (entry) entry.status = res.status();
+  });
+  return log;
+}
