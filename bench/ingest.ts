@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createReadStream, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,9 +14,12 @@ import { fileURLToPath } from 'node:url';
  * `ceiling-server.ts` (bare node:http, append + group-committed fdatasync). Runs alternate
  * ours/ceiling; figures are medians. Accepted events/s for the collector are counted from the
  * lines that reached the log files, not from status codes.
- * Knobs (env): BENCH_INGEST_RUNS (3), BENCH_INGEST_SECONDS (10), BENCH_INGEST_CONNECTIONS (32).
+ * Knobs (env): BENCH_INGEST_RUNS (3), BENCH_INGEST_SECONDS (10), BENCH_INGEST_CONNECTIONS (32),
+ * BENCH_INGEST_PROFILE (see below).
  */
 
+/** BENCH_INGEST_PROFILE=<dir>: write a V8 CPU profile of each collector run there (for finding hot spots). */
+const PROFILE = process.env.BENCH_INGEST_PROFILE;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BATCH = 50;
 
@@ -60,7 +63,6 @@ function templates(ts: string): [string, string][] {
         os: 'macOS',
         device_type: 'desktop',
         locale: 'en-US',
-        timezone: 'Europe/Berlin',
         screen: '1728x1117',
         sdk: { name: '@tally/browser', version: '0.1.0' },
       },
@@ -89,8 +91,8 @@ function batchMaker() {
 
 // --- processes -------------------------------------------------------------------------------
 
-function startChild(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=tally-source', ...args], {
+function startChild(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--conditions=tally-source', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,6 +125,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU seconds (user + system) a live process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second here).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Peak resident set size (VmHWM) of a live process, in MiB. */
 function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -149,6 +158,8 @@ interface RunFigures {
   non2xx: number;
   errors: number;
   peak_rss_mib?: number;
+  /** Server CPU time per event: robust to other processes competing for the cores. */
+  cpu_us_per_event: number;
 }
 
 async function load(url: string, path: string, seconds: number, connections: number, make: () => string) {
@@ -176,14 +187,18 @@ async function runOurs(seconds: number, connections: number, make: () => string)
       TALLY_DASH_KEY: 'bench-dash-key-0123456789abcdef',
     },
     /"msg":"listening","url":"([^"]+)"/,
+    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [],
   );
   try {
     await load(url, '/v1/events', 2, connections, make); // warm-up (JIT), not counted
     const before = await countLines(join(dataDir, 'events'));
+    const cpu0 = cpuSeconds(child.pid!);
     const r = await load(url, '/v1/events', seconds, connections, make);
+    const cpu = cpuSeconds(child.pid!) - cpu0;
     const stored = (await countLines(join(dataDir, 'events'))) - before;
     return {
       events_per_s: Math.round(stored / seconds),
+      cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)),
       p50_ms: r.latency.p50,
       p99_ms: r.latency.p99,
       non2xx: r.non2xx,
@@ -201,9 +216,12 @@ async function runCeiling(seconds: number, connections: number, make: () => stri
   const { child, url } = await startChild(['bench/ceiling-server.ts', join(dir, 'raw.ndjson')], {}, /"url":"([^"]+)"/);
   try {
     await load(url, '/', 2, connections, make);
+    const cpu0 = cpuSeconds(child.pid!);
     const r = await load(url, '/', seconds, connections, make);
+    const cpu = cpuSeconds(child.pid!) - cpu0;
     return {
       events_per_s: Math.round((r['2xx'] * BATCH) / seconds),
+      cpu_us_per_event: Number(((cpu * 1e6) / (r['2xx'] * BATCH)).toFixed(1)),
       p50_ms: r.latency.p50,
       p99_ms: r.latency.p99,
       non2xx: r.non2xx,
@@ -227,6 +245,7 @@ function summarize(runs: RunFigures[]) {
     events_per_s: median(runs.map((r) => r.events_per_s)),
     p50_ms: median(runs.map((r) => r.p50_ms)),
     p99_ms: median(runs.map((r) => r.p99_ms)),
+    cpu_us_per_event: median(runs.map((r) => r.cpu_us_per_event)),
     peak_rss_mib: Math.max(...runs.map((r) => r.peak_rss_mib ?? 0)),
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     errors: runs.reduce((a, r) => a + r.errors, 0),
@@ -244,7 +263,10 @@ export async function run(): Promise<Record<string, unknown>> {
   for (let i = 0; i < runs; i++) {
     ours.push(await runOurs(seconds, connections, batches.make));
     ceiling.push(await runCeiling(seconds, connections, batches.make));
-    process.stderr.write(`  run ${i + 1}/${runs}: ours ${ours[i]!.events_per_s} ev/s, ceiling ${ceiling[i]!.events_per_s} ev/s\n`);
+    process.stderr.write(
+      `  run ${i + 1}/${runs}: ours ${ours[i]!.events_per_s} ev/s (${ours[i]!.cpu_us_per_event} µs CPU/event), ` +
+        `ceiling ${ceiling[i]!.events_per_s} ev/s (${ceiling[i]!.cpu_us_per_event} µs CPU/event), load ${loadavg()[0]!.toFixed(1)}\n`,
+    );
   }
   const o = summarize(ours);
   const c = summarize(ceiling);
@@ -254,6 +276,9 @@ export async function run(): Promise<Record<string, unknown>> {
     ours: o,
     ceiling: c,
     ratio: Number((o.events_per_s / c.events_per_s).toFixed(2)),
+    /** The same comparison in server CPU per event, which other load on the machine distorts less. */
+    cpu_ratio: Number((c.cpu_us_per_event / o.cpu_us_per_event).toFixed(2)),
+    load_average_1m: Number(loadavg()[0]!.toFixed(1)),
     goal: { events_per_s: 100_000, p99_ms: 50, ratio: 0.6 },
   };
 }

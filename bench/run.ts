@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   ingest: () => import('./ingest.js'),
   rollup: () => import('./rollup.js'),
+  sdk: () => import('./sdk.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -3,6 +3,7 @@ import type { AppDeps, Clock } from './deps.js';
 import { createLogger, createMetrics } from './ops/index.js';
 import { openLogStore } from './logstore/index.js';
 import { openAnalytics } from './rollup/open.js';
+import { purgeExpired } from './privacy/index.js';
 
 /**
  * Builds the real dependencies of the collector from its configuration: JSON logger, metrics, the
@@ -18,8 +19,21 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
     clock,
     onFsync: (seconds) => metrics.observeFsync(seconds),
   });
-  const { analytics, ledger } = await openAnalytics({ config, log, logger, clock });
-  return { config, log, ledger, logger, clock, analytics, metrics };
+  let deps: AppDeps | undefined;
+  const { analytics, ledger } = await openAnalytics({
+    config,
+    log,
+    logger,
+    clock,
+    // Retention runs right after the nightly rollup, so every expired file it may delete is rolled up.
+    afterNightly: async () => {
+      if (deps === undefined) return;
+      const report = await purgeExpired(deps, { actor: 'nightly' });
+      logger.info('retention applied', { raw_deleted: report.raw.deleted.length, raw_waiting: report.raw.waiting_for_rollup.length, rollup_days_deleted: report.rollups.days.length });
+    },
+  });
+  deps = { config, log, ledger, logger, clock, analytics, metrics };
+  return deps;
 }
 
 /** Closes in dependency order: the query side stops listening to the log, then the log flushes and closes. */

@@ -27,6 +27,8 @@ export function indexedDbCounts(page: Page): Promise<Record<string, Record<strin
 export async function sdkLoaded(page: Page): Promise<void> {
   await page.waitForFunction(() => typeof (window as unknown as { tally?: { version?: string } }).tally?.version == 'string', null, {
     timeout: 15_000,
+    // Interval polling: the default (requestAnimationFrame) never fires in a background tab.
+    polling: 100,
   });
 }
 
@@ -65,4 +67,29 @@ export function recordIngestRequests(context: BrowserContext, collectorUrl: stri
     if (entry) entry.status = res.status();
   });
   return log;
+}
+
+/** The keys of one object store (empty when the database or store does not exist). */
+export function indexedDbKeys(page: Page, dbName: string, storeName: string): Promise<string[]> {
+  return page.evaluate(
+    async ([dbName, storeName]) => {
+      if (!(await indexedDB.databases()).some((d) => d.name === dbName)) return [];
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open(dbName);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      try {
+        if (!db.objectStoreNames.contains(storeName)) return [];
+        return await new Promise<string[]>((resolve, reject) => {
+          const r = db.transaction(storeName).objectStore(storeName).getAllKeys();
+          r.onsuccess = () => resolve(r.result.map(String));
+          r.onerror = () => reject(r.error);
+        });
+      } finally {
+        db.close();
+      }
+    },
+    [dbName, storeName] as const,
+  );
 }

@@ -4,9 +4,11 @@ import { generateLog } from '../synth/generate.js';
 
 const HELP = `usage: pnpm collector generate [--days 90] [--events-per-day 10000] [--users 1000]
                                 [--data-dir DIR] [--seed S] [--end YYYY-MM-DD] [--late-share PERCENT]
+                                [--only-from YYYY-MM-DD] [--only-to YYYY-MM-DD]
   Writes a synthetic log (one NDJSON file per UTC day, ending --end, default today) into DIR/events
   (default TALLY_DATA_DIR). --users is the population; about 10-20% of it is active on a given day.
-  Deterministic for a seed. Refuses to overwrite existing day files.`;
+  Deterministic for a seed. Refuses to overwrite existing day files.
+  --only-from/--only-to D: write only the files of that range of the plan (same data as a full run).`;
 
 /**
  * `pnpm collector generate --days 90 --events-per-day N --users M [--data-dir D] [--seed S] [--end YYYY-MM-DD]`
@@ -22,6 +24,8 @@ export async function run(args: string[]): Promise<number> {
       seed: 'string',
       end: 'string',
       'late-share': 'string',
+      'only-from': 'string',
+      'only-to': 'string',
     }, HELP);
     const days = intFlag(flags, 'days', 1, 3650, 90);
     const eventsPerDay = intFlag(flags, 'events-per-day', 1, 100_000_000, 10_000);
@@ -31,7 +35,10 @@ export async function run(args: string[]): Promise<number> {
     const seed = typeof flags.seed === 'string' ? flags.seed : '1';
     if (flags['data-dir'] === '') throw new UsageError('--data-dir must not be empty');
     const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : loadConfig().dataDir;
-    const stats = generateLog({ dataDir, days, eventsPerDay, users, seed, end, lateShare: latePercent / 100 });
+    const onlyFrom = dayFlag(flags, 'only-from');
+    const onlyTo = dayFlag(flags, 'only-to');
+    const only = onlyFrom !== undefined || onlyTo !== undefined ? { from: onlyFrom ?? '0000-00-00', to: onlyTo ?? '9999-99-99' } : undefined;
+    const stats = generateLog({ dataDir, days, eventsPerDay, users, seed, end, lateShare: latePercent / 100, only });
     return report({
       ok: true,
       dataDir,

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/config.js';
 import { cliActor } from '../privacy/audit.js';
-import { openOffline } from '../privacy/cli-deps.js';
+import { openOffline, runningCollector } from '../privacy/cli-deps.js';
 import { failure, parseFlags, report } from '../privacy/flags.js';
 import { purgeExpired } from '../privacy/retention.js';
 
@@ -8,12 +8,18 @@ const HELP = 'usage: pnpm collector purge [--dry-run]\n  Deletes raw log files o
 
 /**
  * `pnpm collector purge [--dry-run]` — applies the retention settings and prints what was (or would
- * be) deleted. Safe next to a running collector: it never touches the days ingestion writes to.
+ * be) deleted. Refuses while a collector runs: that process owns the log and the rollup store (and
+ * applies retention itself after its nightly rollup).
  */
 export async function run(args: string[]): Promise<number> {
   try {
     const flags = parseFlags(args, { 'dry-run': 'boolean' }, HELP);
-    const deps = await openOffline(loadConfig());
+    const config = loadConfig();
+    const running = await runningCollector(config);
+    if (running !== undefined) {
+      return report({ ok: false, error: `a collector is running at ${running}; it applies retention after its nightly rollup — stop it to run this command` }, 1);
+    }
+    const deps = await openOffline(config);
     try {
       return report(await purgeExpired(deps, { dryRun: flags['dry-run'] === true, actor: cliActor() }));
     } finally {

@@ -1,5 +1,50 @@
-// Placeholder: its owner replaces this with the real subcommand.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write(`${JSON.stringify({ ok: false, error: 'not implemented yet' })}\n`);
-  return 2;
+import { loadConfig } from '../config/config.js';
+import { openLogStore } from '../logstore/index.js';
+import { createLogger } from '../ops/logger.js';
+import { runningCollector } from '../privacy/cli-deps.js';
+import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { openAnalytics } from '../rollup/open.js';
+import { isDay } from '../rollup/time.js';
+
+const HELP = `pnpm collector rollup [--date YYYY-MM-DD] [--rebuild]
+
+  (no flag)   roll up every day that has events not yet in tally.db (idempotent)
+  --date D    recompute day D (TALLY_TZ) from the raw log
+  --rebuild   drop all rollups and recompute every day still in the raw log (after a TALLY_TZ change)
+
+Run it while the collector is stopped: \`serve\` rolls up by itself every night (TALLY_ROLLUP_CRON).`;
+
+/** `pnpm collector rollup`: prints a JSON report on stdout; bad flags → JSON error on stderr, exit 2. */
+export async function run(args: string[]): Promise<number> {
+  try {
+    const flags = parseFlags(args, { date: 'string', rebuild: 'boolean' }, HELP);
+    const date = flags.date as string | undefined;
+    if (date !== undefined && !isDay(date)) throw new UsageError('--date must be a date YYYY-MM-DD');
+    if (date !== undefined && flags.rebuild === true) throw new UsageError('--date and --rebuild exclude each other');
+    const config = loadConfig();
+    const running = await runningCollector(config);
+    // Two writers would double count: the running collector's live overlay does not see this process's rollup.
+    if (running !== undefined) return report({ ok: false, error: `a collector is running at ${running}; it rolls up nightly by itself — stop it to run this command` }, 1);
+    const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
+    const logger = createLogger(level, (line) => process.stderr.write(line));
+    const clock = { now: () => Date.now() };
+    const log = await openLogStore({ dataDir: config.dataDir, fsync: config.fsync, logger, clock });
+    try {
+      const { analytics } = await openAnalytics({ config, log, logger, clock, schedule: false });
+      try {
+        if (flags.rebuild === true) return report(await analytics.rebuildAll!());
+        if (date !== undefined) {
+          await analytics.rebuildDays([date]);
+          return report({ ok: true, days: [date] });
+        }
+        return report(await analytics.rollup!());
+      } finally {
+        analytics.close();
+      }
+    } finally {
+      await log.close();
+    }
+  } catch (err) {
+    return failure(err);
+  }
 }

@@ -74,9 +74,9 @@ function attr(value: string): string {
 }
 
 /** Reads a demo file; HTML gets the serving origin written in place of the placeholder. */
-export async function readDemoFile(file: string, origin: string): Promise<{ body: string | Uint8Array; type: string }> {
+export async function readDemoFile(file: string, origin: string): Promise<{ body: string | Uint8Array<ArrayBuffer>; type: string }> {
   const type = DEMO_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
-  if (extname(file) !== '.html') return { body: await readFile(file), type };
+  if (extname(file) !== '.html') return { body: new Uint8Array(await readFile(file)), type };
   const html = await readFile(file, 'utf8');
   return { body: html.replaceAll(ORIGIN_PLACEHOLDER, attr(origin)), type };
 }

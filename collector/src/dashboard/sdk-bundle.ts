@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 
 /** The script-tag bundle as served: bytes plus a strong validator derived from them. */
 export interface SdkBundle {
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   etag: string;
 }
 
@@ -47,9 +47,9 @@ export function sdkBundleSource(path: string | undefined = resolveSdkBundlePath(
         return null;
       }
       if (cached?.key === key) return cached.bundle;
-      let body: Uint8Array;
+      let body: Uint8Array<ArrayBuffer>;
       try {
-        body = await readFile(path);
+        body = new Uint8Array(await readFile(path));
       } catch {
         return null;
       }

@@ -1,5 +1,6 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import type { Readable } from 'node:stream';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -20,7 +21,7 @@ const GZIP_SLACK = 64 * 1024;
  * as the output passes the limit, so a gzip bomb costs at most `maxBytes` of memory. The text must be
  * valid UTF-8 whatever charset the Content-Type names (JSON is UTF-8, RFC 8259).
  */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<BodyResult> {
+export async function readJsonBody(req: Request, maxBytes: number, incoming?: Readable): Promise<BodyResult> {
   const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!ACCEPTED_TYPES.has(type)) {
     return fail(415, 'Content-Type must be application/json or text/plain');
@@ -38,7 +39,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<Body
 
   let raw: Buffer | undefined;
   try {
-    raw = await readLimited(req, rawLimit);
+    raw = incoming ? await readNodeLimited(incoming, rawLimit) : await readLimited(req, rawLimit);
   } catch {
     return fail(400, 'body could not be read'); // the client hung up mid-body
   }
@@ -88,6 +89,49 @@ async function readLimited(req: Request, limit: number): Promise<Buffer | undefi
     chunks.push(value);
   }
   return Buffer.concat(chunks, total);
+}
+
+/**
+ * The same from @hono/node-server's IncomingMessage. Reading it directly skips building a WHATWG
+ * Request and stream for every request (a measurable share of the hot path). Past the limit it
+ * stops reading; the 413 then closes the connection.
+ */
+function readNodeLimited(incoming: Readable, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        done();
+        incoming.pause();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks, total));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onClose = () => {
+      done();
+      reject(new Error('connection closed before the body ended'));
+    };
+    if (incoming.readableEnded) return resolve(Buffer.alloc(0));
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
 }
 
 function fail(status: BodyError['status'], error: string): BodyError {

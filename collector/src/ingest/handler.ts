@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import { isbot } from 'isbot';
 import type { IngestResponse, Rejection, StoredEvent } from '@tally/protocol';
@@ -31,7 +32,7 @@ export function ingestHandler(deps: AppDeps) {
       if (!d.ok) return tooMany(c, d.retryAfterSeconds);
     }
 
-    const body = await readJsonBody(c.req.raw, config.maxBodyBytes);
+    const body = await readJsonBody(c.req.raw, config.maxBodyBytes, nodeIncoming(c));
     if (!body.ok) {
       // The unread rest of an oversized body leaves the connection unusable: tell the client not to reuse it.
       if (body.status === 413) c.header('Connection', 'close');
@@ -41,6 +42,8 @@ export function ingestHandler(deps: AppDeps) {
     const checked = checkBatch(body.value, config.maxBatch, checkProto);
     if (!checked.ok) return c.json({ ok: false, error: checked.error }, checked.status);
     const batch = checked.batch;
+    // "" names no app: stored like an absent app, tallied under DEFAULT_APP.
+    const app = batch.app === '' ? undefined : batch.app;
 
     if (limiter) {
       const d = limiter.take(client, batch.events.length, receivedAt);
@@ -51,7 +54,7 @@ export function ingestHandler(deps: AppDeps) {
     if (config.botFilter && userAgent && isbot(userAgent)) {
       const bots = batch.events.length;
       metrics.eventsBot.inc(bots);
-      const tally = ingestTally({ receivedAt, app: batch.app, accepted: 0, duplicates: 0, rejected: [], dropped: 0, bots });
+      const tally = ingestTally({ receivedAt, app, accepted: 0, duplicates: 0, rejected: [], dropped: 0, bots });
       if (tally) ledger.record(tally);
       return c.json<IngestResponse>({ ok: true, logged: 0, duplicates: 0, rejected: [] }, 200);
     }
@@ -60,7 +63,7 @@ export function ingestHandler(deps: AppDeps) {
       receivedAt,
       receivedIso: new Date(receivedAt).toISOString(),
       skewMs: batch.sent_at === undefined ? 0 : receivedAt - Date.parse(batch.sent_at),
-      app: batch.app,
+      app,
       ua: parseUserAgent(userAgent),
       checkProto,
     };
@@ -92,10 +95,16 @@ export function ingestHandler(deps: AppDeps) {
     metrics.eventsDuplicate.inc(duplicates);
     metrics.eventsDroppedReported.inc(dropped);
     for (const r of rejected) metrics.rejected(r.reason);
-    const tally = ingestTally({ receivedAt, app: batch.app, accepted: logged, duplicates, rejected, dropped, bots: 0 });
+    const tally = ingestTally({ receivedAt, app, accepted: logged, duplicates, rejected, dropped, bots: 0 });
     if (tally) ledger.record(tally);
     return c.json<IngestResponse>({ ok: true, logged, duplicates, rejected }, 200);
   };
+}
+
+/** @hono/node-server's IncomingMessage, when running under it (not under `app.request()`). */
+function nodeIncoming(c: Context): Readable | undefined {
+  const incoming = (c.env as { incoming?: Readable } | undefined)?.incoming;
+  return incoming && typeof incoming.on === 'function' ? incoming : undefined;
 }
 
 function tooMany(c: Context, retryAfterSeconds: number) {

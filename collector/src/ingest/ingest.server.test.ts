@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../app.js';
 import { makeTestDeps } from '../testing/index.js';
@@ -52,6 +53,18 @@ describe('ingestion over real HTTP', () => {
     const res = await send([Buffer.from('{"events":[],"pad":"'), ...Array.from({ length: 8 }, () => chunk)], { 'transfer-encoding': 'chunked' });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body)).toEqual({ ok: false, error: 'body is larger than 1048576 bytes (decoded)' });
+  });
+
+  it('reads plain and gzipped bodies from the socket', async () => {
+    const body = JSON.stringify({ events: [ev({ event_id: 'srv-1' })] });
+    const plain = await send([Buffer.from(body.slice(0, 10)), Buffer.from(body.slice(10))]);
+    expect(JSON.parse(plain.body)).toEqual({ ok: true, logged: 1, duplicates: 0, rejected: [] });
+    const zipped = await send([gzipSync(body)], { 'content-encoding': 'gzip' });
+    expect(JSON.parse(zipped.body)).toEqual({ ok: true, logged: 0, duplicates: 1, rejected: [] });
+    const badUtf8 = await send([Buffer.from([0x7b, 0xff, 0x7d])]);
+    expect([badUtf8.status, JSON.parse(badUtf8.body)]).toEqual([400, { ok: false, error: 'body is not valid UTF-8' }]);
+    expect(deps.log.events.map((e) => e.event_id)).toEqual(['srv-1']);
+    deps.log.events.length = 0;
   });
 
   it('closes the connection after an oversized body, so a keep-alive client can go on', async () => {

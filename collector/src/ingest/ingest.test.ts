@@ -142,10 +142,11 @@ describe('what is stored', () => {
   it('stores no app field and tallies under "default" when the batch names none', async () => {
     const { deps, app } = setup();
     await post(app, { events: [ev()] });
+    await post(app, { app: '', events: [ev()] });
     expect(deps.log.events[0]).not.toHaveProperty('app');
-    expect(deps.ledger.tallies).toEqual([
-      { day: '2026-11-20', app: 'default', accepted: 1, duplicates: 0, rejected: {}, dropped: 0, bots: 0 },
-    ]);
+    expect(deps.log.events[1]).not.toHaveProperty('app');
+    const tally = { day: '2026-11-20', app: 'default', accepted: 1, duplicates: 0, rejected: {}, dropped: 0, bots: 0 };
+    expect(deps.ledger.tallies).toEqual([tally, tally]);
   });
 
   it('drops unknown fields of an event', async () => {

@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { compactKey, createDedupIndex } from './dedup.js';
+import { createDedupIndex, dedupKey } from './dedup.js';
 
 const H = 3600_000;
 
-describe('compactKey', () => {
-  it('packs UUIDs case-insensitively into 16 one-byte chars and leaves other ids alone', () => {
-    const a = compactKey('0f8fad5b-d9cb-469f-a165-70867728950e');
-    const b = compactKey('0F8FAD5B-D9CB-469F-A165-70867728950E');
-    expect(a).toEqual(b);
-    expect(a.packed).toBe(true);
-    expect(a.key).toHaveLength(16);
-    expect(a.key.charCodeAt(0)).toBe(0x0f);
-    expect(compactKey('0f8fad5b-d9cb-469f-a165-70867728950f').key).not.toBe(a.key);
-    expect(compactKey('my-own-id')).toEqual({ packed: false, key: 'my-own-id' });
+describe('dedupKey', () => {
+  it('packs UUIDs case-insensitively into 16 one-byte chars', () => {
+    const a = dedupKey('0f8fad5b-d9cb-469f-a165-70867728950e');
+    expect(dedupKey('0F8FAD5B-D9CB-469F-A165-70867728950E')).toBe(a);
+    expect(a).toHaveLength(16);
+    expect([...a].map((c) => c.charCodeAt(0))).toEqual([
+      0x0f, 0x8f, 0xad, 0x5b, 0xd9, 0xcb, 0x46, 0x9f, 0xa1, 0x65, 0x70, 0x86, 0x77, 0x28, 0x95, 0x0e,
+    ]);
+    expect(dedupKey('0f8fad5b-d9cb-469f-a165-70867728950f')).not.toBe(a);
+  });
+
+  it('keeps other ids verbatim behind a prefix no packed key can hold', () => {
+    expect(dedupKey('my-own-id')).toBe('\u0100my-own-id');
+    // 36 chars with dashes in the right places but not hex: not a UUID.
+    expect(dedupKey('0g8fad5b-d9cb-469f-a165-70867728950e')).toBe('\u01000g8fad5b-d9cb-469f-a165-70867728950e');
+    // A 16-char id whose chars equal some packed UUID still differs from it.
+    const packed = dedupKey('41414141-4141-4141-4141-414141414141');
+    expect(packed).toBe('A'.repeat(16));
+    expect(dedupKey('A'.repeat(16))).not.toBe(packed);
   });
 });
 
@@ -30,7 +39,7 @@ describe('createDedupIndex', () => {
     const idx = createDedupIndex({ windowMs: 48 * H, maxIds: 100 });
     const t0 = Date.parse('2026-11-20T00:00:00Z');
     idx.add('old', t0);
-    idx.add('11111111-2222-3333-4444-555555555555', t0 + H);
+    idx.add('older-but-later', t0 + H);
     idx.add('new', t0 + 10 * H);
     expect(idx.sweep(t0 + 49 * H + 30 * 60_000)).toBe(2);
     expect(idx.size()).toBe(1);

@@ -25,9 +25,13 @@ export async function listDays(lfs: LogFs, dir: string): Promise<string[]> {
   return days.sort();
 }
 
-/** Line-by-line reader over `[start, end)` of a file; yields each line's bytes without the newline. */
-export async function* readLines(lfs: LogFs, fd: number, start: number, end: number): AsyncGenerator<Buffer> {
-  const chunk = Buffer.allocUnsafe(256 * 1024);
+/**
+ * Reads `[start, end)` of a file and yields its lines (without the newline) in batches, one batch
+ * per chunk: one UTF-8 decode and one split per 1 MiB instead of a buffer copy per line, which is
+ * what makes the start-up rebuild of the dedup index fast.
+ */
+export async function* readLines(lfs: LogFs, fd: number, start: number, end: number): AsyncGenerator<string[]> {
+  const chunk = Buffer.allocUnsafe(1 << 20);
   let carry: Buffer | undefined;
   let pos = start;
   while (pos < end) {
@@ -35,16 +39,18 @@ export async function* readLines(lfs: LogFs, fd: number, start: number, end: num
     if (n === 0) break;
     pos += n;
     const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-    let from = 0;
-    for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
-      // Copy: `chunk` is reused on the next read.
-      yield Buffer.from(data.subarray(from, nl));
-      from = nl + 1;
+    const lastNl = data.lastIndexOf(10);
+    if (lastNl === -1) {
+      carry = Buffer.from(data);
+      continue;
     }
-    carry = from < data.length ? Buffer.from(data.subarray(from)) : undefined;
+    // Cutting at a newline byte never splits a UTF-8 sequence.
+    const lines = data.toString('utf8', 0, lastNl).split('\n');
+    carry = lastNl + 1 < data.length ? Buffer.from(data.subarray(lastNl + 1)) : undefined;
+    yield lines;
   }
   // A tail without newline is not a line (start-up repair cuts it; callers read committed sizes only).
-  if (carry && carry.length > 0) yield carry;
+  if (carry && carry.length > 0) yield [carry.toString('utf8')];
 }
 
 /** Parses one stored line; undefined when it is not a JSON object with an event_id and received_at. */

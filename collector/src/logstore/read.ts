@@ -12,7 +12,7 @@ export async function* readDayFile(
   dir: string,
   day: string,
   committedSize: () => number | undefined,
-  onCorrupt: (file: string, offset: number) => void,
+  onCorrupt: (file: string, line: number) => void,
 ): AsyncGenerator<StoredEvent> {
   const path = dayPath(dir, day);
   let fd: number;
@@ -24,12 +24,14 @@ export async function* readDayFile(
   }
   try {
     const end = committedSize() ?? (await lfs.fstatSize(fd));
-    let offset = 0;
-    for await (const line of readLines(lfs, fd, 0, end)) {
-      const ev = parseLine<StoredEvent>(line);
-      if (ev) yield ev;
-      else onCorrupt(path, offset);
-      offset += line.length + 1;
+    let lineNo = 0;
+    for await (const lines of readLines(lfs, fd, 0, end)) {
+      for (const line of lines) {
+        lineNo++;
+        const ev = parseLine<StoredEvent>(line);
+        if (ev) yield ev;
+        else onCorrupt(path, lineNo);
+      }
     }
   } finally {
     await lfs.close(fd);

@@ -14,7 +14,7 @@ interface RewriteArgs {
   files: DayFiles;
   /** Runs a function alone between write groups. */
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
-  countCorrupt: (file: string, offset: number) => void;
+  countCorrupt: (file: string, line: number) => void;
 }
 
 /**
@@ -22,7 +22,7 @@ interface RewriteArgs {
  * 1. without holding the writer, copy the kept lines of the committed prefix to a temp file;
  * 2. between two write groups, copy the kept lines appended meanwhile, fsync the temp file, rename
  *    it over the original, fsync the directory and reopen the append fd on the new file.
- * Kept lines are copied byte for byte; a corrupt line is kept too (it cannot be judged, and dropping
+ * Kept lines are copied as they were; a corrupt line is kept too (it cannot be judged, and dropping
  * it would lose data silently). Returns the number of events removed.
  */
 export async function rewriteDayFile(a: RewriteArgs): Promise<number> {
@@ -41,28 +41,32 @@ export async function rewriteDayFile(a: RewriteArgs): Promise<number> {
   const out = await lfs.open(tmp, 'w', 0o640);
   let removed = 0;
   let outSize = 0;
+  let lineNo = 0;
   const copy = async (from: number, to: number) => {
-    const kept: Buffer[] = [];
-    let keptBytes = 0;
+    let kept: string[] = [];
+    let keptChars = 0;
     const flush = async () => {
-      const buf = Buffer.concat(kept);
+      if (kept.length === 0) return;
+      const buf = Buffer.from(`${kept.join('\n')}\n`, 'utf8');
       for (let off = 0; off < buf.length; ) off += await lfs.write(out, buf, off, buf.length - off);
       outSize += buf.length;
-      kept.length = 0;
-      keptBytes = 0;
+      kept = [];
+      keptChars = 0;
     };
-    let offset = from;
-    for await (const line of readLines(lfs, src, from, to)) {
-      const ev = parseLine<StoredEvent>(line);
-      if (!ev) a.countCorrupt(path, offset);
-      offset += line.length + 1;
-      if (ev && !a.keep(ev)) {
-        removed++;
-        continue;
+    for await (const lines of readLines(lfs, src, from, to)) {
+      for (const line of lines) {
+        lineNo++;
+        const ev = parseLine<StoredEvent>(line);
+        if (!ev) a.countCorrupt(path, lineNo);
+        if (ev && !a.keep(ev)) {
+          removed++;
+          continue;
+        }
+        // Kept lines are copied as they were, not re-serialized.
+        kept.push(line);
+        keptChars += line.length + 1;
       }
-      kept.push(line, NL);
-      keptBytes += line.length + 1;
-      if (keptBytes > 1 << 20) await flush();
+      if (keptChars > 1 << 20) await flush();
     }
     await flush();
   };
@@ -91,4 +95,3 @@ export async function rewriteDayFile(a: RewriteArgs): Promise<number> {
   return removed;
 }
 
-const NL = Buffer.from('\n');

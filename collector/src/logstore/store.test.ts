@@ -197,6 +197,18 @@ describe('dedup', () => {
     await again.close();
   });
 
+  it('rebuilds from lines in any key order and with escaped ids (full-parse fallback)', async () => {
+    const s = setup();
+    mkdirSync(join(s.dir, 'events'), { recursive: true });
+    const reordered = { received_at: '2026-11-20T09:00:00.000Z', event_id: 'reordered', event_type: 'action', ts: 'x', time: 'x' };
+    const escaped = event({ event_id: 'quote"and\\backslash' });
+    writeFileSync(s.file('2026-11-20'), `${JSON.stringify(reordered)}\n${JSON.stringify(escaped)}\n`);
+    const log = await s.open();
+    const r = await log.append([event({ event_id: 'reordered' }), event({ event_id: escaped.event_id })]);
+    expect(r).toMatchObject({ logged: [], duplicates: 2 });
+    await log.close();
+  });
+
   it('forgets ids older than 48 hours, also after a restart', async () => {
     const s = setup();
     const log = await s.open();

@@ -63,9 +63,9 @@ export async function openLogStore(opts: LogStoreOptions): Promise<OpenLogStore>
       }
     },
   });
-  const countCorrupt = (file: string, offset: number) => {
+  const countCorrupt = (file: string, line: number) => {
     stats.corruptLines++;
-    logger.warn('log line does not parse; skipped', { file, offset });
+    logger.warn('log line does not parse; skipped', { file, line });
   };
   const rebuilt = await rebuildDedup(lfs, dir, index, clock.now(), windowMs, countCorrupt);
   logger.info('log opened', { dir, fsync: opts.fsync, dedup_ids: index.size(), ms: rebuilt.ms });

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { StoredEvent } from '@tally/protocol';
 import { StorageUnavailableError, type AppendResult, type Clock, type Logger } from '../deps.js';
-import type { DedupIndex } from './dedup.js';
+import { dedupKey, type DedupIndex } from './dedup.js';
 import type { DayFile, DayFiles } from './day-files.js';
 import type { LogFs } from './fs.js';
 import { utcDay } from './files.js';
@@ -96,7 +96,10 @@ export function createWriter(d: WriterDeps) {
     }
     const seen = new Set<string>();
     const results: AppendResult[] = [];
-    const byDay = new Map<string, string[]>();
+    const byDay = new Map<string, string>();
+    // Keys and receipt times of the events this group stores, added to the index once durable.
+    const keys: string[] = [];
+    const times: string[] = [];
     let lastRecv = '';
     let lastDay = '';
     const live: typeof group = [];
@@ -111,20 +114,21 @@ export function createWriter(d: WriterDeps) {
       const logged: StoredEvent[] = [];
       let duplicates = 0;
       for (const ev of job.events) {
-        const id = ev.event_id;
-        if (seen.has(id) || d.index.has(id, now)) {
+        const key = dedupKey(ev.event_id);
+        if (seen.has(key) || d.index.has(key, now)) {
           duplicates++;
           continue;
         }
-        seen.add(id);
+        seen.add(key);
+        keys.push(key);
+        times.push(ev.received_at);
         logged.push(ev);
         if (ev.received_at !== lastRecv) {
           lastRecv = ev.received_at;
           lastDay = utcDay(lastRecv);
         }
-        let lines = byDay.get(lastDay);
-        if (!lines) byDay.set(lastDay, (lines = []));
-        lines.push(JSON.stringify(ev) + '\n');
+        // String concatenation builds a rope: one flatten at Buffer.from instead of join's extra copy.
+        byDay.set(lastDay, (byDay.get(lastDay) ?? '') + JSON.stringify(ev) + '\n');
       }
       results.push({ logged, duplicates });
     }
@@ -138,7 +142,7 @@ export function createWriter(d: WriterDeps) {
           file.size = file.truncateTo;
           file.truncateTo = undefined;
         }
-        const buf = Buffer.from(lines.join(''), 'utf8');
+        const buf = Buffer.from(lines, 'utf8');
         const t = { file, good: file.size, len: 0 };
         touched.push(t);
         await writeAll(file.fd, buf);
@@ -167,14 +171,12 @@ export function createWriter(d: WriterDeps) {
     if (d.fsync === 'interval' && touched.length > 0) scheduleSync();
     let msOf = '';
     let ms = 0;
-    for (const r of results) {
-      for (const ev of r.logged) {
-        if (ev.received_at !== msOf) {
-          msOf = ev.received_at;
-          ms = Date.parse(msOf);
-        }
-        d.index.add(ev.event_id, ms);
+    for (let i = 0; i < keys.length; i++) {
+      if (times[i] !== msOf) {
+        msOf = times[i]!;
+        ms = Date.parse(msOf);
       }
+      d.index.add(keys[i]!, ms);
     }
     if (touched.length > 0) {
       d.stats.groups++;

@@ -14,7 +14,7 @@ export interface Metrics {
   readonly eventsDroppedReported: Counter;
   rejected(reason: RejectReason, n?: number): void;
   /** `route` must be a registered route pattern (bounded set), never a raw path. */
-  observeRequest(route: string, seconds: number): void;
+  observeRequest(route: string, seconds: number, status?: number): void;
   observeFsync(seconds: number): void;
   /** Prometheus text exposition; `diskFreeBytes` is read by the caller at scrape time. */
   render(diskFreeBytes?: number): string;
@@ -35,6 +35,7 @@ export function createMetrics(): Metrics {
   const eventsBot = r.counter('tally_events_bot_total', 'Events accepted from bot user agents and not stored.');
   const eventsDroppedReported = r.counter('tally_events_dropped_reported_total', 'Events clients reported they had to discard before sending.');
   const requestDuration = r.histogram('tally_http_request_duration_seconds', 'HTTP request latency by route pattern.', REQUEST_BUCKETS);
+  const responses = r.counter('tally_http_responses_total', 'HTTP responses by route pattern and status code.', []);
   const fsyncDuration = r.histogram('tally_fsync_duration_seconds', 'Latency of one fsync of the event log.', FSYNC_BUCKETS, [{}]);
   const diskFree = r.gauge('tally_disk_free_bytes', 'Bytes available to the collector on the data directory file system.');
 
@@ -45,7 +46,10 @@ export function createMetrics(): Metrics {
     eventsBot,
     eventsDroppedReported,
     rejected: (reason, n = 1) => eventsRejected.inc(n, { reason }),
-    observeRequest: (route, seconds) => requestDuration.observe(seconds, { route }),
+    observeRequest(route, seconds, status) {
+      requestDuration.observe(seconds, { route });
+      if (status !== undefined) responses.inc(1, { route, code: String(status) });
+    },
     observeFsync: (seconds) => fsyncDuration.observe(seconds),
     render(diskFreeBytes) {
       if (diskFreeBytes !== undefined) diskFree.set(diskFreeBytes);

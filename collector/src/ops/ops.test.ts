@@ -115,6 +115,8 @@ describe('GET /metrics', () => {
     expect(lines).toContain('tally_http_request_duration_seconds_count{route="/v1/events"} 3');
     expect(lines).toContain('tally_http_request_duration_seconds_count{route="unmatched"} 1');
     expect(text).not.toContain('/no/such/path');
+    expect(lines).toContain('tally_http_responses_total{route="/v1/events",code="200"} 3');
+    expect(lines).toContain('tally_http_responses_total{route="unmatched",code="404"} 1');
     expect(lines).toContain('tally_fsync_duration_seconds_bucket{le="0.0025"} 0');
     expect(lines).toContain('tally_fsync_duration_seconds_bucket{le="0.005"} 1');
     expect(lines).toContain('tally_fsync_duration_seconds_count 1');
@@ -165,12 +167,14 @@ describe('logger', () => {
     const log = createLogger('warn', (l) => out.push(l));
     log.info('hidden');
     log.warn('disk slow', { ms: 12, note: 'a\nb' });
-    log.error('boom', { error: new Error('bad'), __proto__x: 1 });
+    log.error('boom', { error: new Error('bad'), ...(JSON.parse('{"__proto__":{"polluted":1}}') as object) });
     expect(out).toHaveLength(2);
     for (const l of out) expect(l.endsWith('\n') && l.indexOf('\n') === l.length - 1).toBe(true);
     expect(JSON.parse(out[0]!)).toMatchObject({ level: 'warn', msg: 'disk slow', ms: 12, note: 'a\nb' });
     expect(JSON.parse(out[1]!)).toMatchObject({ level: 'error', msg: 'boom', error: { name: 'Error', message: 'bad' } });
     expect(JSON.parse(out[1]!).time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(out[1]).toContain('"__proto__":{"polluted":1}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('is silent at "silent" and survives fields it cannot serialize', () => {

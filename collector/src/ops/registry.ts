@@ -116,8 +116,12 @@ function slot(series: Map<string, Series>, labels: Labels): Series {
   return s;
 }
 
+// Called on every observation: the common 0- and 1-label cases skip the sort and stringify.
 function key(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const names = Object.keys(labels);
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]}\u0000${labels[names[0]!]}`;
+  return JSON.stringify(names.sort().map((n) => [n, labels[n]]));
 }
 
 function header(name: string, help: string, type: string): string {

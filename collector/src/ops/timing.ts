@@ -13,7 +13,7 @@ export function requestTiming(metrics: Metrics): MiddlewareHandler {
       await next();
     } finally {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      metrics.observeRequest(routeLabel(c), seconds);
+      metrics.observeRequest(routeLabel(c), seconds, c.res.status);
     }
   };
 }

@@ -23,7 +23,7 @@ export async function openOffline(config: Config = loadConfig()): Promise<Offlin
   const logger = createLogger(level, (line) => process.stderr.write(line));
   const clock = { now: () => Date.now() };
   const log = await openLogStore({ dataDir: config.dataDir, fsync: config.fsync, logger, clock });
-  const { analytics } = await openAnalytics({ config, log, logger, clock });
+  const { analytics } = await openAnalytics({ config, log, logger, clock, schedule: false });
   return {
     config,
     log,

@@ -44,6 +44,12 @@ describe('CLI flags', () => {
   });
 });
 
+it.each([erase, exportCmd, purge, generate])('--help prints usage on stdout and exits 0', async (cmd) => {
+  expect(await cmd(['--help'])).toBe(0);
+  expect(out).toMatch(/^usage: pnpm collector (erase|export|purge|generate)/);
+  expect(err).toBe('');
+});
+
 describe('pnpm collector generate', () => {
   it('writes the day files and prints a JSON summary', async () => {
     const code = await generate(['--days', '3', '--events-per-day', '500', '--users', '200', '--data-dir', dataDir, '--end', '2026-11-20', '--seed', 's1']);

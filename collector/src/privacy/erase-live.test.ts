@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
 import { openLogStore, type OpenLogStore } from '../logstore/index.js';
+import { openAnalytics } from '../rollup/open.js';
 import { createRecordingLogger, makeTestDeps } from '../testing/index.js';
 import { eraseSubject } from './erase.js';
 import { exportSubject } from './export.js';
@@ -89,6 +90,38 @@ describe('erasure on the real log while ingesting', () => {
     expect(await grepDataDir(LINKED)).toEqual([]);
     const audit = await readFile(join(dataDir, 'audit.log'), 'utf8');
     expect(audit.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('with the real rollup store: rolled-up days are recomputed and tally.db (+WAL) keeps no trace', async () => {
+    const logger = createRecordingLogger();
+    const clock = { now: () => Date.now() };
+    const base = makeTestDeps({ log, config: { dataDir }, clock, logger });
+    const { analytics } = await openAnalytics({ config: base.config, log, logger, clock, schedule: false });
+    try {
+      const deps = { ...base, analytics };
+      const now = Date.now();
+      const at = (msAgo: number) => new Date(now - msAgo).toISOString();
+      await log.append([ev({ anonymous_id: LINKED, time: at(2 * 86_400_000), received_at: at(2 * 86_400_000), feature: 'pricing' })]);
+      await log.append([
+        ev({ user_id: SUBJECT, anonymous_id: LINKED, time: at(86_400_000), received_at: at(86_400_000), event_type: 'action' }),
+        ev({ user_id: 'keeper', time: at(86_400_000), received_at: at(86_400_000) }),
+      ]);
+      await log.append([ev({ user_id: SUBJECT, time: at(1000), received_at: at(1000), event_type: 'conversion' })]);
+      await analytics.rollup!();
+      // Both the log and SQLite hold the id before: the checks after the erasure can fail.
+      const before = await grepDataDir(SUBJECT);
+      expect(before.some((p) => p.includes('events'))).toBe(true);
+      expect(before.some((p) => /tally\.db/.test(p))).toBe(true);
+
+      const result = await eraseSubject(deps, SUBJECT, 'cli:test');
+      expect(result.removed).toBe(3);
+      expect(await grepDataDir(SUBJECT)).toEqual([]);
+      expect(await grepDataDir(LINKED)).toEqual([]);
+      const keeper = await allEvents();
+      expect(keeper.map((e) => e.user_id)).toEqual(['keeper']);
+    } finally {
+      analytics.close();
+    }
   });
 
   it('export streams exactly the matching events from the real log', async () => {

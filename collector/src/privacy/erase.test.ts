@@ -111,6 +111,23 @@ describe('eraseSubject', () => {
     expect(lines[0]).not.toContain('secret');
   });
 
+  it('audits a failed erasure with what was removed before the failure, and rethrows', async () => {
+    const { deps } = setup();
+    await deps.log.append([
+      ev({ user_id: 'hal', received_at: '2026-11-19T09:00:00.000Z' }),
+      ev({ user_id: 'hal', received_at: '2026-11-20T09:00:00.000Z' }),
+    ]);
+    const rewrite = deps.log.rewriteDay.bind(deps.log);
+    deps.log.rewriteDay = async (day, keep) => {
+      if (day === '2026-11-20') throw new Error('EIO: disk says no about hal');
+      return rewrite(day, keep);
+    };
+    await expect(eraseSubject(deps, 'hal', 'cli:test')).rejects.toThrow(/EIO/);
+    const text = await readFile(join(dataDir, 'audit.log'), 'utf8');
+    expect(JSON.parse(text)).toMatchObject({ action: 'erase', failed: 'Error', removed: 1, days: 1 });
+    expect(text).not.toContain('hal');
+  });
+
   it('fails loudly, without an audit line claiming success, when the rollups cannot forget users', async () => {
     const deps = makeTestDeps({ config: { dataDir } }); // plain stub: no forgetUsers
     await deps.log.append([ev({ user_id: 'frank' })]);

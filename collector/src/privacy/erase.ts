@@ -3,7 +3,7 @@ import { appendAudit, subjectDigest } from './audit.js';
 import { dayInZone } from './days.js';
 import { rollupForgetter } from './rollup-hooks.js';
 import { exclusive } from './exclusive.js';
-import { daysWithSubject, learnLink, matchesSubject, resolveSubject, subjectKeys } from './subject.js';
+import { learnLink, locateSubject, matchesSubject, subjectKeys } from './subject.js';
 
 export type PrivacyDeps = Pick<AppDeps, 'config' | 'log' | 'analytics' | 'clock'>;
 
@@ -32,40 +32,50 @@ const MAX_ROUNDS = 5;
 export async function eraseSubject(deps: PrivacyDeps, id: string, actor: string): Promise<EraseResult> {
   const forgetUsers = rollupForgetter(deps.analytics);
   return exclusive(async () => {
-    const subject = await resolveSubject(deps.log, id);
-    const rewritten = new Set<string>();
-    const eventDays = new Set<string>();
-    let removed = 0;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      let learned = false;
-      for (const day of await daysWithSubject(deps.log, subject)) {
-        removed += await deps.log.rewriteDay(day, (event) => {
-          if (learnLink(subject, event)) learned = true;
-          if (!matchesSubject(subject, event)) return true;
-          eventDays.add(dayInZone(Date.parse(event.time), deps.config.timeZone));
-          return false;
-        });
-        rewritten.add(day);
-      }
-      if (!learned) break;
+    const progress = { removed: 0, days: new Set<string>() };
+    try {
+      const result = await removeEverywhere(deps, id, progress, forgetUsers);
+      await audit(deps, actor, id, { linked_ids: result.linked, removed: result.removed, days: result.days.length, rollup_days: result.rollup_days.length });
+      return { ok: true, removed: result.removed, days: result.days, rollup_days: result.rollup_days };
+    } catch (err) {
+      // A failed erasure is audited too (what was removed stays removed). The error's name only:
+      // a message could quote log content.
+      await audit(deps, actor, id, { failed: err instanceof Error ? err.name : 'Error', removed: progress.removed, days: progress.days.size }).catch(() => {});
+      throw err;
     }
-    const rollupDays = [...eventDays].sort();
-    if (rollupDays.length > 0) await deps.analytics.rebuildDays(rollupDays);
-    await forgetUsers(subjectKeys(subject));
-    const result: EraseResult = { ok: true, removed, days: [...rewritten].sort(), rollup_days: rollupDays };
-    await appendAudit(
-      deps.config.dataDir,
-      {
-        action: 'erase',
-        actor,
-        subject: await subjectDigest(deps.config.dataDir, id),
-        linked_ids: subject.anonymousIds.size - (subject.anonymousIds.has(id) ? 1 : 0),
-        removed,
-        days: result.days.length,
-        rollup_days: rollupDays.length,
-      },
-      deps.clock.now(),
-    );
-    return result;
   });
+}
+
+async function audit(deps: PrivacyDeps, actor: string, id: string, counts: Record<string, unknown>): Promise<void> {
+  const subject = await subjectDigest(deps.config.dataDir, id);
+  await appendAudit(deps.config.dataDir, { action: 'erase', actor, subject, ...counts }, deps.clock.now());
+}
+
+async function removeEverywhere(
+  deps: PrivacyDeps,
+  id: string,
+  progress: { removed: number; days: Set<string> },
+  forgetUsers: (keys: string[]) => Promise<void>,
+): Promise<Omit<EraseResult, 'ok'> & { linked: number }> {
+  const eventDays = new Set<string>();
+  let { subject, days } = await locateSubject(deps.log, id);
+  for (let round = 0; ; round++) {
+    let learned = false;
+    for (const day of days) {
+      progress.removed += await deps.log.rewriteDay(day, (event) => {
+        if (learnLink(subject, event)) learned = true;
+        if (!matchesSubject(subject, event)) return true;
+        eventDays.add(dayInZone(Date.parse(event.time), deps.config.timeZone));
+        return false;
+      });
+      progress.days.add(day);
+    }
+    if (!learned || round + 1 >= MAX_ROUNDS) break;
+    // A link appeared while rewriting (ingestion goes on): look again with everything known now.
+    ({ subject, days } = await locateSubject(deps.log, id, subject.anonymousIds));
+  }
+  const rollupDays = [...eventDays].sort();
+  if (rollupDays.length > 0) await deps.analytics.rebuildDays(rollupDays);
+  await forgetUsers(subjectKeys(subject));
+  return { removed: progress.removed, days: [...progress.days].sort(), rollup_days: rollupDays, linked: subject.anonymousIds.size - 1 };
 }

@@ -1,6 +1,6 @@
 import { appendAudit, subjectDigest } from './audit.js';
 import type { PrivacyDeps } from './erase.js';
-import { matchesSubject, resolveSubject } from './subject.js';
+import { locateSubject, matchesSubject } from './subject.js';
 
 /**
  * A person's events (same matching rule as erasure) as NDJSON lines, oldest log file first, one
@@ -13,8 +13,8 @@ export async function* exportSubject(deps: PrivacyDeps, id: string, actor: strin
   let complete = false;
   let failed: string | undefined;
   try {
-    const subject = await resolveSubject(deps.log, id);
-    for (const day of await deps.log.days()) {
+    const { subject, days } = await locateSubject(deps.log, id);
+    for (const day of days) {
       for await (const event of deps.log.readDay(day)) {
         if (!matchesSubject(subject, event)) continue;
         exported++;

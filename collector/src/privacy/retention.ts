@@ -2,7 +2,7 @@ import { appendAudit } from './audit.js';
 import { addDays, dayInZone } from './days.js';
 import type { PrivacyDeps } from './erase.js';
 import { exclusive } from './exclusive.js';
-import { purgeRollups, receiptDayRolledUp } from './rollup-hooks.js';
+import { rollupRetention } from './rollup-hooks.js';
 
 export interface PurgeReport {
   ok: true;
@@ -42,6 +42,7 @@ export interface PurgeOptions {
  */
 export async function purgeExpired(deps: PrivacyDeps, opts: PurgeOptions = {}): Promise<PurgeReport> {
   const dryRun = opts.dryRun === true;
+  const rollups = rollupRetention(deps.analytics);
   return exclusive(async () => {
     const now = deps.clock.now();
     const rawKeepFrom = addDays(dayInZone(now, 'UTC'), -(deps.config.rawRetentionDays - 1));
@@ -50,19 +51,19 @@ export async function purgeExpired(deps: PrivacyDeps, opts: PurgeOptions = {}): 
     const waiting: string[] = [];
     for (const day of await deps.log.days()) {
       if (day >= rawKeepFrom) break;
-      if (!(await receiptDayRolledUp(deps.analytics, day))) {
+      if (!(await rollups.rolledUp(day))) {
         waiting.push(day);
         continue;
       }
       if (!dryRun) await deps.log.deleteDay(day);
       deleted.push(day);
     }
-    const rollups = await purgeRollups(deps.analytics, rollupKeepFrom, dryRun);
+    const purged = await rollups.purge(rollupKeepFrom, dryRun);
     const report: PurgeReport = {
       ok: true,
       dry_run: dryRun,
       raw: { retention_days: deps.config.rawRetentionDays, keep_from: rawKeepFrom, deleted, waiting_for_rollup: waiting },
-      rollups: { retention_days: deps.config.rollupRetentionDays, keep_from: rollupKeepFrom, days: rollups.days, rows: rollups.rows },
+      rollups: { retention_days: deps.config.rollupRetentionDays, keep_from: rollupKeepFrom, days: purged.days, rows: purged.rows },
     };
     if (!dryRun) {
       await appendAudit(
@@ -72,8 +73,8 @@ export async function purgeExpired(deps: PrivacyDeps, opts: PurgeOptions = {}): 
           actor: opts.actor ?? 'unknown',
           raw_files_deleted: deleted.length,
           raw_files_waiting: waiting.length,
-          rollup_days_deleted: rollups.days.length,
-          rollup_rows_deleted: rollups.rows,
+          rollup_days_deleted: purged.days.length,
+          rollup_rows_deleted: purged.rows,
         },
         now,
       );

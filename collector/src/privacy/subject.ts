@@ -42,27 +42,41 @@ export function learnLink(subject: Subject, event: StoredEvent): boolean {
   return true;
 }
 
-/** Scans the whole log once for the anonymous ids linked to `id`. */
-export async function resolveSubject(log: LogStore, id: string): Promise<Subject> {
-  const subject: Subject = { id, anonymousIds: new Set([id]) };
-  for (const day of await log.days()) {
-    for await (const event of log.readDay(day)) learnLink(subject, event);
+/**
+ * Finds the person in the log: their linked anonymous ids and the UTC receipt days whose file holds
+ * at least one of their events. One pass over the log, marking days as it goes; only the days read
+ * before the last new link was learned are read again (an anonymous id's events can precede the
+ * event that links it — browsing before login). A person whose links all show up early costs little
+ * more than one pass.
+ */
+export async function locateSubject(
+  log: LogStore,
+  id: string,
+  /** Links known already (a later round of an erasure: the events that proved them may be gone). */
+  known: Iterable<string> = [],
+): Promise<{ subject: Subject; days: string[] }> {
+  const subject: Subject = { id, anonymousIds: new Set([id, ...known]) };
+  const all = await log.days();
+  const hit = new Set<string>();
+  let recheckBefore = 0;
+  for (let i = 0; i < all.length; i++) {
+    const day = all[i]!;
+    for await (const event of log.readDay(day)) {
+      if (learnLink(subject, event)) recheckBefore = i;
+      if (!hit.has(day) && matchesSubject(subject, event)) hit.add(day);
+    }
   }
-  return subject;
-}
-
-/** The UTC receipt days whose file holds at least one event of the subject. */
-export async function daysWithSubject(log: LogStore, subject: Subject): Promise<string[]> {
-  const out: string[] = [];
-  for (const day of await log.days()) {
+  for (let i = 0; i < recheckBefore; i++) {
+    const day = all[i]!;
+    if (hit.has(day)) continue;
     for await (const event of log.readDay(day)) {
       if (matchesSubject(subject, event)) {
-        out.push(day);
+        hit.add(day);
         break;
       }
     }
   }
-  return out;
+  return { subject, days: all.filter((d) => hit.has(d)) };
 }
 
 /** The user keys (as the rollups count users: `user_id`, else `anonymous_id`) that may belong to the subject. */

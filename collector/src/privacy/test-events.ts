@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@tally/protocol';
 import { createStubAnalytics, type StubAnalytics } from '../testing/index.js';
-import type { RollupPurge } from './rollup-hooks.js';
+import type { RollupPurge } from '../rollup/analytics.js';
 
 /** Test helpers for this folder: hand-made events and an Analytics stub with the privacy hooks. */
 
@@ -23,9 +23,9 @@ export interface PrivacyStub extends StubAnalytics {
   purgedBefore: Array<{ day: string; dryRun: boolean }>;
   /** Receipt days the stub claims are fully rolled up. */
   rolledUp: Set<string>;
-  forgetUsers(keys: string[]): Promise<void>;
-  purgeRollupsBefore(day: string, opts: { dryRun: boolean }): Promise<RollupPurge>;
-  isRolledUp(day: string): Promise<boolean>;
+  forgetUsers(keys: string[]): void;
+  purgeRollupsBefore(day: string, opts?: { dryRun: boolean }): RollupPurge;
+  isRolledUp(day: string): boolean;
 }
 
 export function createPrivacyStub(rollupDays: string[] = []): PrivacyStub {
@@ -37,16 +37,16 @@ export function createPrivacyStub(rollupDays: string[] = []): PrivacyStub {
     forgotten,
     purgedBefore,
     rolledUp: new Set<string>(),
-    async forgetUsers(keys: string[]) {
+    forgetUsers(keys: string[]) {
       forgotten.push([...keys].sort());
     },
-    async purgeRollupsBefore(day: string, opts: { dryRun: boolean }) {
+    purgeRollupsBefore(day: string, opts = { dryRun: false }) {
       purgedBefore.push({ day, ...opts });
       const gone = stored.filter((d) => d < day);
       if (!opts.dryRun) stored = stored.filter((d) => d >= day);
       return { days: gone, rows: gone.length * 10 };
     },
-    async isRolledUp(this: PrivacyStub, day: string) {
+    isRolledUp(this: PrivacyStub, day: string) {
       return this.rolledUp.has(day);
     },
   });

@@ -1,7 +1,129 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../deps.js';
+import { addDays } from '../rollup/time.js';
+import { toCsv } from './csv.js';
+import { funnel } from './funnel.js';
+import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
+import { retention } from './retention.js';
+import { resolveSegment } from './segment.js';
+import { breakdown, timeseries } from './series.js';
+import { usage } from './usage.js';
 
-// Placeholder: filled in by the owner of this folder.
-export function queryRoutes(_deps: AppDeps): Hono {
-  return new Hono();
+type Table = { header: string[]; rows: unknown[][] };
+
+const wantsCsv = (c: Context) => c.req.query('format') === 'csv' || (c.req.header('accept') ?? '').includes('text/csv');
+
+/** The query API under `/api/analytics/` (auth is mounted by app.ts). Every answer is exact. */
+export function queryRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const handle = (name: string, fn: (q: Record<string, string>, c: Context) => { json: object; table: Table }) =>
+    app.get(`/api/analytics/${name}`, (c) => {
+      const a = deps.analytics;
+      if (a.engine === undefined || a.today === undefined) return c.json({ ok: false, error: 'analytics are not available' }, 503);
+      const q = c.req.query();
+      const format = q.format;
+      if (format !== undefined && format !== 'csv' && format !== 'json') return c.json({ ok: false, error: 'format must be csv or json' }, 400);
+      try {
+        const out = fn(q, c);
+        if (!wantsCsv(c)) return c.json(out.json);
+        c.header('content-type', 'text/csv; charset=utf-8');
+        c.header('content-disposition', `attachment; filename="${name}.csv"`);
+        return c.body(toCsv(out.table.header, out.table.rows));
+      } catch (err) {
+        if (err instanceof BadParam) return c.json({ ok: false, error: err.message }, 400);
+        throw err;
+      }
+    });
+  const ctx = (q: Record<string, string>) => {
+    const engine = deps.analytics.engine!;
+    return { engine, today: deps.analytics.today!(), seg: resolveSegment(engine, segmentParams(q)) };
+  };
+
+  handle('usage', (q) => {
+    const days = intParam(q, 'days', 1, 365, 30);
+    const { engine, today, seg } = ctx(q);
+    const u = usage(engine, today, days, seg, new Date(deps.clock.now()).toISOString());
+    const rows: unknown[][] = [
+      ['period_days', '', u.period_days],
+      ['dau', '', u.dau],
+      ['wau', '', u.wau],
+      ['mau', '', u.mau],
+      ['total_events', '', u.total_events],
+      ['unique_days', '', u.unique_days],
+      ['unique_weeks', '', u.unique_weeks],
+      ...Object.entries(u.funnel_steps).map(([k, v]) => ['funnel_steps', k, v]),
+      ...Object.entries(u.feature_usage).map(([k, v]) => ['feature_usage', k, v]),
+    ];
+    return { json: u, table: { header: ['metric', 'key', 'value'], rows } };
+  });
+
+  handle('timeseries', (q) => {
+    const metric = enumParam(q, 'metric', ['active_users', 'events'] as const, 'active_users');
+    const interval = enumParam(q, 'interval', ['day', 'week'] as const, 'day');
+    const { engine, today, seg } = ctx(q);
+    const { from, to } = rangeParams(q, today, 30);
+    const points = timeseries(engine, metric, interval, from, to, seg);
+    return {
+      json: { ok: true, metric, interval, from, to, points },
+      table: { header: ['period', metric], rows: points.map((p) => [p.period, p.value]) },
+    };
+  });
+
+  handle('breakdown', (q) => {
+    const by = enumParam(q, 'by', BREAKDOWN_DIMS);
+    const { engine, today, seg } = ctx(q);
+    const { from, to } = rangeParams(q, today, 30);
+    const rows = breakdown(engine, by, from, to, seg);
+    return {
+      json: { ok: true, by, from, to, rows },
+      table: { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) },
+    };
+  });
+
+  handle('funnel', (q) => {
+    const steps = stepsParam(q);
+    const within = withinParam(q);
+    const { engine, today, seg } = ctx(q);
+    const { from, to } = rangeParams(q, today, 30);
+    const rows = funnel(engine, steps, within, from, to, seg);
+    return {
+      json: { ok: true, from, to, within: q.within ?? '7d', steps: rows },
+      table: {
+        header: ['step', 'users', 'conversion_from_previous', 'conversion_from_first'],
+        rows: rows.map((r) => [r.step, r.users, r.conversion_from_previous, r.conversion_from_first]),
+      },
+    };
+  });
+
+  handle('retention', (q) => {
+    const cohort = enumParam(q, 'cohort', ['day', 'week'] as const, 'week');
+    const periods = intParam(q, 'periods', 1, 52, 8);
+    const { engine, today, seg } = ctx(q);
+    const { from, to } = rangeParams(q, today, cohort === 'week' ? 7 * periods : periods);
+    const cohorts = retention(engine, cohort, periods, from, to, today, seg);
+    const header = ['cohort', 'size', ...Array.from({ length: periods + 1 }, (_, k) => `period_${k}`)];
+    return {
+      json: { ok: true, cohort, periods, from, to, cohorts },
+      table: { header, rows: cohorts.map((c) => [c.cohort, c.size, ...c.retention]) },
+    };
+  });
+
+  handle('completeness', (q) => {
+    const days = intParam(q, 'days', 1, 365, 30);
+    const { app: appFilter } = segmentParams(q);
+    // The ledger counts per UTC receipt day: that is when the collector saw the requests.
+    const to = new Date(deps.clock.now()).toISOString().slice(0, 10);
+    const from = addDays(to, -(days - 1));
+    const list = deps.analytics.completeness?.(from, to, appFilter) ?? [];
+    const reasons = [...new Set(list.flatMap((d) => Object.keys(d.rejected)))].sort();
+    return {
+      json: { ok: true, from, to, days: list },
+      table: {
+        header: ['day', 'accepted', 'duplicates', 'rejected_total', 'bots', 'dropped', ...reasons.map((r) => `rejected_${r}`)],
+        rows: list.map((d) => [d.day, d.accepted, d.duplicates, d.rejected_total, d.bots, d.dropped, ...reasons.map((r) => d.rejected[r] ?? 0)]),
+      },
+    };
+  });
+
+  return app;
 }

@@ -1,9 +1,33 @@
+import type { Engine } from './engine.js';
+import type { RollupReport } from './jobs.js';
+import type { CompletenessDay } from './ledger.js';
+
+export interface RollupPurge {
+  days: string[];
+  rows: number;
+}
+
 /**
  * The query side of the collector: SQLite rollups plus the incremental real-time structure.
- * Placeholder contract — the metrics work (issue 4) fills it in and may add methods.
+ * Queries (`query/`) read through `engine`; the jobs below change what it holds.
  */
 export interface Analytics {
   /** Recomputes the rollups of these days (`YYYY-MM-DD` in TALLY_TZ) from the raw log — after an erasure, say. */
   rebuildDays(days: string[]): Promise<void>;
   close(): void;
+  /** Absent on stand-ins (tests of other folders); the query API answers 503 then. */
+  readonly engine?: Engine;
+  /** Today in TALLY_TZ. */
+  today?(): string;
+  /** Persists every day with live events (the nightly job; idempotent). */
+  rollup?(): Promise<RollupReport>;
+  /** Drops every rollup and recomputes all days still in the raw log (after a TALLY_TZ change). */
+  rebuildAll?(): Promise<RollupReport>;
+  /** Deletes rollup rows of days strictly before `day`, and users no longer in any day. */
+  purgeRollupsBefore?(day: string, opts?: { dryRun: boolean }): RollupPurge;
+  /** True when every event of this UTC log file is in persisted rollups. */
+  isRolledUp?(receiptDay: string): boolean;
+  /** Deletes the user-key rows of these people (after `rebuildDays` removed their events). */
+  forgetUsers?(keys: string[]): void;
+  completeness?(from: string, to: string, app?: string): CompletenessDay[];
 }

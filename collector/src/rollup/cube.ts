@@ -8,6 +8,8 @@ export const DIMS = ['app', 'platform', 'event_type', 'feature', 'app_version', 
 export type Dim = (typeof DIMS)[number];
 export const DIM_INDEX: Record<Dim, number> = Object.fromEntries(DIMS.map((d, i) => [d, i])) as Record<Dim, number>;
 export const NO_USER = 0xffffffff;
+const TYPE = 2;
+const FEATURE = 3;
 
 export interface RowSet {
   n: number;
@@ -19,8 +21,15 @@ export interface RowSet {
   first: Float64Array;
 }
 
+/** Events per dictionary id of `event_type` and of `feature` (0 = none), for the fast paths. */
+export interface Summary {
+  types: Map<number, number>;
+  features: Map<number, number>;
+}
+
 export interface DayCube {
   events: number;
+  summary: Summary;
   /** Distinct users of the day (unordered). */
   users: Uint32Array;
   rows: RowSet;
@@ -42,8 +51,13 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
   let dims = DIMS.map(() => new Uint32Array(cap));
   let count = new Uint32Array(cap);
   let first = new Float64Array(cap);
-  const index = new Map<string, number>();
-  const seen = new Set<number>();
+  // Rows of one user are chained (head per user, next per row): a user has few rows a day, so a
+  // short walk comparing nine ints beats building a string key per event. Userless rows use keys.
+  const head = new Map<number, number>();
+  let next = new Int32Array(cap);
+  const userless = new Map<string, number>();
+  const types = new Map<number, number>();
+  const features = new Map<number, number>();
   let users = new Uint32Array(initial);
   let nUsers = 0;
 
@@ -63,14 +77,33 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
     const f2 = new Float64Array(cap);
     f2.set(first);
     first = f2;
+    const x2 = new Int32Array(cap);
+    x2.set(next);
+    next = x2;
+  }
+
+  function find(u: number, d: ArrayLike<number>): number {
+    if (u === NO_USER) {
+      let key = '';
+      for (let i = 0; i < DIMS.length; i++) key += d[i] + ',';
+      return userless.get(key) ?? -1;
+    }
+    for (let r = head.get(u) ?? -1; r !== -1; r = next[r]!) {
+      let i = 0;
+      while (i < DIMS.length && dims[i]![r] === d[i]) i++;
+      if (i === DIMS.length) return r;
+    }
+    return -1;
   }
 
   function add(u: number, d: ArrayLike<number>, ms: number, c = 1): void {
-    let key = String(u);
-    for (let i = 0; i < DIMS.length; i++) key += ',' + d[i];
     events += c;
-    const at = index.get(key);
-    if (at !== undefined) {
+    const t = d[TYPE]!;
+    types.set(t, (types.get(t) ?? 0) + c);
+    const f = d[FEATURE]!;
+    features.set(f, (features.get(f) ?? 0) + c);
+    const at = find(u, d);
+    if (at !== -1) {
       count[at]! += c;
       if (ms < first[at]!) first[at] = ms;
       return;
@@ -80,16 +113,25 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
     for (let i = 0; i < DIMS.length; i++) dims[i]![n] = d[i]!;
     count[n] = c;
     first[n] = ms;
-    index.set(key, n++);
-    if (u !== NO_USER && !seen.has(u)) {
-      seen.add(u);
-      if (nUsers === users.length) {
-        const b = new Uint32Array(users.length * 2);
-        b.set(users);
-        users = b;
+    if (u === NO_USER) {
+      let key = '';
+      for (let i = 0; i < DIMS.length; i++) key += d[i] + ',';
+      userless.set(key, n);
+      next[n] = -1;
+    } else {
+      const h = head.get(u);
+      if (h === undefined) {
+        if (nUsers === users.length) {
+          const b = new Uint32Array(users.length * 2);
+          b.set(users);
+          users = b;
+        }
+        users[nUsers++] = u;
       }
-      users[nUsers++] = u;
+      next[n] = h ?? -1;
+      head.set(u, n);
     }
+    n++;
   }
 
   return {
@@ -103,6 +145,7 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
     },
     view: () => ({
       events,
+      summary: { types, features },
       users: users.subarray(0, nUsers),
       rows: { n, user: user.subarray(0, n), dims: dims.map((c) => c.subarray(0, n)), count: count.subarray(0, n), first: first.subarray(0, n) },
     }),
@@ -145,4 +188,13 @@ export function encodeUsers(users: Uint32Array): Buffer {
 
 export function decodeUsers(blob: Uint8Array): Uint32Array {
   return new Uint32Array(blob.slice().buffer);
+}
+
+export function encodeSummary(s: Summary): string {
+  return JSON.stringify({ types: [...s.types], features: [...s.features] });
+}
+
+export function decodeSummary(text: string): Summary {
+  const o = JSON.parse(text) as { types: [number, number][]; features: [number, number][] };
+  return { types: new Map(o.types), features: new Map(o.features) };
 }

@@ -16,6 +16,7 @@ const MIGRATIONS: string[] = [
      day TEXT PRIMARY KEY,
      events INTEGER NOT NULL,
      users INTEGER NOT NULL,
+     summary TEXT NOT NULL,
      user_ids BLOB NOT NULL,
      rows BLOB NOT NULL,
      rolled_at TEXT NOT NULL

@@ -32,6 +32,8 @@ export interface Engine {
   liveReceipts: Map<string, Map<string, number>>;
   /** Adds events of log file `receiptDay` to the live overlay. */
   ingest(events: Iterable<StoredEvent>, receiptDay?: string): void;
+  /** Adds one event to a standalone builder (rebuilds) through the engine's dictionaries. */
+  addTo(builder: CubeBuilder, e: StoredEvent): void;
   /** Calendar day (TALLY_TZ) of an event. */
   dayOf(e: StoredEvent): string;
   view(day: string): DayView | undefined;
@@ -44,18 +46,21 @@ export interface Engine {
   recomputeSeen(): void;
 }
 
+// Versions are unique in the process (not per engine), so caches keyed on them survive a reopen safely.
+let versionClock = 0;
+
 export function createEngine(store: DayStore, users: Interner, dict: Interner, timeZone: string): Engine {
   const live = new Map<string, LiveDay>();
   const liveReceipts = new Map<string, Map<string, number>>();
   const versions = new Map<string, number>();
-  let clock = 0;
+  const base = ++versionClock;
   const seen = createSeen();
   const dims = new Uint32Array(DIMS.length);
   const usersCache = new Map<string, { v: number; users: Uint32Array }>();
 
   const sid = (s: string | undefined) => (s === undefined || s === '' ? 0 : dict.id(s));
   const dayOf = (e: StoredEvent) => dayInZone(Date.parse(e.time), timeZone);
-  const touch = (day: string) => void versions.set(day, ++clock);
+  const touch = (day: string) => void versions.set(day, ++versionClock);
 
   function ingest(events: Iterable<StoredEvent>, receiptDay?: string): void {
     for (const e of events) {
@@ -69,22 +74,27 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
       if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: new Set() }));
       if (l.ids.has(e.event_id)) continue;
       l.ids.add(e.event_id);
-      const key = e.user_id ?? e.anonymous_id;
-      const u = key === undefined || key === '' ? NO_USER : users.id(key);
-      const c = e.context;
-      dims[0] = sid(e.app);
-      dims[1] = sid(c?.platform);
-      dims[2] = sid(e.event_type);
-      dims[3] = sid(e.feature);
-      dims[4] = sid(c?.app_version);
-      dims[5] = sid(e.url);
-      dims[6] = sid(c?.browser);
-      dims[7] = sid(c?.os);
-      dims[8] = sid(c?.device_type);
+      const u = encode(e);
       l.builder.add(u, dims, ms);
       if (u !== NO_USER) seen.add(u, dayNumber(day));
       touch(day);
     }
+  }
+
+  /** Fills `dims` with the event's dictionary ids and returns its user id. */
+  function encode(e: StoredEvent): number {
+    const key = e.user_id ?? e.anonymous_id;
+    const c = e.context;
+    dims[0] = sid(e.app);
+    dims[1] = sid(c?.platform);
+    dims[2] = sid(e.event_type);
+    dims[3] = sid(e.feature);
+    dims[4] = sid(c?.app_version);
+    dims[5] = sid(e.url);
+    dims[6] = sid(c?.browser);
+    dims[7] = sid(c?.os);
+    dims[8] = sid(c?.device_type);
+    return key === undefined || key === '' ? NO_USER : users.id(key);
   }
 
   function view(day: string): DayView | undefined {
@@ -99,7 +109,7 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         if (meta === undefined) return lv!.users;
         const p = store.users(day)!;
         if (lv === undefined || lv.users.length === 0) return p;
-        const v = versions.get(day) ?? 0;
+        const v = versions.get(day) ?? base;
         const hit = usersCache.get(day);
         if (hit && hit.v === v) return hit.users;
         // Persisted ids are sorted: binary search keeps the merge linear in the overlay.
@@ -129,6 +139,10 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     live,
     liveReceipts,
     ingest,
+    addTo(builder, e) {
+      const u = encode(e);
+      builder.add(u, dims, Date.parse(e.time));
+    },
     dayOf,
     view,
     daysWithData(from, to) {
@@ -137,7 +151,7 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
       for (const [d, l] of live) if (d >= from && d <= to && l.builder.events > 0) set.add(d);
       return [...set].sort();
     },
-    version: (day) => versions.get(day) ?? 0,
+    version: (day) => versions.get(day) ?? base,
     touch,
     recomputeSeen() {
       seen.reset();

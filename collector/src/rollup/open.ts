@@ -1,22 +1,123 @@
+import { Cron } from 'croner';
 import type { Config } from '../config/config.js';
 import type { Clock, Ledger, LogStore, Logger } from '../deps.js';
-import type { Analytics } from './analytics.js';
+import type { Analytics, RollupPurge } from './analytics.js';
+import { openDb } from './db.js';
+import { createInterner } from './dict.js';
+import { createEngine } from './engine.js';
+import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
+import { createLedger, readCompleteness } from './ledger.js';
+import { createDayStore } from './store.js';
+import { dayInZone, dayRange } from './time.js';
 
 export interface OpenAnalyticsOptions {
   config: Config;
   log: LogStore;
   logger: Logger;
   clock: Clock;
+  /** Run after each nightly rollup (serve wires retention here). */
+  afterNightly?: () => Promise<void>;
+  /** Off for one-shot commands. Default: on. */
+  schedule?: boolean;
 }
 
 /**
- * Opens (or creates and migrates) the SQLite database under `config.dataDir`, rebuilds the real-time
- * structure from the log, subscribes to `log.onAppend`, and schedules the nightly rollup.
- * Placeholder until the metrics work lands: it counts nothing.
+ * Opens (or creates and migrates) `$TALLY_DATA_DIR/tally.db`, loads every logged event not yet in a
+ * persisted rollup into the live overlay, subscribes to `log.onAppend`, and schedules the nightly
+ * rollup. Every answer = persisted rollups + live overlay, so it is right whether or not a rollup ran.
  */
-export async function openAnalytics(_opts: OpenAnalyticsOptions): Promise<{ analytics: Analytics; ledger: Ledger }> {
-  return {
-    analytics: { rebuildDays: async () => {}, close: () => {} },
-    ledger: { record: () => {} },
+export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analytics: Analytics; ledger: Ledger }> {
+  const { config, log, logger, clock } = opts;
+  const db = openDb(config.dataDir);
+  const store = createDayStore(db);
+  const tz = config.timeZone;
+  const previousTz = store.getMeta('time_zone');
+  if (previousTz !== undefined && previousTz !== tz && store.meta.size > 0) {
+    logger.warn('TALLY_TZ changed since the rollups were made; run `pnpm collector rollup --rebuild`', { was: previousTz, now: tz });
+  } else {
+    store.setMeta('time_zone', tz);
+  }
+  const users = createInterner(db, 'users', 'key', 0);
+  const dict = createInterner(db, 'dict', 'value', 1);
+  let engine = createEngine(store, users, dict, tz);
+  const reader = createReader(log);
+  const unsubscribe = log.onAppend((events) => {
+    reader.appended(events);
+    engine.ingest(events);
+  });
+  engine.recomputeSeen();
+  await loadLive(engine, log, reader);
+
+  const todayUtc = () => dayInZone(clock.now(), 'UTC');
+  // Jobs that rewrite rollups run one at a time.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(job: () => Promise<T>): Promise<T> => {
+    const next = chain.then(job, job);
+    chain = next.catch(() => {});
+    return next;
   };
+
+  const analytics: Analytics = {
+    get engine() {
+      return engine;
+    },
+    today: () => dayInZone(clock.now(), tz),
+    rollup: () => serial(async () => flush(engine, db, await log.days(), todayUtc())),
+    async rebuildDays(days) {
+      await serial(() => rebuildDays(engine, db, log, reader, days));
+    },
+    rebuildAll: () =>
+      serial(async () => {
+        const started = performance.now();
+        store.clear();
+        store.setMeta('time_zone', tz);
+        engine = createEngine(store, users, dict, tz);
+        await loadLive(engine, log, reader);
+        const report = flush(engine, db, await log.days(), todayUtc());
+        engine.recomputeSeen();
+        return { ...report, ms: Math.round(performance.now() - started) };
+      }),
+    purgeRollupsBefore(day, o = { dryRun: false }): RollupPurge {
+      const days = [...store.meta.keys()].filter((d) => d < day).sort();
+      if (o.dryRun || days.length === 0) return { days, rows: days.length };
+      db.transaction(() => {
+        for (const d of days) {
+          store.remove(d);
+          engine.touch(d);
+        }
+      })();
+      engine.recomputeSeen();
+      // People seen in no remaining day must not stay in the users table.
+      const gone: string[] = [];
+      for (let u = 0; u < engine.seen.size; u++) {
+        const key = users.value(u);
+        if (key !== undefined && engine.seen.isUnseen(u)) gone.push(key);
+      }
+      users.forget(gone);
+      return { days, rows: days.length };
+    },
+    isRolledUp: (r) => store.isComplete(r),
+    forgetUsers(keys) {
+      users.forget(keys);
+      // Old page images in the WAL would still hold the keys.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    },
+    completeness: (from, to, app) => readCompleteness(db, from, to, dayRange(from, to), app),
+    close() {
+      job?.stop();
+      unsubscribe();
+      db.close();
+    },
+  };
+
+  const job =
+    opts.schedule === false
+      ? undefined
+      : new Cron(config.rollupCron, { protect: true, timezone: tz, catch: (err) => logger.error('nightly rollup failed', { error: String(err) }) }, async () => {
+          const report = await analytics.rollup!();
+          logger.info('nightly rollup', { days: report.days.length, events: report.events, ms: report.ms });
+          await opts.afterNightly?.();
+        });
+
+  return { analytics, ledger: createLedger(db) };
 }

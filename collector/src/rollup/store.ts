@@ -1,9 +1,10 @@
-import { decodeRows, decodeUsers, encodeRows, encodeUsers, type DayCube, type RowSet } from './cube.js';
+import { decodeRows, decodeSummary, decodeUsers, encodeRows, encodeSummary, encodeUsers, type DayCube, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 
 export interface DayMeta {
   events: number;
   users: number;
+  summary: Summary;
 }
 
 /**
@@ -35,9 +36,8 @@ const CACHE_DAYS = 48;
 
 export function createDayStore(db: Db): DayStore {
   const meta = new Map<string, DayMeta>();
-  for (const r of db.prepare('SELECT day, events, users FROM days ORDER BY day').all() as ({ day: string } & DayMeta)[]) {
-    meta.set(r.day, { events: r.events, users: r.users });
-  }
+  const all = db.prepare('SELECT day, events, users, summary FROM days ORDER BY day').all() as { day: string; events: number; users: number; summary: string }[];
+  for (const r of all) meta.set(r.day, { events: r.events, users: r.users, summary: decodeSummary(r.summary) });
   const rowCache = new Map<string, RowSet>();
   const userCache = new Map<string, Uint32Array>();
   const complete = new Set((db.prepare('SELECT receipt_day FROM receipts WHERE complete = 1').pluck().all() as string[]));
@@ -45,7 +45,7 @@ export function createDayStore(db: Db): DayStore {
   const q = {
     rows: db.prepare('SELECT rows FROM days WHERE day = ?').pluck(),
     users: db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck(),
-    write: db.prepare('INSERT OR REPLACE INTO days (day, events, users, user_ids, rows, rolled_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    write: db.prepare('INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     coverage: db.prepare('SELECT day, events FROM coverage WHERE receipt_day = ?'),
     addCov: db.prepare(
@@ -80,8 +80,8 @@ export function createDayStore(db: Db): DayStore {
     users: (day) =>
       meta.has(day) ? cached(userCache, day, () => decodeUsers(q.users.get(day) as Buffer)) : undefined,
     write(day, cube, rolledAt) {
-      q.write.run(day, cube.events, cube.users.length, encodeUsers(cube.users), encodeRows(cube.rows), rolledAt);
-      meta.set(day, { events: cube.events, users: cube.users.length });
+      q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt);
+      meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary });
       rowCache.delete(day);
       userCache.delete(day);
     },

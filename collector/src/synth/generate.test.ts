@@ -83,6 +83,15 @@ describe('generateLog', () => {
     expect((await readAll(join(root, 'c'))).get('2026-11-21.ndjson')).not.toEqual(a.get('2026-11-21.ndjson'));
   });
 
+  it('a slice (only) writes exactly the same files as the full run for those days', async () => {
+    generateLog({ ...opts, dataDir: join(root, 'full') });
+    generateLog({ ...opts, dataDir: join(root, 'part'), only: { from: '2026-11-18', to: '2026-11-19' } });
+    const full = await readAll(join(root, 'full'));
+    const part = await readAll(join(root, 'part'));
+    expect([...part.keys()]).toEqual(['2026-11-18.ndjson', '2026-11-19.ndjson']);
+    for (const [name, text] of part) expect(text).toBe(full.get(name));
+  });
+
   it('refuses to overwrite an existing day file and writes nothing then', async () => {
     await mkdir(join(root, 'events'), { recursive: true });
     await writeFile(join(root, 'events', '2026-11-19.ndjson'), 'real data\n');

@@ -77,6 +77,22 @@ describe('init', () => {
     expect(transport.urgent.join('')).toContain('"checkout"');
   });
 
+  it('returns an inert client instead of throwing when the platform is unusable (server rendering)', async () => {
+    const client = init({
+      endpoint: 'https://c.example',
+      lifecycle: {
+        isOnline: () => true,
+        subscribe: () => {
+          throw new ReferenceError('window is not defined');
+        },
+      },
+    });
+    expect(() => client.track('x')).not.toThrow();
+    await expect(client.flush()).resolves.toBeUndefined();
+    expect(client.stats()).toEqual({ queued: 0, dropped: 0, sent: 0 });
+    expect(await Promise.resolve(client)).toBe(client);
+  });
+
   it('switches auto-tracking parts off', async () => {
     const { client, events } = start({ auto: false });
     await settle();

@@ -42,12 +42,28 @@ const OPT_OUT_KEY = 'tally.optout';
 const deniedBy = (c: Partial<Consent> | ConsentState | undefined, was: boolean): boolean =>
   typeof c == 'string' ? c == 'denied' : c && 'analytics' in c ? c.analytics == false : was;
 
+/** What `init` returns when it cannot start (e.g. no `window` during server rendering): every call is a no-op. */
+const inert = new Proxy({} as Client, {
+  // Not a thenable: `await init(...)` must not hang on it.
+  get: (_, key) =>
+    key == 'then' ? undefined : key == 'stats' ? () => ({ queued: 0, dropped: 0, sent: 0 }) : () => Promise.resolve(),
+});
+
 /**
  * Creates a browser client: core's pipeline with IndexedDB storage, fetch/beacon transport, page
  * lifecycle, cross-tab lock and auto-tracking. Core guards every client method, so neither
  * `init` nor the client it returns throws into the page.
  */
 export function init(options: BrowserOptions): Client {
+  try {
+    return start(options);
+  } catch (err) {
+    options.log?.('init failed', err);
+    return inert;
+  }
+}
+
+function start(options: BrowserOptions): Client {
   const { auto = true, respectDnt = true, storageName = 'tally', endpoint, ...rest } = options;
   const log: Log | undefined = options.log ?? (options.debug ? console.log.bind(console, '[tally]') : undefined);
   const dnt = safe(() => respectDnt && privacySignal(), log, false)();

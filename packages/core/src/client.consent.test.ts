@@ -73,6 +73,27 @@ describe('consent', () => {
     expect(s.storage.queue).toHaveLength(0);
   });
 
+  it('a batch in flight when consent is withdrawn writes nothing back', async () => {
+    const s = setup();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    s.transport.send = async (body) => {
+      s.transport.sent.push(body);
+      await gate;
+      return { status: 200 };
+    };
+    s.client.track('action');
+    const flushing = s.client.flush();
+    await s.clock.advance(0);
+    expect(s.transport.sent).toHaveLength(1);
+    s.client.optOut();
+    release();
+    await flushing;
+    await s.clock.advance(0);
+    expect([...s.storage.values.keys()]).toEqual([KEY_OPTOUT]);
+    expect(s.storage.queue).toHaveLength(0);
+  });
+
   it('optOut persists across a reload; optIn undoes it', async () => {
     const s = setup();
     s.client.optOut();

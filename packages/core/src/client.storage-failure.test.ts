@@ -90,3 +90,24 @@ describe('storage that fails', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('storage that cannot remove', () => {
+  it('does not loop sending the same batch when remove rejects', async () => {
+    const s = setup();
+    s.storage.failing.add('remove');
+    s.transport.respond(400);
+    s.client.track('action');
+    await s.client.flush();
+    expect(s.transport.sent).toHaveLength(1);
+    // Not counted: the event is still queued and will be tried again.
+    expect(s.client.stats().dropped).toBe(0);
+  });
+
+  it('does not loop when remove resolves but removes nothing', async () => {
+    const s = setup();
+    s.storage.remove = async () => 0;
+    s.client.track('action');
+    await s.client.flush();
+    expect(s.transport.sent).toHaveLength(1);
+  });
+});

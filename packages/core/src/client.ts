@@ -56,7 +56,7 @@ export function createClient(o: ClientOptions): Client {
   const online = () => !lifecycle || lifecycle.isOnline();
   const iso = (t: number) => new Date(t).toISOString();
   const serial = createSerial();
-  const queue = createQueue(storage, maxQueue, serial, log);
+  const queue = createQueue(storage, maxQueue, serial, log, () => consent.state != 'denied');
   const identity = createIdentity(storage, uuid, o.sessionTimeoutMs ?? 1800000, granted, log);
   const sched = createScheduler(clock, o.debounceMs ?? 1000, o.maxWaitMs ?? 5000, () => flush());
 
@@ -174,13 +174,17 @@ export function createClient(o: ClientOptions): Client {
     // Refused for good (a 4xx, or 413 for a lone event): counting it is all that is left to do.
     const gone = await queue.remove(events);
     if (gone !== false) await queue.addDropped(events.length - gone);
-    return true;
+    return gone !== false;
   };
 
   const drain = async (): Promise<void> => {
+    let prev: string | undefined;
     while (granted() && online()) {
       const list = await queue.head(maxEvents);
-      if (!list.length || !(await deliver(list))) return;
+      const first = list[0]?.event.event_id;
+      // No progress (a storage that says it removed but did not) must not become a send loop.
+      if (!first || first == prev || !(await deliver(list))) return;
+      prev = first;
     }
   };
 

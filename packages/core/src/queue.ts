@@ -12,7 +12,14 @@ export type Carried = [number, number];
  * lives in storage so several tabs and reloads add up, and which is only decreased by what an
  * acknowledged batch carried, so a drop counted while a batch is in flight is neither lost nor sent twice.
  */
-export function createQueue(storage: Storage, maxQueue: number, serial: Serial, log: (m: string, e?: unknown) => void) {
+export function createQueue(
+  storage: Storage,
+  maxQueue: number,
+  serial: Serial,
+  log: (m: string, e?: unknown) => void,
+  /** False once consent is denied: a batch still in flight then must not write counts back. */
+  active: () => boolean,
+) {
   let mem: QueuedEvent[] = [];
   // Counts the storage could not hold; negative when an acknowledged count could not be subtracted there.
   let memDropped = 0;
@@ -22,7 +29,7 @@ export function createQueue(storage: Storage, maxQueue: number, serial: Serial, 
   const setNum = (n: number) => storage.set(KEY_DROPPED, String(Math.max(0, n)));
 
   const addDropped = (n: number): Promise<void> =>
-    n > 0
+    n > 0 && active()
       ? serial(async () => {
           dropped += n;
           try {
@@ -101,6 +108,7 @@ export function createQueue(storage: Storage, maxQueue: number, serial: Serial, 
      */
     acked: (c: Carried, delta: number): Promise<void> =>
       serial(async () => {
+        if (!active()) return;
         memDropped -= c[1];
         dropped += delta;
         try {

@@ -1,0 +1,111 @@
+import { DIM_INDEX, DIMS, NO_USER, type Dim, type RowSet } from '../rollup/cube.js';
+import type { DayView, Engine } from '../rollup/engine.js';
+
+export const SEGMENT_DIMS = ['app', 'platform', 'event_type', 'feature', 'app_version'] as const satisfies readonly Dim[];
+
+/** Equality filters on dictionary ids; `none` when a value was never seen (nothing can match). */
+export interface Segment {
+  pairs: [number, number][];
+  none: boolean;
+  /** True when no filter is set: the fast paths apply. */
+  empty: boolean;
+}
+
+export function resolveSegment(engine: Engine, values: Partial<Record<Dim, string>>): Segment {
+  const pairs: [number, number][] = [];
+  let none = false;
+  for (const [dim, value] of Object.entries(values) as [Dim, string | undefined][]) {
+    if (value === undefined) continue;
+    const id = engine.dict.find(value);
+    if (id === undefined) none = true;
+    else pairs.push([DIM_INDEX[dim], id]);
+  }
+  return { pairs, none, empty: pairs.length === 0 && !none };
+}
+
+export function rowMatches(rows: RowSet, r: number, seg: Segment): boolean {
+  for (const [d, id] of seg.pairs) if (rows.dims[d]![r] !== id) return false;
+  return true;
+}
+
+/**
+ * Distinct-count scratch space: a stamp per user id, so a union of many day sets is one pass with
+ * no allocation (exact, no sketches).
+ */
+export interface Marker {
+  /** Starts a new set. */
+  reset(): void;
+  /** Adds `u`; true when it was not in the set yet. */
+  add(u: number): boolean;
+  has(u: number): boolean;
+}
+
+export function createMarker(): Marker {
+  let stamps = new Uint32Array(1 << 16);
+  let gen = 1;
+  return {
+    reset() {
+      if (++gen === 0xffffffff) {
+        stamps.fill(0);
+        gen = 1;
+      }
+    },
+    add(u) {
+      if (u >= stamps.length) {
+        let cap = stamps.length;
+        while (cap <= u) cap *= 2;
+        const s = new Uint32Array(cap);
+        s.set(stamps);
+        stamps = s;
+      }
+      if (stamps[u] === gen) return false;
+      stamps[u] = gen;
+      return true;
+    },
+    has: (u) => u < stamps.length && stamps[u] === gen,
+  };
+}
+
+/** A day's events and distinct users under a segment (the slow path when filters are set). */
+export interface DayFigures {
+  events: number;
+  users: Uint32Array;
+  byType: Map<number, number>;
+  byFeature: Map<number, number>;
+}
+
+const marker = createMarker();
+const cache = new Map<string, { v: number; f: DayFigures }>();
+
+export function dayFigures(engine: Engine, view: DayView, seg: Segment): DayFigures {
+  const key = `${view.day}|${seg.none ? 'none' : seg.pairs.map((p) => p.join('=')).join('&')}`;
+  const v = engine.version(view.day);
+  const hit = cache.get(key);
+  if (hit && hit.v === v) return hit.f;
+  const f: DayFigures = { events: 0, users: new Uint32Array(0), byType: new Map(), byFeature: new Map() };
+  if (!seg.none) {
+    const users: number[] = [];
+    marker.reset();
+    const T = DIM_INDEX.event_type;
+    const F = DIM_INDEX.feature;
+    for (const rows of view.rowSets()) {
+      for (let r = 0; r < rows.n; r++) {
+        if (!rowMatches(rows, r, seg)) continue;
+        const c = rows.count[r]!;
+        f.events += c;
+        const t = rows.dims[T]![r]!;
+        f.byType.set(t, (f.byType.get(t) ?? 0) + c);
+        const ft = rows.dims[F]![r]!;
+        if (ft !== 0) f.byFeature.set(ft, (f.byFeature.get(ft) ?? 0) + c);
+        const u = rows.user[r]!;
+        if (u !== NO_USER && marker.add(u)) users.push(u);
+      }
+    }
+    f.users = seg.empty ? view.users() : Uint32Array.from(users);
+  }
+  if (cache.size > 4096) cache.clear();
+  cache.set(key, { v, f });
+  return f;
+}
+
+export { DIMS };

@@ -1,0 +1,93 @@
+import type { Engine } from '../rollup/engine.js';
+import { addDays, dayNumber, weekStart } from '../rollup/time.js';
+import { createMarker, dayFigures, type Segment } from './segment.js';
+
+export interface UsageAnswer {
+  ok: true;
+  ts: string;
+  period_days: number;
+  dau: number;
+  wau: number;
+  mau: number;
+  feature_usage: Record<string, number>;
+  funnel_steps: { page_view: number; action: number; conversion: number };
+  total_events: number;
+  unique_days: number;
+  unique_weeks: number;
+}
+
+const marker = createMarker();
+const weekCache = new Map<string, number>();
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** Distinct users over some days (each day's set from `usersOf`). */
+export function distinctUsers(days: string[], usersOf: (day: string) => Uint32Array): number {
+  marker.reset();
+  let n = 0;
+  for (const d of days) for (const u of usersOf(d)) if (marker.add(u)) n++;
+  return n;
+}
+
+/** `GET /api/analytics/usage`: the N calendar days ending today, definitions in docs/metrics.md. */
+export function usage(engine: Engine, today: string, periodDays: number, seg: Segment, nowIso: string): UsageAnswer {
+  const from = addDays(today, -(periodDays - 1));
+  const figures = new Map<string, ReturnType<typeof dayFigures>>();
+  for (const day of engine.daysWithData(from, today)) {
+    const f = dayFigures(engine, engine.view(day)!, seg);
+    if (f.events > 0) figures.set(day, f);
+  }
+  const days = [...figures.keys()];
+  const usersOf = (d: string) => figures.get(d)!.users;
+  let dauSum = 0;
+  let total = 0;
+  const types = new Map<number, number>();
+  const features = new Map<number, number>();
+  const weeks = new Map<string, string[]>();
+  for (const [day, f] of figures) {
+    dauSum += f.users.length;
+    total += f.events;
+    for (const [k, v] of f.byType) types.set(k, (types.get(k) ?? 0) + v);
+    for (const [k, v] of f.byFeature) features.set(k, (features.get(k) ?? 0) + v);
+    const w = weekStart(day);
+    const list = weeks.get(w);
+    if (list) list.push(day);
+    else weeks.set(w, [day]);
+  }
+  let wauSum = 0;
+  const segKey = seg.pairs.map((p) => p.join('=')).join('&');
+  for (const list of weeks.values()) {
+    // A closed week's distinct count is cached under its days' versions; only a changed week is re-unioned.
+    const key = `${segKey}|${list.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
+    let n = weekCache.get(key);
+    if (n === undefined) {
+      n = distinctUsers(list, usersOf);
+      if (weekCache.size > 10_000) weekCache.clear();
+      weekCache.set(key, n);
+    }
+    wauSum += n;
+  }
+  // Unfiltered, the window ends today: the users last seen on or after `from` are exactly its users.
+  const mau = seg.empty ? engine.seen.activeSince(dayNumber(from)) : distinctUsers(days, usersOf);
+  const byType = (name: string) => {
+    const id = engine.dict.find(name);
+    return id === undefined ? 0 : (types.get(id) ?? 0);
+  };
+  const featureUsage: Record<string, number> = {};
+  for (const [id, n] of [...features].sort((a, b) => b[1] - a[1] || (engine.dict.value(a[0])! < engine.dict.value(b[0])! ? -1 : 1))) {
+    featureUsage[engine.dict.value(id)!] = n;
+  }
+  return {
+    ok: true,
+    ts: nowIso,
+    period_days: periodDays,
+    dau: days.length === 0 ? 0 : round1(dauSum / days.length),
+    wau: weeks.size === 0 ? 0 : round1(wauSum / weeks.size),
+    mau,
+    feature_usage: featureUsage,
+    funnel_steps: { page_view: byType('page_view'), action: byType('action'), conversion: byType('conversion') },
+    total_events: total,
+    unique_days: days.length,
+    unique_weeks: weeks.size,
+  };
+}

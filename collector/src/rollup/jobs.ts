@@ -1,0 +1,198 @@
+import type { StoredEvent } from '@tally/protocol';
+import type { LogStore } from '../deps.js';
+import { createCubeBuilder, type CubeBuilder } from './cube.js';
+import type { Db } from './db.js';
+import type { Engine } from './engine.js';
+import { addDays } from './time.js';
+
+export interface RollupReport {
+  ok: true;
+  /** Days (TALLY_TZ) written to SQLite. */
+  days: string[];
+  events: number;
+  ms: number;
+}
+
+/**
+ * Reads log files while ingestion may append to them. Events appended after `watch` reach the live
+ * overlay through `onAppend` and may also show up at the file's tail; their ids are noted so the
+ * read skips them instead of counting them twice.
+ */
+export interface Reader {
+  watch(receiptDays: Iterable<string>): Watch;
+  /** Called from the `onAppend` listener before the events are ingested. */
+  appended(events: StoredEvent[]): void;
+}
+
+export interface Watch {
+  read(receiptDay: string, each: (e: StoredEvent) => void): Promise<void>;
+  close(): void;
+}
+
+export function createReader(log: LogStore): Reader {
+  const during = new Map<string, Set<string>[]>();
+  return {
+    watch(days) {
+      const mine = new Map<string, Set<string>>();
+      for (const r of days) {
+        const ids = new Set<string>();
+        mine.set(r, ids);
+        let list = during.get(r);
+        if (list === undefined) during.set(r, (list = []));
+        list.push(ids);
+      }
+      return {
+        async read(r, each) {
+          const ids = mine.get(r) ?? new Set<string>();
+          for await (const e of log.readDay(r)) if (!ids.has(e.event_id)) each(e);
+        },
+        close() {
+          for (const [r, ids] of mine) {
+            const list = during.get(r)!.filter((x) => x !== ids);
+            if (list.length === 0) during.delete(r);
+            else during.set(r, list);
+          }
+        },
+      };
+    },
+    appended(events) {
+      if (during.size === 0) return;
+      for (const e of events) for (const ids of during.get(e.received_at.slice(0, 10)) ?? []) ids.add(e.event_id);
+    },
+  };
+}
+
+/** Start-up: every event of the log not yet in a persisted rollup goes to the live overlay. */
+export async function loadLive(engine: Engine, log: LogStore, reader: Reader): Promise<number> {
+  let loaded = 0;
+  const open = (await log.days()).filter((r) => !engine.store.isComplete(r));
+  const watch = reader.watch(open);
+  try {
+  for (const r of open) {
+    const cov = engine.store.coverage(r);
+    const seenPerDay = new Map<string, number>();
+    const batch: StoredEvent[] = [];
+    await watch.read(r, (e) => {
+      const day = engine.dayOf(e);
+      const n = (seenPerDay.get(day) ?? 0) + 1;
+      seenPerDay.set(day, n);
+      if (n > (cov.get(day) ?? 0)) batch.push(e);
+    });
+    engine.ingest(batch, r);
+    loaded += batch.length;
+  }
+  } finally {
+    watch.close();
+  }
+  return loaded;
+}
+
+/**
+ * Moves live days into SQLite (merged with what is there) in one transaction and records which
+ * log events they now hold. Only touches days with live events, so running it twice writes nothing
+ * the second time.
+ */
+export function flush(engine: Engine, db: Db, logDays: string[], todayUtc: string, only?: string[]): RollupReport {
+  const started = performance.now();
+  const { store, live, liveReceipts } = engine;
+  const days = [...live.keys()].filter((d) => only === undefined || only.includes(d)).sort();
+  let events = 0;
+  const rolledAt = new Date().toISOString();
+  db.transaction(() => {
+    engine.users.persist();
+    engine.dict.persist();
+    for (const day of days) {
+      const l = live.get(day)!;
+      const old = store.rows(day);
+      let cube = l.builder.view();
+      if (old !== undefined) {
+        // A late event for a rolled-up day: merge (rare, so the re-aggregation cost is fine).
+        const b = createCubeBuilder(old.n + cube.rows.n);
+        b.addRows(old);
+        b.addRows(cube.rows);
+        cube = b.view();
+      }
+      events += l.builder.events;
+      store.write(day, cube, rolledAt);
+      live.delete(day);
+      for (const [r, byDay] of liveReceipts) {
+        const n = byDay.get(day);
+        if (n === undefined) continue;
+        store.addCoverage(r, day, n);
+        byDay.delete(day);
+        if (byDay.size === 0) liveReceipts.delete(r);
+      }
+      engine.touch(day);
+    }
+    // A log file no longer appended to (its UTC day is over) with nothing live is fully rolled up.
+    for (const r of logDays) {
+      if (r < todayUtc && !liveReceipts.has(r) && !store.isComplete(r)) store.markComplete(r);
+    }
+  })();
+  return { ok: true, days, events, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * Recomputes `days` entirely from the log files that hold them (after an erasure rewrote some, or
+ * on request) and persists them. Live events of those days are dropped first; the ones appended
+ * while the files are read arrive again through `onAppend` and stay live.
+ */
+export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader: Reader, days: string[]): Promise<RollupReport> {
+  const started = performance.now();
+  const wanted = new Set(days);
+  const available = new Set(await log.days());
+  const receipts = new Set<string>();
+  for (const day of wanted) {
+    for (const r of engine.store.receiptsOf(day)) receipts.add(r);
+    for (const [r, byDay] of engine.liveReceipts) if (byDay.has(day)) receipts.add(r);
+    // A day never seen before may still sit in the files around it (time zones span ±14 h).
+    for (const r of [addDays(day, -1), day, addDays(day, 1)]) receipts.add(r);
+  }
+  const watch = reader.watch([...receipts].filter((r) => available.has(r)));
+  for (const day of wanted) {
+    engine.live.delete(day);
+    for (const [r, byDay] of engine.liveReceipts) {
+      byDay.delete(day);
+      if (byDay.size === 0) engine.liveReceipts.delete(r);
+    }
+  }
+  const builders = new Map<string, { b: CubeBuilder; ids: Set<string> }>();
+  const counts = new Map<string, Map<string, number>>();
+  let events = 0;
+  try {
+  for (const r of [...receipts].sort()) {
+    if (!available.has(r)) continue;
+    const perDay = new Map<string, number>();
+    counts.set(r, perDay);
+    await watch.read(r, (e) => {
+      const day = engine.dayOf(e);
+      if (!wanted.has(day)) return;
+      perDay.set(day, (perDay.get(day) ?? 0) + 1);
+      let x = builders.get(day);
+      if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: new Set() }));
+      if (x.ids.has(e.event_id)) return;
+      x.ids.add(e.event_id);
+      events++;
+      engine.addTo(x.b, e);
+    });
+  }
+  } finally {
+    watch.close();
+  }
+  db.transaction(() => {
+    engine.users.persist();
+    engine.dict.persist();
+    const rolledAt = new Date().toISOString();
+    for (const day of wanted) {
+      engine.store.clearCoverage(day);
+      const x = builders.get(day);
+      if (x === undefined || x.b.events === 0) engine.store.remove(day);
+      else engine.store.write(day, x.b.view(), rolledAt);
+      engine.touch(day);
+    }
+    for (const [r, perDay] of counts) for (const [day, n] of perDay) engine.store.setCoverage(r, day, n);
+  })();
+  engine.recomputeSeen();
+  return { ok: true, days: [...wanted].sort(), events, ms: Math.round(performance.now() - started) };
+}
+
