@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
  * 1. one UTC day of 2,000,000 events → rollup throughput (events / wall-clock seconds of
  *    `collector rollup`, process start-up included, so the figure is conservative; the command's
  *    own report, with its internal timing, is kept next to it);
- * 2. 90 days × BENCH_EVENTS_PER_DAY events of a ~100,000-daily-user population → rollup of all days,
+ * 2. 90 days × BENCH_EVENTS_PER_DAY (150,000) events of a ~100,000-daily-user population → rollups,
  *    then `usage?days=30|365`, 90-day funnel and retention latency (sequential requests) and the
  *    SQLite size per day.
- * Knobs (env): BENCH_DAY_EVENTS (2000000), BENCH_EVENTS_PER_DAY (250000), BENCH_USERS (760000),
- * BENCH_DAYS (90), BENCH_KEEP=1 keeps the temp data dir.
+ * Knobs (env): BENCH_DAY_EVENTS (2000000), BENCH_EVENTS_PER_DAY (150000), BENCH_USERS (760000),
+ * BENCH_DAYS (90), BENCH_SLICE (10 days per generate+rollup step), BENCH_KEEP=1 keeps the temp data dir.
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -138,10 +138,11 @@ async function sqliteBytes(dataDir: string): Promise<number> {
 }
 
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const progress = (msg: string) => process.stderr.write(`bench rollup: ${msg}\n`);
 
 export async function run(): Promise<Record<string, unknown>> {
   const dayEvents = num('BENCH_DAY_EVENTS', 2_000_000);
-  const perDay = num('BENCH_EVENTS_PER_DAY', 250_000);
+  const perDay = num('BENCH_EVENTS_PER_DAY', 150_000);
   const users = num('BENCH_USERS', 760_000);
   const days = num('BENCH_DAYS', 90);
   const root = await mkdtemp(join(tmpdir(), 'tally-bench-rollup-'));
@@ -169,22 +170,33 @@ export async function run(): Promise<Record<string, unknown>> {
       events_per_s_wall: Math.round(dayEvents / roll1.seconds),
       command_ms: lastJson(roll1.stdout)?.ms,
     };
+    progress(JSON.stringify(result));
     await rm(oneDir, { recursive: true, force: true });
 
-    // 2. 90 days ending today: rollup of everything, then query latency over HTTP.
+    // 2. 90 days ending today, generated and rolled up in slices of BENCH_SLICE days — as nightly
+    //    rollups would meet them, and so one rollup never holds the whole period in memory.
     const dir = join(root, 'ninety-days');
     const env2 = { TALLY_DATA_DIR: dir, TALLY_DASH_KEY: KEY, TALLY_RATE_LIMIT: '0' };
     const today = utcDay(Date.now());
-    const gen2 = lastJson((await must(['generate', '--days', String(days), '--events-per-day', String(perDay), '--users', String(users), '--end', today, '--data-dir', dir], env2)).stdout);
-    result.dataset = { events: gen2?.events, mean_daily_users: gen2?.meanDailyUsers, bytes: gen2?.bytes, generate_seconds: gen2?.seconds };
-    const rollAll = await must(['rollup'], env2);
-    const rolled = lastJson(rollAll.stdout);
-    result.rollup_all = {
-      wall_seconds: Number(rollAll.seconds.toFixed(2)),
-      events_per_s: Math.round(Number(gen2?.events ?? 0) / Math.max(rollAll.seconds - baseline.seconds, 1e-3)),
-      command_ms: rolled?.ms,
-      days: Array.isArray(rolled?.days) ? rolled.days.length : undefined,
-    };
+    const slice = num('BENCH_SLICE', 10);
+    let events = 0;
+    let usersSum = 0;
+    let genSeconds = 0;
+    let rollSeconds = 0;
+    for (let first = days - 1; first >= 0; first -= slice) {
+      const from = utcDay(Date.now() - first * 86_400_000);
+      const to = utcDay(Date.now() - Math.max(0, first - slice + 1) * 86_400_000);
+      const gen = lastJson((await must(['generate', '--days', String(days), '--events-per-day', String(perDay), '--users', String(users), '--end', today, '--data-dir', dir, '--only-from', from, '--only-to', to], env2)).stdout);
+      events += Number(gen?.events ?? 0);
+      usersSum += Number(gen?.meanDailyUsers ?? 0) * Number(gen?.days ?? 0);
+      genSeconds += Number(gen?.seconds ?? 0);
+      const roll = await must(['rollup'], env2);
+      rollSeconds += Math.max(roll.seconds - baseline.seconds, 1e-3);
+      progress(`90 days: generated and rolled up ${from}..${to}`);
+    }
+    result.dataset = { events, events_per_day: perDay, mean_daily_users: Math.round(usersSum / days), generate_seconds: Number(genSeconds.toFixed(1)) };
+    result.rollup_all = { seconds: Number(rollSeconds.toFixed(1)), events_per_s: Math.round(events / rollSeconds) };
+    progress(JSON.stringify(result));
     const sqlite = await sqliteBytes(dir);
     result.sqlite = { bytes: sqlite, bytes_per_day: Math.round(sqlite / days) };
 

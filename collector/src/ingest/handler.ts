@@ -32,10 +32,12 @@ export function ingestHandler(deps: AppDeps) {
       if (!d.ok) return tooMany(c, d.retryAfterSeconds);
     }
 
-    const body = await readJsonBody(c.req.raw, config.maxBodyBytes, nodeIncoming(c));
+    const incoming = nodeIncoming(c);
+    const body = await readJsonBody(c.req.raw, config.maxBodyBytes, incoming);
     if (!body.ok) {
-      // The unread rest of an oversized body leaves the connection unusable: tell the client not to reuse it.
-      if (body.status === 413) c.header('Connection', 'close');
+      // The unread rest of an oversized body leaves the connection unusable: tell the client not to
+      // reuse it (HTTP/1 only; HTTP/2 forbids the header and resets just the stream).
+      if (body.status === 413 && incoming?.httpVersionMajor !== 2) c.header('Connection', 'close');
       return c.json({ ok: false, error: body.error }, body.status);
     }
     const checkProto = mayHaveProtoKey(body.text);
@@ -102,8 +104,8 @@ export function ingestHandler(deps: AppDeps) {
 }
 
 /** @hono/node-server's IncomingMessage, when running under it (not under `app.request()`). */
-function nodeIncoming(c: Context): Readable | undefined {
-  const incoming = (c.env as { incoming?: Readable } | undefined)?.incoming;
+function nodeIncoming(c: Context): (Readable & { httpVersionMajor?: number }) | undefined {
+  const incoming = (c.env as { incoming?: Readable & { httpVersionMajor?: number } } | undefined)?.incoming;
   return incoming && typeof incoming.on === 'function' ? incoming : undefined;
 }
 

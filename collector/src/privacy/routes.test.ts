@@ -78,6 +78,16 @@ describe('privacy routes', () => {
     expect(JSON.stringify(entry)).not.toContain('hank');
   });
 
+  it('decodes ids with reserved characters (slash, space, unicode)', async () => {
+    const { app, deps } = await setup();
+    const odd = 'team/a b+ü';
+    await deps.log.append([ev({ user_id: odd })]);
+    const res = await app.request(`/api/analytics/users/${encodeURIComponent(odd)}`, { method: 'DELETE', headers: auth });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ removed: 1 });
+    expect(deps.log.events.some((e) => e.user_id === odd)).toBe(false);
+  });
+
   it('an export of an unknown person is an empty 200', async () => {
     const { app } = await setup();
     const res = await app.request('/api/analytics/users/nobody/export', { headers: auth });

@@ -78,6 +78,13 @@ const marker = createMarker();
 const cache = new Map<string, { v: number; f: DayFigures }>();
 
 export function dayFigures(engine: Engine, view: DayView, seg: Segment): DayFigures {
+  if (seg.empty) {
+    // Fast path: the day's counters and user set are kept ready; no row is read.
+    const s = view.summary();
+    const byFeature = new Map(s.features);
+    byFeature.delete(0);
+    return { events: view.events, users: view.users(), byType: s.types, byFeature };
+  }
   const key = `${view.day}|${seg.none ? 'none' : seg.pairs.map((p) => p.join('=')).join('&')}`;
   const v = engine.version(view.day);
   const hit = cache.get(key);
@@ -101,7 +108,7 @@ export function dayFigures(engine: Engine, view: DayView, seg: Segment): DayFigu
         if (u !== NO_USER && marker.add(u)) users.push(u);
       }
     }
-    f.users = seg.empty ? view.users() : Uint32Array.from(users);
+    f.users = Uint32Array.from(users);
   }
   if (cache.size > 4096) cache.clear();
   cache.set(key, { v, f });

@@ -1,8 +1,8 @@
 import type { StoredEvent } from '@tally/protocol';
-import { createCubeBuilder, DIMS, NO_USER, type CubeBuilder, type RowSet } from './cube.js';
+import { createCubeBuilder, DIMS, NO_USER, type CubeBuilder, type RowSet, type Summary } from './cube.js';
 import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
-import { dayInZone, dayNumber } from './time.js';
+import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
 
 /** A live (not yet persisted) slice of one day: events appended since its last rollup. */
@@ -18,6 +18,8 @@ export interface DayView {
   events: number;
   /** Distinct users of the day. */
   users(): Uint32Array;
+  /** Events per event type and per feature. */
+  summary(): Summary;
   rowSets(): RowSet[];
 }
 
@@ -58,42 +60,67 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
   const dims = new Uint32Array(DIMS.length);
   const usersCache = new Map<string, { v: number; users: Uint32Array }>();
 
-  const sid = (s: string | undefined) => (s === undefined || s === '' ? 0 : dict.id(s));
-  const dayOf = (e: StoredEvent) => dayInZone(Date.parse(e.time), timeZone);
+  // Per-dimension memo of the last value: most fields repeat from one event to the next.
+  const lastValue: (string | undefined)[] = DIMS.map(() => undefined);
+  const lastId = new Uint32Array(DIMS.length);
+  const sid = (i: number, s: string | undefined) => {
+    if (s === undefined || s === '') return 0;
+    if (s === lastValue[i]) return lastId[i]!;
+    const id = dict.id(s);
+    lastValue[i] = s;
+    lastId[i] = id;
+    return id;
+  };
+  const dayIn = dayMapper(timeZone);
+  const dayOf = (e: StoredEvent) => dayIn(Date.parse(e.time));
   const touch = (day: string) => void versions.set(day, ++versionClock);
 
   function ingest(events: Iterable<StoredEvent>, receiptDay?: string): void {
+    // Consecutive events mostly share their day and log file: keep the last lookups at hand.
+    let lastR = '';
+    let byDay: Map<string, number> | undefined;
+    let lastDay = '';
+    let l: LiveDay | undefined;
+    let dayNum = 0;
     for (const e of events) {
       const ms = Date.parse(e.time);
-      const day = dayInZone(ms, timeZone);
+      const day = dayIn(ms);
       const r = receiptDay ?? e.received_at.slice(0, 10);
-      let byDay = liveReceipts.get(r);
-      if (byDay === undefined) liveReceipts.set(r, (byDay = new Map()));
+      if (r !== lastR || byDay === undefined) {
+        lastR = r;
+        byDay = liveReceipts.get(r);
+        if (byDay === undefined) liveReceipts.set(r, (byDay = new Map()));
+      }
       byDay.set(day, (byDay.get(day) ?? 0) + 1);
-      let l = live.get(day);
-      if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: new Set() }));
+      if (day !== lastDay || l === undefined) {
+        if (l !== undefined) touch(lastDay);
+        lastDay = day;
+        l = live.get(day);
+        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: new Set() }));
+        dayNum = dayNumber(day);
+      }
       if (l.ids.has(e.event_id)) continue;
       l.ids.add(e.event_id);
       const u = encode(e);
       l.builder.add(u, dims, ms);
-      if (u !== NO_USER) seen.add(u, dayNumber(day));
-      touch(day);
+      if (u !== NO_USER) seen.add(u, dayNum);
     }
+    if (l !== undefined) touch(lastDay);
   }
 
   /** Fills `dims` with the event's dictionary ids and returns its user id. */
   function encode(e: StoredEvent): number {
     const key = e.user_id ?? e.anonymous_id;
     const c = e.context;
-    dims[0] = sid(e.app);
-    dims[1] = sid(c?.platform);
-    dims[2] = sid(e.event_type);
-    dims[3] = sid(e.feature);
-    dims[4] = sid(c?.app_version);
-    dims[5] = sid(e.url);
-    dims[6] = sid(c?.browser);
-    dims[7] = sid(c?.os);
-    dims[8] = sid(c?.device_type);
+    dims[0] = sid(0, e.app);
+    dims[1] = sid(1, c?.platform);
+    dims[2] = sid(2, e.event_type);
+    dims[3] = sid(3, e.feature);
+    dims[4] = sid(4, c?.app_version);
+    dims[5] = sid(5, e.url);
+    dims[6] = sid(6, c?.browser);
+    dims[7] = sid(7, c?.os);
+    dims[8] = sid(8, c?.device_type);
     return key === undefined || key === '' ? NO_USER : users.id(key);
   }
 
@@ -120,6 +147,16 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         merged.set(extra, p.length);
         usersCache.set(day, { v, users: merged });
         return merged;
+      },
+      summary() {
+        if (meta === undefined) return lv!.summary;
+        if (lv === undefined) return meta.summary;
+        const add = (a: Map<number, number>, b: Map<number, number>) => {
+          const m = new Map(a);
+          for (const [k, n] of b) m.set(k, (m.get(k) ?? 0) + n);
+          return m;
+        };
+        return { types: add(meta.summary.types, lv.summary.types), features: add(meta.summary.features, lv.summary.features) };
       },
       rowSets() {
         const out: RowSet[] = [];

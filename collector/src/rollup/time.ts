@@ -63,3 +63,21 @@ export function dayRange(from: string, to: string): string[] {
   for (let n = dayNumber(from), end = dayNumber(to); n <= end; n++) out.push(dayFromNumber(n));
   return out;
 }
+
+/**
+ * `dayInZone` memoized per 15-minute slot: every UTC offset in use today is a multiple of 15
+ * minutes, so a slot never straddles a zone's midnight, and Intl runs once per slot, not per event.
+ */
+export function dayMapper(timeZone: string): (ms: number) => string {
+  const slots = new Map<number, string>();
+  return (ms) => {
+    const slot = Math.floor(ms / 900_000);
+    let day = slots.get(slot);
+    if (day === undefined) {
+      if (slots.size > 100_000) slots.clear();
+      day = dayInZone(ms, timeZone);
+      slots.set(slot, day);
+    }
+    return day;
+  };
+}
