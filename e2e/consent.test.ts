@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { setupE2E } from './support/harness.js';
 import { eventsOf } from './support/event-log.js';
 import { indexedDbCounts, indexedDbKeys, recordIngestRequests, sdkLoaded } from './support/page-probes.js';
+import { flushSdk as flush, queuedInIdb, trackMany as track } from './support/sdk.js';
 import { BLANK_PATH } from './support/static-server.js';
 import { sleep, waitFor } from './support/wait.js';
 
 const e2e = setupE2E();
-
-type Tally = { track(type: string, feature?: string, metadata?: Record<string, unknown>): void; flush(): Promise<void> };
-const track = (page: Page, feature: string, count = 1) =>
-  page.evaluate(
-    ([feature, count]) => {
-      for (let i = 0; i < count; i++) (window as unknown as { tally: Tally }).tally.track('action', feature, { i });
-    },
-    [feature, count] as const,
-  );
-const flush = (page: Page) => page.evaluate(() => (window as unknown as { tally: Tally }).tally.flush());
 
 /** Longer than the SDK's 5 s maximum wait before a flush: anything it meant to send has been sent. */
 const LONGER_THAN_MAX_WAIT_MS = 6_000;
@@ -71,9 +61,9 @@ describe('consent', () => {
     // Offline, so the events are certainly still queued when consent is withdrawn.
     await context.setOffline(true);
     await track(page, 'before_withdrawal', 10);
-    await waitFor('10 events in IndexedDB', async () => ((await indexedDbCounts(page)).tally?.queue ?? 0) >= 10);
+    await waitFor('10 events in IndexedDB', async () => (await queuedInIdb(page)) >= 10);
     await page.click('#consent-deny');
-    await waitFor('the IndexedDB queue to be emptied', async () => ((await indexedDbCounts(page)).tally?.queue ?? 0) === 0);
+    await waitFor('the IndexedDB queue to be emptied', async () => (await queuedInIdb(page)) === 0);
     await track(page, 'after_withdrawal', 5);
 
     await context.setOffline(false);
@@ -82,7 +72,7 @@ describe('consent', () => {
     expect(requests.slice(sentBefore)).toEqual([]);
     const stored = await eventsOf(e2e.collector.dataDir, app);
     expect(stored.filter((e) => e.feature === 'before_withdrawal' || e.feature === 'after_withdrawal')).toEqual([]);
-    expect(((await indexedDbCounts(page)).tally?.queue ?? 0)).toBe(0);
+    expect((await queuedInIdb(page))).toBe(0);
 
     // Granting again resumes tracking from that moment on, nothing from the denied period.
     await page.click('#consent-grant');

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { setupE2E } from './support/harness.js';
 import { duplicateIds, eventsOf, waitForEvents } from './support/event-log.js';
-import { indexedDbCounts, recordIngestRequests, sdkLoaded } from './support/page-probes.js';
+import { recordIngestRequests, sdkLoaded } from './support/page-probes.js';
+import { flushSdk, queuedInIdb, trackMany as track } from './support/sdk.js';
 import { waitFor } from './support/wait.js';
 
 const e2e = setupE2E();
-
-type Tally = { track(type: string, feature?: string, metadata?: Record<string, unknown>): void; flush(): Promise<void> };
-const track = (page: Page, feature: string, count: number) =>
-  page.evaluate(
-    ([feature, count]) => {
-      for (let i = 0; i < count; i++) (window as unknown as { tally: Tally }).tally.track('action', feature, { i });
-    },
-    [feature, count] as const,
-  );
 
 describe('two tabs sharing one IndexedDB queue', () => {
   it('stores every event once and sends no event twice', async () => {
@@ -25,12 +16,18 @@ describe('two tabs sharing one IndexedDB queue', () => {
     await Promise.all([a.goto(`${e2e.demo.url}/app`), b.goto(`${e2e.demo.url}/app/settings`)]);
     await Promise.all([sdkLoaded(a), sdkLoaded(b)]);
 
-    // Both tabs write into the shared queue at the same time, and both try to flush it.
+    await waitForEvents(e2e.collector.dataDir, app, 'both page views', (e) => e.event_type === 'page_view', 2);
+
+    // Both tabs write into the shared queue while offline; going online wakes both at the same
+    // moment, so they race to drain the same 60 events.
+    await context.setOffline(true);
     await Promise.all([track(a, 'tab_a', 30), track(b, 'tab_b', 30)]);
+    await waitFor('60 events in the shared IndexedDB queue', async () => (await queuedInIdb(a)) >= 60);
+    await context.setOffline(false);
     await waitForEvents(e2e.collector.dataDir, app, 'tab A events', (e) => e.feature === 'tab_a', 30);
     await waitForEvents(e2e.collector.dataDir, app, 'tab B events', (e) => e.feature === 'tab_b', 30);
-    await waitFor('the shared queue to drain', async () => ((await indexedDbCounts(a)).tally?.queue ?? 0) === 0);
-    await Promise.all([a, b].map((p) => p.evaluate(() => (window as unknown as { tally: Tally }).tally.flush())));
+    await waitFor('the shared queue to drain', async () => (await queuedInIdb(a)) === 0);
+    await Promise.all([a, b].map(flushSdk));
 
     const stored = await eventsOf(e2e.collector.dataDir, app);
     expect(duplicateIds(stored)).toEqual([]);

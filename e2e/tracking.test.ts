@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setupE2E } from './support/harness.js';
 import { eventsOf, waitForEvents } from './support/event-log.js';
 import { recordIngestRequests, sdkLoaded } from './support/page-probes.js';
+import { flushSdk } from './support/sdk.js';
 import { sleep } from './support/wait.js';
 
 const e2e = setupE2E();
@@ -82,7 +83,7 @@ describe('auto-tracking through the script tag, demo on another origin', () => {
 
     const [error] = await waitForEvents(e2e.collector.dataDir, app, 'error event', (e) => e.event_type === 'error');
     expect(JSON.stringify(error!.metadata)).toContain('the Reports button broke on purpose');
-    await page.evaluate(() => (window as unknown as { tally: { flush(): Promise<void> } }).tally.flush());
+    await flushSdk(page);
     expect((await eventsOf(e2e.collector.dataDir, app)).filter((e) => e.event_type === 'error')).toHaveLength(1);
   });
 

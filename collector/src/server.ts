@@ -26,12 +26,20 @@ export function startServer(deps: AppDeps): Promise<RunningServer> {
   });
 }
 
+/** How long in-flight requests get to finish after a stop signal before their sockets are cut. */
+const DRAIN_MS = 10_000;
+
 function stop(server: Server): Promise<void> {
   return new Promise((resolve) => {
     // close() stops accepting and waits for open requests; idle keep-alive sockets would hold it forever.
-    server.close(() => resolve());
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const hard = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    hard.unref();
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(hard);
+      resolve();
+    });
     server.closeIdleConnections();
-    const t = setInterval(() => server.closeIdleConnections(), 100);
-    server.once('close', () => clearInterval(t));
   });
 }

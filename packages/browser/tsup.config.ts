@@ -13,8 +13,11 @@ export default defineConfig([
     // The script-tag bundle: everything inlined, one global (`window.tally`).
     entry: { tally: 'src/script-tag.ts' },
     format: ['iife'],
-    minify: true,
-    target: 'es2020',
+    // Terser with several passes beats esbuild's minifier by ~4% gzipped here (measured); npm
+    // users' bundlers minify the ESM build themselves.
+    minify: 'terser',
+    terserOptions: { ecma: 2020, toplevel: true, compress: { passes: 3, pure_getters: true } },
+    target: ['chrome85','firefox79','safari14'],
     noExternal: [/.*/],
     outExtension: () => ({ js: '.global.js' }),
   },

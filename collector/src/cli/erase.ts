@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/config.js';
 import { cliActor } from '../privacy/audit.js';
-import { NeedsKeyError, openOffline, runningCollector } from '../privacy/cli-deps.js';
+import { dashKeyFor, openOffline, runningCollector } from '../privacy/cli-deps.js';
 import { eraseSubject } from '../privacy/erase.js';
 import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
 import { subjectIdProblem } from '../privacy/subject.js';
@@ -18,10 +18,10 @@ export async function run(args: string[]): Promise<number> {
     const config = loadConfig();
     const base = await runningCollector(config);
     if (base !== undefined) {
-      if (config.dashKey === undefined) throw new NeedsKeyError(base);
+      const key = await dashKeyFor(config, base);
       const res = await fetch(`${base}/api/analytics/users/${encodeURIComponent(id)}`, {
         method: 'DELETE',
-        headers: { 'x-dash-key': config.dashKey },
+        headers: { 'x-dash-key': key },
       });
       const body = (await res.json()) as unknown;
       return report(body, res.ok ? 0 : 1);

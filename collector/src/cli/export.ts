@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../config/config.js';
 import { cliActor } from '../privacy/audit.js';
-import { NeedsKeyError, openOffline, runningCollector } from '../privacy/cli-deps.js';
+import { dashKeyFor, openOffline, runningCollector } from '../privacy/cli-deps.js';
 import { exportSubject } from '../privacy/export.js';
 import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
 import { subjectIdProblem } from '../privacy/subject.js';
@@ -20,9 +20,9 @@ export async function run(args: string[], out: NodeJS.WritableStream = process.s
     const config = loadConfig();
     const base = await runningCollector(config);
     if (base !== undefined) {
-      if (config.dashKey === undefined) throw new NeedsKeyError(base);
+      const key = await dashKeyFor(config, base);
       const res = await fetch(`${base}/api/analytics/users/${encodeURIComponent(id)}/export`, {
-        headers: { 'x-dash-key': config.dashKey },
+        headers: { 'x-dash-key': key },
       });
       if (!res.ok || res.body === null) return report(await res.json(), 1);
       await pipeline(Readable.fromWeb(res.body as never), out, { end: false });

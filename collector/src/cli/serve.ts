@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { closeDeps, createDeps } from '../bootstrap.js';
 import { startServer } from '../server.js';
 import type { Logger } from '../deps.js';
+import { LogLockedError } from '../logstore/index.js';
 
 const HELP = `usage: pnpm collector serve
 
@@ -35,7 +36,14 @@ export async function run(args: string[]): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  const deps = await createDeps({ ...config, dashKey: config.dashKey ?? (await persistedDashKey(config.dataDir)) });
+  let deps;
+  try {
+    deps = await createDeps({ ...config, dashKey: config.dashKey ?? (await persistedDashKey(config.dataDir)) });
+  } catch (err) {
+    if (!(err instanceof LogLockedError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 1;
+  }
   if (!config.dashKey) announceDashKey(deps.logger, deps.config.dashKey!, config.dataDir);
   let server;
   try {

@@ -50,6 +50,17 @@ describe('GET /sdk.js', () => {
     expect(await stale.text()).toBe('console.log(1)');
   });
 
+  it('answers HEAD with the same validators and no body', async () => {
+    const file = join(dir, 'tally.global.js');
+    await writeFile(file, 'console.log(2)');
+    const { app } = appWithBundle(file);
+    const get = await app.request('/sdk.js');
+    const head = await app.request('/sdk.js', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('ETag')).toBe(get.headers.get('ETag'));
+    expect(await head.text()).toBe('');
+  });
+
   it('picks up a rebuilt bundle without a restart, with a new tag', async () => {
     const file = join(dir, 'tally.global.js');
     await writeFile(file, 'version one');

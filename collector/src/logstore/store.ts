@@ -9,6 +9,7 @@ import { createWriter, type Job } from './writer.js';
 import { readDayFile } from './read.js';
 import { rewriteDayFile } from './rewrite.js';
 import { rebuildDedup } from './rebuild.js';
+import { lockDir } from './lock.js';
 
 export interface LogStoreOptions {
   /** `$TALLY_DATA_DIR`; files go to `<dataDir>/events/YYYY-MM-DD.ndjson`. */
@@ -40,9 +41,19 @@ export type OpenLogStore = LogStore & { stats(): LogStoreStats; readonly eventsD
 /** Opens the log: repairs torn tails, rebuilds the dedup index from the last 48 h, starts the writer. */
 export async function openLogStore(opts: LogStoreOptions): Promise<OpenLogStore> {
   const lfs = opts.fs ?? nodeLogFs;
-  const { logger, clock } = opts;
   const dir = join(opts.dataDir, 'events');
   await lfs.mkdir(dir);
+  const unlock = await lockDir(dir);
+  try {
+    return await open(opts, lfs, dir, unlock);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+}
+
+async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () => Promise<void>): Promise<OpenLogStore> {
+  const { logger, clock } = opts;
   const stats: LogStoreStats = { groups: 0, fsyncs: 0, corruptLines: 0, repairedBytes: 0, dedupIds: 0 };
 
   for (const name of await lfs.readdir(dir)) {
@@ -134,7 +145,10 @@ export async function openLogStore(opts: LogStoreOptions): Promise<OpenLogStore>
           logger.info('log day deleted', { day });
         }),
       ),
-    close: () => writer.close(),
+    close: async () => {
+      await writer.close();
+      await unlock();
+    },
     stats: () => ({ ...stats, dedupIds: index.size() }),
   };
 }

@@ -102,6 +102,7 @@ export function createWriter(d: WriterDeps) {
     const times: string[] = [];
     let lastRecv = '';
     let lastDay = '';
+    let text = '';
     const live: typeof group = [];
     for (const job of group) {
       // A malformed received_at is the caller's bug: fail that call alone, before it touches the group.
@@ -125,13 +126,19 @@ export function createWriter(d: WriterDeps) {
         logged.push(ev);
         if (ev.received_at !== lastRecv) {
           lastRecv = ev.received_at;
-          lastDay = utcDay(lastRecv);
+          const day = utcDay(lastRecv);
+          if (day !== lastDay) {
+            if (text) byDay.set(lastDay, (byDay.get(lastDay) ?? '') + text);
+            lastDay = day;
+            text = '';
+          }
         }
         // String concatenation builds a rope: one flatten at Buffer.from instead of join's extra copy.
-        byDay.set(lastDay, (byDay.get(lastDay) ?? '') + JSON.stringify(ev) + '\n');
+        text += JSON.stringify(ev) + '\n';
       }
       results.push({ logged, duplicates });
     }
+    if (text) byDay.set(lastDay, (byDay.get(lastDay) ?? '') + text);
 
     const touched: { file: DayFile; good: number; len: number }[] = [];
     try {

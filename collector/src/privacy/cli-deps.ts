@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadConfig, type Config } from '../config/config.js';
 import type { Logger } from '../deps.js';
 import { openLogStore } from '../logstore/index.js';
@@ -55,4 +57,16 @@ export class NeedsKeyError extends Error {
     super(`a collector is running at ${base}; set TALLY_DASH_KEY so this command can ask it (only one process may write the log)`);
     this.name = 'NeedsKeyError';
   }
+}
+
+/** TALLY_DASH_KEY, else the key `serve` generated and kept in `$TALLY_DATA_DIR/dash-key`. */
+export async function dashKeyFor(config: Config, base: string): Promise<string> {
+  if (config.dashKey !== undefined) return config.dashKey;
+  try {
+    const key = (await readFile(join(config.dataDir, 'dash-key'), 'utf8')).trim();
+    if (key.length >= 16) return key;
+  } catch {
+    // No readable key file: fall through to the error naming the variable.
+  }
+  throw new NeedsKeyError(base);
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +79,18 @@ describe('CLI next to a running collector', () => {
     expect(JSON.parse(err).error).toMatch(/a collector is running at http:\/\/127\.0\.0\.1:\d+/);
   });
 
-  it('refuses, exit 1, when a collector runs but TALLY_DASH_KEY is not set', async () => {
+  it('uses the key serve generated in $TALLY_DATA_DIR/dash-key when TALLY_DASH_KEY is unset', async () => {
+    const deps = setup();
+    await deps.log.append([ev({ user_id: 'kim' })]);
+    const port = await listen(deps);
+    await writeFile(join(dataDir, 'dash-key'), `${TEST_DASH_KEY}\n`);
+    delete process.env.TALLY_DASH_KEY;
+    Object.assign(process.env, { TALLY_HOST: '127.0.0.1', TALLY_PORT: String(port), TALLY_DATA_DIR: dataDir });
+    expect(await erase(['--user', 'kim'])).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ ok: true, removed: 1 });
+  });
+
+  it('refuses, exit 1, when a collector runs but no key is known is not set', async () => {
     const deps = setup();
     await deps.log.append([ev({ user_id: 'kim' })]);
     const port = await listen(deps);

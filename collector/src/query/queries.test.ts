@@ -186,5 +186,7 @@ describe('completeness', () => {
     const csv = await (await t.get('/api/analytics/completeness?days=1&format=csv')).text();
     expect(csv).toBe('day,accepted,duplicates,rejected_total,bots,dropped,rejected_invalid_ts\r\n2026-11-20,5,1,2,1,3,2\r\n');
     expect((await t.json('/api/analytics/completeness?days=400')).status).toBe(400);
+    expect((await t.json('/api/analytics/completeness?platform=web')).body.error).toContain('platform');
+    expect((await t.json('/api/analytics/completeness?days=1&app=ios')).body.days[0].accepted).toBe(0);
   });
 });

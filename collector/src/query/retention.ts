@@ -1,5 +1,5 @@
 import type { Engine } from '../rollup/engine.js';
-import { dayFromNumber, dayNumber, weekStart } from '../rollup/time.js';
+import { dayFromNumber, dayNumber } from '../rollup/time.js';
 import { createMarker, dayFigures, type Segment } from './segment.js';
 
 export interface Cohort {
@@ -19,39 +19,51 @@ const marker = createMarker();
  */
 export function retention(engine: Engine, cohort: 'day' | 'week', periods: number, from: string, to: string, today: string, seg: Segment): Cohort[] {
   const len = cohort === 'day' ? 1 : 7;
-  const periodOf = (dayNum: number) => (cohort === 'day' ? dayNum : dayNumber(weekStart(dayFromNumber(dayNum))));
+  // Day 0 (1970-01-01) was a Thursday: n − (n + 3) mod 7 is the Monday of n's ISO week.
+  const periodOf = (n: number) => (cohort === 'day' ? n : n - ((((n + 3) % 7) + 7) % 7));
   const first = periodOf(dayNumber(from));
   const last = periodOf(dayNumber(to));
   const end = Math.min(last + periods * len + len - 1, dayNumber(today));
   const usersOf = (d: string) => {
     const v = engine.view(d);
-    return v === undefined ? undefined : dayFigures(engine, v, seg).users;
+    return v === undefined ? undefined : dayFigures(engine, v, seg).users();
   };
 
-  let firstSeen: (u: number) => number;
+  let firstDays: Int32Array;
   if (seg.empty) {
-    firstSeen = (u) => engine.seen.first(u);
+    firstDays = engine.seen.firstDays();
   } else {
-    const fs = new Map<number, number>();
-    for (const d of engine.daysWithData('0000-01-01', dayFromNumber(end))) {
+    const seenDays = engine.daysWithData('0000-01-01', dayFromNumber(end));
+    let max = 0;
+    for (const d of seenDays) for (const u of usersOf(d) ?? []) if (u > max) max = u;
+    firstDays = new Int32Array(max + 1).fill(-1);
+    for (const d of seenDays) {
       const n = dayNumber(d);
-      for (const u of usersOf(d) ?? []) if (!fs.has(u)) fs.set(u, n);
+      for (const u of usersOf(d) ?? []) if (firstDays[u] === -1) firstDays[u] = n;
     }
-    firstSeen = (u) => fs.get(u) ?? -1;
   }
 
   const nCohorts = (last - first) / len + 1;
   const counts = Array.from({ length: nCohorts }, () => new Array<number>(periods + 1).fill(0));
   const days = engine.daysWithData(dayFromNumber(first), dayFromNumber(end));
+  const dayNums = days.map(dayNumber);
+  // Users first seen on these day numbers belong to a cohort of the range.
+  const lo = first;
+  const hi = last + len - 1;
   for (let p = first; p <= end; p += len) {
     marker.reset();
-    for (const d of days) {
-      const n = dayNumber(d);
+    for (let i = 0; i < days.length; i++) {
+      const n = dayNums[i]!;
       if (n < p || n >= p + len) continue;
-      for (const u of usersOf(d) ?? []) {
-        if (!marker.add(u)) continue;
-        const c = periodOf(firstSeen(u));
-        if (c < first || c > last) continue;
+      const users = usersOf(days[i]!);
+      if (users === undefined) continue;
+      for (let j = 0; j < users.length; j++) {
+        const u = users[j]!;
+        const f = u < firstDays.length ? firstDays[u]! : -1;
+        if (f < lo || f > hi) continue;
+        // A day's set is already distinct; only weeks need the union marker.
+        if (len > 1 && !marker.add(u)) continue;
+        const c = periodOf(f);
         const k = (p - c) / len;
         if (k >= 0 && k <= periods) counts[(c - first) / len]![k]!++;
       }

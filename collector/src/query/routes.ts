@@ -110,7 +110,10 @@ export function queryRoutes(deps: AppDeps): Hono {
 
   handle('completeness', (q) => {
     const days = intParam(q, 'days', 1, 365, 30);
-    const { app: appFilter } = segmentParams(q);
+    const { app: appFilter, ...others } = segmentParams(q);
+    const other = Object.keys(others)[0];
+    // The ledger counts requests per app; events were never split by platform, type... there.
+    if (other !== undefined) throw new BadParam(`${other}: completeness can only be filtered by app`);
     // The ledger counts per UTC receipt day: that is when the collector saw the requests.
     const to = new Date(deps.clock.now()).toISOString().slice(0, 10);
     const from = addDays(to, -(days - 1));

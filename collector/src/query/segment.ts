@@ -69,7 +69,8 @@ export function createMarker(): Marker {
 /** A day's events and distinct users under a segment (the slow path when filters are set). */
 export interface DayFigures {
   events: number;
-  users: Uint32Array;
+  userCount: number;
+  users(): Uint32Array;
   byType: Map<number, number>;
   byFeature: Map<number, number>;
 }
@@ -83,13 +84,14 @@ export function dayFigures(engine: Engine, view: DayView, seg: Segment): DayFigu
     const s = view.summary();
     const byFeature = new Map(s.features);
     byFeature.delete(0);
-    return { events: view.events, users: view.users(), byType: s.types, byFeature };
+    return { events: view.events, userCount: view.userCount(), users: () => view.users(), byType: s.types, byFeature };
   }
   const key = `${view.day}|${seg.none ? 'none' : seg.pairs.map((p) => p.join('=')).join('&')}`;
   const v = engine.version(view.day);
   const hit = cache.get(key);
   if (hit && hit.v === v) return hit.f;
-  const f: DayFigures = { events: 0, users: new Uint32Array(0), byType: new Map(), byFeature: new Map() };
+  let set = new Uint32Array(0);
+  const f: DayFigures = { events: 0, userCount: 0, users: () => set, byType: new Map(), byFeature: new Map() };
   if (!seg.none) {
     const users: number[] = [];
     marker.reset();
@@ -108,7 +110,8 @@ export function dayFigures(engine: Engine, view: DayView, seg: Segment): DayFigu
         if (u !== NO_USER && marker.add(u)) users.push(u);
       }
     }
-    f.users = Uint32Array.from(users);
+    set = Uint32Array.from(users);
+    f.userCount = set.length;
   }
   if (cache.size > 4096) cache.clear();
   cache.set(key, { v, f });

@@ -30,7 +30,7 @@ export function timeseries(engine: Engine, metric: 'active_users' | 'events', in
         ? figs.reduce((s, f) => s + (f?.events ?? 0), 0)
         : distinctUsers(
             days.filter((_, i) => figs[i] !== undefined),
-            (d) => figs[days.indexOf(d)]!.users,
+            (d) => figs[days.indexOf(d)]!.users(),
           );
     out.push({ period, value });
   }

@@ -38,14 +38,14 @@ export function usage(engine: Engine, today: string, periodDays: number, seg: Se
     if (f.events > 0) figures.set(day, f);
   }
   const days = [...figures.keys()];
-  const usersOf = (d: string) => figures.get(d)!.users;
+  const usersOf = (d: string) => figures.get(d)!.users();
   let dauSum = 0;
   let total = 0;
   const types = new Map<number, number>();
   const features = new Map<number, number>();
   const weeks = new Map<string, string[]>();
   for (const [day, f] of figures) {
-    dauSum += f.users.length;
+    dauSum += f.userCount;
     total += f.events;
     for (const [k, v] of f.byType) types.set(k, (types.get(k) ?? 0) + v);
     for (const [k, v] of f.byFeature) features.set(k, (features.get(k) ?? 0) + v);
@@ -68,7 +68,9 @@ export function usage(engine: Engine, today: string, periodDays: number, seg: Se
     wauSum += n;
   }
   // Unfiltered, the window ends today: the users last seen on or after `from` are exactly its users.
-  const mau = seg.empty ? engine.seen.activeSince(dayNumber(from)) : distinctUsers(days, usersOf);
+  // (An event up to 10 min in the future may sit on tomorrow: then the histogram would overcount.)
+  const fast = seg.empty && engine.daysWithData(addDays(today, 1), '9999-12-31').length === 0;
+  const mau = fast ? engine.seen.activeSince(dayNumber(from)) : distinctUsers(days, usersOf);
   const byType = (name: string) => {
     const id = engine.dict.find(name);
     return id === undefined ? 0 : (types.get(id) ?? 0);

@@ -18,6 +18,8 @@ export interface DayView {
   events: number;
   /** Distinct users of the day. */
   users(): Uint32Array;
+  /** Their number, without loading the set when the day is only persisted. */
+  userCount(): number;
   /** Events per event type and per feature. */
   summary(): Summary;
   rowSets(): RowSet[];
@@ -132,6 +134,11 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     return {
       day,
       events: (meta?.events ?? 0) + (lv?.events ?? 0),
+      userCount() {
+        if (meta === undefined) return lv!.users.length;
+        if (lv === undefined || lv.users.length === 0) return meta.users;
+        return this.users().length;
+      },
       users() {
         if (meta === undefined) return lv!.users;
         const p = store.users(day)!;

@@ -68,19 +68,26 @@ export async function loadLive(engine: Engine, log: LogStore, reader: Reader): P
   const open = (await log.days()).filter((r) => !engine.store.isComplete(r));
   const watch = reader.watch(open);
   try {
-  for (const r of open) {
-    const cov = engine.store.coverage(r);
-    const seenPerDay = new Map<string, number>();
-    const batch: StoredEvent[] = [];
-    await watch.read(r, (e) => {
-      const day = engine.dayOf(e);
-      const n = (seenPerDay.get(day) ?? 0) + 1;
-      seenPerDay.set(day, n);
-      if (n > (cov.get(day) ?? 0)) batch.push(e);
-    });
-    engine.ingest(batch, r);
-    loaded += batch.length;
-  }
+    for (const r of open) {
+      const cov = engine.store.coverage(r);
+      const seenPerDay = new Map<string, number>();
+      let batch: StoredEvent[] = [];
+      await watch.read(r, (e) => {
+        const day = engine.dayOf(e);
+        const n = (seenPerDay.get(day) ?? 0) + 1;
+        seenPerDay.set(day, n);
+        if (n <= (cov.get(day) ?? 0)) return;
+        batch.push(e);
+        // Bounded batches: a day file of millions of parsed events must not sit in memory at once.
+        if (batch.length === 10_000) {
+          engine.ingest(batch, r);
+          loaded += batch.length;
+          batch = [];
+        }
+      });
+      engine.ingest(batch, r);
+      loaded += batch.length;
+    }
   } finally {
     watch.close();
   }
@@ -160,22 +167,22 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
   try {
-  for (const r of [...receipts].sort()) {
-    if (!available.has(r)) continue;
-    const perDay = new Map<string, number>();
-    counts.set(r, perDay);
-    await watch.read(r, (e) => {
-      const day = engine.dayOf(e);
-      if (!wanted.has(day)) return;
-      perDay.set(day, (perDay.get(day) ?? 0) + 1);
-      let x = builders.get(day);
-      if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: new Set() }));
-      if (x.ids.has(e.event_id)) return;
-      x.ids.add(e.event_id);
-      events++;
-      engine.addTo(x.b, e);
-    });
-  }
+    for (const r of [...receipts].sort()) {
+      if (!available.has(r)) continue;
+      const perDay = new Map<string, number>();
+      counts.set(r, perDay);
+      await watch.read(r, (e) => {
+        const day = engine.dayOf(e);
+        if (!wanted.has(day)) return;
+        perDay.set(day, (perDay.get(day) ?? 0) + 1);
+        let x = builders.get(day);
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: new Set() }));
+        if (x.ids.has(e.event_id)) return;
+        x.ids.add(e.event_id);
+        events++;
+        engine.addTo(x.b, e);
+      });
+    }
   } finally {
     watch.close();
   }

@@ -6,6 +6,8 @@
 export interface Seen {
   add(user: number, dayNum: number): void;
   first(user: number): number;
+  /** The first-seen day numbers indexed by user id (−1 = never); valid until the next `add`. */
+  firstDays(): Int32Array;
   last(user: number): number;
   /** Users whose last active day is on or after `dayNum`. */
   activeSince(dayNum: number): number;
@@ -47,6 +49,7 @@ export function createSeen(): Seen {
       }
     },
     first: (u) => (u < first.length ? first[u]! : NONE),
+    firstDays: () => first,
     last: (u) => (u < last.length ? last[u]! : NONE),
     activeSince(d) {
       let n = 0;

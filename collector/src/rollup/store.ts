@@ -32,7 +32,10 @@ export interface DayStore {
   clear(): void;
 }
 
-const CACHE_DAYS = 48;
+// Decoded BLOBs kept in memory: user sets are small (4 bytes per active user) and serve 90-day
+// retention without SQLite reads; row sets are large and only the slow paths read them.
+const CACHE_USER_DAYS = 100;
+const CACHE_ROW_DAYS = 32;
 
 export function createDayStore(db: Db): DayStore {
   const meta = new Map<string, DayMeta>();
@@ -59,7 +62,7 @@ export function createDayStore(db: Db): DayStore {
     setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
   };
 
-  function cached<T>(cache: Map<string, T>, day: string, load: () => T | undefined): T | undefined {
+  function cached<T>(cache: Map<string, T>, day: string, load: () => T | undefined, cap: number): T | undefined {
     const hit = cache.get(day);
     if (hit !== undefined) {
       cache.delete(day);
@@ -69,16 +72,16 @@ export function createDayStore(db: Db): DayStore {
     const v = load();
     if (v === undefined) return undefined;
     cache.set(day, v);
-    if (cache.size > CACHE_DAYS) cache.delete(cache.keys().next().value!);
+    if (cache.size > cap) cache.delete(cache.keys().next().value!);
     return v;
   }
 
   return {
     meta,
     rows: (day) =>
-      meta.has(day) ? cached(rowCache, day, () => decodeRows(q.rows.get(day) as Buffer)) : undefined,
+      meta.has(day) ? cached(rowCache, day, () => decodeRows(q.rows.get(day) as Buffer), CACHE_ROW_DAYS) : undefined,
     users: (day) =>
-      meta.has(day) ? cached(userCache, day, () => decodeUsers(q.users.get(day) as Buffer)) : undefined,
+      meta.has(day) ? cached(userCache, day, () => decodeUsers(q.users.get(day) as Buffer), CACHE_USER_DAYS) : undefined,
     write(day, cube, rolledAt) {
       q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt);
       meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayInZone, isDay, isoWeek, weekStart } from './time.js';
+import { addDays, dayInZone, dayMapper, isDay, isoWeek, weekStart } from './time.js';
 
 describe('calendar arithmetic', () => {
   it('maps instants to the zone’s calendar day, across DST changes', () => {
@@ -27,5 +27,15 @@ describe('calendar arithmetic', () => {
     expect(isDay('2028-02-29')).toBe(true);
     expect(isDay('2026-1-01')).toBe(false);
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+  });
+
+  it('memoizes per 15-minute slot without crossing midnight, even at odd offsets', () => {
+    for (const tz of ['Asia/Kathmandu', 'Australia/Eucla', 'America/Los_Angeles', 'Europe/Berlin']) {
+      const map = dayMapper(tz);
+      // Every minute across two days around the European DST change, checked against Intl directly.
+      for (let ms = Date.parse('2026-10-24T00:00:00Z'); ms < Date.parse('2026-10-26T00:00:00Z'); ms += 60_000) {
+        expect(map(ms), `${tz} ${new Date(ms).toISOString()}`).toBe(dayInZone(ms, tz));
+      }
+    }
   });
 });

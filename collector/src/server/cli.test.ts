@@ -40,7 +40,7 @@ describe('collector CLI', () => {
     expect(r.stderr).toContain('TALLY_FSYNC must be always, interval or off');
   }, 30_000);
 
-  it('without TALLY_DASH_KEY generates one, keeps it in <data>/dash-key (0600) across restarts, and prints it', async () => {
+  it('keeps a generated dash key across restarts (0600) and refuses a second collector on the same data dir', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tally-cli-'));
     running = await startCollector(dir, { TALLY_DASH_KEY: '' });
     const key = readFileSync(join(dir, 'dash-key'), 'utf8').trim();
@@ -55,6 +55,10 @@ describe('collector CLI', () => {
     expect(readFileSync(join(dir, 'dash-key'), 'utf8').trim()).toBe(key);
     const r = await fetch(`${running.url}/healthz`);
     expect(r.status).toBe(200);
+    // A second collector on the same data dir refuses to start instead of corrupting the log.
+    const second = cli(['serve'], { TALLY_DATA_DIR: dir, TALLY_PORT: '0' });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`is in use by process ${running.proc.pid}`);
     running.proc.kill('SIGTERM');
     expect((await running.exited).code).toBe(0);
   }, 30_000);

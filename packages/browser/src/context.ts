@@ -1,4 +1,4 @@
-import type { EventContext } from '@tally/protocol';
+import type { EventContext } from '@tally/core';
 
 const cut = (s: string | undefined, max: number) => (s ? s.slice(0, max) : undefined);
 

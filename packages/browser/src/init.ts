@@ -1,6 +1,5 @@
 import { createClient } from '@tally/core';
-import type { Client, ClientOptions, ConsentState, LockRunner, Lifecycle, Storage, Transport } from '@tally/core';
-import type { Consent } from '@tally/protocol';
+import type { Client, ClientOptions, LockRunner, Lifecycle, Storage, Transport } from '@tally/core';
 import { trackClicks, trackForms } from './auto/clicks.js';
 import { trackErrors } from './auto/errors.js';
 import { trackPageViews } from './auto/page-views.js';
@@ -35,13 +34,6 @@ export interface BrowserOptions
   lock?: LockRunner;
 }
 
-/** Where core remembers an opt-out across visits (its `KEY_OPTOUT`); init.test.ts pins it against core. */
-const OPT_OUT_KEY = 'tally.optout';
-
-/** Mirrors core's consent folding: a state string decides; an object decides only if it names `analytics`. */
-const deniedBy = (c: Partial<Consent> | ConsentState | undefined, was: boolean): boolean =>
-  typeof c == 'string' ? c == 'denied' : c && 'analytics' in c ? c.analytics == false : was;
-
 /** What `init` returns when it cannot start (e.g. no `window` during server rendering): every call is a no-op. */
 const inert = new Proxy({} as Client, {
   // Not a thenable: `await init(...)` must not hang on it.
@@ -68,78 +60,60 @@ function start(options: BrowserOptions): Client {
   const log: Log | undefined = options.log ?? (options.debug ? console.log.bind(console, '[tally]') : undefined);
   const dnt = safe(() => respectDnt && privacySignal(), log, false)();
   if (dnt) log?.('Do Not Track / Global Privacy Control: consent denied');
-  let denied = dnt || deniedBy(options.consent, false);
-  const storage = options.storage ?? createBrowserStorage(storageName, log);
+  const parts: AutoTrack = auto === true ? {} : auto || { pageviews: false, clicks: false, forms: false, errors: false, vitals: false };
+  const stops: Array<() => void> = [];
+  let vitals = false;
+  let denied = false;
+  // Auto-tracking waits a microtask, so calls made right after init() (setUserId, register,
+  // consent, a replayed stub queue) apply to the first page view; `closed` after shutdown().
+  let state: 0 | 1 | 2 = 0;
+  const active = () => !denied && state == 1;
+  // While consent is denied the SDK keeps no listeners; granting consent (re)starts
+  // auto-tracking, with a page view for the page being shown. Core tells every consent change,
+  // including an opt-out remembered from an earlier visit, in the order it applies them.
+  const sync = safe(() => {
+    if (!active()) stops.splice(0).forEach((stop) => safe(stop, log)());
+    else if (!stops.length) {
+      const on = (part: keyof AutoTrack, start: (c: Client, a: () => boolean) => () => void) =>
+        parts[part] !== false && stops.push(start(client, active));
+      on('pageviews', trackPageViews);
+      on('clicks', trackClicks);
+      on('forms', trackForms);
+      on('errors', trackErrors);
+      // web-vitals' observers cannot be removed: started once, they report only while `active`.
+      if (!vitals && parts.vitals !== false) {
+        vitals = true;
+        trackVitals(client, active);
+      }
+    }
+  }, log);
+
   const client = createClient({
     sdk: SDK,
     ...rest,
     log,
     consent: dnt ? 'denied' : options.consent,
-    storage,
+    storage: options.storage ?? createBrowserStorage(storageName, log),
     transport: options.transport ?? createFetchTransport({ endpoint }),
     lifecycle: options.lifecycle ?? createBrowserLifecycle(),
     lock: options.lock ?? createBrowserLock(),
     context: createBrowserContext(),
     url: () => location.href,
+    onConsent: (c) => {
+      denied = c == 'denied';
+      sync();
+    },
   });
-
-  const parts: AutoTrack = auto === true ? {} : auto || { pageviews: false, clicks: false, forms: false, errors: false, vitals: false };
-  const stops: Array<() => void> = [];
-  let vitals = false;
-  let closed = false;
-  let decided = false;
-  const active = () => !denied && !closed;
-  // While consent is denied the SDK keeps no listeners; granting consent (re)starts
-  // auto-tracking, with a page view for the page being shown.
-  const startAuto = safe(() => {
-    if (stops.length || !active()) return;
-    const on = (part: keyof AutoTrack, start: (c: Client, a: () => boolean) => () => void) =>
-      parts[part] !== false && stops.push(start(client, active));
-    on('pageviews', trackPageViews);
-    on('clicks', trackClicks);
-    on('forms', trackForms);
-    on('errors', trackErrors);
-    // web-vitals' observers cannot be removed: started once, they report only while `active`.
-    if (!vitals && parts.vitals !== false) {
-      vitals = true;
-      trackVitals(client, active);
-    }
-  }, log);
-  const setDenied = (value: boolean, byPage = true) => {
-    decided ||= byPage;
-    denied = value;
-    if (value) stops.splice(0).forEach((stop) => safe(stop, log)());
-    else startAuto();
-  };
-
-  // A microtask later, so calls made right after init() (setUserId, register, consent, a replayed
-  // stub queue) apply to the first page view.
-  void Promise.resolve().then(startAuto);
-  // A visitor who opted out on an earlier visit stays opted out (core keeps the flag in storage),
-  // unless this page already decided: core applies early consent calls after reading the flag.
-  void client
-    .ready()
-    .then(() => storage.get(OPT_OUT_KEY))
-    .then((flag) => flag && !decided && setDenied(true, false))
-    .catch(() => {});
+  void Promise.resolve().then(() => {
+    state ||= 1;
+    sync();
+  });
 
   return {
     ...client,
-    consent: safe((c: Parameters<Client['consent']>[0]) => {
-      client.consent(c);
-      setDenied(deniedBy(c, denied));
-    }, log),
-    optOut: safe(() => {
-      client.optOut();
-      setDenied(true);
-    }, log),
-    optIn: safe(() => {
-      client.optIn();
-      setDenied(false);
-    }, log),
     shutdown: safe(() => {
-      closed = true;
-      setDenied(true, false);
+      state = 2;
+      sync();
       client.shutdown();
     }, log),
   };

@@ -1,4 +1,4 @@
-import type { EventContext, WireEvent } from '@tally/protocol';
+import type { EventContext, WireEvent } from './wire.js';
 import type { Client, ClientOptions, QueuedEvent, TransportResult } from './types.js';
 import { backoffDelay } from './backoff.js';
 import { fit, serialize } from './batch.js';
@@ -25,25 +25,30 @@ export function createClient(o: ClientOptions): Client {
   const log = (m: string, e?: unknown): void => {
     if (o.debug) (o.log ?? warn)(`tally: ${m}`, e);
   };
+  // Swallowed failures (storage, a throwing hook): the error itself says what went wrong.
+  const oops = (e: unknown) => log('error', e);
   const guard =
     <A extends unknown[]>(fn: (...a: A) => unknown) =>
     (...a: A): void => {
       try {
         fn(...a);
       } catch (e) {
-        log('error', e);
+        oops(e);
       }
     };
-  const quietly = (p: Promise<unknown>) => void p.catch((e) => log('storage', e));
+  const quietly = (p: Promise<unknown>) => void p.catch(oops);
 
   let consent: ConsentValue = initialConsent(o.consent);
+  o.onConsent?.(consent.state);
   let props: Record<string, unknown> = {};
   // Pending consent: built events wait here, in memory only.
   let held: WireEvent[] = [];
   let heldLost = 0;
-  // Accepted events not yet handed to storage, and those whose write has not finished.
+  // Accepted events not yet handed to storage.
   let inbox: QueuedEvent[] = [];
-  let flight: QueuedEvent[] = [];
+  // This page's accepted, not yet acknowledged events (bounded, insertion = seq order): the unload
+  // path must send them synchronously, and the page is gone before a storage read completes.
+  let mirror = new Map<string, QueuedEvent>();
   let early: Array<() => void> | undefined = [];
   let off = false;
   let seq = 0;
@@ -53,11 +58,12 @@ export function createClient(o: ClientOptions): Client {
   let queued: Promise<void> | undefined;
 
   const granted = () => consent.state == 'granted';
+  const denied = () => consent.state == 'denied';
   const online = () => !lifecycle || lifecycle.isOnline();
   const iso = (t: number) => new Date(t).toISOString();
   const serial = createSerial();
-  const queue = createQueue(storage, maxQueue, serial, log, () => consent.state != 'denied');
-  const identity = createIdentity(storage, uuid, o.sessionTimeoutMs ?? 1800000, granted, log);
+  const queue = createQueue(storage, maxQueue, serial, oops, () => !denied());
+  const identity = createIdentity(storage, uuid, o.sessionTimeoutMs ?? 1800000, granted, oops);
   const sched = createScheduler(clock, o.debounceMs ?? 1000, o.maxWaitMs ?? 5000, () => flush());
 
   /** Runs now, or after start-up when the stored ids and opt-out flag are not loaded yet. */
@@ -71,18 +77,20 @@ export function createClient(o: ClientOptions): Client {
     const batch = inbox;
     inbox = [];
     // Denial empties the inbox; a switch to pending keeps what was accepted while granted.
-    if (!batch.length) return;
-    flight = flight.concat(batch);
-    void queue.put(batch).then((n) => {
-      flight = flight.filter((q) => !batch.includes(q));
-      if (n >= (o.flushAt ?? 20)) sched.kick();
-    });
+    if (batch.length)
+      void queue.put(batch).then((n) => {
+        if (n >= (o.flushAt ?? 20)) sched.kick();
+      });
   };
 
   const enqueue = (event: WireEvent): void => {
     // A burst of calls in one task becomes one storage write.
     if (!inbox.length) void Promise.resolve().then(persist);
-    inbox.push({ seq: (seq = Math.max(seq + 1, clock.now() * 1000)), event });
+    const q = { seq: (seq = Math.max(seq + 1, clock.now() * 1000)), event };
+    inbox.push(q);
+    mirror.set(event.event_id!, q);
+    // Past the queue bound storage drops the oldest too; the mirror follows suit.
+    if (mirror.size > maxQueue) mirror.delete(mirror.keys().next().value!);
     sched.poke();
   };
 
@@ -94,7 +102,7 @@ export function createClient(o: ClientOptions): Client {
     url: string | undefined,
     ctx: EventContext | undefined,
   ): void => {
-    if (consent.state == 'denied') return;
+    if (denied()) return;
     const ids = identity.ids(t);
     if (!inSample(ids.anonymous_id, o.sampleRate ?? 1)) return;
     const metadata = { ...props, ...meta };
@@ -125,10 +133,11 @@ export function createClient(o: ClientOptions): Client {
   const setConsent = (next: ConsentValue, remember = true): void => {
     const was = consent.state;
     consent = next;
+    o.onConsent?.(next.state);
     if (next.state == 'denied') {
       held = [];
       inbox = [];
-      flight = [];
+      mirror = new Map();
       heldLost = 0;
       sched.stop();
       identity.forget();
@@ -145,6 +154,12 @@ export function createClient(o: ClientOptions): Client {
     }
   };
 
+  /** Acknowledged or dropped for good: out of storage and out of the unload mirror. */
+  const forget = (events: QueuedEvent[]) => {
+    for (const q of events) mirror.delete(q.event.event_id!);
+    return queue.remove(events);
+  };
+
   /** One batch, with the status policy; resolves false when draining should stop. */
   const deliver = async (list: QueuedEvent[]): Promise<boolean> => {
     const carried = await queue.carry();
@@ -155,7 +170,7 @@ export function createClient(o: ClientOptions): Client {
     log('sent', s);
     if (s > 199 && s < 300) {
       const rejected = r.body?.rejected?.length ?? 0;
-      const gone = await queue.remove(events);
+      const gone = await forget(events);
       await queue.acked(carried, rejected - (gone || 0));
       sent += events.length - rejected;
       attempt = 0;
@@ -172,7 +187,7 @@ export function createClient(o: ClientOptions): Client {
       return false;
     }
     // Refused for good (a 4xx, or 413 for a lone event): counting it is all that is left to do.
-    const gone = await queue.remove(events);
+    const gone = await forget(events);
     if (gone !== false) await queue.addDropped(events.length - gone);
     return gone !== false;
   };
@@ -201,18 +216,21 @@ export function createClient(o: ClientOptions): Client {
     (queued ||= (running ?? Promise.resolve()).then(() => {
       queued = undefined;
       return (running = flushOnce()
-        .catch((e) => log('flush', e))
+        .catch(oops)
         .finally(() => (running = undefined)));
     }));
 
   const urgent = (): void => {
-    if (!granted() || !transport.sendUrgent) return;
+    if (!granted()) return;
     const at = iso(clock.now());
-    const done = new Set(sendUrgent(transport, queue.mem().concat(flight, inbox), maxBytes, at, o.app));
-    queue
+    // Synchronously: what this page accepted. Then, if the page lives on, what else storage holds.
+    const mine = [...mirror.values()];
+    const done = new Set(sendUrgent(transport, mine, maxBytes, at, o.app));
+    if (done.size == mine.length)
+      queue
       .head(maxQueue)
       .then((list) => sendUrgent(transport, list.filter((q) => !done.has(q.event.event_id!)), maxBytes, at, o.app))
-      .catch(log);
+      .catch(oops);
   };
 
   const unsubscribe = lifecycle?.subscribe(
@@ -230,19 +248,19 @@ export function createClient(o: ClientOptions): Client {
     await identity.load();
     if (await storage.get(KEY_OPTOUT).catch(() => null)) consent = nextConsent('denied', consent);
   })()
-    .catch((e) => log('start', e))
+    .catch(oops)
     .then(() => {
       const fns = early!;
       early = undefined;
       // A site that starts with consent denied wants nothing left behind from earlier visits.
-      if (consent.state == 'denied') setConsent(consent, false);
+      if (denied()) setConsent(consent, false);
       for (const fn of fns) guard(fn)();
       if (granted()) sched.poke();
     });
 
   const client: Client = {
     track: guard((type: string, feature?: string, metadata?: Record<string, unknown>) => {
-      if (off || (!early && consent.state == 'denied')) return;
+      if (off || (!early && denied())) return;
       const t = clock.now();
       const url = o.url?.();
       const ctx = o.context?.();

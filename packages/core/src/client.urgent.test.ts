@@ -15,15 +15,52 @@ describe('hidden → urgent send', () => {
     expect(s.storage.queue).toHaveLength(2);
     s.client.track('action', 'c');
     s.lifecycle.emit('hidden');
-    // Nothing awaited between track() and hidden: the page may be gone on the next tick.
-    expect(urgentBatches(s).flatMap((b) => b.events.map((e) => e.feature))).toEqual(['c']);
+    // Nothing awaited after hidden: the page may be gone on the next tick, before a storage read
+    // completes. Persisted (a, b) and not yet persisted (c) events alike go out synchronously.
+    expect(urgentBatches(s).flatMap((b) => b.events.map((e) => e.feature))).toEqual(['a', 'b', 'c']);
     await s.clock.advance(0);
-    const all = urgentBatches(s).flatMap((b) => b.events.map((e) => e.feature));
-    expect(all.sort()).toEqual(['a', 'b', 'c']);
+    // The storage read that follows adds nothing this page already sent.
+    expect(urgentBatches(s).flatMap((b) => b.events.map((e) => e.feature))).toEqual(['a', 'b', 'c']);
     expect(urgentBatches(s).every((b) => b.dropped === undefined && b.app === 'test')).toBe(true);
     expect(s.storage.queue).toHaveLength(3);
     await s.clock.advance(1000);
     expect(s.events().map((e) => e.feature)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sends persisted events synchronously, only those not yet acknowledged, and then other pages\' from storage', async () => {
+    const s = setup();
+    s.client.track('action', 'acked');
+    await s.clock.advance(1000);
+    expect(s.events().map((e) => e.feature)).toEqual(['acked']);
+    // An event left by an earlier page load, known only to storage.
+    s.storage.queue.push({ seq: 1, event: { ...s.events()[0]!, event_id: '00000000-0000-4000-8000-00000000abcd', feature: 'old' } });
+    s.client.track('action', 'persisted');
+    await s.clock.advance(0);
+    expect(s.storage.queue.map((q) => q.event.feature).sort()).toEqual(['old', 'persisted']);
+    s.lifecycle.emit('hidden');
+    expect(urgentBatches(s).flatMap((b) => b.events.map((e) => e.feature))).toEqual(['persisted']);
+    await s.clock.advance(0);
+    expect(urgentBatches(s).flatMap((b) => b.events.map((e) => e.feature))).toEqual(['persisted', 'old']);
+    // Still queued: a beacon is never acknowledged.
+    expect(s.storage.queue).toHaveLength(2);
+  });
+
+  it('forgets events dropped for good, cleared by a denial, or past the queue bound', async () => {
+    const s = setup({ maxQueue: 3, flushAt: 1000 });
+    s.transport.respond(400);
+    s.client.track('action', 'refused');
+    await s.clock.advance(1000);
+    s.lifecycle.emit('offline');
+    for (const f of ['a', 'b', 'c', 'd']) s.client.track('action', f);
+    s.lifecycle.emit('hidden');
+    expect(urgentBatches(s).flatMap((b) => b.events.map((e) => e.feature))).toEqual(['b', 'c', 'd']);
+    s.client.optOut();
+    s.transport.urgent.length = 0;
+    s.lifecycle.emit('hidden');
+    s.client.optIn();
+    s.lifecycle.emit('hidden');
+    await s.clock.advance(0);
+    expect(s.transport.urgent).toHaveLength(0);
   });
 
   it('splits everything waiting into chunks of at most 64 KB, each event once', async () => {

@@ -1,4 +1,4 @@
-import type { Consent } from '@tally/protocol';
+import type { Consent } from './wire.js';
 import type { ConsentState } from './types.js';
 
 export interface ConsentValue {

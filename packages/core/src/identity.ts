@@ -26,7 +26,7 @@ export function createIdentity(
   uuid: () => string,
   timeoutMs: number,
   mayStore: () => boolean,
-  log: (m: string, e?: unknown) => void,
+  log: (e: unknown) => void,
 ) {
   let id: Stored = {};
   let saved = 0;
@@ -37,14 +37,12 @@ export function createIdentity(
     }
   };
   return {
-    async load(): Promise<void> {
-      try {
-        id = JSON.parse((await storage.get(KEY_IDENTITY)) || '{}') || {};
-      } catch (e) {
-        log('storage', e);
-      }
-      saved = id.t || 0;
-    },
+    load: (): Promise<void> =>
+      storage
+        .get(KEY_IDENTITY)
+        .then((v) => void (id = JSON.parse(v || '{}') || {}))
+        .catch(log)
+        .then(() => void (saved = id.t || 0)),
     /** Ids for an event at time `t`: creates the anonymous id on first use, renews an idle session. */
     ids(t: number): Ids {
       let changed = !id.a;

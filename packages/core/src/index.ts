@@ -13,3 +13,4 @@ export type {
   Transport,
   TransportResult,
 } from './types.js';
+export type { Consent, EventContext, IngestResponse, WireBatch, WireEvent } from './wire.js';

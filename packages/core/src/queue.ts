@@ -16,7 +16,8 @@ export function createQueue(
   storage: Storage,
   maxQueue: number,
   serial: Serial,
-  log: (m: string, e?: unknown) => void,
+  /** Reports a storage failure (debug log). */
+  oops: (e: unknown) => void,
   /** False once consent is denied: a batch still in flight then must not write counts back. */
   active: () => boolean,
 ) {
@@ -59,10 +60,10 @@ export function createQueue(
             lost = n > maxQueue ? await storage.dropOldest(n - maxQueue) : 0;
             size = n - lost;
           } catch (e) {
-            log('storage', e);
+            oops(e);
           }
         } catch (e) {
-          log('storage', e);
+          oops(e);
           mem = mem.concat(events);
           lost = trimMem();
         }
@@ -72,7 +73,7 @@ export function createQueue(
       }),
     /** The oldest events, storage and fallback merged, by `seq`. */
     head: async (limit: number): Promise<QueuedEvent[]> => {
-      const stored = await storage.peek(limit).catch((e) => (log('storage', e), [] as QueuedEvent[]));
+      const stored = await storage.peek(limit).catch((e) => (oops(e), [] as QueuedEvent[]));
       if (stored.length < limit) size = stored.length;
       return stored
         .concat(mem)
@@ -92,7 +93,7 @@ export function createQueue(
         const n = await storage.remove(ids);
         return n == null ? 0 : Math.max(0, ids.length - inMem - n);
       } catch (e) {
-        log('storage', e);
+        oops(e);
         return false;
       }
     },
@@ -122,10 +123,8 @@ export function createQueue(
       serial(async () => {
         mem = [];
         memDropped = size = 0;
-        await Promise.all([storage.clear(), storage.delete(KEY_DROPPED)]).catch((e) => log('storage', e));
+        await Promise.all([storage.clear(), storage.delete(KEY_DROPPED)]).catch(oops);
       }),
-    /** Events only the fallback holds. */
-    mem: () => mem,
     stats: () => ({ queued: size + mem.length, dropped }),
   };
 }

@@ -5,6 +5,8 @@ import type { Clock } from './types.js';
  * unsent one, or after a backoff delay. While a retry is pending, new events do not trigger a
  * flush: hammering a collector that is down is what backoff exists to avoid.
  */
+// Timer handles are truthy on every platform (browser ids start at 1, Node returns objects), so
+// "no timer" is tested as falsy.
 export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: number, flush: () => unknown) {
   let debounce: unknown;
   let maxWait: unknown;
@@ -26,14 +28,14 @@ export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: num
   return {
     /** An event was queued. */
     poke(): void {
-      if (retry !== undefined) return;
+      if (retry) return;
       clear(debounce);
       debounce = clock.setTimeout(fire, debounceMs);
-      if (maxWait === undefined) maxWait = clock.setTimeout(fire, maxWaitMs);
+      maxWait ||= clock.setTimeout(fire, maxWaitMs);
     },
     /** Enough events wait: flush now, unless backing off. */
     kick(): void {
-      if (retry === undefined) fire();
+      if (!retry) fire();
     },
     retryIn(ms: number): void {
       clear(retry);

@@ -1,4 +1,4 @@
-import type { Consent, EventContext, WireEvent, IngestResponse } from '@tally/protocol';
+import type { Consent, EventContext, IngestResponse, WireEvent } from './wire.js';
 
 /**
  * The injected platform pieces. Core never touches `window`, `document`, `navigator` or Node
@@ -119,6 +119,11 @@ export interface ClientOptions {
   uuid?: () => string;
   /** SDK name and version, put in `context.sdk`. */
   sdk?: { name: string; version: string };
+  /**
+   * Told the consent state at creation and after every change (including a stored opt-out applied
+   * at start-up), so an adapter can switch its own listeners (auto-tracking) on and off.
+   */
+  onConsent?: (state: ConsentState) => void;
   debug?: boolean;
   /** Where debug lines and swallowed errors go. */
   log?: (message: string, detail?: unknown) => void;

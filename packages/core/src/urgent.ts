@@ -5,7 +5,8 @@ import type { QueuedEvent, Transport } from './types.js';
  * Sends `events` through `transport.sendUrgent` in chunks of at most `maxBytes` (the beacon budget).
  * Without acknowledgement nothing is removed: the events stay queued and the collector's
  * `event_id` deduplication absorbs the later re-send. No `dropped` count rides along for the same
- * reason. Stops at the first refusal: the platform's budget is spent. Returns the ids handed over.
+ * reason. Stops at the first refusal: the platform's budget is spent. Returns the ids handled:
+ * fewer than `events` means a refusal.
  */
 export const sendUrgent = (
   transport: Transport,
@@ -21,7 +22,8 @@ export const sendUrgent = (
     const n = fit(rest, 1e9, maxBytes, env);
     // An event too big for any beacon is skipped here; the normal path will deal with it.
     if (n && !transport.sendUrgent(serialize(rest.slice(0, n), env))) break;
-    for (const q of rest.slice(0, n)) done.push(q.event.event_id!);
+    // A skipped event counts as handled: the storage read that may follow would skip it too.
+    for (const q of rest.slice(0, n || 1)) done.push(q.event.event_id!);
     rest = rest.slice(n || 1);
   }
   return done;

@@ -46,7 +46,18 @@ export async function openIdbStorage(name: string, openTimeoutMs = 3000): Promis
     enqueue: (events) => write((s) => events.forEach((e) => s.put(e))),
     // getAll treats a count of 0 as "no limit".
     peek: async (limit) => (limit > 0 ? tx('queue', 'readonly', (s) => s.index('seq').getAll(null, limit)) : []),
-    remove: (ids) => write((s) => ids.forEach((id) => s.delete(id))),
+    // Counted in the same transaction, so an event dropped as overflow meanwhile is not counted twice.
+    remove: async (ids) => {
+      let n = 0;
+      await write((s) =>
+        ids.forEach((id) => {
+          s.count(id).onsuccess = function () {
+            if (this.result) n++, s.delete(id);
+          };
+        }),
+      );
+      return n;
+    },
     count: () => tx('queue', 'readonly', (s) => s.count()),
     dropOldest: async (n) => {
       let removed = 0;

@@ -41,7 +41,10 @@ export function kvQueueStorage(b: KeyValueBackend, prefix: string): Storage {
     enqueue: (events) =>
       edit((q) => [without(q, events.map((e) => e.event.event_id)).concat(events).sort((x, y) => x.seq - y.seq), undefined]),
     peek: (limit) => run(() => read().slice(0, Math.max(0, limit))),
-    remove: (ids) => edit((q) => [without(q, ids), undefined]),
+    remove: (ids) => edit((q) => {
+      const rest = without(q, ids);
+      return [rest, q.length - rest.length];
+    }),
     count: () => run(() => read().length),
     dropOldest: (n) => edit((q) => [q.slice(Math.max(0, n)), Math.min(Math.max(0, n), q.length)]),
     clear: () => run(() => b.removeItem(qKey)),

@@ -37,10 +37,10 @@ describe.each<[string, () => Promise<Storage>]>([
     expect((await s.peek(10)).map((e) => [e.event.event_id, e.seq])).toEqual([['e2', 2], ['same', 5]]);
   });
 
-  it('removes by event_id and ignores unknown ids', async () => {
+  it('removes by event_id, ignores unknown ids, and says how many it removed', async () => {
     const s = await make();
     await s.enqueue([ev(1), ev(2), ev(3)]);
-    await s.remove(['e2', 'nope']);
+    expect(await s.remove(['e2', 'nope'])).toBe(1);
     expect(ids(await s.peek(10))).toEqual(['e1', 'e3']);
   });
 

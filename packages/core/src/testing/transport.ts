@@ -1,4 +1,4 @@
-import type { Batch } from '@tally/protocol';
+import type { WireBatch as Batch } from '../wire.js';
 import type { Transport, TransportResult } from '../types.js';
 
 /** A scripted answer: a status, a full result, or a function of the batch. */
