@@ -16,7 +16,7 @@ export async function openIdbStorage(name: string, openTimeoutMs = 3000): Promis
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(name, 1);
     const timer = setTimeout(() => {
-      reject(new Error('IndexedDB open timed out'));
+      reject(Error('idb: open timeout'));
       // If it opens after all, release it so it cannot block a later version upgrade.
       req.onsuccess = () => req.result.close();
     }, openTimeoutMs);
@@ -25,7 +25,7 @@ export async function openIdbStorage(name: string, openTimeoutMs = 3000): Promis
       req.result.createObjectStore('kv');
     };
     req.onsuccess = () => (clearTimeout(timer), resolve(req.result));
-    req.onerror = req.onblocked = () => (clearTimeout(timer), reject(req.error || new Error('IndexedDB blocked')));
+    req.onerror = req.onblocked = () => (clearTimeout(timer), reject(req.error || Error('idb: blocked')));
   });
   // Another tab upgrading the schema: let go; our next call fails over to the next tier.
   db.onversionchange = () => db.close();
@@ -37,7 +37,7 @@ export async function openIdbStorage(name: string, openTimeoutMs = 3000): Promis
       const t = db.transaction(store, mode);
       const req = op(t.objectStore(store));
       t.oncomplete = () => resolve(req ? req.result : (undefined as T));
-      t.onerror = t.onabort = () => reject(t.error || new Error('IndexedDB transaction aborted'));
+      t.onerror = t.onabort = () => reject(t.error || Error('idb: aborted'));
     });
   const write = <T>(op: Op<T>) => tx('queue', 'readwrite', op);
   const kv = <T>(op: Op<T>, mode: IDBTransactionMode = 'readwrite') => tx('kv', mode, op);
