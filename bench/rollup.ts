@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
  * 2. 90 days × BENCH_EVENTS_PER_DAY (150,000) events of a ~100,000-daily-user population → rollups,
  *    then `usage?days=30|365`, 90-day funnel and retention latency (sequential requests) and the
  *    SQLite size per day.
+ * 3. one access export and one erasure of a person over HTTP on the 90-day log.
  * Knobs (env): BENCH_DAY_EVENTS (2000000), BENCH_EVENTS_PER_DAY (150000), BENCH_USERS (760000),
  * BENCH_DAYS (90), BENCH_SLICE (10 days per generate+rollup step), BENCH_KEEP=1 keeps the temp data dir.
  */
@@ -137,6 +138,29 @@ async function sqliteBytes(dataDir: string): Promise<number> {
   return total;
 }
 
+/** One export and one erasure of a person seen today: what a GDPR request costs on this log. */
+async function privacyTimings(base: string, dataDir: string, today: string): Promise<Record<string, unknown>> {
+  const head = (await readFile(join(dataDir, 'events', `${today}.ndjson`))).subarray(0, 1 << 16).toString('utf8');
+  const id = /"user_id":"([^"]+)"/.exec(head)?.[1];
+  if (id === undefined) return { skipped: 'no identified user in the first lines of today' };
+  const path = `/api/analytics/users/${encodeURIComponent(id)}`;
+  let t = performance.now();
+  const exported = await fetch(`${base}${path}/export`, { headers: { 'x-dash-key': KEY } });
+  const lines = (await exported.text()).split('\n').filter(Boolean).length;
+  const exportSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const erased = await fetch(base + path, { method: 'DELETE', headers: { 'x-dash-key': KEY } });
+  const answer = (await erased.json()) as Record<string, unknown>;
+  return {
+    export_seconds: Number(exportSeconds.toFixed(1)),
+    exported_events: lines,
+    erase_seconds: Number(((performance.now() - t) / 1000).toFixed(1)),
+    erase_status: erased.status,
+    removed: answer.removed,
+    files_rewritten: Array.isArray(answer.days) ? answer.days.length : undefined,
+  };
+}
+
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const progress = (msg: string) => process.stderr.write(`bench rollup: ${msg}\n`);
 
@@ -212,6 +236,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const usage = await fetch(`${started.base}/api/analytics/usage?days=30`, { headers: { 'x-dash-key': KEY } });
     const u = (await usage.json()) as Record<string, unknown>;
     result.usage_30_answer = { dau: u.dau, mau: u.mau, total_events: u.total_events };
+    result.privacy_http = await privacyTimings(started.base, dir, today);
   } finally {
     if (server) stopServer(server);
     if (process.env.BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
@@ -46,7 +47,7 @@ export async function readJsonBody(req: Request, maxBytes: number, incoming?: Re
   if (raw === undefined) return tooLarge;
   if (raw.length === 0) return fail(400, 'body is empty');
 
-  let bytes: Uint8Array = raw;
+  let bytes: Buffer = raw;
   if (gzipped) {
     try {
       bytes = await gunzipAsync(raw, { maxOutputLength: maxBytes });
@@ -56,17 +57,17 @@ export async function readJsonBody(req: Request, maxBytes: number, incoming?: Re
     }
   }
 
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return fail(400, 'body is not valid UTF-8');
-  }
-  if (text.trim() === '') return fail(400, 'body is empty');
+  // isUtf8 + toString is what `new TextDecoder('utf-8', { fatal: true })` does (same strict UTF-8,
+  // a leading BOM dropped) at a fraction of its cost per request.
+  if (!isUtf8(bytes)) return fail(400, 'body is not valid UTF-8');
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const text = bytes.toString('utf8', bom ? 3 : 0);
 
   try {
     return { ok: true, value: JSON.parse(text) as unknown, text };
   } catch {
+    // Only a failed parse can be blank (JSON.parse rejects ""), so the trim is off the hot path.
+    if (text.trim() === '') return fail(400, 'body is empty');
     // Also catches a RangeError from absurd nesting: still the client's mistake, still a 400.
     return fail(400, 'body is not valid JSON');
   }

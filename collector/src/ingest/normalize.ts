@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LIMITS, WireEventSchema, parseEvent, type RejectReason, type StoredEvent } from '@tally/protocol';
 import { hasProtoKey } from './proto-keys.js';
+import { isoString, parseIso } from './iso-time.js';
 import type { UaContext } from './user-agent.js';
 
 /** What every event of one request shares. */
@@ -37,7 +38,7 @@ export function normalizeEvent(raw: unknown, b: BatchContext): Normalized {
   if (!parsed.ok) return parsed;
   const e = parsed.event;
 
-  const tsMs = Date.parse(e.ts);
+  const tsMs = parseIso(e.ts);
   if (!Number.isFinite(tsMs)) return { ok: false, reason: 'invalid_ts' };
   let time = tsMs + b.skewMs;
   if (time < b.receivedAt - MAX_PAST_MS) return { ok: false, reason: 'too_old' };
@@ -53,7 +54,7 @@ export function normalizeEvent(raw: unknown, b: BatchContext): Normalized {
     event_id: e.event_id ?? randomUUID(),
     event_type: e.event_type,
     ts: e.ts,
-    time: new Date(time).toISOString(),
+    time: isoString(time),
     received_at: b.receivedIso,
   };
   if (b.app !== undefined) stored.app = b.app;

@@ -1,6 +1,6 @@
 import { appendAudit, subjectDigest } from './audit.js';
 import type { PrivacyDeps } from './erase.js';
-import { locateSubject, matchesSubject } from './subject.js';
+import { locateSubject, matchesSubject, subjectReader } from './subject.js';
 
 /**
  * A person's events (same matching rule as erasure) as NDJSON lines, oldest log file first, one
@@ -14,8 +14,9 @@ export async function* exportSubject(deps: PrivacyDeps, id: string, actor: strin
   let failed: string | undefined;
   try {
     const { subject, days } = await locateSubject(deps.log, id);
+    const reader = subjectReader(deps.log, subject.anonymousIds);
     for (const day of days) {
-      for await (const event of deps.log.readDay(day)) {
+      for await (const event of reader.read(day)) {
         if (!matchesSubject(subject, event)) continue;
         exported++;
         yield `${JSON.stringify(event)}\n`;

@@ -1,5 +1,6 @@
 import { LIMITS, type StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
+import { eventsDirOf, needleOf, scanDay } from './scan.js';
 
 /**
  * Who "a person" is in the raw log. An erasure or access request names one id; it matches every event
@@ -43,11 +44,33 @@ export function learnLink(subject: Subject, event: StoredEvent): boolean {
 }
 
 /**
+ * How to read a day for one person: the byte search of scan.ts on the file-backed store, every
+ * event through `readDay` otherwise (in-memory stores, ids that need JSON escaping).
+ */
+export function subjectReader(log: LogStore, ids: Iterable<string>) {
+  const dir = eventsDirOf(log);
+  let needles: Buffer[] | undefined = dir === undefined ? undefined : [];
+  const reader = {
+    add(id: string) {
+      if (needles === undefined) return;
+      const n = needleOf(id);
+      if (n === undefined) needles = undefined;
+      else needles.push(n);
+    },
+    read(day: string): AsyncIterable<StoredEvent> {
+      return needles !== undefined && dir !== undefined ? scanDay(dir, day, needles) : log.readDay(day);
+    },
+  };
+  for (const id of ids) reader.add(id);
+  return reader;
+}
+
+/**
  * Finds the person in the log: their linked anonymous ids and the UTC receipt days whose file holds
- * at least one of their events. One pass over the log, marking days as it goes; only the days read
- * before the last new link was learned are read again (an anonymous id's events can precede the
- * event that links it — browsing before login). A person whose links all show up early costs little
- * more than one pass.
+ * at least one of their events. One pass over the log, marking days as it goes; then the days up to
+ * the one where the last new link was learned are searched again with every link (an anonymous id's
+ * events can precede the event that links it — browsing before login). A person whose links all
+ * show up early costs little more than one pass.
  */
 export async function locateSubject(
   log: LogStore,
@@ -56,20 +79,24 @@ export async function locateSubject(
   known: Iterable<string> = [],
 ): Promise<{ subject: Subject; days: string[] }> {
   const subject: Subject = { id, anonymousIds: new Set([id, ...known]) };
+  const reader = subjectReader(log, subject.anonymousIds);
   const all = await log.days();
   const hit = new Set<string>();
-  let recheckBefore = 0;
+  let recheckUpTo = 0;
   for (let i = 0; i < all.length; i++) {
     const day = all[i]!;
-    for await (const event of log.readDay(day)) {
-      if (learnLink(subject, event)) recheckBefore = i;
+    for await (const event of reader.read(day)) {
+      if (learnLink(subject, event)) {
+        reader.add(event.anonymous_id!);
+        recheckUpTo = i + 1;
+      }
       if (!hit.has(day) && matchesSubject(subject, event)) hit.add(day);
     }
   }
-  for (let i = 0; i < recheckBefore; i++) {
+  for (let i = 0; i < recheckUpTo; i++) {
     const day = all[i]!;
     if (hit.has(day)) continue;
-    for await (const event of log.readDay(day)) {
+    for await (const event of reader.read(day)) {
       if (matchesSubject(subject, event)) {
         hit.add(day);
         break;

@@ -53,11 +53,18 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
   let first = new Float64Array(cap);
   // Rows of one user are chained (head per user, next per row): a user has few rows a day, so a
   // short walk comparing nine ints beats building a string key per event. Userless rows use keys.
-  const head = new Map<number, number>();
+  // Users are dense ids, so the chain heads are an array indexed by user (−1 = none yet). A day
+  // with few users (a late event for a past day) must not allocate an array for the whole user
+  // base: ids beyond 32 × (its users + 1024) wait in a Map until the array is worth growing.
+  let head = new Int32Array(0);
+  const farHead = new Map<number, number>();
+  const headOf = (u: number) => (u < head.length ? head[u]! : (farHead.get(u) ?? -1));
   let next = new Int32Array(cap);
   const userless = new Map<string, number>();
-  const types = new Map<number, number>();
-  const features = new Map<number, number>();
+  // Counters per dictionary id (dense, small); the Maps of the summary are built on `view()`.
+  let typeCount: Float64Array<ArrayBuffer> = new Float64Array(16);
+  let featureCount: Float64Array<ArrayBuffer> = new Float64Array(16);
+  let summary: Summary | undefined;
   let users = new Uint32Array(initial);
   let nUsers = 0;
 
@@ -88,7 +95,7 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
       for (let i = 0; i < DIMS.length; i++) key += d[i] + ',';
       return userless.get(key) ?? -1;
     }
-    for (let r = head.get(u) ?? -1; r !== -1; r = next[r]!) {
+    for (let r = headOf(u); r !== -1; r = next[r]!) {
       let i = 0;
       while (i < DIMS.length && dims[i]![r] === d[i]) i++;
       if (i === DIMS.length) return r;
@@ -98,10 +105,13 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
 
   function add(u: number, d: ArrayLike<number>, ms: number, c = 1): void {
     events += c;
+    summary = undefined;
     const t = d[TYPE]!;
-    types.set(t, (types.get(t) ?? 0) + c);
+    if (t >= typeCount.length) typeCount = widen(typeCount, t);
+    typeCount[t]! += c;
     const f = d[FEATURE]!;
-    features.set(f, (features.get(f) ?? 0) + c);
+    if (f >= featureCount.length) featureCount = widen(featureCount, f);
+    featureCount[f]! += c;
     const at = find(u, d);
     if (at !== -1) {
       count[at]! += c;
@@ -119,8 +129,21 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
       userless.set(key, n);
       next[n] = -1;
     } else {
-      const h = head.get(u);
-      if (h === undefined) {
+      if (u >= head.length && u < 32 * (nUsers + 1024)) {
+        let hc = Math.max(1024, head.length);
+        while (hc <= u) hc *= 2;
+        const h2 = new Int32Array(hc).fill(-1);
+        h2.set(head);
+        for (const [fu, r] of farHead) {
+          if (fu < hc) {
+            h2[fu] = r;
+            farHead.delete(fu);
+          }
+        }
+        head = h2;
+      }
+      const h = headOf(u);
+      if (h === -1) {
         if (nUsers === users.length) {
           const b = new Uint32Array(users.length * 2);
           b.set(users);
@@ -128,8 +151,9 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
         }
         users[nUsers++] = u;
       }
-      next[n] = h ?? -1;
-      head.set(u, n);
+      next[n] = h;
+      if (u < head.length) head[u] = n;
+      else farHead.set(u, n);
     }
     n++;
   }
@@ -145,7 +169,7 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
     },
     view: () => ({
       events,
-      summary: { types, features },
+      summary: (summary ??= { types: toMap(typeCount), features: toMap(featureCount) }),
       users: users.subarray(0, nUsers),
       rows: { n, user: user.subarray(0, n), dims: dims.map((c) => c.subarray(0, n)), count: count.subarray(0, n), first: first.subarray(0, n) },
     }),
@@ -153,6 +177,20 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
       return events;
     },
   };
+}
+
+function widen(a: Float64Array, index: number): Float64Array<ArrayBuffer> {
+  let n = a.length;
+  while (n <= index) n *= 2;
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+
+function toMap(counts: Float64Array): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let i = 0; i < counts.length; i++) if (counts[i] !== 0) m.set(i, counts[i]!);
+  return m;
 }
 
 /** Rows as a BLOB: f64 first × n, then u32 user, the dim columns and count × n. */

@@ -4,12 +4,13 @@ import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
 import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
+import { createIdSet, type IdSet } from './id-set.js';
 
 /** A live (not yet persisted) slice of one day: events appended since its last rollup. */
 export interface LiveDay {
   builder: CubeBuilder;
   /** Safety dedup on top of the log store's 48 h window: first stored wins within a build. */
-  ids: Set<string>;
+  ids: IdSet;
 }
 
 /** One day as queries see it: persisted rollup plus live overlay. */
@@ -87,8 +88,9 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     for (const e of events) {
       const ms = Date.parse(e.time);
       const day = dayIn(ms);
-      const r = receiptDay ?? e.received_at.slice(0, 10);
-      if (r !== lastR || byDay === undefined) {
+      // startsWith: no substring per event while the log file stays the same.
+      if (byDay === undefined || (receiptDay === undefined ? !e.received_at.startsWith(lastR) : receiptDay !== lastR)) {
+        const r = receiptDay ?? e.received_at.slice(0, 10);
         lastR = r;
         byDay = liveReceipts.get(r);
         if (byDay === undefined) liveReceipts.set(r, (byDay = new Map()));
@@ -98,11 +100,10 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         if (l !== undefined) touch(lastDay);
         lastDay = day;
         l = live.get(day);
-        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: new Set() }));
+        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createIdSet() }));
         dayNum = dayNumber(day);
       }
-      if (l.ids.has(e.event_id)) continue;
-      l.ids.add(e.event_id);
+      if (!l.ids.add(e.event_id)) continue;
       const u = encode(e);
       l.builder.add(u, dims, ms);
       if (u !== NO_USER) seen.add(u, dayNum);

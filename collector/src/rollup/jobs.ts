@@ -3,6 +3,7 @@ import type { LogStore } from '../deps.js';
 import { createCubeBuilder, type CubeBuilder } from './cube.js';
 import type { Db } from './db.js';
 import type { Engine } from './engine.js';
+import { createIdSet, type IdSet } from './id-set.js';
 import { addDays } from './time.js';
 
 export interface RollupReport {
@@ -163,7 +164,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
-  const builders = new Map<string, { b: CubeBuilder; ids: Set<string> }>();
+  const builders = new Map<string, { b: CubeBuilder; ids: IdSet }>();
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
   try {
@@ -176,9 +177,8 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
         if (!wanted.has(day)) return;
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         let x = builders.get(day);
-        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: new Set() }));
-        if (x.ids.has(e.event_id)) return;
-        x.ids.add(e.event_id);
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet() }));
+        if (!x.ids.add(e.event_id)) return;
         events++;
         engine.addTo(x.b, e);
       });

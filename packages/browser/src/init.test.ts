@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Client } from '@tally/core';
+import { KEY_OPTOUT, type Client } from '@tally/core';
 import { createFakeTransport, settle } from '@tally/core/testing';
 import { init, type BrowserOptions } from './init.js';
 import { openIdbStorage } from './storage/idb-storage.js';
@@ -148,6 +148,19 @@ describe('consent and privacy signals', () => {
     click('<button data-track="after-consent-false"></button>');
     await client.flush();
     expect(transport.sent.join('')).not.toContain('after-');
+  });
+
+  it('lets a consent call made right after init win over a remembered opt-out, auto-tracking included', async () => {
+    const storage = createBrowserStorage('optout-' + ++n);
+    await storage.set(KEY_OPTOUT, '1');
+    const { client, events } = start({ storage, auto: { pageviews: false, forms: false, errors: false, vitals: false } });
+    client.optIn();
+    await client.ready();
+    await settle();
+    click('<button data-track="after-optin"></button>');
+    await client.flush();
+    expect(events().map((e) => e.feature)).toEqual(['after-optin']);
+    expect(await storage.get(KEY_OPTOUT)).toBeNull();
   });
 
   it('keeps a visitor opted out on the next visit (core remembers it under tally.optout)', async () => {

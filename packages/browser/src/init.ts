@@ -59,7 +59,7 @@ function start(options: BrowserOptions): Client {
   const { auto = true, respectDnt = true, storageName = 'tally', endpoint, ...rest } = options;
   const log: Log | undefined = options.log ?? (options.debug ? console.log.bind(console, '[tally]') : undefined);
   const dnt = safe(() => respectDnt && privacySignal(), log, false)();
-  if (dnt) log?.('Do Not Track / Global Privacy Control: consent denied');
+  if (dnt) log?.('DNT/GPC: consent denied');
   const parts: AutoTrack = auto === true ? {} : auto || { pageviews: false, clicks: false, forms: false, errors: false, vitals: false };
   const stops: Array<() => void> = [];
   let vitals = false;

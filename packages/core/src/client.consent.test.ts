@@ -161,4 +161,20 @@ describe('consent', () => {
     expect(s.events().map((e) => e.feature)).toEqual(['three']);
     expect(s.events()[0]!.ts).toBe('2026-11-20T10:00:00.000Z');
   });
+
+  it('tells onConsent the initial state and every change, a stored opt-out before the calls made early', async () => {
+    const states: string[] = [];
+    const first = setup({ onConsent: (c) => states.push(c) });
+    await first.client.ready();
+    first.client.consent('pending');
+    first.client.optOut();
+    await first.clock.advance(0);
+    expect(states).toEqual(['granted', 'pending', 'denied']);
+
+    states.length = 0;
+    const second = setup({ storage: first.storage, onConsent: (c) => states.push(c) });
+    second.client.optIn();
+    await second.client.ready();
+    expect(states).toEqual(['granted', 'denied', 'granted']);
+  });
 });

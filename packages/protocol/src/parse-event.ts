@@ -2,6 +2,7 @@ import { LIMITS, type RejectReason } from './limits.js';
 import { EventTypeSchema, WireEventSchema } from './schemas.js';
 import { jsonBytes, jsonDepth } from './metadata.js';
 import type { WireEvent } from './types.js';
+import { parseEventFast } from './parse-event-fast.js';
 
 export type ParsedEvent = { ok: true; event: WireEvent } | { ok: false; reason: RejectReason };
 
@@ -10,6 +11,12 @@ export type ParsedEvent = { ok: true; event: WireEvent } | { ok: false; reason: 
  * Time-dependent checks (too old, in the future) belong to the collector, which knows the receive time.
  */
 export function parseEvent(raw: unknown): ParsedEvent {
+  const fast = parseEventFast(raw);
+  return fast ? { ok: true, event: fast } : parseEventWithSchema(raw);
+}
+
+/** The reference implementation: zod, with the first problem mapped to a reason code. */
+export function parseEventWithSchema(raw: unknown): ParsedEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'not_an_object' };
   const r = raw as Record<string, unknown>;
   if (!EventTypeSchema.safeParse(r.event_type).success) return { ok: false, reason: 'invalid_event_type' };

@@ -16,7 +16,7 @@ export async function openIdbStorage(name: string, openTimeoutMs = 3000): Promis
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(name, 1);
     const timer = setTimeout(() => {
-      reject(Error('idb: open timeout'));
+      reject(Error('idb: open timed out'));
       // If it opens after all, release it so it cannot block a later version upgrade.
       req.onsuccess = () => req.result.close();
     }, openTimeoutMs);
