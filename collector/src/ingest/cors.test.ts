@@ -34,7 +34,7 @@ describe('ingestCors on simple requests', () => {
     [['https://shop.example'], 'https://shop.example'],
     [['https://shop.example'], undefined],
   ])('sets exactly the headers hono cors() sets (allowed %j, origin %s)', async (allowed, origin) => {
-    const init = { method: 'POST', headers: origin ? { origin } : {} };
+    const init: RequestInit = { method: 'POST', headers: origin ? { origin } : {} };
     const ours = await appWith(ingestCors(allowed)).request('/x', init);
     const ref = await appWith(reference(allowed)).request('/x', init);
     expect(ours.status).toBe(200);

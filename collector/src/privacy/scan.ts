@@ -18,7 +18,6 @@ const CHUNK = 4 << 20;
 
 /** The byte pattern of an id inside a stored line, or undefined when it needs JSON escaping. */
 export function needleOf(id: string): Buffer | undefined {
-  // eslint-disable-next-line no-control-regex
   if (/["\\\u0000-\u001f\ud800-\udfff]/.test(id) || id.length === 0) return undefined;
   return Buffer.from(`"${id}"`, 'utf8');
 }

@@ -26,11 +26,6 @@ export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 
   let next = Math.max(firstId, values.length);
   let pending: number[] = [];
   const insert = db.prepare(`INSERT OR REPLACE INTO ${table} (id, ${column}) VALUES (?, ?)`);
-  // A day of a busy site brings hundreds of thousands of new users: one statement per 256 rows
-  // cuts the per-call overhead of better-sqlite3 that dominated the rollup's writes.
-  const BATCH = 256;
-  const insertMany = db.prepare(`INSERT OR REPLACE INTO ${table} (id, ${column}) VALUES ${Array(BATCH).fill('(?, ?)').join(', ')}`);
-  const args: (number | string)[] = new Array(2 * BATCH);
   const remove = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
   return {
     id(value) {
@@ -46,18 +41,10 @@ export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 
     find: (value) => ids.get(value),
     value: (id) => values[id],
     persist() {
-      let k = 0;
       for (const id of pending) {
         const v = values[id];
-        if (v === undefined) continue;
-        args[k++] = id;
-        args[k++] = v;
-        if (k === args.length) {
-          insertMany.run(args);
-          k = 0;
-        }
+        if (v !== undefined) insert.run(id, v);
       }
-      for (let i = 0; i < k; i += 2) insert.run(args[i], args[i + 1]);
       pending = [];
     },
     forget(list) {

@@ -73,11 +73,15 @@ export async function loadLive(engine: Engine, log: LogStore, reader: Reader): P
       const cov = engine.store.coverage(r);
       const seenPerDay = new Map<string, number>();
       let batch: StoredEvent[] = [];
+      // Nothing of this file persisted yet (the usual case): no per-event day bookkeeping needed.
+      const covered = cov.size > 0;
       await watch.read(r, (e) => {
-        const day = engine.dayOf(e);
-        const n = (seenPerDay.get(day) ?? 0) + 1;
-        seenPerDay.set(day, n);
-        if (n <= (cov.get(day) ?? 0)) return;
+        if (covered) {
+          const day = engine.dayOf(e);
+          const n = (seenPerDay.get(day) ?? 0) + 1;
+          seenPerDay.set(day, n);
+          if (n <= (cov.get(day) ?? 0)) return;
+        }
         batch.push(e);
         // Bounded batches: a day file of millions of parsed events must not sit in memory at once.
         if (batch.length === 10_000) {
