@@ -23,6 +23,19 @@ describe('dedupKey', () => {
     expect(packed).toBe('A'.repeat(16));
     expect(dedupKey('A'.repeat(16))).not.toBe(packed);
   });
+
+  it('treats a 36-char id as a UUID only when every digit is hex and the dashes are in place', () => {
+    const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+    const base = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    // Each position replaced by a character that is hex, a dash, or neither (incl. non-ASCII).
+    for (let i = 0; i < base.length; i++) {
+      for (const ch of ['a', 'F', '9', '-', 'g', 'G', ':', '/', '@', '`', 'é', 'İ', '\u0130', '０']) {
+        const id = base.slice(0, i) + ch + base.slice(i + 1);
+        const packed = dedupKey(id);
+        expect(packed.startsWith('\u0100'), id).toBe(!uuid.test(id));
+      }
+    }
+  });
 });
 
 describe('createDedupIndex', () => {

@@ -1,5 +1,6 @@
 import { DIM_INDEX, NO_USER } from '../rollup/cube.js';
 import type { DayView, Engine } from '../rollup/engine.js';
+import { EMPTY_STEP } from '../rollup/steps.js';
 import { rowMatches, type Segment } from './segment.js';
 
 export interface FunnelStep {
@@ -30,6 +31,11 @@ function stepDays(engine: Engine, view: DayView, ids: { type: number | undefined
   const v = engine.version(view.day);
   const hit = cache.get(key);
   if (hit && hit.v === v) return hit.steps;
+  if (seg.empty) {
+    // The day's funnel index, written at rollup time: a few small reads, no row scan.
+    const indexed = ids.map((s) => (s.type === undefined || s.feature === undefined ? EMPTY_STEP : view.steps(s.type, s.feature)));
+    if (indexed.every((s) => s !== undefined)) return remember(key, v, indexed as StepDay[]);
+  }
   const T = DIM_INDEX.event_type;
   const F = DIM_INDEX.feature;
   const acc = ids.map(() => new Map<number, number>());
@@ -51,7 +57,10 @@ function stepDays(engine: Engine, view: DayView, ids: { type: number | undefined
       }
     }
   }
-  const steps = acc.map((m) => ({ users: Uint32Array.from(m.keys()), first: Float64Array.from(m.values()) }));
+  return remember(key, v, acc.map((m) => ({ users: Uint32Array.from(m.keys()), first: Float64Array.from(m.values()) })));
+}
+
+function remember(key: string, v: number, steps: StepDay[]): StepDay[] {
   if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   cache.set(key, { v, steps });
   return steps;

@@ -1,5 +1,8 @@
 import { DIM_INDEX, DIMS, NO_USER, type Dim, type RowSet } from '../rollup/cube.js';
 import type { DayView, Engine } from '../rollup/engine.js';
+import { createMarker, type Marker } from '../rollup/marker.js';
+
+export { createMarker, type Marker };
 
 export const SEGMENT_DIMS = ['app', 'platform', 'event_type', 'feature', 'app_version'] as const satisfies readonly Dim[];
 
@@ -26,44 +29,6 @@ export function resolveSegment(engine: Engine, values: Partial<Record<Dim, strin
 export function rowMatches(rows: RowSet, r: number, seg: Segment): boolean {
   for (const [d, id] of seg.pairs) if (rows.dims[d]![r] !== id) return false;
   return true;
-}
-
-/**
- * Distinct-count scratch space: a stamp per user id, so a union of many day sets is one pass with
- * no allocation (exact, no sketches).
- */
-export interface Marker {
-  /** Starts a new set. */
-  reset(): void;
-  /** Adds `u`; true when it was not in the set yet. */
-  add(u: number): boolean;
-  has(u: number): boolean;
-}
-
-export function createMarker(): Marker {
-  let stamps = new Uint32Array(1 << 16);
-  let gen = 1;
-  return {
-    reset() {
-      if (++gen === 0xffffffff) {
-        stamps.fill(0);
-        gen = 1;
-      }
-    },
-    add(u) {
-      if (u >= stamps.length) {
-        let cap = stamps.length;
-        while (cap <= u) cap *= 2;
-        const s = new Uint32Array(cap);
-        s.set(stamps);
-        stamps = s;
-      }
-      if (stamps[u] === gen) return false;
-      stamps[u] = gen;
-      return true;
-    },
-    has: (u) => u < stamps.length && stamps[u] === gen,
-  };
 }
 
 /** A day's events and distinct users under a segment (the slow path when filters are set). */

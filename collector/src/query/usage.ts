@@ -57,6 +57,11 @@ export function usage(engine: Engine, today: string, periodDays: number, seg: Se
   let wauSum = 0;
   const segKey = seg.pairs.map((p) => p.join('=')).join('&');
   for (const list of weeks.values()) {
+    if (seg.empty) {
+      // The engine caches each week's union under its days' versions (and warms them at start).
+      wauSum += engine.distinct(list);
+      continue;
+    }
     // A closed week's distinct count is cached under its days' versions; only a changed week is re-unioned.
     const key = `${segKey}|${list.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
     let n = weekCache.get(key);

@@ -52,6 +52,16 @@ const MIGRATIONS: string[] = [
    INSERT INTO users_v2 (id, key) SELECT id, key FROM users;
    DROP TABLE users;
    ALTER TABLE users_v2 RENAME TO users;`,
+  // 3: the per-day funnel index (steps.ts). Days rolled up before it have steps = 0 and are read
+  // through their rows until they are rolled up again.
+  `ALTER TABLE days ADD COLUMN steps INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE day_steps (
+     day TEXT NOT NULL,
+     type INTEGER NOT NULL,
+     feature INTEGER NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (day, type, feature)
+   ) WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

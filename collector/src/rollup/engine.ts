@@ -2,9 +2,11 @@ import type { StoredEvent } from '@tally/protocol';
 import { createCubeBuilder, DIMS, NO_USER, type CubeBuilder, type RowSet, type Summary } from './cube.js';
 import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
+import type { StepUsers } from './steps.js';
 import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
 import { createIdSet, type IdSet } from './id-set.js';
+import { createMarker } from './marker.js';
 
 /** A live (not yet persisted) slice of one day: events appended since its last rollup. */
 export interface LiveDay {
@@ -24,6 +26,9 @@ export interface DayView {
   /** Events per event type and per feature. */
   summary(): Summary;
   rowSets(): RowSet[];
+  /** One step's users of the day from the funnel index (feature 0 = any); undefined when the day
+   *  has live events or no index — read `rowSets()` then. */
+  steps(type: number, feature: number): StepUsers | undefined;
 }
 
 export interface Engine {
@@ -47,6 +52,8 @@ export interface Engine {
   /** Bumped on every change of a day; caches key on it. */
   version(day: string): number;
   touch(day: string): void;
+  /** Distinct users over these days (no filter); cached until one of the days changes. */
+  distinct(days: string[]): number;
   /** Recomputes first/last-seen of every user from scratch (after rebuilds, erasure, purges). */
   recomputeSeen(): void;
 }
@@ -166,6 +173,10 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         };
         return { types: add(meta.summary.types, lv.summary.types), features: add(meta.summary.features, lv.summary.features) };
       },
+      steps(type, feature) {
+        if (meta === undefined || (lv !== undefined && lv.events > 0)) return undefined;
+        return store.steps(day, type, feature);
+      },
       rowSets() {
         const out: RowSet[] = [];
         if (meta !== undefined) out.push(store.rows(day)!);
@@ -175,7 +186,28 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     };
   }
 
+  const marker = createMarker();
+  // Keyed by the days and their versions: a week's count survives until one of its days changes.
+  const distinctCache = new Map<string, number>();
+  function distinct(days: string[]): number {
+    let key = '';
+    for (const d of days) key += `${d}@${versions.get(d) ?? base},`;
+    const hit = distinctCache.get(key);
+    if (hit !== undefined) return hit;
+    marker.reset();
+    let n = 0;
+    for (const d of days) {
+      const users = view(d)?.users();
+      if (users === undefined) continue;
+      for (let i = 0; i < users.length; i++) if (marker.add(users[i]!)) n++;
+    }
+    if (distinctCache.size > 10_000) distinctCache.clear();
+    distinctCache.set(key, n);
+    return n;
+  }
+
   const engine: Engine = {
+    distinct,
     store,
     users,
     dict,

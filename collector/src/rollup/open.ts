@@ -8,7 +8,7 @@ import { createEngine } from './engine.js';
 import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
 import { createLedger, readCompleteness } from './ledger.js';
 import { createDayStore } from './store.js';
-import { dayInZone, dayRange } from './time.js';
+import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 
 export interface OpenAnalyticsOptions {
   config: Config;
@@ -19,6 +19,8 @@ export interface OpenAnalyticsOptions {
   afterNightly?: () => Promise<void>;
   /** Off for one-shot commands. Default: on. */
   schedule?: boolean;
+  /** Warm the query caches in the background after start-up. Default: same as `schedule`. */
+  warm?: boolean;
 }
 
 /**
@@ -47,6 +49,23 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   });
   engine.recomputeSeen();
   await loadLive(engine, log, reader);
+
+  let closed = false;
+  // The first `usage?days=365` after a start would union a year of day sets (~0.4 s cold): do it
+  // now, a week per turn of the event loop, newest first, so ingestion is never held up for long.
+  // It also fills the user-set cache that timeseries and retention read.
+  const warm = async () => {
+    let monday = weekStart(dayInZone(clock.now(), tz));
+    for (let i = 0; i < 53 && !closed; i++) {
+      const days = engine.daysWithData(monday, addDays(monday, 6));
+      if (days.length > 0) engine.distinct(days);
+      monday = addDays(monday, -7);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  if (opts.warm ?? opts.schedule !== false) {
+    setImmediate(() => warm().catch((err) => logger.warn('warming the query caches failed', { error: String(err) })));
+  }
 
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
@@ -104,6 +123,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     },
     completeness: (from, to, app) => readCompleteness(db, from, to, dayRange(from, to), app),
     close() {
+      closed = true;
       job?.stop();
       unsubscribe();
       db.close();

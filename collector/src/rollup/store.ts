@@ -1,10 +1,13 @@
 import { decodeRows, decodeSummary, decodeUsers, encodeRows, encodeSummary, encodeUsers, type DayCube, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
+import { buildSteps, decodeStep, EMPTY_STEP, encodeStep, type StepUsers } from './steps.js';
 
 export interface DayMeta {
   events: number;
   users: number;
   summary: Summary;
+  /** True when the day's funnel index (`day_steps`) exists. */
+  steps: boolean;
 }
 
 /**
@@ -17,6 +20,8 @@ export interface DayStore {
   readonly meta: Map<string, DayMeta>;
   rows(day: string): RowSet | undefined;
   users(day: string): Uint32Array | undefined;
+  /** Users of one step that day (feature 0 = any); undefined when the day has no funnel index. */
+  steps(day: string, type: number, feature: number): StepUsers | undefined;
   write(day: string, cube: DayCube, rolledAt: string): void;
   remove(day: string): void;
   coverage(receiptDay: string): Map<string, number>;
@@ -32,15 +37,16 @@ export interface DayStore {
   clear(): void;
 }
 
-// Decoded BLOBs kept in memory: user sets are small (4 bytes per active user) and serve 90-day
-// retention without SQLite reads; row sets are large and only the slow paths read them.
-const CACHE_USER_DAYS = 100;
+// Decoded BLOBs kept in memory. User sets are 4 bytes per active user: 192 MB holds 365 days of
+// ~130,000 daily users, so `usage?days=365`, timeseries and retention never wait on SQLite once
+// warm. Row sets are large (56 bytes per row) and only the filtered paths read them.
+const CACHE_USER_BYTES = 192 * 1024 * 1024;
 const CACHE_ROW_DAYS = 32;
 
 export function createDayStore(db: Db): DayStore {
   const meta = new Map<string, DayMeta>();
-  const all = db.prepare('SELECT day, events, users, summary FROM days ORDER BY day').all() as { day: string; events: number; users: number; summary: string }[];
-  for (const r of all) meta.set(r.day, { events: r.events, users: r.users, summary: decodeSummary(r.summary) });
+  const all = db.prepare('SELECT day, events, users, summary, steps FROM days ORDER BY day').all() as { day: string; events: number; users: number; summary: string; steps: number }[];
+  for (const r of all) meta.set(r.day, { events: r.events, users: r.users, summary: decodeSummary(r.summary), steps: r.steps === 1 });
   const rowCache = new Map<string, RowSet>();
   const userCache = new Map<string, Uint32Array>();
   const complete = new Set((db.prepare('SELECT receipt_day FROM receipts WHERE complete = 1').pluck().all() as string[]));
@@ -48,8 +54,11 @@ export function createDayStore(db: Db): DayStore {
   const q = {
     rows: db.prepare('SELECT rows FROM days WHERE day = ?').pluck(),
     users: db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck(),
-    write: db.prepare('INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    write: db.prepare('INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, ?, ?, 1)'),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
+    step: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(),
+    writeStep: db.prepare('INSERT INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
+    removeSteps: db.prepare('DELETE FROM day_steps WHERE day = ?'),
     coverage: db.prepare('SELECT day, events FROM coverage WHERE receipt_day = ?'),
     addCov: db.prepare(
       'INSERT INTO coverage (receipt_day, day, events) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET events = events + excluded.events',
@@ -60,6 +69,14 @@ export function createDayStore(db: Db): DayStore {
     complete: db.prepare('INSERT OR REPLACE INTO receipts (receipt_day, complete) VALUES (?, 1)'),
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+  };
+
+  let userBytes = 0;
+  const dropUsers = (day: string) => {
+    const u = userCache.get(day);
+    if (u === undefined) return;
+    userBytes -= u.byteLength;
+    userCache.delete(day);
   };
 
   function cached<T>(cache: Map<string, T>, day: string, load: () => T | undefined, cap: number): T | undefined {
@@ -76,23 +93,44 @@ export function createDayStore(db: Db): DayStore {
     return v;
   }
 
+  function cachedUsers(day: string): Uint32Array {
+    const hit = userCache.get(day);
+    if (hit !== undefined) {
+      userCache.delete(day);
+      userCache.set(day, hit);
+      return hit;
+    }
+    const v = decodeUsers(q.users.get(day) as Buffer);
+    userCache.set(day, v);
+    userBytes += v.byteLength;
+    while (userBytes > CACHE_USER_BYTES && userCache.size > 1) dropUsers(userCache.keys().next().value!);
+    return v;
+  }
+
   return {
     meta,
     rows: (day) =>
       meta.has(day) ? cached(rowCache, day, () => decodeRows(q.rows.get(day) as Buffer), CACHE_ROW_DAYS) : undefined,
-    users: (day) =>
-      meta.has(day) ? cached(userCache, day, () => decodeUsers(q.users.get(day) as Buffer), CACHE_USER_DAYS) : undefined,
+    users: (day) => (meta.has(day) ? cachedUsers(day) : undefined),
+    steps(day, type, feature) {
+      if (meta.get(day)?.steps !== true) return undefined;
+      const blob = q.step.get(day, type, feature) as Buffer | undefined;
+      return blob === undefined ? EMPTY_STEP : decodeStep(blob);
+    },
     write(day, cube, rolledAt) {
       q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt);
-      meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary });
+      q.removeSteps.run(day);
+      for (const s of buildSteps(cube.rows)) q.writeStep.run(day, s.type, s.feature, encodeStep(s));
+      meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary, steps: true });
       rowCache.delete(day);
-      userCache.delete(day);
+      dropUsers(day);
     },
     remove(day) {
       q.remove.run(day);
+      q.removeSteps.run(day);
       meta.delete(day);
       rowCache.delete(day);
-      userCache.delete(day);
+      dropUsers(day);
     },
     coverage: (r) => new Map((q.coverage.all(r) as { day: string; events: number }[]).map((x) => [x.day, x.events])),
     addCoverage: (r, day, n) => void q.addCov.run(r, day, n),
@@ -107,10 +145,11 @@ export function createDayStore(db: Db): DayStore {
     getMeta: (key) => q.getMeta.get(key) as string | undefined,
     setMeta: (key, value) => void q.setMeta.run(key, value),
     clear() {
-      db.exec('DELETE FROM days; DELETE FROM coverage; DELETE FROM receipts;');
+      db.exec('DELETE FROM days; DELETE FROM day_steps; DELETE FROM coverage; DELETE FROM receipts;');
       meta.clear();
       rowCache.clear();
       userCache.clear();
+      userBytes = 0;
       complete.clear();
     },
   };

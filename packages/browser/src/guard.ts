@@ -12,8 +12,16 @@ export const safe =
     }
   };
 
-/** Adds a listener and returns its removal. */
-export function listen(target: EventTarget, type: string, fn: (e: Event) => void, capture?: boolean): () => void {
-  target.addEventListener(type, fn, capture);
-  return () => target.removeEventListener(type, fn, capture);
+/**
+ * Adds one guarded listener per event type and returns the removal of all of them. Every tracker
+ * and the lifecycle go through here, so "listen, guard, undo" exists once in the bundle. A handler
+ * that throws never reaches the host page's dispatch (an `error` handler that throws would even
+ * feed itself).
+ */
+export function listen(target: EventTarget, handlers: Record<string, (e: any) => unknown>, capture?: boolean): () => void {
+  const pairs = Object.keys(handlers).map((type) => [type, safe(handlers[type]!)] as const);
+  const each = (how: 'add' | 'remove') =>
+    pairs.map(([type, fn]) => target[`${how}EventListener`](type, fn, capture));
+  each('add');
+  return () => void each('remove');
 }

@@ -34,13 +34,6 @@ export interface BrowserOptions
   lock?: LockRunner;
 }
 
-/** What `init` returns when it cannot start (e.g. no `window` during server rendering): every call is a no-op. */
-const inert = new Proxy({} as Client, {
-  // Not a thenable: `await init(...)` must not hang on it.
-  get: (_, key) =>
-    key == 'then' ? undefined : key == 'stats' ? () => ({ queued: 0, dropped: 0, sent: 0 }) : () => Promise.resolve(),
-});
-
 /**
  * Creates a browser client: core's pipeline with IndexedDB storage, fetch/beacon transport, page
  * lifecycle, cross-tab lock and auto-tracking. Core guards every client method, so neither
@@ -51,16 +44,23 @@ export function init(options: BrowserOptions): Client {
     return start(options);
   } catch (err) {
     options.log?.('init failed', err);
-    return inert;
+    // Inert: every call is a no-op. Built here, not at module level, so the script tag (which
+    // calls `start` inside its own try/catch) does not carry it. Not a thenable: `await init()` must not hang.
+    return new Proxy({} as Client, {
+      get: (_, key) =>
+        key == 'then' ? undefined : key == 'stats' ? () => ({ queued: 0, dropped: 0, sent: 0 }) : () => Promise.resolve(),
+    });
   }
 }
 
-function start(options: BrowserOptions): Client {
+/** `init` without the inert fallback: the script tag's own try/catch covers it, and saves the Proxy's bytes. */
+export function start(options: BrowserOptions): Client {
   const { auto = true, respectDnt = true, storageName = 'tally', endpoint, ...rest } = options;
   const log: Log | undefined = options.log ?? (options.debug ? console.log.bind(console, '[tally]') : undefined);
   const dnt = safe(() => respectDnt && privacySignal(), log, false)();
   if (dnt) log?.('DNT/GPC: consent denied');
-  const parts: AutoTrack = auto === true ? {} : auto || { pageviews: false, clicks: false, forms: false, errors: false, vitals: false };
+  // `false` → every part off; an object → the parts it names `false` are off.
+  const isOn = (part: keyof AutoTrack) => auto === true || (auto && auto[part] !== false);
   const stops: Array<() => void> = [];
   let vitals = false;
   let denied = false;
@@ -75,13 +75,13 @@ function start(options: BrowserOptions): Client {
     if (!active()) stops.splice(0).forEach((stop) => safe(stop, log)());
     else if (!stops.length) {
       const on = (part: keyof AutoTrack, start: (c: Client, a: () => boolean) => () => void) =>
-        parts[part] !== false && stops.push(start(client, active));
+        isOn(part) && stops.push(start(client, active));
       on('pageviews', trackPageViews);
       on('clicks', trackClicks);
       on('forms', trackForms);
       on('errors', trackErrors);
       // web-vitals' observers cannot be removed: started once, they report only while `active`.
-      if (!vitals && parts.vitals !== false) {
+      if (!vitals && isOn('vitals')) {
         vitals = true;
         trackVitals(client, active);
       }

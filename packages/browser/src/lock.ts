@@ -17,27 +17,28 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function withLease<T>(key: string, fn: () => Promise<T>, { leaseMs = 1e4, pollMs = 250 }: LeaseOptions = {}): Promise<T> {
   const me = Math.random() + '';
-  const holder = (): { id: string; exp: number } | null => JSON.parse(localStorage.getItem(key) || 'null');
+  const holder = (): { id?: string; exp?: number } => JSON.parse(localStorage.getItem(key) || '{}');
   const take = () => localStorage.setItem(key, JSON.stringify({ id: me, exp: Date.now() + leaseMs }));
+  const mine = () => holder().id == me;
   try {
     for (;;) {
-      const h = holder();
-      if (!h || h.exp < Date.now()) {
+      // Free or expired (`undefined > now` is false): take it, then check no other tab overwrote it.
+      if (!(holder().exp! > Date.now())) {
         take();
         await sleep(Math.min(50, pollMs));
-        if (holder()?.id == me) break;
+        if (mine()) break;
       }
       await sleep(pollMs);
     }
   } catch {
     return fn();
   }
-  const renew = setInterval(() => holder()?.id == me && take(), leaseMs / 3);
+  const renew = setInterval(() => mine() && take(), leaseMs / 3);
   try {
     return await fn();
   } finally {
     clearInterval(renew);
-    if (holder()?.id == me) localStorage.removeItem(key);
+    if (mine()) localStorage.removeItem(key);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ConsentState } from '@tally/core';
-import { AUTO_PARTS, init, type AutoTrack } from './init.js';
+import { AUTO_PARTS, start, type AutoTrack } from './init.js';
 import { SDK } from './version.js';
 
 type Global = Record<string, unknown> & { q?: Array<[string, ArrayLike<unknown>]> };
@@ -31,7 +31,7 @@ export function boot(): void {
   const attr = (name: string) => (script && script.getAttribute('data-' + name)) ?? null;
   const consent = attr('consent') as ConsentState;
   const debug = attr('debug');
-  const client = init({
+  const client = start({
     endpoint: attr('endpoint') || new URL(script?.src || location.href, location.href).origin,
     app: attr('app') || undefined,
     consent: ['granted', 'pending', 'denied'].includes(consent) ? consent : undefined,

@@ -1,4 +1,4 @@
-import type { Transport, TransportResult } from '@tally/core';
+import type { Transport } from '@tally/core';
 
 /** `Retry-After` as delay-seconds or an HTTP-date, in milliseconds from `now`. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
@@ -32,13 +32,12 @@ export function createFetchTransport({ endpoint, timeoutMs = 30_000 }: FetchTran
       const timer = setTimeout(() => abort.abort(), timeoutMs);
       try {
         const res = await post(body, { signal: abort.signal });
-        const result: TransportResult = { status: res.status };
-        const retryAfterMs = parseRetryAfter(res.headers.get('Retry-After'), Date.now());
-        if (retryAfterMs != null) result.retryAfterMs = retryAfterMs;
-        // A 2xx whose body is not JSON still acknowledges the batch.
-        if (res.ok) result.body = await res.json().catch(() => undefined);
-        if (!result.body) delete result.body;
-        return result;
+        // Undefined fields are absent for core. A 2xx whose body is not JSON still acknowledges the batch.
+        return {
+          status: res.status,
+          retryAfterMs: parseRetryAfter(res.headers.get('Retry-After'), Date.now()),
+          body: res.ok ? await res.json().catch(() => undefined) : undefined,
+        };
       } catch {
         return { status: 0 };
       } finally {

@@ -1,5 +1,5 @@
 import type { Client } from '@tally/core';
-import { listen, safe } from '../guard.js';
+import { listen } from '../guard.js';
 
 type Tracked = [eventType: string, feature: string | undefined, metadata: Record<string, string>];
 type Tracker = (client: Pick<Client, 'track'>, active: () => boolean) => () => void;
@@ -27,11 +27,12 @@ export function describeTracked(el: Element, defaultAction: string): Tracked {
 export const trackClicks: Tracker = (client, active) =>
   listen(
     document,
-    'click',
-    safe((e) => {
-      const el = active() && (e.target as Element).closest('[data-track]');
-      if (el && el.tagName != 'FORM') client.track(...describeTracked(el, 'click'));
-    }),
+    {
+      click: (e: Event) => {
+        const el = active() && (e.target as Element).closest('[data-track]');
+        if (el && el.tagName != 'FORM') client.track(...describeTracked(el, 'click'));
+      },
+    },
     true,
   );
 
@@ -39,10 +40,11 @@ export const trackClicks: Tracker = (client, active) =>
 export const trackForms: Tracker = (client, active) =>
   listen(
     document,
-    'submit',
-    safe((e) => {
-      const form = e.target as Element;
-      if (active() && form.hasAttribute('data-track')) client.track(...describeTracked(form, 'submit'));
-    }),
+    {
+      submit: (e: Event) => {
+        const form = e.target as Element;
+        if (active() && form.hasAttribute('data-track')) client.track(...describeTracked(form, 'submit'));
+      },
+    },
     true,
   );

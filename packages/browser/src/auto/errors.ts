@@ -1,5 +1,5 @@
 import type { Client } from '@tally/core';
-import { listen, safe } from '../guard.js';
+import { listen } from '../guard.js';
 
 export interface ErrorTrackingOptions {
   /** At most this many error events per rolling minute. Default 10. */
@@ -34,16 +34,11 @@ export function trackErrors(
     client.track('error', kind, { message: cut(message), source: cut(source), line, col, stack: cut(stack) });
   };
 
-  // `safe`: an exception in a handler would raise another `error` event and feed this very tracker.
-  const offs = [
-    listen(window, 'error', safe((e) => {
-      const { message, error, filename, lineno, colno } = e as ErrorEvent;
-      report('error', message || String(error), error?.stack, filename, lineno, colno);
-    })),
-    listen(window, 'unhandledrejection', safe((e) => {
-      const reason = (e as PromiseRejectionEvent).reason;
-      report('unhandledrejection', reason instanceof Error ? reason.message : String(reason), reason?.stack);
-    })),
-  ];
-  return () => offs.forEach((off) => off());
+  // `listen` guards the handlers: an exception there would raise another `error` event and feed this very tracker.
+  return listen(window, {
+    error: ({ message, error, filename, lineno, colno }: ErrorEvent) =>
+      report('error', message || String(error), error?.stack, filename, lineno, colno),
+    unhandledrejection: ({ reason }: PromiseRejectionEvent) =>
+      report('unhandledrejection', reason instanceof Error ? reason.message : String(reason), reason?.stack),
+  });
 }

@@ -43,11 +43,11 @@ export function trackPageViews(client: Pick<Client, 'page'>, active: () => boole
   };
   patchHistory();
   navigated.add(later);
-  const offs = [listen(window, 'popstate', later), listen(window, 'hashchange', later)];
+  const off = listen(window, { popstate: later, hashchange: later });
   check();
   return () => {
     clearTimeout(timer);
     navigated.delete(later);
-    offs.forEach((off) => off());
+    off();
   };
 }
