@@ -5,7 +5,7 @@ const MANGLED = new RegExp(
     [
       'poke', 'kick', 'retryIn', 'stop', 'head', 'addDropped', 'carry', 'acked', 'forget', 'setUser', 'ids', 'load', 'save',
       'enqueue', 'peek', 'dropOldest', 'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe', 'state', 'flags',
-      'storage', 'transport', 'lifecycle', 'clock', 'lock', 'context', 'uuid', 'backoff', 'baseMs', 'maxMs',
+      'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs', 'perMinute',
     ].join('|') +
@@ -38,7 +38,8 @@ export default defineConfig([
       // both made and used by this bundle, so their property names can be shortened (≈190 B
       // gzipped). Never listed: names the platform also uses (put, get, set, delete, clear, count,
       // remove, random, status, ...), the public API, the wire format and anything persisted
-      // (`seq`, `event`): a renamed stored field would orphan an older version's queue.
+      // (`seq`, `event`; `context` is both an option and a wire field): a renamed stored field would
+      // orphan an older version's queue.
       o.mangleProps = MANGLED;
       // esbuild's syntax minification before terser finds folds terser alone misses (≈55 B gzipped).
       o.minifySyntax = true;

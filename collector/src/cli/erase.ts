@@ -2,19 +2,14 @@ import { loadConfig } from '../config/config.js';
 import { cliActor } from '../privacy/audit.js';
 import { dashKeyFor, openOffline, runningCollector } from '../privacy/cli-deps.js';
 import { eraseSubject } from '../privacy/erase.js';
-import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
-import { subjectIdProblem } from '../privacy/subject.js';
+import { failure, report, userFlag } from '../privacy/flags.js';
 
 const HELP = 'usage: pnpm collector erase --user ID\n  Removes every event of user ID (user_id or anonymous_id, plus anonymous ids seen with it),\n  recomputes the affected rollups, writes the audit log. Prints JSON.';
 
 /** `pnpm collector erase --user ID` — forgets a person (see docs/privacy.md). Prints the JSON result. */
 export async function run(args: string[]): Promise<number> {
   try {
-    const flags = parseFlags(args, { user: 'string' }, HELP);
-    const id = flags.user;
-    if (typeof id !== 'string') throw new UsageError('--user is required');
-    const problem = subjectIdProblem(id);
-    if (problem !== undefined) throw new UsageError(problem);
+    const id = userFlag(args, HELP);
     const config = loadConfig();
     const base = await runningCollector(config);
     if (base !== undefined) {

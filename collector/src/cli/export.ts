@@ -4,19 +4,14 @@ import { loadConfig } from '../config/config.js';
 import { cliActor } from '../privacy/audit.js';
 import { dashKeyFor, openOffline, runningCollector } from '../privacy/cli-deps.js';
 import { exportSubject } from '../privacy/export.js';
-import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
-import { subjectIdProblem } from '../privacy/subject.js';
+import { failure, report, userFlag } from '../privacy/flags.js';
 
 const HELP = 'usage: pnpm collector export --user ID > events.ndjson\n  Writes every event of user ID (same matching as erase) to stdout as NDJSON.';
 
 /** `pnpm collector export --user ID` — writes that person's events to stdout as NDJSON. */
 export async function run(args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   try {
-    const flags = parseFlags(args, { user: 'string' }, HELP);
-    const id = flags.user;
-    if (typeof id !== 'string') throw new UsageError('--user is required');
-    const problem = subjectIdProblem(id);
-    if (problem !== undefined) throw new UsageError(problem);
+    const id = userFlag(args, HELP);
     const config = loadConfig();
     const base = await runningCollector(config);
     if (base !== undefined) {

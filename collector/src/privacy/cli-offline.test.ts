@@ -9,7 +9,7 @@ import { run as exportCmd } from '../cli/export.js';
 import { run as generate } from '../cli/generate.js';
 import { run as purge } from '../cli/purge.js';
 import { openOffline } from './cli-deps.js';
-import { addDays } from './days.js';
+import { addDays } from '../rollup/time.js';
 
 /** The commands on a temp data dir with no collector running: generate → purge → rollup → purge → erase. */
 

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps.js';
 import { appendAudit, subjectDigest } from './audit.js';
-import { dayInZone } from './days.js';
+import { dayInZone } from '../rollup/time.js';
 import { rollupForgetter } from './rollup-hooks.js';
 import { exclusive } from './exclusive.js';
 import { learnLink, locateSubject, matchesSubject, subjectKeys } from './subject.js';

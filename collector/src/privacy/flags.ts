@@ -3,6 +3,7 @@
  * `--name=value` and boolean `--name`. Unknown flags and missing values are errors with a message
  * that names the flag — the CLI prints it as JSON and exits 2.
  */
+import { subjectIdProblem } from './subject.js';
 
 export type FlagSpec = Record<string, 'string' | 'boolean'>;
 export type Flags = Record<string, string | boolean | undefined>;
@@ -78,4 +79,13 @@ export function failure(err: unknown): number {
   }
   if (err instanceof UsageError) return report({ ok: false, error: err.message }, 2);
   return report({ ok: false, error: err instanceof Error ? err.message : String(err) }, 1);
+}
+
+/** The `--user ID` flag of `erase` and `export`, checked like the HTTP routes check `:id`. */
+export function userFlag(args: string[], help: string): string {
+  const id = parseFlags(args, { user: 'string' }, help).user;
+  if (typeof id !== 'string') throw new UsageError('--user is required');
+  const problem = subjectIdProblem(id);
+  if (problem !== undefined) throw new UsageError(problem);
+  return id;
 }

@@ -1,5 +1,5 @@
 import { appendAudit } from './audit.js';
-import { addDays, dayInZone } from './days.js';
+import { addDays, dayInZone } from '../rollup/time.js';
 import type { PrivacyDeps } from './erase.js';
 import { exclusive } from './exclusive.js';
 import { rollupRetention } from './rollup-hooks.js';

@@ -22,13 +22,13 @@ export function parseAuto(value: string | null): boolean | AutoTrack {
 export function boot(): void {
   const w = window as unknown as { tally?: Global };
   // Own property only: `<div id="tally">` also shows up as `window.tally`.
-  const g: Global = (Object.prototype.hasOwnProperty.call(w, 'tally') && w.tally) || (w.tally = {});
+  const g: Global = ({}.hasOwnProperty.call(w, 'tally') && w.tally) || (w.tally = {});
   if (g.version) return;
   g.version = SDK.version;
 
   // currentScript is null in a module script or an event handler; then find the tag by its attributes.
   const script = (document.currentScript || document.querySelector('script[data-app],script[data-endpoint]')) as HTMLScriptElement | null;
-  const attr = (name: string) => (script && script.getAttribute('data-' + name)) ?? null;
+  const attr = (name: string) => script && script.getAttribute('data-' + name);
   const consent = attr('consent') as ConsentState;
   const debug = attr('debug');
   const client = start({
