@@ -4,7 +4,7 @@ const MANGLED = new RegExp(
   '^(' +
     [
       'poke', 'kick', 'retryIn', 'stop', 'head', 'addDropped', 'carry', 'acked', 'forget', 'setUser', 'ids', 'load', 'save',
-      'enqueue', 'peek', 'dropOldest', 'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe', 'state', 'flags',
+      'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe', 'state', 'flags',
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs', 'perMinute',
@@ -37,7 +37,8 @@ export default defineConfig([
       // Inside the script tag every Storage, Transport, Lifecycle, option and internal object is
       // both made and used by this bundle, so their property names can be shortened (≈190 B
       // gzipped). Never listed: names the platform also uses (put, get, set, delete, clear, count,
-      // remove, random, status, ...), the public API, the wire format and anything persisted
+      // remove, random, status, ...), names reached through strings (the Storage methods, which the
+      // fallback chain forwards by name), the public API, the wire format and anything persisted
       // (`seq`, `event`; `context` is both an option and a wire field): a renamed stored field would
       // orphan an older version's queue.
       o.mangleProps = MANGLED;

@@ -79,8 +79,9 @@ export function createDedupIndex(opts: DedupOptions): DedupIndex {
       return m !== undefined && m >= minute(nowMs) - windowMin;
     },
     add(key, receivedMs) {
-      // Re-insert so insertion order keeps tracking receipt order.
-      if (map.has(key)) map.delete(key);
+      // Re-insert so insertion order keeps tracking receipt order (delete of an absent key is one
+      // lookup, as cheap as the has() it replaces: this runs per stored event).
+      map.delete(key);
       map.set(key, minute(receivedMs));
       // Evict in slices of 1 % so a full index does not pay an eviction on every add.
       if (map.size > opts.maxIds) evictOldest(Math.max(map.size - opts.maxIds, Math.ceil(opts.maxIds / 100)));

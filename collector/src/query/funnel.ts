@@ -19,6 +19,8 @@ export interface FunnelRow {
 interface StepDay {
   users: Uint32Array;
   first: Float64Array;
+  /** Users ascending (lists read from the funnel index). */
+  sorted?: boolean;
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
@@ -34,7 +36,7 @@ function stepDays(engine: Engine, view: DayView, ids: { type: number | undefined
   if (seg.empty) {
     // The day's funnel index, written at rollup time: a few small reads, no row scan.
     const indexed = ids.map((s) => (s.type === undefined || s.feature === undefined ? EMPTY_STEP : view.steps(s.type, s.feature)));
-    if (indexed.every((s) => s !== undefined)) return remember(key, v, indexed as StepDay[]);
+    if (indexed.every((s) => s !== undefined)) return remember(key, v, indexed.map((s) => ({ ...s!, sorted: true })));
   }
   const T = DIM_INDEX.event_type;
   const F = DIM_INDEX.feature;
@@ -81,43 +83,46 @@ export function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, fr
   const reached = new Array<number>(n).fill(0);
   if (!seg.none) {
     const perDay = engine.daysWithData(from, to).map((d) => stepDays(engine, engine.view(d)!, ids, seg));
+    // Index lists are sorted (the max is the last id); lists built from live rows are not.
     let maxUser = 0;
-    for (const day of perDay) for (const s of day) for (const u of s.users) if (u > maxUser) maxUser = u;
+    for (const day of perDay) {
+      for (const s of day) {
+        const us = s.users;
+        if (us.length === 0) continue;
+        if (s.sorted === true) maxUser = Math.max(maxUser, us[us.length - 1]!);
+        else for (let i = 0; i < us.length; i++) if (us[i]! > maxUser) maxUser = us[i]!;
+      }
+    }
     const size = maxUser + 1;
+    // level[u] = steps done so far; a user waits for step level[u] and only its list can move them.
     const level = new Uint8Array(size);
     const start = new Float64Array(size);
     const prev = new Float64Array(size);
-    // Today's time of each step per user; `stamp` says which entries belong to the current day.
-    const today = ids.map(() => new Float64Array(size));
-    const stamp = ids.map(() => new Uint32Array(size));
-    let gen = 0;
     for (const day of perDay) {
-      gen++;
-      day.forEach((s, k) => {
-        for (let i = 0; i < s.users.length; i++) {
-          const u = s.users[i]!;
-          today[k]![u] = s.first[i]!;
-          stamp[k]![u] = gen;
-        }
-      });
-      const advance = (u: number) => {
-        let l = level[u]!;
-        if (l === 0) {
-          if (stamp[0]![u] !== gen) return;
-          start[u] = prev[u] = today[0]![u]!;
-          l = 1;
-        }
-        while (l < n && stamp[l]![u] === gen) {
-          const t = today[l]![u]!;
-          if (t < prev[u]! || t - start[u]! > withinMs) break;
+      // Steps in order, so a chain done within one day moves a user several levels that day.
+      const s0 = day[0]!;
+      for (let i = 0; i < s0.users.length; i++) {
+        const u = s0.users[i]!;
+        if (level[u] !== 0) continue;
+        level[u] = 1;
+        start[u] = prev[u] = s0.first[i]!;
+        reached[0]!++;
+      }
+      for (let k = 1; k < n; k++) {
+        const s = day[k]!;
+        const us = s.users;
+        const fs = s.first;
+        for (let i = 0; i < us.length; i++) {
+          const u = us[i]!;
+          if (level[u] !== k) continue;
+          const t = fs[i]!;
+          if (t < prev[u]! || t - start[u]! > withinMs) continue;
+          level[u] = k + 1;
           prev[u] = t;
-          l++;
+          reached[k]!++;
         }
-        level[u] = l;
-      };
-      for (const s of day) for (const u of s.users) advance(u);
+      }
     }
-    for (let u = 0; u < size; u++) for (let k = 0; k < level[u]!; k++) reached[k]!++;
   }
   return steps.map((s, k) => ({
     step: s.feature === undefined ? s.event_type : `${s.event_type}:${s.feature}`,

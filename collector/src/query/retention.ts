@@ -1,6 +1,6 @@
 import type { Engine } from '../rollup/engine.js';
 import { dayFromNumber, dayNumber } from '../rollup/time.js';
-import { createMarker, dayFigures, type Segment } from './segment.js';
+import { dayFigures, type Segment } from './segment.js';
 
 export interface Cohort {
   cohort: string;
@@ -10,8 +10,6 @@ export interface Cohort {
   /** `active[k] / size`, rounded to 4 decimals. */
   retention: (number | null)[];
 }
-
-const marker = createMarker();
 
 /**
  * Cohorts by first-seen period (the first day or ISO week the user was active — matching the
@@ -44,31 +42,46 @@ export function retention(engine: Engine, cohort: 'day' | 'week', periods: numbe
   }
 
   const nCohorts = (last - first) / len + 1;
-  const counts = Array.from({ length: nCohorts }, () => new Array<number>(periods + 1).fill(0));
-  const days = engine.daysWithData(dayFromNumber(first), dayFromNumber(end));
-  const dayNums = days.map(dayNumber);
-  // Users first seen on these day numbers belong to a cohort of the range.
+  const P = periods + 1;
+  const flat = new Float64Array(nCohorts * P);
+  // Cohort index of every user first seen in the range (−1 = none), computed once per query so
+  // the inner loop below is two array reads and an increment per (user, active day).
   const lo = first;
   const hi = last + len - 1;
-  for (let p = first; p <= end; p += len) {
-    marker.reset();
-    for (let i = 0; i < days.length; i++) {
-      const n = dayNums[i]!;
-      if (n < p || n >= p + len) continue;
-      const users = usersOf(days[i]!);
+  const cohortOf = new Int32Array(firstDays.length);
+  for (let u = 0; u < firstDays.length; u++) {
+    const f = firstDays[u]!;
+    cohortOf[u] = f < lo || f > hi ? -1 : (periodOf(f) - first) / len;
+  }
+  // A day's set is already distinct; only weeks need a stamp per user to count each once.
+  const mark = len > 1 ? new Uint32Array(firstDays.length) : undefined;
+  const byPeriod = new Map<number, string[]>();
+  for (const d of engine.daysWithData(dayFromNumber(first), dayFromNumber(end))) {
+    const pi = (periodOf(dayNumber(d)) - first) / len;
+    const list = byPeriod.get(pi);
+    if (list) list.push(d);
+    else byPeriod.set(pi, [d]);
+  }
+  for (const [pi, days] of byPeriod) {
+    for (const d of days) {
+      const users = usersOf(d);
       if (users === undefined) continue;
       for (let j = 0; j < users.length; j++) {
         const u = users[j]!;
-        const f = u < firstDays.length ? firstDays[u]! : -1;
-        if (f < lo || f > hi) continue;
-        // A day's set is already distinct; only weeks need the union marker.
-        if (len > 1 && !marker.add(u)) continue;
-        const c = periodOf(f);
-        const k = (p - c) / len;
-        if (k >= 0 && k <= periods) counts[(c - first) / len]![k]!++;
+        if (u >= cohortOf.length) continue;
+        const c = cohortOf[u]!;
+        if (c < 0) continue;
+        const k = pi - c;
+        if (k < 0 || k > periods) continue;
+        if (mark !== undefined) {
+          if (mark[u] === pi + 1) continue;
+          mark[u] = pi + 1;
+        }
+        flat[c * P + k]!++;
       }
     }
   }
+  const counts = Array.from({ length: nCohorts }, (_, c) => Array.from(flat.subarray(c * P, c * P + P)));
   const todayNum = dayNumber(today);
   return counts.map((row, i) => {
     const start = first + i * len;

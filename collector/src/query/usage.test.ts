@@ -104,6 +104,22 @@ describe('GET /api/analytics/usage', () => {
     expect(none.body).toMatchObject({ dau: 0, wau: 0, mau: 0, total_events: 0, unique_days: 0, unique_weeks: 0, feature_usage: {} });
   });
 
+  it('keeps filtered mau exact across rolled-up days and live ones, as events arrive', async () => {
+    const t = appFor(h);
+    const mau = async () => (await t.json('/api/analytics/usage?days=7&feature=home')).body.mau as number;
+    // feature=home: 11-14 {u1}, 11-20 {u1} (both live before any rollup).
+    expect(await mau()).toBe(1);
+    await h.analytics.rollup!();
+    expect(await mau()).toBe(1);
+    // Today live again: u1 (already in the settled days) and u5 (new); then a late u6 on 11-15.
+    await h.log.append([ev('2026-11-20T10:00:00Z', { user_id: 'u1', feature: 'home' }), ev('2026-11-20T10:01:00Z', { user_id: 'u5', feature: 'home' })]);
+    expect(await mau()).toBe(2);
+    await h.log.append([ev('2026-11-15T10:00:00Z', { user_id: 'u6', feature: 'home', received_at: '2026-11-20T10:02:00Z' })]);
+    expect(await mau()).toBe(3);
+    await h.analytics.rollup!();
+    expect(await mau()).toBe(3);
+  });
+
   it('downloads CSV with a header row', async () => {
     const res = await appFor(h).get('/api/analytics/usage?days=7&format=csv');
     expect(res.headers.get('content-type')).toContain('text/csv');

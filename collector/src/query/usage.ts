@@ -29,6 +29,50 @@ export function distinctUsers(days: string[], usersOf: (day: string) => Uint32Ar
   return n;
 }
 
+/** Union of the window's settled days (no live events), per segment and day versions. */
+const settledCache = new Map<string, { seen: Uint8Array; n: number }>();
+const liveMarker = createMarker();
+
+/**
+ * Distinct users of a filtered window. The days without live events rarely change, so their union
+ * is kept as a bitmap (1 byte per user id) under their versions; a query then only adds the live
+ * days' users that the bitmap does not hold. Exact either way.
+ */
+function windowUsers(engine: Engine, segKey: string, days: string[], usersOf: (day: string) => Uint32Array): number {
+  const settled = days.filter((d) => !engine.live.has(d));
+  const live = days.filter((d) => engine.live.has(d));
+  const key = `${segKey}|${settled.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
+  let hit = settledCache.get(key);
+  if (hit === undefined) {
+    let max = 0;
+    for (const d of settled) for (const u of usersOf(d)) if (u > max) max = u;
+    const seen = new Uint8Array(max + 1);
+    let n = 0;
+    for (const d of settled) {
+      const users = usersOf(d);
+      for (let i = 0; i < users.length; i++) {
+        const u = users[i]!;
+        if (seen[u] === 0) {
+          seen[u] = 1;
+          n++;
+        }
+      }
+    }
+    if (settledCache.size >= 64) settledCache.delete(settledCache.keys().next().value!);
+    settledCache.set(key, (hit = { seen, n }));
+  }
+  let n = hit.n;
+  liveMarker.reset();
+  for (const d of live) {
+    const users = usersOf(d);
+    for (let i = 0; i < users.length; i++) {
+      const u = users[i]!;
+      if ((u >= hit.seen.length || hit.seen[u] === 0) && liveMarker.add(u)) n++;
+    }
+  }
+  return n;
+}
+
 /** `GET /api/analytics/usage`: the N calendar days ending today, definitions in docs/metrics.md. */
 export function usage(engine: Engine, today: string, periodDays: number, seg: Segment, nowIso: string): UsageAnswer {
   const from = addDays(today, -(periodDays - 1));
@@ -75,7 +119,7 @@ export function usage(engine: Engine, today: string, periodDays: number, seg: Se
   // Unfiltered, the window ends today: the users last seen on or after `from` are exactly its users.
   // (An event up to 10 min in the future may sit on tomorrow: then the histogram would overcount.)
   const fast = seg.empty && engine.daysWithData(addDays(today, 1), '9999-12-31').length === 0;
-  const mau = fast ? engine.seen.activeSince(dayNumber(from)) : distinctUsers(days, usersOf);
+  const mau = fast ? engine.seen.activeSince(dayNumber(from)) : windowUsers(engine, segKey, days, usersOf);
   const byType = (name: string) => {
     const id = engine.dict.find(name);
     return id === undefined ? 0 : (types.get(id) ?? 0);
