@@ -25,13 +25,22 @@ export function createDayFiles(lfs: LogFs, dir: string) {
     const fd = await lfs.open(dayPath(dir, day), 'a', 0o640);
     const file: DayFile = { day, fd, size: await lfs.fstatSize(fd), dirty: false, truncateTo: undefined };
     open.set(day, file);
-    for (const [d, f] of open) {
-      if (open.size > 2 && d !== day && !f.dirty) {
-        open.delete(d);
-        await lfs.close(f.fd);
-      }
-    }
     return file;
+  }
+
+  /**
+   * Closes clean files beyond the two newest days. Called between groups, never inside one: a group
+   * may span several receipt days (a backfill, a test), and closing a file it wrote but has not yet
+   * fsync'd would turn its fdatasync into EBADF.
+   */
+  async function trim(): Promise<void> {
+    if (open.size <= 2) return;
+    const keep = new Set([...open.keys()].sort().slice(-2));
+    for (const [d, f] of open) {
+      if (keep.has(d) || f.dirty) continue;
+      open.delete(d);
+      await lfs.close(f.fd);
+    }
   }
 
   async function drop(day: string): Promise<void> {
@@ -45,6 +54,7 @@ export function createDayFiles(lfs: LogFs, dir: string) {
   return {
     get,
     drop,
+    trim,
     peek: (day: string) => open.get(day),
     all: () => [...open.values()],
   };

@@ -40,6 +40,20 @@ describe('append', () => {
     await log.close();
   });
 
+  it('writes one append spanning four receipt days (a backfill) and keeps only two files open after', async () => {
+    const s = setup();
+    const log = await s.open();
+    const days = ['2026-11-14', '2026-11-15', '2026-11-16', '2026-11-17'];
+    const evs = days.map((d) => event({ received_at: `${d}T08:00:00.000Z` }));
+    expect(await log.append(evs)).toEqual({ logged: evs, duplicates: 0 });
+    days.forEach((d, i) => expect(s.lines(d)).toEqual([JSON.stringify(evs[i]), '']));
+    // The files closed after the group still take the next append to their day.
+    const late = event({ received_at: '2026-11-14T09:00:00.000Z' });
+    await log.append([late]);
+    expect(s.lines('2026-11-14')).toEqual([JSON.stringify(evs[0]), JSON.stringify(late), '']);
+    await log.close();
+  });
+
   it('coalesces concurrent appends into one write and one fdatasync per group', async () => {
     const spy = spyFs();
     const s = setup({ fs: spy.fs });

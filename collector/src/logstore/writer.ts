@@ -176,6 +176,7 @@ export function createWriter(d: WriterDeps) {
       if (d.fsync === 'interval') t.file.dirty = true;
     }
     if (d.fsync === 'interval' && touched.length > 0) scheduleSync();
+    await d.files.trim();
     let msOf = '';
     let ms = 0;
     for (let i = 0; i < keys.length; i++) {
