@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseBatch } from '@tally/protocol';
+import { BatchSchema, type WireEvent } from '@tally/protocol';
 import type { Client } from '@tally/core';
 
 /*
@@ -48,9 +48,9 @@ describe('built script-tag bundle', () => {
     await w.tally!.flush();
 
     expect(bodies).toHaveLength(1);
-    const batch = parseBatch(JSON.parse(bodies[0]!));
+    const batch = BatchSchema.parse(JSON.parse(bodies[0]!));
     expect(batch.app).toBe('bundle-test');
-    const [e] = batch.events;
+    const [e] = batch.events as WireEvent[];
     expect(e).toMatchObject({ event_type: 'action', feature: 'button_click', user_id: 'u-1', metadata: { button_id: 'submit-btn' } });
     expect(Object.keys(e!).sort()).toEqual(
       ['anonymous_id', 'consent', 'context', 'event_id', 'event_type', 'feature', 'metadata', 'session_id', 'ts', 'url', 'user_id'].sort(),

@@ -61,6 +61,11 @@ export function createClient(o: ClientOptions): Client {
   const denied = () => consent.state == 'denied';
   const online = () => !lifecycle || lifecycle.isOnline();
   const iso = (t: number) => new Date(t).toISOString();
+  /** Delivery worked (or the network came back): no pending retry, backoff from the start. */
+  const calm = () => {
+    attempt = 0;
+    sched.reset();
+  };
   const serial = createSerial();
   const queue = createQueue(storage, maxQueue, serial, oops, () => !denied());
   const identity = createIdentity(storage, uuid, o.sessionTimeoutMs ?? 1800000, granted, oops);
@@ -173,8 +178,7 @@ export function createClient(o: ClientOptions): Client {
       const gone = await forget(events);
       await queue.acked(carried, rejected - (gone || 0));
       sent += events.length - rejected;
-      attempt = 0;
-      sched.reset();
+      calm();
       return gone !== false;
     }
     if (s == 413 && events.length > 1) {
@@ -237,8 +241,7 @@ export function createClient(o: ClientOptions): Client {
     guard((ev) => {
       if (off) return;
       if (ev == 'online') {
-        attempt = 0;
-        sched.reset();
+        calm();
         void flush();
       } else if (ev == 'hidden') urgent();
     }),

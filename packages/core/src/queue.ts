@@ -41,13 +41,6 @@ export function createQueue(
         })
       : Promise.resolve();
 
-  /** Keeps the in-memory fallback within the bound too; what falls off is counted. */
-  const trimMem = (): number => {
-    const over = mem.length - maxQueue;
-    if (over > 0) mem = mem.slice(over);
-    return Math.max(0, over);
-  };
-
   return {
     /** Persists events, enforcing the bound. Never rejects. Resolves with the queue length seen. */
     put: (events: QueuedEvent[]): Promise<number> =>
@@ -64,8 +57,10 @@ export function createQueue(
           }
         } catch (e) {
           oops(e);
+          // The in-memory fallback keeps the bound too; what falls off is counted.
           mem = mem.concat(events);
-          lost = trimMem();
+          lost = Math.max(0, mem.length - maxQueue);
+          mem = mem.slice(lost);
         }
         // Counted outside this step: addDropped queues on the same serial line.
         void addDropped(lost);
