@@ -20,7 +20,11 @@ export function jsonDepth(value: unknown, limit: number = LIMITS.metadataDepth +
 
 /** UTF-8 byte length of the serialized value. */
 export function jsonBytes(value: unknown): number {
-  const s = JSON.stringify(value) ?? '';
+  return utf8Bytes(JSON.stringify(value) ?? '');
+}
+
+/** UTF-8 byte length of a string, counted without encoding it. */
+export function utf8Bytes(s: string): number {
   let bytes = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -1,6 +1,7 @@
 import { CUSTOM_EVENT_TYPE, LIMITS, STANDARD_EVENT_TYPES } from './limits.js';
 import { WireEventSchema } from './schemas.js';
 import type { WireEvent } from './types.js';
+import { utf8Bytes } from './metadata.js';
 
 /**
  * A hand-written check for the common, well-formed event — the one the SDKs send all day — that
@@ -132,20 +133,6 @@ function valueBound(v: unknown, depth: number): number {
     default:
       return -1;
   }
-}
-
-function utf8Bytes(s: string): number {
-  let bytes = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /** The event as `WireEventSchema` would output it, or undefined when the caller must ask zod. */
