@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
-    process.stderr.write(`unknown subcommand: ${name}\n\n${usage()}`);
+    process.stderr.write(`${JSON.stringify({ ok: false, error: `unknown subcommand: ${name} (see pnpm collector --help)` })}\n`);
     return 2;
   }
   return (await cmd.load()).run(args);

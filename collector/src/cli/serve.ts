@@ -19,7 +19,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (args.length > 0) {
-    process.stderr.write(`serve: unknown argument ${args[0]}\n\n${HELP}`);
+    process.stderr.write(`${JSON.stringify({ ok: false, error: `serve: unknown argument ${args[0]} (see pnpm collector serve --help)` })}\n`);
     return 2;
   }
   let config: Config;
@@ -27,7 +27,7 @@ export async function run(args: string[]): Promise<number> {
     config = loadConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${JSON.stringify({ ok: false, error: err.message, problems: err.problems })}\n`);
     return 2;
   }
 
@@ -41,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
     deps = await createDeps({ ...config, dashKey: config.dashKey ?? (await persistedDashKey(config.dataDir)) });
   } catch (err) {
     if (!(err instanceof LogLockedError)) throw err;
-    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`${JSON.stringify({ ok: false, error: err.message })}\n`);
     return 1;
   }
   if (!config.dashKey) announceDashKey(deps.logger, deps.config.dashKey!, config.dataDir);

@@ -23,21 +23,24 @@ afterEach(() => {
 });
 
 describe('collector CLI', () => {
-  it('unknown subcommand or flag: usage on stderr, exit 2', () => {
+  it('unknown subcommand or flag: a JSON error naming it on stderr, exit 2', () => {
     const a = cli(['bogus']);
     expect(a.status).toBe(2);
-    expect(a.stderr).toContain('unknown subcommand: bogus');
-    expect(a.stderr).toContain('usage: pnpm collector');
+    expect(JSON.parse(a.stderr)).toEqual({ ok: false, error: 'unknown subcommand: bogus (see pnpm collector --help)' });
     const b = cli(['serve', '--nope']);
     expect(b.status).toBe(2);
-    expect(b.stderr).toContain('unknown argument --nope');
+    expect(JSON.parse(b.stderr)).toEqual({ ok: false, error: 'serve: unknown argument --nope (see pnpm collector serve --help)' });
   }, 30_000);
 
   it('a bad variable names the variable and why, exit 2', () => {
     const r = cli(['serve'], { TALLY_PORT: '99999', TALLY_FSYNC: 'sometimes' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('TALLY_PORT: TALLY_PORT must be at most 65535');
-    expect(r.stderr).toContain('TALLY_FSYNC must be always, interval or off');
+    const body = JSON.parse(r.stderr) as { ok: boolean; problems: string[] };
+    expect(body.ok).toBe(false);
+    expect(body.problems).toEqual([
+      'TALLY_PORT: TALLY_PORT must be at most 65535',
+      'TALLY_FSYNC: TALLY_FSYNC must be always, interval or off',
+    ]);
   }, 30_000);
 
   it('keeps a generated dash key across restarts (0600) and refuses a second collector on the same data dir', async () => {
