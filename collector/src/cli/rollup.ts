@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config.js';
-import { openLogStore } from '../logstore/index.js';
+import { openLogReader } from '../logstore/index.js';
 import { createLogger } from '../ops/logger.js';
 import { runningCollector } from '../privacy/cli-deps.js';
 import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
@@ -28,7 +28,9 @@ export async function run(args: string[]): Promise<number> {
     const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
     const logger = createLogger(level, (line) => process.stderr.write(line));
     const clock = { now: () => Date.now() };
-    const log = await openLogStore({ dataDir: config.dataDir, fsync: config.fsync, logger, clock });
+    // Read-only: a rollup never appends, so it skips the torn-tail repair and the 48 h dedup
+    // rebuild (seconds on a busy log). It still takes the LOCK, so no collector starts meanwhile.
+    const log = await openLogReader({ dataDir: config.dataDir, logger, lock: true });
     try {
       const { analytics } = await openAnalytics({ config, log, logger, clock, schedule: false });
       try {

@@ -127,7 +127,11 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    readDay: (day) => readDayFile(lfs, dir, day, () => files.peek(day)?.size, countCorrupt),
+    readDay: (day) =>
+      readDayFile(lfs, dir, day, () => files.peek(day)?.size, countCorrupt, (file, bytes) =>
+        // Cannot happen after the start-up repair; if it does, some other process wrote the file.
+        logger.warn('log file ends in an unfinished line; not read', { file, bytes }),
+      ),
     days: () => listDays(lfs, dir),
     rewriteDay: (day, keep) =>
       serial(() => rewriteDayFile({ lfs, dir, day, keep, logger, files, exclusive, countCorrupt })),
