@@ -1,26 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageUnavailableError } from '../deps.js';
-import { openLogStore } from './store.js';
 import { nodeLogFs } from './fs.js';
-import { collect, errno, event, memLogger, spyFs, tempDir } from './test-helpers.js';
-
-const NOW = Date.parse('2026-11-20T12:00:00.000Z');
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
+import { collect, errno, event, openSpiedStore } from './test-helpers.js';
 
 async function setup() {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  const spy = spyFs();
-  const logger = memLogger();
-  const log = await openLogStore({ dataDir: t.dir, fsync: 'always', logger, clock: { now: () => NOW }, fs: spy.fs });
-  const content = () => readFileSync(join(t.dir, 'events', '2026-11-20.ndjson'), 'utf8');
-  return { spy, logger, log, content, dir: t.dir };
+  const s = await openSpiedStore();
+  const content = () => readFileSync(join(s.dir, 'events', '2026-11-20.ndjson'), 'utf8');
+  return { ...s, content };
 }
 
 /** Every line parses and the file ends with a newline: nothing half-written survived. */

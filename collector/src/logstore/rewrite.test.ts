@@ -1,23 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLogStore } from './store.js';
-import { collect, errno, event, memLogger, spyFs, tempDir } from './test-helpers.js';
+import { collect, errno, event, memLogger, NOW, openSpiedStore, tempDir } from './test-helpers.js';
 
-const NOW = Date.parse('2026-11-20T12:00:00.000Z');
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-async function setup() {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
-  const spy = spyFs();
-  const log = await openLogStore({ dataDir: t.dir, fsync: 'always', logger: memLogger(), clock: { now: () => NOW }, fs: spy.fs });
-  return { log, spy, dir: t.dir };
-}
+const setup = openSpiedStore;
 
 describe('rewriteDay', () => {
   it('removes exactly the unkept events while concurrent appends lose nothing', async () => {
@@ -78,7 +65,7 @@ describe('rewriteDay', () => {
 
   it('keeps a corrupt interior line verbatim (it cannot be judged) and counts it', async () => {
     const t = tempDir();
-    cleanups.push(t.cleanup);
+    onTestFinished(t.cleanup);
     const a = event({ user_id: 'gone' });
     const b = event();
     mkdirSync(join(t.dir, 'events'), { recursive: true });

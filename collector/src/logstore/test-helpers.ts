@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@tally/protocol';
 import type { Logger } from '../deps.js';
+import { onTestFinished } from 'vitest';
 import { nodeLogFs, type LogFs } from './fs.js';
+import { openLogStore } from './store.js';
 
 export function tempDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'tally-log-'));
@@ -66,4 +68,17 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
+}
+
+/** The fixed "now" of the log-store tests: 2026-11-20 12:00 UTC. */
+export const NOW = Date.parse('2026-11-20T12:00:00.000Z');
+
+/** A log store (fsync always) on a fresh temp dir with a spied fs; the dir goes when the test ends. */
+export async function openSpiedStore() {
+  const t = tempDir();
+  onTestFinished(t.cleanup);
+  const spy = spyFs();
+  const logger = memLogger();
+  const log = await openLogStore({ dataDir: t.dir, fsync: 'always', logger, clock: { now: () => NOW }, fs: spy.fs });
+  return { log, spy, logger, dir: t.dir };
 }
