@@ -196,19 +196,24 @@ async function runOurs(seconds: number, connections: number, make: () => string)
     const r = await load(url, '/v1/events', seconds, connections, make);
     const cpu = cpuSeconds(child.pid!) - cpu0;
     const stored = (await countLines(join(dataDir, 'events'))) - before;
-    return {
-      events_per_s: Math.round(stored / seconds),
-      cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)),
-      p50_ms: r.latency.p50,
-      p99_ms: r.latency.p99,
-      non2xx: r.non2xx,
-      errors: r.errors + r.timeouts,
-      peak_rss_mib: peakRssMiB(child.pid!),
-    };
+    return figures(r, stored, seconds, cpu, child.pid!);
   } finally {
     await stopChild(child);
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The figures of one run; `stored` is what the server durably took (log lines, or 2xx × batch). */
+function figures(r: Awaited<ReturnType<typeof load>>, stored: number, seconds: number, cpu: number, pid: number): RunFigures {
+  return {
+    events_per_s: Math.round(stored / seconds),
+    cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    peak_rss_mib: peakRssMiB(pid),
+  };
 }
 
 async function runCeiling(seconds: number, connections: number, make: () => string): Promise<RunFigures> {
@@ -219,15 +224,7 @@ async function runCeiling(seconds: number, connections: number, make: () => stri
     const cpu0 = cpuSeconds(child.pid!);
     const r = await load(url, '/', seconds, connections, make);
     const cpu = cpuSeconds(child.pid!) - cpu0;
-    return {
-      events_per_s: Math.round((r['2xx'] * BATCH) / seconds),
-      cpu_us_per_event: Number(((cpu * 1e6) / (r['2xx'] * BATCH)).toFixed(1)),
-      p50_ms: r.latency.p50,
-      p99_ms: r.latency.p99,
-      non2xx: r.non2xx,
-      errors: r.errors + r.timeouts,
-      peak_rss_mib: peakRssMiB(child.pid!),
-    };
+    return figures(r, r['2xx'] * BATCH, seconds, cpu, child.pid!);
   } finally {
     await stopChild(child);
     await rm(dir, { recursive: true, force: true });
