@@ -23,7 +23,7 @@ describe('script-tag bundle size', () => {
   // bundle is 8705 B (core ≈2.9 KB, web-vitals 5.x ≈2.0 KB, IndexedDB/localStorage/memory queue
   // ≈0.9 KB, init + script tag ≈0.9 KB, auto-trackers ≈0.7 KB; see docs/sdk-browser.md "Size").
   // Meeting it needs a product decision (raise the budget, or replace web-vitals with an in-house
-  // collector, or drop a feature) — reported as blocked on issue 3. Un-skip when it fits; never
+  // collector, or drop a feature); issue 3 stays open for it. Un-skip when it fits; never
   // raise BUDGET_BYTES to make it pass.
   it.skip(`dist/tally.global.js is at most ${BUDGET_BYTES} bytes gzipped (issue 3 budget, not met yet)`, () => {
     const gzipped = gzippedSize();
