@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KEY_OPTOUT, type Client } from '@tally/core';
+import { KEY_OPTOUT, type Client, type WireEvent } from '@tally/core';
 import { createFakeTransport, settle } from '@tally/core/testing';
 import { init, type BrowserOptions } from './init.js';
 import { openIdbStorage } from './storage/idb-storage.js';
@@ -52,11 +52,12 @@ describe('init', () => {
     client.track('signup', 'form');
     await client.flush();
     const idb = await openIdbStorage(storageName);
-    expect((await idb.peek(10)).map((q) => q.event.event_type)).toEqual(['signup']);
+    const queued = async () => ((await idb.get('tally.q')) as { q: WireEvent[] } | undefined)?.q ?? [];
+    expect((await queued()).map((e) => e.event_type)).toEqual(['signup']);
     transport.fallback = 200;
     await client.flush();
     // A 503 schedules a backoff retry; an explicit flush after recovery drains the queue.
-    expect(await idb.count()).toBe(0);
+    expect(await queued()).toEqual([]);
   });
 
   it('applies calls made right after init to the first page view', async () => {
@@ -113,7 +114,7 @@ describe('consent and privacy signals', () => {
     client.track('custom_event');
     await client.flush();
     expect(transport.sent).toEqual([]);
-    expect(await (await openIdbStorage(storageName)).count()).toBe(0);
+    expect(await (await openIdbStorage(storageName)).get('tally.q')).toBeUndefined();
   });
 
   it('honours Global Privacy Control, unless respectDnt is false', async () => {
@@ -152,7 +153,7 @@ describe('consent and privacy signals', () => {
 
   it('lets a consent call made right after init win over a remembered opt-out, auto-tracking included', async () => {
     const storage = createBrowserStorage('optout-' + ++n);
-    await storage.set(KEY_OPTOUT, '1');
+    await storage.update(KEY_OPTOUT, () => 1);
     const { client, events } = start({ storage, auto: { pageviews: false, forms: false, errors: false, vitals: false } });
     client.optIn();
     await client.ready();
@@ -160,7 +161,7 @@ describe('consent and privacy signals', () => {
     click('<button data-track="after-optin"></button>');
     await client.flush();
     expect(events().map((e) => e.feature)).toEqual(['after-optin']);
-    expect(await storage.get(KEY_OPTOUT)).toBeNull();
+    expect(await storage.get(KEY_OPTOUT)).toBeUndefined();
   });
 
   it('keeps a visitor opted out on the next visit (core remembers it under tally.optout)', async () => {

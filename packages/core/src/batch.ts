@@ -1,4 +1,4 @@
-import type { QueuedEvent } from './types.js';
+import type { WireEvent } from './wire.js';
 
 /** UTF-8 length of a string. Each surrogate half counts 3 bytes, so it can only over-estimate. */
 export const bytes = (s: string): number => {
@@ -17,18 +17,17 @@ export interface Envelope {
   dropped?: number | undefined;
 }
 
-export const serialize = (events: QueuedEvent[], env: Envelope): string =>
-  JSON.stringify({ events: events.map((q) => q.event), ...env });
+export const serialize = (events: WireEvent[], env: Envelope): string => JSON.stringify({ events, ...env });
 
 /**
  * How many events from the head of `list` fit in one batch of at most `maxEvents` events and
  * `maxBytes` serialized bytes. 0 means even the first event alone is too big.
  */
-export const fit = (list: QueuedEvent[], maxEvents: number, maxBytes: number, env: Envelope): number => {
+export const fit = (list: WireEvent[], maxEvents: number, maxBytes: number, env: Envelope): number => {
   let size = bytes(serialize([], env));
   let n = 0;
   for (; n < list.length && n < maxEvents; n++) {
-    size += bytes(JSON.stringify(list[n]!.event)) + (n ? 1 : 0);
+    size += bytes(JSON.stringify(list[n])) + (n ? 1 : 0);
     if (size > maxBytes) break;
   }
   return n;

@@ -25,7 +25,7 @@ describe('consent', () => {
     expect(s.events().map((e) => [e.feature, e.user_id, e.consent])).toEqual([
       ['before', 'u1', { analytics: true, marketing: false, personalization: false }],
     ]);
-    expect(JSON.parse(s.storage.values.get('tally.id')!)).toMatchObject({ a: expect.any(String), u: 'u1' });
+    expect(s.storage.values.get('tally.id')).toMatchObject({ a: expect.any(String), u: 'u1' });
   });
 
   it('pending then denied discards everything without sending or storing', async () => {
@@ -55,12 +55,12 @@ describe('consent', () => {
     for (let i = 0; i < 4; i++) s.client.track('action');
     await s.clock.advance(0);
     expect(s.storage.queue).toHaveLength(2);
-    expect(s.storage.values.get('tally.dropped')).toBe('2');
+    expect(s.storage.dropped).toBe(2);
     s.client.track('action', 'unpersisted');
     s.client.consent({ analytics: false });
     await s.clock.advance(0);
     expect(s.storage.queue).toHaveLength(0);
-    expect(s.storage.values.has('tally.dropped')).toBe(false);
+    expect(s.storage.dropped).toBe(0);
     // Withdrawn consent takes the stored identifiers with it; only the opt-out flag remains.
     expect([...s.storage.values.keys()]).toEqual([KEY_OPTOUT]);
     s.lifecycle.emit('online');
@@ -98,7 +98,7 @@ describe('consent', () => {
     const s = setup();
     s.client.optOut();
     await s.clock.advance(0);
-    expect(s.storage.values.get(KEY_OPTOUT)).toBe('1');
+    expect(s.storage.values.get(KEY_OPTOUT)).toBe(1);
     s.client.shutdown();
 
     const reloaded = setup({ storage: s.storage });
@@ -143,7 +143,7 @@ describe('consent', () => {
     await s.clock.advance(10_000);
     await s.client.flush();
     expect(s.transport.sent).toHaveLength(0);
-    expect(s.storage.queue.map((q) => q.event.feature)).toEqual(['accepted']);
+    expect(s.storage.queue.map((e) => e.feature)).toEqual(['accepted']);
     s.client.consent('granted');
     await s.clock.advance(1000);
     expect(s.events().map((e) => e.feature)).toEqual(['accepted', 'held']);

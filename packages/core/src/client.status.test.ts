@@ -144,7 +144,7 @@ describe('dropped counter', () => {
     s.lifecycle.emit('offline');
     for (let i = 0; i < 8; i++) s.client.track('action', `f${i}`);
     await s.clock.advance(0);
-    expect(s.storage.queue.map((q) => q.event.feature)).toEqual(['f3', 'f4', 'f5', 'f6', 'f7']);
+    expect(s.storage.queue.map((e) => e.feature)).toEqual(['f3', 'f4', 'f5', 'f6', 'f7']);
     expect(s.client.stats().dropped).toBe(3);
     s.lifecycle.emit('online');
     await s.clock.advance(0);
@@ -223,7 +223,7 @@ describe('dropped counter', () => {
 
   it('keeps the count in memory when storage refuses it', async () => {
     const s = setup();
-    s.storage.failing.add('set');
+    s.storage.failing.add('update');
     s.transport.respond(400);
     await trackAndFlush(s, 2);
     await trackAndFlush(s);

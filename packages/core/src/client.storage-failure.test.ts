@@ -6,7 +6,7 @@ import { createFakeTransport, createMemoryStorage, type StorageMethod } from './
 describe('storage that fails', () => {
   it('keeps events in memory when enqueue rejects, and still delivers them', async () => {
     const s = setup();
-    s.storage.failing.add('enqueue');
+    s.storage.failing.add('update');
     s.client.track('action', 'a');
     s.client.track('action', 'b');
     await s.clock.advance(1000);
@@ -14,24 +14,32 @@ describe('storage that fails', () => {
     expect(s.client.stats()).toMatchObject({ sent: 2, dropped: 0, queued: 0 });
   });
 
-  it('merges fallback events with stored ones in order, and retries them after a failure', async () => {
+  it('moves to memory for good when storage starts failing; what storage holds goes out on the next start', async () => {
     const s = setup();
     s.transport.respond(503);
     s.client.track('action', 'stored');
     await s.clock.advance(0);
-    s.storage.failing.add('enqueue');
+    s.storage.failing.add('update');
     s.client.track('action', 'memory');
     await s.clock.advance(1000);
-    expect(s.transport.batches()[0]!.events.map((e) => e.feature)).toEqual(['stored', 'memory']);
+    // From the failure on, this page reads and writes memory only.
+    expect(s.transport.batches()[0]!.events.map((e) => e.feature)).toEqual(['memory']);
     await s.clock.advance(500);
-    expect(s.transport.batches()[1]!.events.map((e) => e.feature)).toEqual(['stored', 'memory']);
+    expect(s.transport.batches()[1]!.events.map((e) => e.feature)).toEqual(['memory']);
     await s.clock.advance(10_000);
     expect(s.transport.sent).toHaveLength(2);
+    expect(s.storage.queue.map((e) => e.feature)).toEqual(['stored']);
+    // The next page load, storage working again, delivers it.
+    s.storage.failing.clear();
+    const next = setup({ storage: s.storage });
+    await next.clock.advance(1000);
+    expect(next.events().map((e) => e.feature)).toEqual(['stored']);
+    expect(s.storage.queue).toEqual([]);
   });
 
   it('bounds the fallback too and counts what falls off', async () => {
     const s = setup({ maxQueue: 3, flushAt: 1000 });
-    s.storage.failing.add('enqueue');
+    s.storage.failing.add('update');
     s.lifecycle.emit('offline');
     for (let i = 0; i < 5; i++) s.client.track('action', `f${i}`);
     await s.clock.advance(0);
@@ -43,7 +51,7 @@ describe('storage that fails', () => {
 
   it('never throws into the host and still works when every storage method rejects', async () => {
     const storage = createMemoryStorage();
-    const all: StorageMethod[] = ['enqueue', 'peek', 'remove', 'count', 'dropOldest', 'clear', 'get', 'set', 'delete'];
+    const all: StorageMethod[] = ['get', 'update'];
     for (const m of all) storage.failing.add(m);
     const transport = createFakeTransport();
     const client = createClient({ storage, transport });
@@ -84,7 +92,7 @@ describe('storage that fails', () => {
   it('is quiet without debug', async () => {
     const lines: string[] = [];
     const s = setup({ log: (m) => lines.push(m) });
-    s.storage.failing.add('enqueue');
+    s.storage.failing.add('update');
     s.client.track('action');
     await s.clock.advance(1000);
     expect(lines).toEqual([]);
@@ -92,20 +100,25 @@ describe('storage that fails', () => {
 });
 
 describe('storage that cannot remove', () => {
-  it('does not loop sending the same batch when remove rejects', async () => {
+  it('does not loop sending the same batch when removing rejects', async () => {
     const s = setup();
-    s.storage.failing.add('remove');
-    s.transport.respond(400);
     s.client.track('action');
+    await s.clock.advance(0);
+    s.storage.failing.add('update');
+    s.transport.respond(400);
     await s.client.flush();
     expect(s.transport.sent).toHaveLength(1);
-    // Not counted: the event is still queued and will be tried again.
+    // Not counted: the event is still stored and will be tried again on a later start.
     expect(s.client.stats().dropped).toBe(0);
+    expect(s.storage.queue).toHaveLength(1);
   });
 
-  it('does not loop when remove resolves but removes nothing', async () => {
+  it('does not loop when an update resolves but changes nothing', async () => {
     const s = setup();
-    s.storage.remove = async () => 0;
+    const real = s.storage.update;
+    let writes = 0;
+    // The first queue write (the event) lands; later ones (its removal) silently do nothing.
+    s.storage.update = (key, next) => (key != 'tally.q' || !writes++ ? real(key, next) : Promise.resolve());
     s.client.track('action');
     await s.client.flush();
     expect(s.transport.sent).toHaveLength(1);

@@ -1,5 +1,5 @@
 import type { EventContext, WireEvent } from './wire.js';
-import type { Client, ClientOptions, QueuedEvent, TransportResult } from './types.js';
+import type { Client, ClientOptions, TransportResult } from './types.js';
 import { backoffDelay } from './backoff.js';
 import { fit, serialize } from './batch.js';
 import { initialConsent, nextConsent, type ConsentValue } from './consent.js';
@@ -10,13 +10,14 @@ import { redactUrl } from './redact.js';
 import { inSample } from './sample.js';
 import { createScheduler } from './scheduler.js';
 import { createSerial } from './serial.js';
+import { fallbackStorage, memoryStorage } from './storage.js';
 import { sendUrgent } from './urgent.js';
 
 export const KEY_OPTOUT = 'tally.optout';
 
 /** Builds the SDK pipeline from the injected platform pieces. Never throws into the caller. */
 export function createClient(o: ClientOptions): Client {
-  const { storage, transport, lifecycle } = o;
+  const { transport, lifecycle } = o;
   const clock = o.clock ?? realClock;
   const uuid = o.uuid ?? defaultUuid;
   const maxQueue = o.maxQueue ?? 1000;
@@ -37,6 +38,9 @@ export function createClient(o: ClientOptions): Client {
       }
     };
   const quietly = (p: Promise<unknown>) => void p.catch(oops);
+  // A storage that fails (quota, private mode, a lost connection) is swapped for memory: events
+  // are still delivered while the page lives; what the failed storage holds goes out on a later start.
+  const storage = fallbackStorage([() => o.storage, memoryStorage], log);
 
   let consent: ConsentValue = initialConsent(o.consent);
   o.onConsent?.(consent.state);
@@ -45,13 +49,12 @@ export function createClient(o: ClientOptions): Client {
   let held: WireEvent[] = [];
   let heldLost = 0;
   // Accepted events not yet handed to storage.
-  let inbox: QueuedEvent[] = [];
-  // This page's accepted, not yet acknowledged events (bounded, insertion = seq order): the unload
+  let inbox: WireEvent[] = [];
+  // This page's accepted, not yet acknowledged events (bounded, in queue order): the unload
   // path must send them synchronously, and the page is gone before a storage read completes.
-  let mirror = new Map<string, QueuedEvent>();
+  let mirror = new Map<string, WireEvent>();
   let early: Array<() => void> | undefined = [];
   let off = false;
-  let seq = 0;
   let attempt = 0;
   let sent = 0;
   let running: Promise<void> | undefined;
@@ -67,7 +70,7 @@ export function createClient(o: ClientOptions): Client {
     sched.reset();
   };
   const serial = createSerial();
-  const queue = createQueue(storage, maxQueue, serial, oops, () => !denied());
+  const queue = createQueue(storage, maxQueue, serial, () => !denied());
   const identity = createIdentity(storage, uuid, o.sessionTimeoutMs ?? 1800000, granted, oops);
   const sched = createScheduler(clock, o.debounceMs ?? 1000, o.maxWaitMs ?? 5000, () => flush());
 
@@ -83,17 +86,16 @@ export function createClient(o: ClientOptions): Client {
     inbox = [];
     // Denial empties the inbox; a switch to pending keeps what was accepted while granted.
     if (batch.length)
-      void queue.put(batch).then((n) => {
+      queue.put(batch).then((n) => {
         if (n >= (o.flushAt ?? 20)) sched.kick();
-      });
+      }, oops);
   };
 
   const enqueue = (event: WireEvent): void => {
     // A burst of calls in one task becomes one storage write.
     if (!inbox.length) void Promise.resolve().then(persist);
-    const q = { seq: (seq = Math.max(seq + 1, clock.now() * 1000)), event };
-    inbox.push(q);
-    mirror.set(event.event_id!, q);
+    inbox.push(event);
+    mirror.set(event.event_id!, event);
     // Past the queue bound storage drops the oldest too; the mirror follows suit.
     if (mirror.size > maxQueue) mirror.delete(mirror.keys().next().value!);
     sched.poke();
@@ -146,44 +148,43 @@ export function createClient(o: ClientOptions): Client {
       heldLost = 0;
       sched.stop();
       identity.forget();
-      void queue.clear();
-      if (remember) quietly(storage.set(KEY_OPTOUT, '1'));
+      quietly(queue.clear());
+      if (remember) quietly(storage.update(KEY_OPTOUT, () => 1));
     } else if (granted() && was != 'granted') {
-      if (was == 'denied') quietly(storage.delete(KEY_OPTOUT));
+      if (was == 'denied') quietly(storage.update(KEY_OPTOUT, () => undefined));
       identity.save();
       for (const e of held) enqueue({ ...e, consent: { ...next.flags } });
-      void queue.addDropped(heldLost);
+      quietly(queue.addDropped(heldLost));
       held = [];
       heldLost = 0;
       sched.poke();
     }
   };
 
-  /** Acknowledged or dropped for good: out of storage and out of the unload mirror. */
-  const forget = (events: QueuedEvent[]) => {
-    for (const q of events) mirror.delete(q.event.event_id!);
-    return queue.remove(events);
+  /** Acknowledged or dropped for good: out of the unload mirror (storage is the queue's business). */
+  const forget = (events: WireEvent[]) => {
+    for (const e of events) mirror.delete(e.event_id!);
   };
 
   /** One batch, with the status policy; resolves false when draining should stop. */
-  const deliver = async (list: QueuedEvent[]): Promise<boolean> => {
-    const carried = await queue.carry();
-    const env = { sent_at: iso(clock.now()), app: o.app, dropped: Math.max(0, carried[0] + carried[1]) || undefined };
+  const deliver = async (list: WireEvent[], carried: number): Promise<boolean> => {
+    const env = { sent_at: iso(clock.now()), app: o.app, dropped: carried || undefined };
     const events = list.slice(0, fit(list, maxEvents, maxBytes, env) || 1);
     const r = await transport.send(serialize(events, env)).catch((): TransportResult => ({ status: 0 }));
     const s = r.status;
     log('sent', s);
     if (s > 199 && s < 300) {
       const rejected = r.body?.rejected?.length ?? 0;
-      const gone = await forget(events);
-      await queue.acked(carried, rejected - (gone || 0));
+      forget(events);
+      await queue.acked(events, carried, rejected);
       sent += events.length - rejected;
       calm();
-      return gone !== false;
+      return true;
     }
+    // Too large: halves. The second carries the count as it stands once the first is settled.
     if (s == 413 && events.length > 1) {
       const half = Math.ceil(events.length / 2);
-      return (await deliver(events.slice(0, half))) && deliver(events.slice(half));
+      return (await deliver(events.slice(0, half), carried)) && deliver(events.slice(half), (await queue.head()).d);
     }
     if (s != 413 && (s < 400 || s > 499 || s == 408 || s == 429)) {
       const b = o.backoff ?? {};
@@ -191,26 +192,26 @@ export function createClient(o: ClientOptions): Client {
       return false;
     }
     // Refused for good (a 4xx, or 413 for a lone event): counting it is all that is left to do.
-    const gone = await forget(events);
-    if (gone !== false) await queue.addDropped(events.length - gone);
-    return gone !== false;
+    forget(events);
+    await queue.refused(events);
+    return true;
   };
 
   const drain = async (): Promise<void> => {
     let prev: string | undefined;
     while (granted() && online()) {
-      const list = await queue.head(maxEvents);
-      const first = list[0]?.event.event_id;
+      const { q, d } = await queue.head();
+      const first = q[0]?.event_id;
       // No progress (a storage that says it removed but did not) must not become a send loop.
-      if (!first || first == prev || !(await deliver(list))) return;
+      if (!first || first == prev || !(await deliver(q.slice(0, maxEvents), d))) return;
       prev = first;
     }
   };
 
   const flushOnce = async (): Promise<void> => {
+    // The queue reads storage after every write already asked for: events tracked just before
+    // flush() are included.
     await readyP;
-    // Events tracked just before flush() must be in storage before we read it.
-    await serial(async () => {});
     // A broken lock must not stop delivery for good; the collector's dedup covers an unlocked drain.
     if (granted() && online()) await (o.lock ? o.lock('tally-flush', drain).catch(drain) : drain());
   };
@@ -232,9 +233,9 @@ export function createClient(o: ClientOptions): Client {
     const done = new Set(sendUrgent(transport, mine, maxBytes, at, o.app));
     if (done.size == mine.length)
       queue
-      .head(maxQueue)
-      .then((list) => sendUrgent(transport, list.filter((q) => !done.has(q.event.event_id!)), maxBytes, at, o.app))
-      .catch(oops);
+        .head()
+        .then((r) => sendUrgent(transport, r.q.filter((e) => !done.has(e.event_id!)), maxBytes, at, o.app))
+        .catch(oops);
   };
 
   const unsubscribe = lifecycle?.subscribe(

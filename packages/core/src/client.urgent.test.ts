@@ -33,10 +33,11 @@ describe('hidden → urgent send', () => {
     await s.clock.advance(1000);
     expect(s.events().map((e) => e.feature)).toEqual(['acked']);
     // An event left by an earlier page load, known only to storage.
-    s.storage.queue.push({ seq: 1, event: { ...s.events()[0]!, event_id: '00000000-0000-4000-8000-00000000abcd', feature: 'old' } });
+    const old = { ...s.events()[0]!, event_id: '00000000-0000-4000-8000-00000000abcd', feature: 'old' };
+    await s.storage.update('tally.q', (r) => ({ q: [old, ...(r?.q ?? [])], d: 0 }));
     s.client.track('action', 'persisted');
     await s.clock.advance(0);
-    expect(s.storage.queue.map((q) => q.event.feature).sort()).toEqual(['old', 'persisted']);
+    expect(s.storage.queue.map((e) => e.feature).sort()).toEqual(['old', 'persisted']);
     s.lifecycle.emit('hidden');
     expect(urgentBatches(s).flatMap((b) => b.events.map((e) => e.feature))).toEqual(['persisted']);
     await s.clock.advance(0);

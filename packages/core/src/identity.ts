@@ -33,14 +33,16 @@ export function createIdentity(
   const save = (): void => {
     if (mayStore()) {
       saved = id.t || 0;
-      storage.set(KEY_IDENTITY, JSON.stringify(id)).catch(log);
+      const copy = { ...id };
+      storage.update(KEY_IDENTITY, () => copy).catch(log);
     }
   };
   return {
     load: (): Promise<void> =>
       storage
         .get(KEY_IDENTITY)
-        .then((v) => void (id = JSON.parse(v || '{}') || {}))
+        // An older version stored JSON text here: anything but an object starts afresh.
+        .then((v) => void (id = typeof v == 'object' && v ? (v as Stored) : {}))
         .catch(log)
         .then(() => void (saved = id.t || 0)),
     /** Ids for an event at time `t`: creates the anonymous id on first use, renews an idle session. */
@@ -67,7 +69,7 @@ export function createIdentity(
     },
     forget(): void {
       id = {};
-      storage.delete(KEY_IDENTITY).catch(log);
+      storage.update(KEY_IDENTITY, () => undefined).catch(log);
     },
     save,
   };

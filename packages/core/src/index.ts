@@ -1,5 +1,7 @@
 export { createClient, KEY_OPTOUT } from './client.js';
 export { redactUrl } from './redact.js';
+export { fallbackStorage, kvStorage, memoryStorage } from './storage.js';
+export type { KeyValueBackend, StorageTier } from './storage.js';
 export type {
   Client,
   ClientOptions,
@@ -8,7 +10,6 @@ export type {
   Lifecycle,
   LifecycleEvent,
   LockRunner,
-  QueuedEvent,
   Storage,
   Transport,
   TransportResult,

@@ -1,126 +1,96 @@
-import type { QueuedEvent, Storage } from './types.js';
+import type { Storage } from './types.js';
 import type { Serial } from './serial.js';
+import type { WireEvent } from './wire.js';
 
-export const KEY_DROPPED = 'tally.dropped';
+/** The queue and its dropped counter live in one value, so every change to both is one atomic write. */
+export const KEY_QUEUE = 'tally.q';
 
-/** What a batch carried in its `dropped` field, split by where the count lived: [storage, memory]. */
-export type Carried = [number, number];
+/** Stored form: `q` the unsent events oldest first, `d` the drops not yet reported to the collector. */
+export interface StoredQueue {
+  q: WireEvent[];
+  d: number;
+}
+
+/** Tolerates anything under the key (an older version's value, another app's): garbage reads as empty. */
+const read = (v: any): StoredQueue => ({ q: Array.isArray(v?.q) ? v.q : [], d: v?.d > 0 ? v.d : 0 });
 
 /**
- * The persistent queue plus an in-memory fallback for events the storage refused (quota, private
- * mode): they are still delivered, just not across a reload. Also owns the dropped counter, which
- * lives in storage so several tabs and reloads add up, and which is only decreased by what an
- * acknowledged batch carried, so a drop counted while a batch is in flight is neither lost nor sent twice.
+ * The persistent queue. Bounded: past `maxQueue` the oldest events are dropped and counted. The
+ * count is stored beside the events, so tabs and reloads add up, and a batch that carried it
+ * subtracts exactly what it carried once acknowledged: a drop counted while a batch is in flight is
+ * neither lost nor sent twice. Steps run in call order on `serial`.
  */
 export function createQueue(
   storage: Storage,
   maxQueue: number,
   serial: Serial,
-  /** Reports a storage failure (debug log). */
-  oops: (e: unknown) => void,
-  /** False once consent is denied: a batch still in flight then must not write counts back. */
+  /** False once consent is denied: a batch still in flight then must not write anything back. */
   active: () => boolean,
 ) {
-  let mem: QueuedEvent[] = [];
-  // Counts the storage could not hold; negative when an acknowledged count could not be subtracted there.
-  let memDropped = 0;
-  let dropped = 0;
   let size = 0;
-  const num = async (): Promise<number> => Number(await storage.get(KEY_DROPPED)) || 0;
-  const setNum = (n: number) => storage.set(KEY_DROPPED, String(Math.max(0, n)));
-
-  const addDropped = (n: number): Promise<void> =>
-    n > 0 && active()
-      ? serial(async () => {
-          dropped += n;
-          try {
-            await setNum((await num()) + n);
-          } catch {
-            memDropped += n;
-          }
-        })
-      : Promise.resolve();
+  let dropped = 0;
+  /** Applies `fn` to the stored queue; `n` is what `fn` reports as newly dropped (this page's stats). */
+  const edit = (fn: (r: StoredQueue) => [StoredQueue, number]): Promise<void> => {
+    let n = 0;
+    return serial(() =>
+      active()
+        ? storage.update(KEY_QUEUE, (v) => {
+            const [r, lost] = fn(read(v));
+            n = lost;
+            size = r.q.length;
+            return r.q.length || r.d ? r : undefined;
+          })
+        : Promise.resolve(),
+    ).then(() => void (dropped += n));
+  };
+  /** Removes `events`; `present` is how many of them were still stored. */
+  const take = (r: StoredQueue, events: WireEvent[]) => {
+    const ids = events.map((e) => e.event_id);
+    const q = r.q.filter((e) => !ids.includes(e.event_id));
+    return [q, r.q.length - q.length] as const;
+  };
 
   return {
-    /** Persists events, enforcing the bound. Never rejects. Resolves with the queue length seen. */
-    put: (events: QueuedEvent[]): Promise<number> =>
-      serial(async () => {
-        let lost = 0;
-        try {
-          await storage.enqueue(events);
-          try {
-            const n = await storage.count();
-            lost = n > maxQueue ? await storage.dropOldest(n - maxQueue) : 0;
-            size = n - lost;
-          } catch (e) {
-            oops(e);
-          }
-        } catch (e) {
-          oops(e);
-          // The in-memory fallback keeps the bound too; what falls off is counted.
-          mem = mem.concat(events);
-          lost = Math.max(0, mem.length - maxQueue);
-          mem = mem.slice(lost);
-        }
-        // Counted outside this step: addDropped queues on the same serial line.
-        void addDropped(lost);
-        return size + mem.length;
-      }),
-    /** The oldest events, storage and fallback merged, by `seq`. */
-    head: async (limit: number): Promise<QueuedEvent[]> => {
-      const stored = await storage.peek(limit).catch((e) => (oops(e), [] as QueuedEvent[]));
-      if (stored.length < limit) size = stored.length;
-      return stored
-        .concat(mem)
-        .sort((a, b) => a.seq - b.seq)
-        .slice(0, limit);
-    },
-    /**
-     * Removes sent events. Resolves with how many of them storage no longer held (dropped as overflow
-     * meanwhile, so already counted), or false when storage failed (they may come back).
-     */
-    remove: async (events: QueuedEvent[]): Promise<number | false> => {
-      const ids = events.map((q) => q.event.event_id!);
-      const before = mem.length;
-      mem = mem.filter((q) => !ids.includes(q.event.event_id!));
-      const inMem = before - mem.length;
-      try {
-        const n = await storage.remove(ids);
-        return n == null ? 0 : Math.max(0, ids.length - inMem - n);
-      } catch (e) {
-        oops(e);
-        return false;
-      }
-    },
-    addDropped,
-    /** The count the next batch carries. */
-    carry: (): Promise<Carried> =>
-      serial(async () => {
-        return [await num().catch(() => 0), memDropped];
+    /** Appends events, enforcing the bound. Resolves with the queue length. */
+    put: (events: WireEvent[]): Promise<number> =>
+      edit((r) => {
+        const q = r.q.concat(events);
+        const lost = Math.max(0, q.length - maxQueue);
+        return [{ q: q.slice(lost), d: r.d + lost }, lost];
+      }).then(() => size),
+    /** The whole stored queue and the drop count a batch sent now carries. */
+    head: (): Promise<StoredQueue> =>
+      serial(() => storage.get(KEY_QUEUE)).then((v) => {
+        const r = read(v);
+        size = r.q.length;
+        return r;
       }),
     /**
-     * A batch carrying `c` was acknowledged; `delta` adjusts the count: + events the collector
-     * rejected, - events counted as overflow that were delivered after all.
+     * The collector acknowledged `events` and the `carried` drop count, and refused `rejected` of
+     * the events. Those no longer stored were dropped as overflow meanwhile, so already counted:
+     * delivered after all, they are un-counted.
      */
-    acked: (c: Carried, delta: number): Promise<void> =>
-      serial(async () => {
-        if (!active()) return;
-        memDropped -= c[1];
-        dropped += delta;
-        try {
-          await setNum((await num()) - c[0] + delta);
-        } catch {
-          memDropped += delta - c[0];
-        }
+    acked: (events: WireEvent[], carried: number, rejected: number) =>
+      edit((r) => {
+        const [q, present] = take(r, events);
+        const n = rejected - (events.length - present);
+        return [{ q, d: Math.max(0, r.d - carried + n) }, n];
       }),
+    /** Refused for good (a 4xx): removed and counted as dropped. */
+    refused: (events: WireEvent[]) =>
+      edit((r) => {
+        const [q, present] = take(r, events);
+        return [{ q, d: r.d + present }, present];
+      }),
+    /** Events lost before they reached the queue (pending consent's memory bound). */
+    addDropped: (n: number) => (n ? edit((r) => [{ q: r.q, d: r.d + n }, n]) : Promise.resolve()),
     /** Consent withdrawn: nothing of it may stay, counts included. */
     clear: (): Promise<void> =>
-      serial(async () => {
-        mem = [];
-        memDropped = size = 0;
-        await Promise.all([storage.clear(), storage.delete(KEY_DROPPED)]).catch(oops);
+      serial(() => {
+        size = 0;
+        return storage.update(KEY_QUEUE, () => undefined);
       }),
-    stats: () => ({ queued: size + mem.length, dropped }),
+    stats: () => ({ queued: size, dropped }),
   };
 }
 

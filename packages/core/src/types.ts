@@ -5,39 +5,23 @@ import type { Consent, EventContext, IngestResponse, WireEvent } from './wire.js
  * modules: an adapter (browser, React Native) hands these in. Keep them small.
  */
 
-/** An event waiting in the persistent queue. `seq` orders the queue across tabs and restarts. */
-export interface QueuedEvent {
-  seq: number;
-  event: WireEvent;
-}
-
 /**
- * Persistent storage for the queue and a few small values. Storage is the source of truth for
- * what is unsent: several tabs may share it, so a flush reads from it rather than from memory.
- * Every method may reject (quota, private mode); core counts and survives that.
+ * Persistent key–value storage for the queue and a few small values. Values are JSON-compatible
+ * (IndexedDB stores them by structured clone, Web Storage and AsyncStorage as JSON text). Storage
+ * is the source of truth for what is unsent: several tabs may share it, so every change is one
+ * atomic read-modify-write (`update`) and a flush reads from it rather than from memory.
+ * Either method may reject (quota, private mode, a broken connection): core then moves to an
+ * in-memory storage for the rest of the page's life (see `fallbackStorage`).
  */
 export interface Storage {
-  /** Adds events to the queue. */
-  enqueue(events: QueuedEvent[]): Promise<void>;
-  /** The oldest `limit` queued events, by `seq`. */
-  peek(limit: number): Promise<QueuedEvent[]>;
+  /** The value under `key`; `undefined` (or `null`) when there is none. */
+  get(key: string): Promise<unknown>;
   /**
-   * Removes events by `event_id`. Unknown ids are ignored. Should resolve with how many were
-   * actually removed: an event dropped as overflow while its batch was in flight was counted as
-   * dropped, and core un-counts it when the collector acknowledges it. Without the number (void)
-   * that rare case is counted twice.
+   * Replaces the value under `key` with `next(current)` — `undefined` deletes it — atomically
+   * against other writers of the same storage. `next` is pure: it may run again on another
+   * storage if this one fails. Resolves once the write is durable.
    */
-  remove(eventIds: string[]): Promise<number | void>;
-  /** How many events are queued. */
-  count(): Promise<number>;
-  /** Removes the oldest `n` events; resolves with how many were removed. */
-  dropOldest(n: number): Promise<number>;
-  /** Empties the queue. */
-  clear(): Promise<void>;
-  /** Small string values: anonymous id, user id, session, counters. */
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string): Promise<void>;
-  delete(key: string): Promise<void>;
+  update(key: string, next: (current: any) => unknown): Promise<void>;
 }
 
 export interface TransportResult {

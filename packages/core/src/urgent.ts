@@ -1,5 +1,6 @@
 import { fit, serialize } from './batch.js';
-import type { QueuedEvent, Transport } from './types.js';
+import type { Transport } from './types.js';
+import type { WireEvent } from './wire.js';
 
 /**
  * Sends `events` through `transport.sendUrgent` in chunks of at most `maxBytes` (the beacon budget).
@@ -10,7 +11,7 @@ import type { QueuedEvent, Transport } from './types.js';
  */
 export const sendUrgent = (
   transport: Transport,
-  events: QueuedEvent[],
+  events: WireEvent[],
   maxBytes: number,
   sentAt: string,
   app: string | undefined,
@@ -23,7 +24,7 @@ export const sendUrgent = (
     // An event too big for any beacon is skipped here; the normal path will deal with it.
     if (n && !transport.sendUrgent(serialize(rest.slice(0, n), env))) break;
     // A skipped event counts as handled: the storage read that may follow would skip it too.
-    for (const q of rest.slice(0, n || 1)) done.push(q.event.event_id!);
+    for (const q of rest.slice(0, n || 1)) done.push(q.event_id!);
     rest = rest.slice(n || 1);
   }
   return done;

@@ -1,14 +1,12 @@
-import type { Storage } from '@tally/core';
-import { createFallbackStorage } from './fallback-storage.js';
+import { fallbackStorage, kvStorage, type Storage } from '@tally/core';
 import { openIdbStorage } from './idb-storage.js';
-import { kvQueueStorage, memoryBackend } from './kv-queue-storage.js';
 
 /**
- * IndexedDB database `name` → localStorage keys `name:*` → memory. The host page never sees a
- * storage exception: a failing tier is abandoned for the next one.
+ * IndexedDB database `name` → localStorage keys `name:*` (core adds memory as the last tier). The
+ * host page never sees a storage exception: a failing tier is abandoned for the next one.
  */
 export function createBrowserStorage(name: string, log?: (message: string, detail?: unknown) => void): Storage {
-  return createFallbackStorage(
+  return fallbackStorage(
     [
       () => openIdbStorage(name),
       () => {
@@ -16,9 +14,8 @@ export function createBrowserStorage(name: string, log?: (message: string, detai
         // old Safari private mode, where every setItem throws.
         localStorage.setItem(name, '');
         localStorage.removeItem(name);
-        return kvQueueStorage(localStorage, name);
+        return kvStorage(localStorage, name + ':');
       },
-      () => kvQueueStorage(memoryBackend(), name),
     ],
     log,
   );

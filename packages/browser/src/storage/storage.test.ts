@@ -1,87 +1,65 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { QueuedEvent, Storage } from '@tally/core';
+import { kvStorage, type Storage } from '@tally/core';
 import { openIdbStorage } from './idb-storage.js';
-import { kvQueueStorage, memoryBackend } from './kv-queue-storage.js';
 
 let dbCount = 0;
-const ev = (seq: number, id = 'e' + seq): QueuedEvent => ({
-  seq,
-  event: { event_id: id, event_type: 'action', ts: '2026-11-22T10:00:00.000Z', feature: 'f' + seq },
-});
-const ids = (q: QueuedEvent[]) => q.map((e) => e.event.event_id);
 
-// Every tier honours the same contract, so one suite runs against all three.
+// Both persistent tiers honour the same contract, so one suite runs against each.
 describe.each<[string, () => Promise<Storage>]>([
   ['IndexedDB', () => openIdbStorage('test-db-' + ++dbCount)],
-  ['localStorage', async () => kvQueueStorage(localStorage, 'test-ls-' + ++dbCount)],
-  ['memory', async () => kvQueueStorage(memoryBackend(), 'test-mem')],
+  ['localStorage', async () => kvStorage(localStorage, 'test-ls-' + ++dbCount + ':')],
 ])('%s storage', (_name, make) => {
-  it('returns queued events oldest first by seq, whatever the insertion order', async () => {
+  it('stores, replaces and deletes values, returning copies of what was stored', async () => {
     const s = await make();
-    await s.enqueue([ev(3), ev(1)]);
-    await s.enqueue([ev(2)]);
-    expect(ids(await s.peek(10))).toEqual(['e1', 'e2', 'e3']);
-    expect(ids(await s.peek(2))).toEqual(['e1', 'e2']);
-    expect(await s.peek(0)).toEqual([]);
-    expect(await s.count()).toBe(3);
-    expect((await s.peek(1))[0]).toEqual(ev(1));
+    expect(await s.get('q')).toBeUndefined();
+    const value = { q: [{ event_id: 'e1', meta: { n: 1 } }], d: 2 };
+    await s.update('q', () => value);
+    value.d = 99;
+    expect(await s.get('q')).toEqual({ q: [{ event_id: 'e1', meta: { n: 1 } }], d: 2 });
+    await s.update('q', (v) => ({ ...v, d: v.d + 1 }));
+    expect(await s.get('q')).toMatchObject({ d: 3 });
+    await s.update('q', () => undefined);
+    expect(await s.get('q')).toBeUndefined();
   });
 
-  it('keys the queue by event_id: enqueueing an id again replaces it', async () => {
+  it('keeps keys apart and takes strings and numbers too', async () => {
     const s = await make();
-    await s.enqueue([ev(1, 'same'), ev(2)]);
-    await s.enqueue([ev(5, 'same')]);
-    expect(await s.count()).toBe(2);
-    expect((await s.peek(10)).map((e) => [e.event.event_id, e.seq])).toEqual([['e2', 2], ['same', 5]]);
+    await s.update('a', () => 'text');
+    await s.update('b', () => 1);
+    expect([await s.get('a'), await s.get('b'), await s.get('c')]).toEqual(['text', 1, undefined]);
   });
 
-  it('removes by event_id, ignores unknown ids, and says how many it removed', async () => {
+  it('applies concurrent updates one after another: none is lost', async () => {
     const s = await make();
-    await s.enqueue([ev(1), ev(2), ev(3)]);
-    expect(await s.remove(['e2', 'nope'])).toBe(1);
-    expect(ids(await s.peek(10))).toEqual(['e1', 'e3']);
+    await Promise.all(Array.from({ length: 20 }, () => s.update('n', (v) => (v ?? 0) + 1)));
+    expect(await s.get('n')).toBe(20);
   });
 
-  it('drops the oldest n and says how many it dropped', async () => {
+  it('rejects, and writes nothing, when the update function throws', async () => {
     const s = await make();
-    await s.enqueue([ev(4), ev(2), ev(3), ev(1)]);
-    expect(await s.dropOldest(2)).toBe(2);
-    expect(ids(await s.peek(10))).toEqual(['e3', 'e4']);
-    expect(await s.dropOldest(0)).toBe(0);
-    expect(await s.dropOldest(5)).toBe(2);
-    expect(await s.count()).toBe(0);
-  });
-
-  it('clears the queue but keeps small values', async () => {
-    const s = await make();
-    await s.enqueue([ev(1), ev(2)]);
-    await s.set('anonymous_id', 'a-1');
-    await s.clear();
-    expect(await s.count()).toBe(0);
-    expect(await s.get('anonymous_id')).toBe('a-1');
-  });
-
-  it('stores, overwrites and deletes small values', async () => {
-    const s = await make();
-    expect(await s.get('user_id')).toBeNull();
-    await s.set('user_id', 'u1');
-    await s.set('user_id', 'u2');
-    expect(await s.get('user_id')).toBe('u2');
-    await s.delete('user_id');
-    expect(await s.get('user_id')).toBeNull();
+    await s.update('k', () => 'before');
+    await expect(
+      s.update('k', () => {
+        throw new Error('bad');
+      }),
+    ).rejects.toThrow();
+    expect(await s.get('k')).toBe('before');
   });
 });
 
 describe('IndexedDB storage persistence', () => {
-  it('a second connection (a reload, another tab) sees the same queue', async () => {
+  it('a second connection (a reload, another tab) sees the same values, and updates are atomic across them', async () => {
     const name = 'test-shared-' + ++dbCount;
     const a = await openIdbStorage(name);
-    await a.enqueue([ev(1), ev(2)]);
-    await a.set('k', 'v');
     const b = await openIdbStorage(name);
-    expect(ids(await b.peek(10))).toEqual(['e1', 'e2']);
+    await a.update('k', () => 'v');
     expect(await b.get('k')).toBe('v');
+    // Two "tabs" appending to one list at once: every append survives.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).update('list', (v: number[] | undefined) => [...(v ?? []), i])),
+    );
+    expect(((await a.get('list')) as number[]).sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });

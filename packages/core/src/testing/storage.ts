@@ -1,55 +1,48 @@
-import type { QueuedEvent, Storage } from '../types.js';
+import { KEY_QUEUE, type StoredQueue } from '../queue.js';
+import type { Storage } from '../types.js';
+import type { WireEvent } from '../wire.js';
 
 /** Stored as copies, like IndexedDB's structured clone: later mutations must not leak in or out. */
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
 export type StorageMethod = keyof Storage;
 
 export interface MemoryStorage extends Storage {
-  /** The queue, oldest first. */
-  readonly queue: QueuedEvent[];
-  readonly values: Map<string, string>;
+  /** Every stored value by key (copies). */
+  readonly values: Map<string, unknown>;
+  /** The queued events, oldest first (a copy). */
+  readonly queue: WireEvent[];
+  /** The stored drop count not yet reported to the collector. */
+  readonly dropped: number;
   /** Methods named here reject with an Error, as a full or broken storage would. */
   readonly failing: Set<StorageMethod>;
 }
 
 /** An in-memory `Storage` to test core and adapters against; shared by two clients it acts like two tabs. */
 export function createMemoryStorage(): MemoryStorage {
-  let queue: QueuedEvent[] = [];
-  const values = new Map<string, string>();
+  const values = new Map<string, unknown>();
   const failing = new Set<StorageMethod>();
-  const op =
-    <A extends unknown[], R>(name: StorageMethod, fn: (...a: A) => R) =>
-    async (...a: A): Promise<R> => {
-      if (failing.has(name)) throw new Error(`storage.${name} failed`);
-      return fn(...a);
-    };
+  const check = (name: StorageMethod) => {
+    if (failing.has(name)) throw new Error(`storage.${name} failed`);
+  };
+  const stored = () => (values.get(KEY_QUEUE) as StoredQueue | undefined) ?? { q: [], d: 0 };
   return {
-    get queue() {
-      return queue;
-    },
     values,
     failing,
-    enqueue: op('enqueue', (events: QueuedEvent[]) => {
-      queue = [...queue, ...clone(events)].sort((a, b) => a.seq - b.seq);
-    }),
-    peek: op('peek', (limit: number) => clone(queue.slice(0, limit))),
-    remove: op('remove', (ids: string[]) => {
-      const before = queue.length;
-      queue = queue.filter((q) => !ids.includes(q.event.event_id!));
-      return before - queue.length;
-    }),
-    count: op('count', () => queue.length),
-    dropOldest: op('dropOldest', (n: number) => {
-      const k = Math.min(n, queue.length);
-      queue = queue.slice(k);
-      return k;
-    }),
-    clear: op('clear', () => {
-      queue = [];
-    }),
-    get: op('get', (key: string) => values.get(key) ?? null),
-    set: op('set', (key: string, value: string) => void values.set(key, value)),
-    delete: op('delete', (key: string) => void values.delete(key)),
+    get queue() {
+      return clone(stored().q);
+    },
+    get dropped() {
+      return stored().d;
+    },
+    get: async (key) => {
+      check('get');
+      return clone(values.get(key));
+    },
+    update: async (key, next) => {
+      check('update');
+      const v = clone(next(clone(values.get(key))));
+      v === undefined ? values.delete(key) : values.set(key, v);
+    },
   };
 }

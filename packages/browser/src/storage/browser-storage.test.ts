@@ -1,19 +1,13 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { QueuedEvent, Storage } from '@tally/core';
 import { createBrowserStorage } from './browser-storage.js';
-import { createFallbackStorage } from './fallback-storage.js';
 import { openIdbStorage } from './idb-storage.js';
-import { kvQueueStorage, memoryBackend } from './kv-queue-storage.js';
 
 let n = 0;
 const fresh = () => 'fb-' + ++n;
-const ev = (seq: number): QueuedEvent => ({
-  seq,
-  event: { event_id: 'e' + seq, event_type: 'action', ts: '2026-11-22T10:00:00.000Z' },
-});
-const lsQueue = (name: string) => JSON.parse(localStorage.getItem(name + ':q') ?? '[]') as QueuedEvent[];
+const inLocalStorage = (name: string, key: string) => JSON.parse(localStorage.getItem(name + ':' + key) ?? 'null');
+const put = (key: string, value: unknown) => () => value;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -25,18 +19,18 @@ describe('browser storage fallback chain', () => {
   it('uses IndexedDB when it works, and writes nothing to localStorage', async () => {
     const name = fresh();
     const s = createBrowserStorage(name);
-    await s.enqueue([ev(1)]);
-    expect(await (await openIdbStorage(name)).count()).toBe(1);
-    expect(lsQueue(name)).toEqual([]);
+    await s.update('k', put('k', [1]));
+    expect(await (await openIdbStorage(name)).get('k')).toEqual([1]);
+    expect(inLocalStorage(name, 'k')).toBeNull();
   });
 
   it('falls back to localStorage when IndexedDB is missing', async () => {
     vi.stubGlobal('indexedDB', undefined);
     const name = fresh();
     const s = createBrowserStorage(name);
-    await s.enqueue([ev(1), ev(2)]);
-    expect(lsQueue(name).map((e) => e.seq)).toEqual([1, 2]);
-    expect(await s.count()).toBe(2);
+    await s.update('k', put('k', { q: [1, 2] }));
+    expect(inLocalStorage(name, 'k')).toEqual({ q: [1, 2] });
+    expect(await s.get('k')).toEqual({ q: [1, 2] });
   });
 
   it('falls back when indexedDB.open throws', async () => {
@@ -44,9 +38,8 @@ describe('browser storage fallback chain', () => {
       throw new DOMException('The operation is insecure.', 'SecurityError');
     });
     const name = fresh();
-    const s = createBrowserStorage(name);
-    await s.set('anonymous_id', 'a1');
-    expect(localStorage.getItem(name + ':k:anonymous_id')).toBe('a1');
+    await createBrowserStorage(name).update('id', put('id', 'a1'));
+    expect(inLocalStorage(name, 'id')).toBe('a1');
   });
 
   it('falls back when the open request fails (a newer database version exists)', async () => {
@@ -57,9 +50,8 @@ describe('browser storage fallback chain', () => {
       req.onerror = () => reject(req.error);
     });
     await expect(openIdbStorage(name)).rejects.toThrow();
-    const s = createBrowserStorage(name);
-    await s.enqueue([ev(7)]);
-    expect(lsQueue(name).map((e) => e.seq)).toEqual([7]);
+    await createBrowserStorage(name).update('k', put('k', 7));
+    expect(inLocalStorage(name, 'k')).toBe(7);
   });
 
   it('falls back when open never completes', async () => {
@@ -74,55 +66,42 @@ describe('browser storage fallback chain', () => {
     const name = fresh();
     const log = vi.fn();
     const s = createBrowserStorage(name, log);
-    await s.enqueue([ev(1)]);
-    expect(await s.count()).toBe(1);
+    await s.update('a', put('a', 1));
+    expect(await s.get('a')).toBe(1);
     vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
       throw new DOMException('quota', 'QuotaExceededError');
     });
-    await s.enqueue([ev(2)]);
-    expect(lsQueue(name).map((e) => e.seq)).toEqual([2]);
-    expect(await s.count()).toBe(1);
-    expect(log).toHaveBeenCalledWith('storage tier 0 failed in enqueue', expect.any(DOMException));
+    await s.update('b', put('b', 2));
+    expect(inLocalStorage(name, 'b')).toBe(2);
+    // From now on this page uses localStorage; what IndexedDB holds waits for a later start.
+    expect(await s.get('a')).toBeUndefined();
+    expect(log).toHaveBeenCalledWith('storage 0 failed', expect.any(DOMException));
   });
 
-  it('moves on when a transaction aborts asynchronously', async () => {
+  it('moves on when a transaction aborts asynchronously, having written nothing', async () => {
     const name = fresh();
     const s = createBrowserStorage(name);
-    await s.count();
+    await s.get('x');
     const real = IDBDatabase.prototype.transaction;
     vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args) {
       const tx = real.apply(this, args as Parameters<typeof real>);
       queueMicrotask(() => tx.abort());
       return tx;
     });
-    await s.enqueue([ev(3)]);
-    expect(lsQueue(name).map((e) => e.seq)).toEqual([3]);
+    await s.update('k', put('k', 3));
+    expect(inLocalStorage(name, 'k')).toBe(3);
+    vi.restoreAllMocks();
+    expect(await (await openIdbStorage(name)).get('k')).toBeUndefined();
   });
 
-  it('ends in memory when localStorage throws too, and the host page sees no exception', async () => {
+  it('rejects when localStorage fails too, so that core moves to memory', async () => {
     vi.stubGlobal('indexedDB', undefined);
-    vi.spyOn(Object.getPrototypeOf(localStorage), 'setItem').mockImplementation(() => {
+    const full = () => {
       throw new DOMException('full', 'QuotaExceededError');
-    });
-    const s = createBrowserStorage(fresh());
-    await s.enqueue([ev(1), ev(2)]);
-    await s.set('k', 'v');
-    expect(await s.count()).toBe(2);
-    expect(await s.get('k')).toBe('v');
-    expect(await s.dropOldest(1)).toBe(1);
-    expect((await s.peek(5)).map((e) => e.seq)).toEqual([2]);
-  });
-
-  it('rejects only when the last tier fails', async () => {
-    const broken: Storage = { ...kvQueueStorage(memoryBackend(), 'x'), count: () => Promise.reject(new Error('last')) };
-    const s = createFallbackStorage([
-      () => {
-        throw new Error('first');
-      },
-      () => broken,
-    ]);
-    await expect(s.count()).rejects.toThrow('last');
-    await s.enqueue([ev(1)]);
-    expect((await s.peek(1)).length).toBe(1);
+    };
+    vi.stubGlobal('localStorage', { getItem: () => null, setItem: full, removeItem: () => {} });
+    const log = vi.fn();
+    await expect(createBrowserStorage(fresh(), log).update('k', put('k', 1))).rejects.toThrow('full');
+    expect(log.mock.calls.map((c) => c[0])).toEqual(['storage 0 failed', 'storage 1 failed']);
   });
 });
