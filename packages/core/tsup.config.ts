@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { CORE_PRIVATE } from './mangle.js';
 
 export default defineConfig({
   entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
@@ -7,4 +8,7 @@ export default defineConfig({
   clean: true,
   minify: true,
   target: 'es2020',
+  esbuildOptions(o) {
+    o.mangleProps = CORE_PRIVATE;
+  },
 });

@@ -1,9 +1,9 @@
-import type { EventContext, WireEvent } from './wire.js';
+import type { WireEvent } from './wire.js';
 import type { Client, ClientOptions, TransportResult } from './types.js';
 import { backoffDelay } from './backoff.js';
 import { fit, serialize } from './batch.js';
 import { initialConsent, nextConsent, type ConsentValue } from './consent.js';
-import { defaultUuid, realClock, warn } from './defaults.js';
+import { defaultUuid, realClock } from './defaults.js';
 import { createIdentity } from './identity.js';
 import { createQueue } from './queue.js';
 import { redactUrl } from './redact.js';
@@ -12,6 +12,9 @@ import { createScheduler } from './scheduler.js';
 import { createSerial } from './serial.js';
 import { fallbackStorage, memoryStorage } from './storage.js';
 import { sendUrgent } from './urgent.js';
+
+// Core is compiled without DOM or Node typings on purpose; every JS platform it targets has this.
+declare const console: { warn(...args: unknown[]): void };
 
 export const KEY_OPTOUT = 'tally.optout';
 
@@ -24,7 +27,8 @@ export function createClient(o: ClientOptions): Client {
   const maxEvents = o.maxBatchEvents ?? 100;
   const maxBytes = o.maxBatchBytes ?? 65536;
   const log = (m: string, e?: unknown): void => {
-    if (o.debug) (o.log ?? warn)(`tally: ${m}`, e);
+    // Console methods need no `this` on any platform core targets.
+    if (o.debug) (o.log || console.warn)('tally: ' + m, e);
   };
   // Swallowed failures (storage, a throwing hook): the error itself says what went wrong.
   const oops = (e: unknown) => log('error', e);
@@ -57,7 +61,8 @@ export function createClient(o: ClientOptions): Client {
   let off = false;
   let attempt = 0;
   let sent = 0;
-  let running: Promise<void> | undefined;
+  // Flushes run one after another on `tail`; `queued` is the one waiting, which later callers share.
+  let tail = Promise.resolve();
   let queued: Promise<void> | undefined;
 
   const granted = () => consent.state == 'granted';
@@ -67,7 +72,7 @@ export function createClient(o: ClientOptions): Client {
   /** Delivery worked (or the network came back): no pending retry, backoff from the start. */
   const calm = () => {
     attempt = 0;
-    sched.reset();
+    sched.unretry();
   };
   const serial = createSerial();
   const queue = createQueue(storage, maxQueue, serial, () => !denied());
@@ -86,7 +91,7 @@ export function createClient(o: ClientOptions): Client {
     inbox = [];
     // Denial empties the inbox; a switch to pending keeps what was accepted while granted.
     if (batch.length)
-      queue.put(batch).then((n) => {
+      queue.append(batch).then((n) => {
         if (n >= (o.flushAt ?? 20)) sched.kick();
       }, oops);
   };
@@ -101,41 +106,6 @@ export function createClient(o: ClientOptions): Client {
     sched.poke();
   };
 
-  const accept = (
-    event_type: string,
-    feature: string | undefined,
-    meta: Record<string, unknown> | undefined,
-    t: number,
-    url: string | undefined,
-    ctx: EventContext | undefined,
-  ): void => {
-    if (denied()) return;
-    const ids = identity.ids(t);
-    if (!inSample(ids.anonymous_id, o.sampleRate ?? 1)) return;
-    const metadata = { ...props, ...meta };
-    const context = { ...ctx, sdk: o.sdk };
-    if (context.referrer) context.referrer = redactUrl(context.referrer);
-    let e: WireEvent | null = {
-      event_id: uuid(),
-      event_type,
-      ts: iso(t),
-      feature,
-      ...ids,
-      url: url && redactUrl(url),
-      metadata: Object.keys(metadata).length ? metadata : undefined,
-      context,
-      consent: { ...consent.flags },
-    };
-    if (o.beforeSend) e = o.beforeSend(e);
-    if (!e) return;
-    log('event', e);
-    if (granted()) enqueue(e);
-    else if (held.push(e) > maxQueue) {
-      held.shift();
-      heldLost++;
-    }
-  };
-
   /** `remember` is false only for a denial the site configured, which is not the visitor's choice. */
   const setConsent = (next: ConsentValue, remember = true): void => {
     const was = consent.state;
@@ -148,7 +118,7 @@ export function createClient(o: ClientOptions): Client {
       heldLost = 0;
       sched.stop();
       identity.forget();
-      quietly(queue.clear());
+      quietly(queue.wipe());
       if (remember) quietly(storage.update(KEY_OPTOUT, () => 1));
     } else if (granted() && was != 'granted') {
       if (was == 'denied') quietly(storage.update(KEY_OPTOUT, () => undefined));
@@ -218,11 +188,9 @@ export function createClient(o: ClientOptions): Client {
 
   /** At most one flush runs and one waits: a caller always gets a flush that started after its call. */
   const flush = (): Promise<void> =>
-    (queued ||= (running ?? Promise.resolve()).then(() => {
+    (queued ||= tail = tail.then(() => {
       queued = undefined;
-      return (running = flushOnce()
-        .catch(oops)
-        .finally(() => (running = undefined)));
+      return flushOnce().catch(oops);
     }));
 
   const urgent = (): void => {
@@ -250,7 +218,7 @@ export function createClient(o: ClientOptions): Client {
 
   const readyP = (async () => {
     await identity.load();
-    if (await storage.get(KEY_OPTOUT).catch(() => null)) consent = nextConsent('denied', consent);
+    if (await storage.get(KEY_OPTOUT)) consent = nextConsent('denied', consent);
   })()
     .catch(oops)
     .then(() => {
@@ -262,31 +230,62 @@ export function createClient(o: ClientOptions): Client {
       if (granted()) sched.poke();
     });
 
+  /** A public method: never throws, and runs after start-up like every call before it (order kept). */
+  const api =
+    <A extends unknown[]>(fn: (...a: A) => unknown) =>
+    guard((...a: A) => run(() => fn(...a)));
+
   const client: Client = {
-    track: guard((type: string, feature?: string, metadata?: Record<string, unknown>) => {
+    track: guard((event_type: string, feature?: string, meta?: Record<string, unknown>) => {
       if (off || (!early && denied())) return;
+      // Time, URL and context are those of the call, even when start-up delays the rest.
       const t = clock.now();
       const url = o.url?.();
-      const ctx = o.context?.();
-      run(() => accept(type, feature, metadata, t, url, ctx));
+      const context = { ...o.context?.(), sdk: o.sdk };
+      if (context.referrer) context.referrer = redactUrl(context.referrer);
+      run(() => {
+        if (denied()) return;
+        const ids = identity.ids(t);
+        if (!inSample(ids.anonymous_id, o.sampleRate ?? 1)) return;
+        const metadata = { ...props, ...meta };
+        let e: WireEvent | null = {
+          event_id: uuid(),
+          event_type,
+          ts: iso(t),
+          feature,
+          ...ids,
+          url: url && redactUrl(url),
+          metadata: Object.keys(metadata).length ? metadata : undefined,
+          context,
+          consent: { ...consent.flags },
+        };
+        if (o.beforeSend) e = o.beforeSend(e);
+        if (!e) return;
+        log('event', e);
+        if (granted()) enqueue(e);
+        else if (held.push(e) > maxQueue) {
+          held.shift();
+          heldLost++;
+        }
+      });
     }),
     page: (metadata) => client.track('page_view', undefined, metadata),
-    setUserId: guard((id: string | null) => run(() => identity.setUser(id || null))),
-    register: guard((p: Record<string, unknown>) => run(() => (props = { ...props, ...p }))),
-    unregister: guard((key: string) => run(() => delete props[key])),
-    consent: guard((c: Parameters<Client['consent']>[0]) => run(() => setConsent(nextConsent(c, consent)))),
+    setUserId: api((id: string | null) => identity.setUser(id || null)),
+    register: api((p: Record<string, unknown>) => (props = { ...props, ...p })),
+    unregister: api((key: string) => delete props[key]),
+    consent: api((c: Parameters<Client['consent']>[0]) => setConsent(nextConsent(c, consent))),
     optOut: () => client.consent('denied'),
     optIn: () => client.consent('granted'),
     // Builds a promise chain only, which cannot throw; the chain itself catches everything.
     flush: () => (off ? Promise.resolve() : flush()),
-    reset: guard(() => run(() => identity.reset())),
+    reset: api(() => identity.renew()),
     ready: () => readyP,
     shutdown: guard(() => {
       off = true;
       sched.stop();
       unsubscribe?.();
     }),
-    stats: () => ({ ...queue.stats(), sent }),
+    stats: () => ({ ...queue.counts(), sent }),
   };
   return client;
 }

@@ -3,9 +3,6 @@ import type { Clock } from './types.js';
 // Core is compiled without DOM or Node typings on purpose; these exist on every JS platform it targets.
 declare function setTimeout(fn: () => void, ms: number): unknown;
 declare function clearTimeout(handle: unknown): void;
-declare const console: { warn(...args: unknown[]): void };
-
-export const warn = (...args: unknown[]): void => console.warn(...args);
 
 export const realClock: Clock = {
   now: () => Date.now(),

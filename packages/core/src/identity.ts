@@ -41,10 +41,12 @@ export function createIdentity(
     load: (): Promise<void> =>
       storage
         .get(KEY_IDENTITY)
-        // An older version stored JSON text here: anything but an object starts afresh.
-        .then((v) => void (id = typeof v == 'object' && v ? (v as Stored) : {}))
-        .catch(log)
-        .then(() => void (saved = id.t || 0)),
+        .then((v) => {
+          // An older version stored JSON text here: anything but an object starts afresh.
+          id = Object(v) === v ? (v as Stored) : {};
+          saved = id.t || 0;
+        })
+        .catch(log),
     /** Ids for an event at time `t`: creates the anonymous id on first use, renews an idle session. */
     ids(t: number): Ids {
       let changed = !id.a;
@@ -63,7 +65,7 @@ export function createIdentity(
       save();
     },
     /** Logout: a new anonymous id and session on the next event, no user id. */
-    reset(): void {
+    renew(): void {
       id = {};
       save();
     },

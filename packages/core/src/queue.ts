@@ -29,34 +29,40 @@ export function createQueue(
 ) {
   let size = 0;
   let dropped = 0;
-  /** Applies `fn` to the stored queue; `n` is what `fn` reports as newly dropped (this page's stats). */
-  const edit = (fn: (r: StoredQueue) => [StoredQueue, number]): Promise<void> => {
+  /**
+   * Applies `fn` to (a fresh copy of) the stored queue and writes it back; `fn` returns what it
+   * newly counted as dropped, for this page's stats.
+   */
+  const edit = (fn: (r: StoredQueue) => number): Promise<void> => {
     let n = 0;
     return serial(() =>
       active()
         ? storage.update(KEY_QUEUE, (v) => {
-            const [r, lost] = fn(read(v));
-            n = lost;
+            const r = read(v);
+            n = fn(r);
             size = r.q.length;
             return r.q.length || r.d ? r : undefined;
           })
         : Promise.resolve(),
     ).then(() => void (dropped += n));
   };
-  /** Removes `events`; `present` is how many of them were still stored. */
-  const take = (r: StoredQueue, events: WireEvent[]) => {
+  /** Takes `events` out of `r`; returns how many of them were still there. */
+  const remove = (r: StoredQueue, events: WireEvent[]) => {
     const ids = events.map((e) => e.event_id);
-    const q = r.q.filter((e) => !ids.includes(e.event_id));
-    return [q, r.q.length - q.length] as const;
+    const before = r.q.length;
+    r.q = r.q.filter((e) => !ids.includes(e.event_id));
+    return before - r.q.length;
   };
 
   return {
     /** Appends events, enforcing the bound. Resolves with the queue length. */
-    put: (events: WireEvent[]): Promise<number> =>
+    append: (events: WireEvent[]): Promise<number> =>
       edit((r) => {
         const q = r.q.concat(events);
         const lost = Math.max(0, q.length - maxQueue);
-        return [{ q: q.slice(lost), d: r.d + lost }, lost];
+        r.q = q.slice(lost);
+        r.d += lost;
+        return lost;
       }).then(() => size),
     /** The whole stored queue and the drop count a batch sent now carries. */
     head: (): Promise<StoredQueue> =>
@@ -72,25 +78,26 @@ export function createQueue(
      */
     acked: (events: WireEvent[], carried: number, rejected: number) =>
       edit((r) => {
-        const [q, present] = take(r, events);
-        const n = rejected - (events.length - present);
-        return [{ q, d: Math.max(0, r.d - carried + n) }, n];
+        const n = rejected - events.length + remove(r, events);
+        r.d = Math.max(0, r.d - carried + n);
+        return n;
       }),
     /** Refused for good (a 4xx): removed and counted as dropped. */
     refused: (events: WireEvent[]) =>
       edit((r) => {
-        const [q, present] = take(r, events);
-        return [{ q, d: r.d + present }, present];
+        const n = remove(r, events);
+        r.d += n;
+        return n;
       }),
     /** Events lost before they reached the queue (pending consent's memory bound). */
-    addDropped: (n: number) => (n ? edit((r) => [{ q: r.q, d: r.d + n }, n]) : Promise.resolve()),
+    addDropped: (n: number) => edit((r) => ((r.d += n), n)),
     /** Consent withdrawn: nothing of it may stay, counts included. */
-    clear: (): Promise<void> =>
+    wipe: (): Promise<void> =>
       serial(() => {
         size = 0;
         return storage.update(KEY_QUEUE, () => undefined);
       }),
-    stats: () => ({ queued: size, dropped }),
+    counts: () => ({ queued: size, dropped }),
   };
 }
 

@@ -21,7 +21,7 @@ export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: num
     stop();
     flush();
   };
-  const reset = () => {
+  const unretry = () => {
     clear(retry);
     retry = undefined;
   };
@@ -46,10 +46,10 @@ export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: num
       }, ms);
     },
     /** A flush succeeded (or the network came back): forget any pending retry. */
-    reset,
+    unretry,
     stop(): void {
       stop();
-      reset();
+      unretry();
     },
   };
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'tsup';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CORE_PRIVATE } from '../mangle.js';
 
 const src = dirname(fileURLToPath(import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'tally-core-size-'));
@@ -15,7 +16,7 @@ const BUDGET = 3584;
 
 describe('bundle size', () => {
   it(`core's ESM bundle stays within ${BUDGET} bytes min+gzip`, { timeout: 30_000 }, async () => {
-    // The same build as packages/core/tsup.config.ts (minified ESM, es2020), everything exported kept.
+    // The same build as packages/core/tsup.config.ts (minified ESM, es2020, private names shortened), everything exported kept.
     await build({
       entry: { index: join(src, 'index.ts') },
       format: ['esm'],
@@ -25,6 +26,9 @@ describe('bundle size', () => {
       config: false,
       silent: true,
       dts: false,
+      esbuildOptions(o) {
+        o.mangleProps = CORE_PRIVATE;
+      },
     });
     const code = readFileSync(join(out, 'index.js'));
     const gz = gzipSync(code, { level: 9 }).length;
