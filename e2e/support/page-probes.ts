@@ -93,3 +93,28 @@ export function indexedDbKeys(page: Page, dbName: string, storeName: string): Pr
     [dbName, storeName] as const,
   );
 }
+
+/** One value of an object store, as the page reads it (undefined when the database, store or key does not exist). */
+export function indexedDbValue(page: Page, dbName: string, storeName: string, key: string): Promise<unknown> {
+  return page.evaluate(
+    async ([dbName, storeName, key]) => {
+      if (!(await indexedDB.databases()).some((d) => d.name === dbName)) return undefined;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open(dbName);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      try {
+        if (!db.objectStoreNames.contains(storeName)) return undefined;
+        return await new Promise<unknown>((resolve, reject) => {
+          const r = db.transaction(storeName).objectStore(storeName).get(key);
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+      } finally {
+        db.close();
+      }
+    },
+    [dbName, storeName, key] as const,
+  );
+}

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { indexedDbCounts } from './page-probes.js';
+import { indexedDbValue } from './page-probes.js';
 
 /** The part of the page's `window.tally` the tests call directly. */
 export interface TallyGlobal {
@@ -23,7 +23,11 @@ export function flushSdk(page: Page): Promise<void> {
   return page.evaluate(() => (window as unknown as { tally: TallyGlobal }).tally.flush());
 }
 
-/** Events waiting in the SDK's shared IndexedDB queue (database `tally`, store `queue`). */
+/**
+ * Events waiting in the SDK's shared IndexedDB queue: database `tally`, store `kv`, key `tally.q`,
+ * whose value is `{q: events, d: drop count}`.
+ */
 export async function queuedInIdb(page: Page): Promise<number> {
-  return (await indexedDbCounts(page)).tally?.queue ?? 0;
+  const stored = (await indexedDbValue(page, 'tally', 'kv', 'tally.q')) as { q?: unknown[] } | undefined;
+  return stored?.q?.length ?? 0;
 }
