@@ -8,6 +8,7 @@ const MANGLED = new RegExp(
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs', 'perMinute',
+      'reportAllChanges', 'firstHiddenTime', 'onHidden', // helper b: web-vitals' own option and internals, never read by name
     ].join('|') +
     ')$',
 );
