@@ -55,15 +55,16 @@ export function init(options: BrowserOptions): Client {
 
 /** `init` without the inert fallback: the script tag's own try/catch covers it, and saves the Proxy's bytes. */
 export function start(options: BrowserOptions): Client {
-  const { auto = true } = options;
+  const { auto } = options;
   const log: Log | undefined = options.log ?? (options.debug ? console.log.bind(console, '[tally]') : undefined);
   const dnt = options.respectDnt !== false && privacySignal();
   if (dnt) log?.('DNT/GPC: consent denied');
-  // `false` → every part off; an object → the parts it names `false` are off.
-  const isOn = (part: keyof AutoTrack) => auto === true || (auto && auto[part] !== false);
+  // Absent or `true` → every part on; `false` → every part off; an object → the parts it names
+  // `false` are off (`true[part]` is undefined).
+  const isOn = (part: keyof AutoTrack) => (auto as AutoTrack)?.[part] ?? auto !== false;
   const stops: Array<() => void> = [];
-  let vitals = false;
-  let denied = false;
+  let vitals: unknown;
+  let denied: unknown;
   // 0: auto-tracking waits a microtask, so calls made right after init() (setUserId, register,
   // consent, a replayed stub queue) apply to the first page view; 1: running; 2: after shutdown().
   let state = 0;

@@ -16,9 +16,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * absorbs the rare overlap. Without a usable localStorage there is no other tab to exclude.
  */
 export async function withLease<T>(key: string, fn: () => Promise<T>, { leaseMs = 1e4, pollMs = 250 }: LeaseOptions = {}): Promise<T> {
-  const me = Math.random() + '';
+  const me = Math.random();
   // `JSON.parse(null)` is null.
-  const holder = (): { id?: string; exp?: number } | null => JSON.parse(localStorage.getItem(key)!);
+  const holder = (): { id?: unknown; exp?: number } | null => JSON.parse(localStorage.getItem(key)!);
   const take = () => localStorage.setItem(key, JSON.stringify({ id: me, exp: Date.now() + leaseMs }));
   const mine = () => holder()?.id == me;
   try {

@@ -3,9 +3,12 @@ import { SDK } from './version.js';
 
 type Global = Record<string, any>;
 
-/** `data-auto`: absent, empty or `all` → everything; `none` → nothing; else the parts to keep on. */
-export function parseAuto(value: string | null): boolean | AutoTrack {
-  const words = (value || 'all').toLowerCase().split(/[\s,]+/);
+/**
+ * `data-auto`: absent, empty or `all` → everything; `none` → nothing; else the parts to keep on.
+ * A substring test is enough to read a comma/space separated list: no part's name contains another's.
+ */
+export function parseAuto(value?: string | null): boolean | AutoTrack {
+  const words = (value || 'all').toLowerCase();
   return words.includes('all') || Object.fromEntries(AUTO_PARTS.map((part) => [part, words.includes(part)]));
 }
 
@@ -16,27 +19,27 @@ export function parseAuto(value: string | null): boolean | AutoTrack {
  * `tally.version` set and does nothing.
  */
 export function boot(): void {
-  const w = window as unknown as { tally?: Global };
+  const w = window as unknown as { tally?: Global } & Global;
   // Own property only: `<div id="tally">` also shows up as `window.tally`.
-  const g: Global = ({}.hasOwnProperty.call(w, 'tally') && w.tally) || (w.tally = {});
+  const g: Global = (w.hasOwnProperty('tally') && w.tally) || (w.tally = {});
   if (g.version) return;
   g.version = SDK.version;
 
   // currentScript is null in a module script or an event handler; then find the tag by its attributes.
-  const script = (document.currentScript || document.querySelector('script[data-app],script[data-endpoint]')) as HTMLScriptElement | null;
-  const attr = (name: string) => script && script.getAttribute('data-' + name);
-  const consent = attr('consent');
-  const debug = attr('debug');
+  const { dataset: data = {}, src } = (document.currentScript ||
+    document.querySelector('script[data-app],script[data-endpoint]') ||
+    {}) as Partial<HTMLScriptElement>;
+  const { consent, debug } = data;
   const queued = g.q;
   delete g.q;
   Object.assign(
     g,
     start({
-      endpoint: attr('endpoint') || new URL(script?.src || location.href).origin,
-      app: attr('app') || undefined,
+      endpoint: data.endpoint || new URL(src || location.href).origin,
+      app: data.app || undefined,
       // Anything else (including `granted`) is the default, granted.
       consent: /^(pending|denied)$/.test(consent!) ? (consent as 'pending') : undefined,
-      auto: parseAuto(attr('auto')),
+      auto: parseAuto(data.auto),
       debug: debug != null && debug != 'false',
     }),
   );

@@ -17,14 +17,14 @@ export interface FetchTransportOptions {
 
 /**
  * POSTs batches to `${endpoint}/v1/events` as `text/plain`: a CORS-safelisted content type, so a
- * cross-origin collector needs no preflight round trip. `send` never rejects: failures are status 0.
+ * cross-origin collector needs no preflight round trip. fetch and sendBeacon both label a string
+ * body `text/plain;charset=UTF-8` themselves, so neither a header nor a Blob is needed. `send` never rejects: failures are status 0.
  * `sendUrgent` (page unload) uses `sendBeacon`, else `fetch` with `keepalive`.
  */
 export function createFetchTransport({ endpoint, timeoutMs = 30_000 }: FetchTransportOptions): Transport {
   const url = endpoint.replace(/\/+$/, '') + '/v1/events';
-  const type = 'text/plain';
   const post = (body: string, extra: RequestInit) =>
-    fetch(url, { method: 'POST', body, headers: { 'Content-Type': type }, credentials: 'omit', ...extra });
+    fetch(url, { method: 'POST', body, credentials: 'omit', ...extra });
 
   return {
     async send(body) {
@@ -46,13 +46,12 @@ export function createFetchTransport({ endpoint, timeoutMs = 30_000 }: FetchTran
 
     sendUrgent(body) {
       try {
-        if (navigator.sendBeacon(url, new Blob([body], { type }))) return true;
+        if (navigator.sendBeacon(url, body)) return true;
       } catch {
         // Missing, or throwing instead of returning false (over its 64 KB budget): try keepalive.
       }
       try {
-        post(body, { keepalive: true }).catch(() => {});
-        return true;
+        return !!post(body, { keepalive: true }).catch(() => {});
       } catch {
         return false;
       }
