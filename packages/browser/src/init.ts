@@ -58,7 +58,6 @@ export function start(options: BrowserOptions): Client {
   const { auto } = options;
   const log: Log | undefined = options.log ?? (options.debug ? console.log.bind(console, '[tally]') : undefined);
   const dnt = options.respectDnt !== false && privacySignal();
-  if (dnt) log?.('DNT/GPC: consent denied');
   // Absent or `true` → every part on; `false` → every part off; an object → the parts it names
   // `false` are off (`true[part]` is undefined).
   const isOn = (part: keyof AutoTrack) => (auto as AutoTrack)?.[part] ?? auto !== false;
