@@ -9,6 +9,7 @@ const MANGLED = new RegExp(
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs', 'perMinute',
       'append', 'wipe', 'counts', 'refused', 'unretry', 'renew', // lead
+      'reportAllChanges', 'firstHiddenTime', 'onHidden', // helper b: web-vitals' own option and internals, never read by name
     ].join('|') +
     ')$',
 );

@@ -55,31 +55,28 @@ export function init(options: BrowserOptions): Client {
 
 /** `init` without the inert fallback: the script tag's own try/catch covers it, and saves the Proxy's bytes. */
 export function start(options: BrowserOptions): Client {
-  const { auto = true, respectDnt = true, storageName = 'tally', endpoint, ...rest } = options;
+  const { auto } = options;
   const log: Log | undefined = options.log ?? (options.debug ? console.log.bind(console, '[tally]') : undefined);
-  const dnt = safe(() => respectDnt && privacySignal(), log, false)();
-  if (dnt) log?.('DNT/GPC: consent denied');
-  // `false` → every part off; an object → the parts it names `false` are off.
-  const isOn = (part: keyof AutoTrack) => auto === true || (auto && auto[part] !== false);
+  const dnt = options.respectDnt !== false && privacySignal();
+  // Absent or `true` → every part on; `false` → every part off; an object → the parts it names
+  // `false` are off (`true[part]` is undefined).
+  const isOn = (part: keyof AutoTrack) => (auto as AutoTrack)?.[part] ?? auto !== false;
   const stops: Array<() => void> = [];
-  let vitals = false;
-  let denied = false;
-  // Auto-tracking waits a microtask, so calls made right after init() (setUserId, register,
-  // consent, a replayed stub queue) apply to the first page view; `closed` after shutdown().
-  let state: 0 | 1 | 2 = 0;
+  let vitals: unknown;
+  let denied: unknown;
+  // 0: auto-tracking waits a microtask, so calls made right after init() (setUserId, register,
+  // consent, a replayed stub queue) apply to the first page view; 1: running; 2: after shutdown().
+  let state = 0;
   const active = () => !denied && state == 1;
   // While consent is denied the SDK keeps no listeners; granting consent (re)starts
   // auto-tracking, with a page view for the page being shown. Core tells every consent change,
   // including an opt-out remembered from an earlier visit, in the order it applies them.
-  const sync = safe(() => {
-    if (!active()) stops.splice(0).forEach((stop) => safe(stop, log)());
+  const sync = safe((next: number = state) => {
+    state = next;
+    // A tracker's stop only removes listeners and timers: it cannot throw.
+    if (!active()) stops.splice(0).map((stop) => stop());
     else if (!stops.length) {
-      const on = (part: keyof AutoTrack, start: (c: Client, a: () => boolean) => () => void) =>
-        isOn(part) && stops.push(start(client, active));
-      on('pageviews', trackPageViews);
-      on('clicks', trackClicks);
-      on('forms', trackForms);
-      on('errors', trackErrors);
+      [trackPageViews, trackClicks, trackForms, trackErrors].map((track, i) => isOn(AUTO_PARTS[i]!) && stops.push(track(client, active)));
       // web-vitals' observers cannot be removed: started once, they report only while `active`.
       if (!vitals && isOn('vitals')) {
         vitals = true;
@@ -90,11 +87,11 @@ export function start(options: BrowserOptions): Client {
 
   const client = createClient({
     sdk: SDK,
-    ...rest,
+    ...options,
     log,
     consent: dnt ? 'denied' : options.consent,
-    storage: options.storage ?? createBrowserStorage(storageName, log),
-    transport: options.transport ?? createFetchTransport({ endpoint }),
+    storage: options.storage ?? createBrowserStorage(options.storageName ?? 'tally', log),
+    transport: options.transport ?? createFetchTransport(options),
     lifecycle: options.lifecycle ?? createBrowserLifecycle(),
     lock: options.lock ?? createBrowserLock(),
     context: createBrowserContext(),
@@ -104,17 +101,13 @@ export function start(options: BrowserOptions): Client {
       sync();
     },
   });
-  void Promise.resolve().then(() => {
-    state ||= 1;
-    sync();
-  });
+  queueMicrotask(() => sync(state || 1));
 
   return {
     ...client,
-    shutdown: safe(() => {
-      state = 2;
-      sync();
+    shutdown() {
+      sync(2);
       client.shutdown();
-    }, log),
+    },
   };
 }

@@ -16,20 +16,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * absorbs the rare overlap. Without a usable localStorage there is no other tab to exclude.
  */
 export async function withLease<T>(key: string, fn: () => Promise<T>, { leaseMs = 1e4, pollMs = 250 }: LeaseOptions = {}): Promise<T> {
-  const me = Math.random() + '';
-  const holder = (): { id?: string; exp?: number } => JSON.parse(localStorage.getItem(key) || '{}');
+  const me = Math.random();
+  // `JSON.parse(null)` is null.
+  const holder = (): { id?: unknown; exp?: number } | null => JSON.parse(localStorage.getItem(key)!);
   const take = () => localStorage.setItem(key, JSON.stringify({ id: me, exp: Date.now() + leaseMs }));
-  const mine = () => holder().id == me;
+  const mine = () => holder()?.id == me;
   try {
-    for (;;) {
-      // Free or expired (`undefined > now` is false): take it, then check no other tab overwrote it.
-      if (!(holder().exp! > Date.now())) {
-        take();
-        await sleep(Math.min(50, pollMs));
-        if (mine()) break;
-      }
-      await sleep(pollMs);
-    }
+    // Free or expired (`undefined > now` is false): take it, then after a pause (50 ms by default)
+    // check that no other tab overwrote it.
+    while (holder()?.exp! > Date.now() || (take(), await sleep(pollMs / 5), !mine())) await sleep(pollMs);
   } catch {
     return fn();
   }
@@ -45,21 +40,14 @@ export async function withLease<T>(key: string, fn: () => Promise<T>, { leaseMs 
 /** Web Locks where available (exact, released when a tab dies), else the localStorage lease. */
 export const createBrowserLock =
   (opts?: LeaseOptions): LockRunner =>
-  <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+  async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const key = 'tally:lock:' + name;
-    let ran = false;
+    let ran: Promise<T> | undefined;
     try {
-      return (
-        navigator.locks.request(key, () => {
-          ran = true;
-          return fn();
-        }) as Promise<T>
-      ).catch((err: unknown) => {
-        // Refused (opaque origins, some embedded contexts): use the lease instead.
-        if (ran) throw err;
-        return withLease(key, fn, opts);
-      });
+      return await navigator.locks.request(key, () => (ran = fn()));
     } catch {
-      return withLease(key, fn, opts);
+      // Missing, or refused (opaque origins, some embedded contexts): use the lease instead. Once
+      // fn ran, its own rejection is passed on: fn must not run twice.
+      return ran || withLease(key, fn, opts);
     }
   };

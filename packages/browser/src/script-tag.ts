@@ -1,16 +1,15 @@
-import type { ConsentState } from '@tally/core';
 import { AUTO_PARTS, start, type AutoTrack } from './init.js';
 import { SDK } from './version.js';
 
-type Global = Record<string, unknown> & { q?: Array<[string, ArrayLike<unknown>]> };
+type Global = Record<string, any>;
 
-/** `data-auto`: absent, empty or `all` → everything; `none` → nothing; else the parts to keep on. */
-export function parseAuto(value: string | null): boolean | AutoTrack {
-  const words = (value || 'all').toLowerCase().split(/[\s,]+/);
-  if (words.includes('all')) return true;
-  const auto: AutoTrack = {};
-  for (const part of AUTO_PARTS) auto[part] = words.includes(part);
-  return auto;
+/**
+ * `data-auto`: absent, empty or `all` → everything; `none` → nothing; else the parts to keep on.
+ * A substring test is enough to read a comma/space separated list: no part's name contains another's.
+ */
+export function parseAuto(value?: string | null): boolean | AutoTrack {
+  const words = (value || 'all').toLowerCase();
+  return words.includes('all') || Object.fromEntries(AUTO_PARTS.map((part) => [part, words.includes(part)]));
 }
 
 /**
@@ -20,30 +19,33 @@ export function parseAuto(value: string | null): boolean | AutoTrack {
  * `tally.version` set and does nothing.
  */
 export function boot(): void {
-  const w = window as unknown as { tally?: Global };
+  const w = window as unknown as { tally?: Global } & Global;
   // Own property only: `<div id="tally">` also shows up as `window.tally`.
-  const g: Global = ({}.hasOwnProperty.call(w, 'tally') && w.tally) || (w.tally = {});
+  const g: Global = (w.hasOwnProperty('tally') && w.tally) || (w.tally = {});
   if (g.version) return;
   g.version = SDK.version;
 
   // currentScript is null in a module script or an event handler; then find the tag by its attributes.
-  const script = (document.currentScript || document.querySelector('script[data-app],script[data-endpoint]')) as HTMLScriptElement | null;
-  const attr = (name: string) => script && script.getAttribute('data-' + name);
-  const consent = attr('consent') as ConsentState;
-  const debug = attr('debug');
-  const client = start({
-    endpoint: attr('endpoint') || new URL(script?.src || location.href, location.href).origin,
-    app: attr('app') || undefined,
-    consent: ['granted', 'pending', 'denied'].includes(consent) ? consent : undefined,
-    auto: parseAuto(attr('auto')),
-    debug: debug != null && debug != 'false',
-  });
-
-  const queued = g.q || [];
+  const { dataset: data = {}, src } = (document.currentScript ||
+    document.querySelector('script[data-app],script[data-endpoint]') ||
+    {}) as Partial<HTMLScriptElement>;
+  const { consent, debug } = data;
+  const queued = g.q;
   delete g.q;
-  Object.assign(g, client);
-  // Client methods never throw (core guards them); a bogus entry is skipped.
-  for (const [method, args] of queued) (g[method] as (...a: unknown[]) => void)?.apply?.(g, Array.from(args));
+  Object.assign(
+    g,
+    start({
+      endpoint: data.endpoint || new URL(src || location.href).origin,
+      app: data.app || undefined,
+      // Anything else (including `granted`) is the default, granted.
+      consent: /^(pending|denied)$/.test(consent!) ? (consent as 'pending') : undefined,
+      auto: parseAuto(data.auto),
+      debug: debug != null && debug != 'false',
+    }),
+  );
+  // Client methods never throw (core guards them); a bogus entry is skipped. `apply` takes the
+  // stub's `arguments` objects as they are.
+  for (const [method, args] of queued || []) g[method]?.apply?.(g, args);
 }
 
 try {

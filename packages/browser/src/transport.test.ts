@@ -32,7 +32,10 @@ describe('fetch transport', () => {
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe('https://c.example/base/v1/events');
     expect(init).toMatchObject({ method: 'POST', body: '{"events":[]}', credentials: 'omit' });
-    expect(init.headers).toEqual({ 'Content-Type': 'text/plain' });
+    // No Content-Type header: fetch sends a string body as `text/plain;charset=UTF-8` itself, a
+    // CORS-safelisted type (no preflight). A header naming another type would need one.
+    expect(init.headers).toBeUndefined();
+    expect(new Request(url, init).headers.get('content-type')).toMatch(/^text\/plain(;|$)/);
     expect(init.keepalive).toBeFalsy();
   });
 
@@ -86,16 +89,14 @@ describe('fetch transport', () => {
 });
 
 describe('urgent send', () => {
-  it('uses sendBeacon with a text/plain Blob', async () => {
+  it('uses sendBeacon with a string body, which the browser sends as text/plain (no preflight)', () => {
     const beacon = vi.fn(() => true);
     const fetch = vi.fn();
     vi.stubGlobal('navigator', { sendBeacon: beacon });
     vi.stubGlobal('fetch', fetch);
     expect(createFetchTransport({ endpoint: 'https://c' }).sendUrgent!('{"events":[1]}')).toBe(true);
-    const [url, blob] = beacon.mock.calls[0] as unknown as [string, Blob];
-    expect(url).toBe('https://c/v1/events');
-    expect(blob.type).toBe('text/plain');
-    expect(await blob.text()).toBe('{"events":[1]}');
+    // A string, not a Blob or FormData: the Beacon spec labels a string `text/plain;charset=UTF-8`.
+    expect(beacon).toHaveBeenCalledWith('https://c/v1/events', '{"events":[1]}');
     expect(fetch).not.toHaveBeenCalled();
   });
 
