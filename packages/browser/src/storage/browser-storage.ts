@@ -9,13 +9,9 @@ export function createBrowserStorage(name: string, log?: (message: string, detai
   return fallbackStorage(
     [
       () => openIdbStorage(name),
-      () => {
-        // Reading `localStorage` throws when site data is blocked; the probe write catches
-        // old Safari private mode, where every setItem throws.
-        localStorage.setItem(name, '');
-        localStorage.removeItem(name);
-        return kvStorage(localStorage, name + ':');
-      },
+      // Reading `localStorage` throws when site data is blocked, and old Safari private mode throws on
+      // every setItem: either fails the call that tried, which moves on to the next tier.
+      () => kvStorage(localStorage, name + ':'),
     ],
     log,
   );
