@@ -14,20 +14,22 @@ import { listen } from './guard.js';
 export function createBrowserLifecycle(now: () => number = Date.now): Lifecycle {
   return {
     subscribe(listener) {
-      let hiddenAt = -1e15;
+      // NaN while visible: no time is "within 1 s" of it.
+      let hiddenAt = NaN;
       const emit = (event: LifecycleEvent) => {
-        hiddenAt = event == 'hidden' ? now() : event == 'visible' ? -1e15 : hiddenAt;
+        hiddenAt = event == 'hidden' ? now() : NaN;
         listener(event);
       };
-      const visibility = () => emit(document.visibilityState == 'hidden' ? 'hidden' : 'visible');
+      const visibility = () => emit(document.visibilityState);
+      const forward = (e: Event) => listener(e.type as LifecycleEvent);
       return listen(window, {
         visibilitychange: visibility,
-        pagehide: () => now() - hiddenAt > 1000 && emit('hidden'),
+        pagehide: () => now() - hiddenAt < 1000 || emit('hidden'),
         pageshow: (e: PageTransitionEvent) => e.persisted && visibility(),
-        online: () => emit('online'),
-        offline: () => emit('offline'),
+        online: forward,
+        offline: forward,
       });
     },
-    isOnline: () => navigator.onLine !== false,
+    isOnline: () => navigator.onLine,
   };
 }

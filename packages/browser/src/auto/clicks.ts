@@ -12,7 +12,7 @@ type Tracker = (client: Pick<Client, 'track'>, active: () => boolean) => () => v
  */
 export function describeTracked(el: Element, defaultAction: string): Tracked {
   const metadata: Record<string, string> = {};
-  for (const { name, value } of Array.from(el.attributes)) {
+  for (const { name, value } of el.attributes) {
     if (name.startsWith('data-track-')) metadata[name.slice(11).replace(/-/g, '_')] = value;
   }
   metadata.action = el.getAttribute('data-action') || defaultAction;
@@ -20,31 +20,26 @@ export function describeTracked(el: Element, defaultAction: string): Tracked {
 }
 
 /**
- * Clicks on or inside a `[data-track]` element. Capture phase, so a handler calling
- * `stopPropagation()` does not hide the click. A `<form data-track>` is left to `trackForms`:
- * a click inside it is not its submission.
+ * `type` events on or inside the nearest `[data-track]` element, whose `metadata.action` defaults to
+ * `type`. Capture phase, so a handler calling `stopPropagation()` does not hide the event. A
+ * `<form data-track>` is tracked on `submit` only (a click inside it is not its submission), and a
+ * submit counts only when the form itself carries `data-track`.
  */
-export const trackClicks: Tracker = (client, active) =>
-  listen(
-    document,
-    {
-      click: (e: Event) => {
-        const el = active() && (e.target as Element).closest('[data-track]');
-        if (el && el.tagName != 'FORM') client.track(...describeTracked(el, 'click'));
+const tracker =
+  (type: string): Tracker =>
+  (client, active) =>
+    listen(
+      document,
+      {
+        [type]: (e: Event) => {
+          const el = active() && (e.target as Element).closest('[data-track]');
+          if (el && (el.tagName == 'FORM') == (type == 'submit')) client.track(...describeTracked(el, type));
+        },
       },
-    },
-    true,
-  );
+      true,
+    );
 
-/** Submissions of a `<form data-track>` (`metadata.action` defaults to `submit`). Field values are never read. */
-export const trackForms: Tracker = (client, active) =>
-  listen(
-    document,
-    {
-      submit: (e: Event) => {
-        const form = e.target as Element;
-        if (active() && form.hasAttribute('data-track')) client.track(...describeTracked(form, 'submit'));
-      },
-    },
-    true,
-  );
+/** Clicks on or inside a `[data-track]` element. */
+export const trackClicks = tracker('click');
+/** Submissions of a `<form data-track>`. Field values are never read. */
+export const trackForms = tracker('submit');
