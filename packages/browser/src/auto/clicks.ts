@@ -29,7 +29,7 @@ const tracker =
   (type: string): Tracker =>
   (client, active) =>
     listen(
-      document,
+      window,
       {
         [type]: (e: Event) => {
           const el = active() && (e.target as Element).closest('[data-track]');
