@@ -2,7 +2,7 @@ import type { EventContext } from '@tally/core';
 import { safe } from './guard.js';
 
 /** A string cut to `max` characters (the protocol's limit for its field); anything else or empty → left out. */
-export const cut = (s: unknown, max = 1024) => (typeof s == 'string' && s ? s.slice(0, max) : undefined);
+export const cut = (s: unknown, max = 1024) => (typeof s == 'string' && s.slice(0, max)) || undefined;
 
 /**
  * Per-event browser context. What does not change during a page's life (screen, locale, time

@@ -27,10 +27,10 @@ export function trackPageViews(client: Pick<Client, 'page'>, active: () => boole
     patched = 1;
     for (const method of ['pushState', 'replaceState'] as const) {
       const original = history[method];
+      // Dispatched before the call: the check runs a tick later, once the URL has changed.
       history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-        const result = original.apply(this, args);
         dispatchEvent(new Event('tally:url'));
-        return result;
+        return original.apply(this, args);
       };
     }
   }
