@@ -8,6 +8,7 @@ const MANGLED = new RegExp(
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs', 'perMinute',
+      'reportAllChanges', 'firstHiddenTime', 'onHidden', 'delta', // helper a: web-vitals internals, never passed or read by Tally
     ].join('|') +
     ')$',
 );

@@ -29,7 +29,7 @@ const tracker =
   (type: string): Tracker =>
   (client, active) =>
     listen(
-      window,
+      document,
       {
         [type]: (e: Event) => {
           const el = active() && (e.target as Element).closest('[data-track]');
