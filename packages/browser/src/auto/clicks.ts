@@ -20,26 +20,27 @@ export function describeTracked(el: Element, defaultAction: string): Tracked {
 }
 
 /**
- * `type` events on or inside the nearest `[data-track]` element, whose `metadata.action` defaults to
- * `type`. Capture phase, so a handler calling `stopPropagation()` does not hide the event. A
- * `<form data-track>` is tracked on `submit` only (a click inside it is not its submission), and a
- * submit counts only when the form itself carries `data-track`.
+ * `type` events on or inside the nearest element matching `selector`, whose `metadata.action`
+ * defaults to `type`. Capture phase, so a handler calling `stopPropagation()` does not hide the event.
  */
 const tracker =
-  (type: string): Tracker =>
+  (type: string, selector: string): Tracker =>
   (client, active) =>
     listen(
       document,
       {
         [type]: (e: Event) => {
-          const el = active() && (e.target as Element).closest('[data-track]');
-          if (el && (el.tagName == 'FORM') == (type == 'submit')) client.track(...describeTracked(el, type));
+          const el = active() && (e.target as Element).closest(selector);
+          if (el) client.track(...describeTracked(el, type));
         },
       },
       true,
     );
 
-/** Clicks on or inside a `[data-track]` element. */
-export const trackClicks = tracker('click');
+/**
+ * Clicks on or inside a `[data-track]` element, the nearest one that is not a form: a
+ * `<form data-track>` is left to `trackForms`, as a click inside it is not its submission.
+ */
+export const trackClicks = tracker('click', '[data-track]:not(form)');
 /** Submissions of a `<form data-track>`. Field values are never read. */
-export const trackForms = tracker('submit');
+export const trackForms = tracker('submit', 'form[data-track]');
