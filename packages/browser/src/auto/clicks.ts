@@ -1,27 +1,14 @@
 import type { Client } from '@tally/core';
 import { listen } from '../guard.js';
 
-type Tracked = [eventType: string, feature: string | undefined, metadata: Record<string, string>];
 type Tracker = (client: Pick<Client, 'track'>, active: () => boolean) => () => void;
 
 /**
- * What a `data-track` element says about itself: event type from `data-event-type` (default
- * `action`), feature from `data-track`, `metadata.action` from `data-action` (default
- * `defaultAction`), and each `data-track-*` attribute as metadata with its suffix in snake_case
- * (`data-track-plan-id="7"` → `plan_id: "7"`), matching the wire format's field style.
- */
-export function describeTracked(el: Element, defaultAction: string): Tracked {
-  const metadata: Record<string, string> = {};
-  for (const { name, value } of el.attributes) {
-    if (name.startsWith('data-track-')) metadata[name.slice(11).replace(/-/g, '_')] = value;
-  }
-  metadata.action = el.getAttribute('data-action') || defaultAction;
-  return [el.getAttribute('data-event-type') || 'action', el.getAttribute('data-track') || undefined, metadata];
-}
-
-/**
- * `type` events on or inside the nearest element matching `selector`, whose `metadata.action`
- * defaults to `type`. Capture phase, so a handler calling `stopPropagation()` does not hide the event.
+ * `type` events on or inside the nearest element matching `selector`. Capture phase, so a handler
+ * calling `stopPropagation()` does not hide the event. What the element says about itself: event
+ * type from `data-event-type` (default `action`), feature from `data-track`, `metadata.action` from
+ * `data-action` (default `type`), and each `data-track-*` attribute as metadata with its suffix in
+ * snake_case (`data-track-plan-id="7"` → `plan_id: "7"`), matching the wire format's field style.
  */
 const tracker =
   (type: string, selector: string): Tracker =>
@@ -31,7 +18,14 @@ const tracker =
       {
         [type]: (e: Event) => {
           const el = active() && (e.target as Element).closest(selector);
-          if (el) client.track(...describeTracked(el, type));
+          if (el) {
+            const metadata: Record<string, string> = {};
+            for (const { name, value } of el.attributes) {
+              if (name.startsWith('data-track-')) metadata[name.slice(11).replace(/-/g, '_')] = value;
+            }
+            metadata.action = el.getAttribute('data-action') || type;
+            client.track(el.getAttribute('data-event-type') || 'action', el.getAttribute('data-track') || undefined, metadata);
+          }
         },
       },
       true,

@@ -16,7 +16,7 @@ export function trackErrors(client: Pick<Client, 'track'>, active: () => boolean
   const report = (e: ErrorEvent & PromiseRejectionEvent) => {
     const err = e.error ?? e.reason;
     const message = e.message || err?.message || String(err);
-    const key = message + '\n' + e.filename;
+    const key = message + e.filename;
     if (active() && budget && !seen.has(key)) {
       // Each report spends the budget for one minute: a rolling window without timestamps.
       budget--;

@@ -19,7 +19,7 @@ export function trackPageViews(client: Pick<Client, 'page'>, active: () => boole
   });
   const later = () => setTimeout(check);
   // SPA routers change the URL through `pushState`/`replaceState`, which fire no event: wrap them
-  // once per page to fire `tally:url` on `window`, which every tracker listens to. An event, not a
+  // once per page to fire `tally` on `window`, which every tracker listens to. An event, not a
   // list of callbacks: a listener's exception never reaches the router (dispatch reports it, and
   // `listen` guards it anyway). The wrappers stay in place after a tracker stops (unwrapping could
   // undo another library's later patch).
@@ -29,12 +29,12 @@ export function trackPageViews(client: Pick<Client, 'page'>, active: () => boole
       const original = history[method];
       // Dispatched before the call: the check runs a tick later, once the URL has changed.
       history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-        dispatchEvent(new Event('tally:url'));
+        dispatchEvent(new Event('tally'));
         return original.apply(this, args);
       };
     }
   }
-  const off = listen(window, { popstate: later, hashchange: later, 'tally:url': later });
+  const off = listen(window, { popstate: later, hashchange: later, tally: later });
   check();
   return () => {
     off();
