@@ -14,7 +14,8 @@ export function createBrowserContext(): () => EventContext {
     (): Partial<EventContext> => ({
       screen: screen.width + 'x' + screen.height,
       locale: cut(navigator.language, 35),
-      timezone: cut(Intl.DateTimeFormat().resolvedOptions().timeZone, 64),
+      // Not cut: IANA zone names stay far below the protocol's 64 characters.
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       // Another site's query string and fragment can carry its secrets; origin and path are enough.
       referrer: cut(document.referrer.replace(/[?#].*/, ''), 2048),
     }),

@@ -14,20 +14,20 @@ import { listen } from './guard.js';
 export function createBrowserLifecycle(): Lifecycle {
   return {
     subscribe(listener) {
-      // NaN while visible: no time is "within 1 s" of it.
-      let hiddenAt = NaN;
+      // Undefined while visible: a time minus it is NaN, never "within 1 s".
+      let hiddenAt: number | undefined;
       const emit = (event: LifecycleEvent, e: Event) => {
-        hiddenAt = event == 'hidden' ? e.timeStamp : NaN;
+        hiddenAt = event == 'hidden' ? e.timeStamp : undefined;
         listener(event);
       };
       const visibility = (e: Event) => emit(document.visibilityState, e);
       const forward = (e: Event) => listener(e.type as LifecycleEvent);
       return listen(window, {
-        visibilitychange: visibility,
-        pagehide: (e: Event) => e.timeStamp - hiddenAt < 1000 || emit('hidden', e),
-        pageshow: (e: PageTransitionEvent) => e.persisted && visibility(e),
         online: forward,
         offline: forward,
+        visibilitychange: visibility,
+        pagehide: (e: Event) => e.timeStamp - hiddenAt! < 1000 || emit('hidden', e),
+        pageshow: (e: PageTransitionEvent) => e.persisted && visibility(e),
       });
     },
     isOnline: () => navigator.onLine,
