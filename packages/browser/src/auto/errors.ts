@@ -17,7 +17,7 @@ export function trackErrors(client: Pick<Client, 'track'>, active: () => boolean
     const err = e.error ?? e.reason;
     const message = e.message || err?.message || String(err);
     const key = message + e.filename;
-    if (active() && budget && !seen.has(key)) {
+    if (budget && active() && !seen.has(key)) {
       // Each report spends the budget for one minute: a rolling window without timestamps.
       budget--;
       setTimeout(() => budget++, 60_000);

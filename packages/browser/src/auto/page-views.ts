@@ -12,10 +12,7 @@ let patched: unknown;
 export function trackPageViews(client: Pick<Client, 'page'>, active: () => boolean): () => void {
   let last: string | undefined;
   const check = safe(() => {
-    if (location.href != last && active()) {
-      last = location.href;
-      client.page();
-    }
+    if (active() && last != (last = location.href)) client.page();
   });
   const later = () => setTimeout(check);
   // SPA routers change the URL through `pushState`/`replaceState`, which fire no event: wrap them
