@@ -7,9 +7,10 @@ const MANGLED = new RegExp(
       'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe', 'state', 'flags',
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
-      'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs', 'perMinute',
-      'append', 'wipe', 'counts', 'refused', 'unretry', 'renew', // lead
-      'reportAllChanges', 'firstHiddenTime', 'onHidden', // helper b: web-vitals' own option and internals, never read by name
+      'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs',
+      'append', 'wipe', 'counts', 'refused', 'unretry', 'renew', // core's private objects
+      // web-vitals' own option and internals: never passed, read by name or used by the platform.
+      'reportAllChanges', 'firstHiddenTime', 'onHidden', 'delta',
     ].join('|') +
     ')$',
 );

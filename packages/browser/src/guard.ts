@@ -16,12 +16,12 @@ export const safe =
  * Adds one guarded listener per event type and returns the removal of all of them. Every tracker
  * and the lifecycle go through here, so "listen, guard, undo" exists once in the bundle. A handler
  * that throws never reaches the host page's dispatch (an `error` handler that throws would even
- * feed itself).
+ * feed itself). `handlers` is taken over: its entries are replaced by their guarded versions, which
+ * is what the removal needs (callers pass a fresh literal).
  */
 export function listen(target: EventTarget, handlers: Record<string, (e: any) => unknown>, capture?: boolean): () => void {
-  const pairs = Object.keys(handlers).map((type) => [type, safe(handlers[type]!)] as const);
-  const each = (how: 'add' | 'remove') =>
-    pairs.map(([type, fn]) => target[`${how}EventListener`](type, fn, capture));
-  each('add');
-  return () => void each('remove');
+  for (const type in handlers) target.addEventListener(type, (handlers[type] = safe(handlers[type]!)), capture);
+  return () => {
+    for (const type in handlers) target.removeEventListener(type, handlers[type]!, capture);
+  };
 }

@@ -3,16 +3,19 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LifecycleEvent } from '@tally/core';
 import { createBrowserLifecycle } from './lifecycle.js';
 
+// The hide de-duplication measures time with the events' own time stamps; tests set them.
+const at = (e: Event, t: number) => Object.defineProperty(e, 'timeStamp', { value: t });
 let visibility: DocumentVisibilityState = 'visible';
-const setVisibility = (v: DocumentVisibilityState) => {
+const setVisibility = (v: DocumentVisibilityState, t = 0) => {
   visibility = v;
-  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  document.dispatchEvent(at(new Event('visibilitychange', { bubbles: true }), t));
 };
+const pagehide = (t = 0) => dispatchEvent(at(new Event('pagehide'), t));
 
-function subscribe(now = () => 0) {
+function subscribe() {
   vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility);
   const events: LifecycleEvent[] = [];
-  const stop = createBrowserLifecycle(now).subscribe((e) => events.push(e));
+  const stop = createBrowserLifecycle().subscribe((e) => events.push(e));
   return { events, stop };
 }
 
@@ -31,31 +34,27 @@ describe('browser lifecycle', () => {
 
   it('emits hidden on pagehide when no visibility change came first (Safari navigation)', () => {
     const { events } = subscribe();
-    dispatchEvent(new Event('pagehide'));
+    pagehide();
     expect(events).toEqual(['hidden']);
   });
 
   it('does not repeat hidden for the pagehide of the same unload', () => {
-    let t = 10_000;
-    const { events } = subscribe(() => t);
-    setVisibility('hidden');
-    t += 50;
-    dispatchEvent(new Event('pagehide'));
+    const { events } = subscribe();
+    setVisibility('hidden', 10_000);
+    pagehide(10_050);
     expect(events).toEqual(['hidden']);
   });
 
   it('emits hidden again on a pagehide long after the tab went to the background', () => {
-    let t = 10_000;
-    const { events } = subscribe(() => t);
-    setVisibility('hidden');
-    t += 60_000;
-    dispatchEvent(new Event('pagehide'));
+    const { events } = subscribe();
+    setVisibility('hidden', 10_000);
+    pagehide(70_000);
     expect(events).toEqual(['hidden', 'hidden']);
   });
 
   it('emits visible when a page comes back from the back/forward cache', () => {
     const { events } = subscribe();
-    dispatchEvent(new Event('pagehide'));
+    pagehide();
     const show = new Event('pageshow') as PageTransitionEvent;
     Object.defineProperty(show, 'persisted', { value: true });
     dispatchEvent(show);

@@ -5,29 +5,31 @@ import { listen } from './guard.js';
  * Page lifecycle: `visibilitychange` → hidden/visible, `pagehide` → hidden (Safari may skip the
  * visibility change when navigating away), `pageshow` from the back/forward cache → visible,
  * `online`/`offline`. On a normal unload both hide signals fire back to back; the second is
- * dropped (within 1 s) so the queue is not beaconed twice, but a `pagehide` long after the tab
- * went to the background (events tracked meanwhile) still emits.
+ * dropped (within 1 s, by the events' own time stamps) so the queue is not beaconed twice, but a
+ * `pagehide` long after the tab went to the background (events tracked meanwhile) still emits.
  *
  * Listeners sit on `window` in the bubble phase, so they run after web-vitals' capture-phase
  * listeners: vitals reported on hide are tracked before core flushes for the unload.
  */
-export function createBrowserLifecycle(now: () => number = Date.now): Lifecycle {
+export function createBrowserLifecycle(): Lifecycle {
   return {
     subscribe(listener) {
-      let hiddenAt = -1e15;
-      const emit = (event: LifecycleEvent) => {
-        hiddenAt = event == 'hidden' ? now() : event == 'visible' ? -1e15 : hiddenAt;
+      // Undefined while visible: a time minus it is NaN, never "within 1 s".
+      let hiddenAt: number | undefined;
+      const emit = (event: LifecycleEvent, e: Event) => {
+        hiddenAt = event == 'hidden' ? e.timeStamp : undefined;
         listener(event);
       };
-      const visibility = () => emit(document.visibilityState == 'hidden' ? 'hidden' : 'visible');
+      const visibility = (e: Event) => emit(document.visibilityState, e);
+      const forward = (e: Event) => listener(e.type as LifecycleEvent);
       return listen(window, {
+        online: forward,
+        offline: forward,
         visibilitychange: visibility,
-        pagehide: () => now() - hiddenAt > 1000 && emit('hidden'),
-        pageshow: (e: PageTransitionEvent) => e.persisted && visibility(),
-        online: () => emit('online'),
-        offline: () => emit('offline'),
+        pagehide: (e: Event) => e.timeStamp - hiddenAt! < 1000 || emit('hidden', e),
+        pageshow: (e: PageTransitionEvent) => e.persisted && visibility(e),
       });
     },
-    isOnline: () => navigator.onLine !== false,
+    isOnline: () => navigator.onLine,
   };
 }

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { describeTracked, trackClicks, trackForms } from './clicks.js';
+import { trackClicks, trackForms } from './clicks.js';
 
 const stops: Array<() => void> = [];
 function setup(active = () => true) {
@@ -82,6 +82,13 @@ describe('data-track forms', () => {
     expect(track).not.toHaveBeenCalled();
   });
 
+  it('counts a click inside a tracked form for the tracked element around the form', () => {
+    const track = setup();
+    document.body.innerHTML = '<div data-track="card"><form data-track="signup"><input id="i"></form></div>';
+    el<HTMLElement>('#i').click();
+    expect(track).toHaveBeenCalledExactlyOnceWith('action', 'card', { action: 'click' });
+  });
+
   it('ignores untracked forms', () => {
     const track = setup();
     document.body.innerHTML = '<div data-track="wrap"><form id="f"></form></div>';
@@ -90,9 +97,11 @@ describe('data-track forms', () => {
   });
 });
 
-describe('describeTracked', () => {
+describe('data-track metadata', () => {
   it('lets data-action win over a data-track-action attribute', () => {
+    const track = setup();
     document.body.innerHTML = '<i id="x" data-track="f" data-track-action="a" data-action="b"></i>';
-    expect(describeTracked(el('#x'), 'click')).toEqual(['action', 'f', { action: 'b' }]);
+    el<HTMLElement>('#x').click();
+    expect(track).toHaveBeenCalledExactlyOnceWith('action', 'f', { action: 'b' });
   });
 });

@@ -1,11 +1,11 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { trackErrors } from './errors.js';
 
 const stops: Array<() => void> = [];
-function setup(opts: { now?: () => number; active?: () => boolean } = {}) {
+function setup(active = () => true) {
   const track = vi.fn();
-  stops.push(trackErrors({ track }, opts.active ?? (() => true), { now: opts.now ?? (() => 0) }));
+  stops.push(trackErrors({ track }, active));
   return track;
 }
 const fire = (message: string, filename = 'https://site/app.js', error?: unknown) =>
@@ -16,7 +16,12 @@ const reject = (reason: unknown) => {
   dispatchEvent(e);
 };
 
-afterEach(() => stops.splice(0).forEach((s) => s()));
+// Fake timers: the rate limit's minute must pass without waiting for it.
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout'] }));
+afterEach(() => {
+  stops.splice(0).forEach((s) => s());
+  vi.useRealTimers();
+});
 
 describe('error tracking', () => {
   it('reports an uncaught error with message, source, line, col and a stack cut to 1 KB', () => {
@@ -50,22 +55,32 @@ describe('error tracking', () => {
   });
 
   it('reports at most 10 distinct errors per rolling minute', () => {
-    let now = 0;
-    const track = setup({ now: () => now });
+    const track = setup();
     for (let i = 0; i < 100; i++) fire('loop ' + i);
     expect(track).toHaveBeenCalledTimes(10);
-    now = 59_999;
+    vi.advanceTimersByTime(59_999);
     fire('late');
     expect(track).toHaveBeenCalledTimes(10);
-    now = 60_000;
+    vi.advanceTimersByTime(1);
     // Rate-limited messages were not marked as seen: one of them can be reported later.
     fire('loop 50');
     expect(track).toHaveBeenCalledTimes(11);
     expect(track.mock.lastCall![2].message).toBe('loop 50');
   });
 
+  it('frees the budget a minute after each report, not all at once', () => {
+    const track = setup();
+    for (let i = 0; i < 5; i++) fire('early ' + i);
+    vi.advanceTimersByTime(30_000);
+    for (let i = 0; i < 10; i++) fire('mid ' + i);
+    expect(track).toHaveBeenCalledTimes(10);
+    vi.advanceTimersByTime(30_000);
+    for (let i = 0; i < 10; i++) fire('late ' + i);
+    expect(track).toHaveBeenCalledTimes(15);
+  });
+
   it('does nothing while inactive, and nothing after stop', () => {
-    const track = setup({ active: () => false });
+    const track = setup(() => false);
     fire('e1');
     stops.splice(0).forEach((s) => s());
     const again = vi.fn();
