@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 /** Issue 3: the whole script-tag bundle, web-vitals and storage included, ≤ 7 KB min+gzip. */
 const BUDGET_BYTES = 7 * 1024;
 /**
- * What the bundle measures today (8705 B) plus a little room for a fix: a ratchet so that it can
+ * What the bundle measures today (7,667 B) plus a little room for a fix: a ratchet so that it can
  * only shrink while the budget above is not met. Lower it whenever the bundle shrinks.
  */
-const CEILING_BYTES = 8800;
+const CEILING_BYTES = 7700;
 const bundle = `${__dirname}/../dist/tally.global.js`;
 
 function gzippedSize(): number {
@@ -19,12 +19,12 @@ function gzippedSize(): number {
 }
 
 describe('script-tag bundle size', () => {
-  // SKIPPED, with reason: the 7 KB budget of issue 3 is NOT met. With every required feature the
-  // bundle is 8705 B (core ≈2.9 KB, web-vitals 5.x ≈2.0 KB, IndexedDB/localStorage/memory queue
-  // ≈0.9 KB, init + script tag ≈0.9 KB, auto-trackers ≈0.7 KB; see docs/sdk-browser.md "Size").
-  // Meeting it needs a product decision (raise the budget, or replace web-vitals with an in-house
-  // collector, or drop a feature); issue 3 stays open for it. Un-skip when it fits; never
-  // raise BUDGET_BYTES to make it pass.
+  // SKIPPED, with reason: the 7 KB budget of issue 3 is NOT met, and cannot be with every feature
+  // the issue requires: 7,667 B, of which web-vitals 5 alone is ≈2,030 B, core ≈2.9 KB, storage
+  // ≈370 B, transport ≈240 B, lease lock ≈210 B (its localStorage lease alone ≈166 B), context,
+  // errors, clicks, page views ≈150 B each (docs/sdk-browser.md "Size" has the measurements and
+  // what was tried). Issue 3 is marked blocked on a product decision (raise the budget to 7.75 KB,
+  // or drop required features). Un-skip when it fits; never raise BUDGET_BYTES to make it pass.
   it.skip(`dist/tally.global.js is at most ${BUDGET_BYTES} bytes gzipped (issue 3 budget, not met yet)`, () => {
     const gzipped = gzippedSize();
     expect(gzipped, `tally.global.js is ${gzipped} B gzipped; budget ${BUDGET_BYTES} B`).toBeLessThanOrEqual(BUDGET_BYTES);
