@@ -15,6 +15,7 @@ export interface Envelope {
   sent_at: string;
   app?: string | undefined;
   dropped?: number | undefined;
+  dropped_id?: string | undefined;
 }
 
 export const serialize = (events: WireEvent[], env: Envelope): string => JSON.stringify({ events, ...env });

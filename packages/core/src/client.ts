@@ -5,7 +5,7 @@ import { fit, serialize } from './batch.js';
 import { initialConsent, nextConsent, type ConsentValue } from './consent.js';
 import { defaultUuid, realClock } from './defaults.js';
 import { createIdentity } from './identity.js';
-import { createQueue } from './queue.js';
+import { createQueue, type StoredQueue } from './queue.js';
 import { redactUrl } from './redact.js';
 import { inSample } from './sample.js';
 import { createScheduler } from './scheduler.js';
@@ -75,7 +75,7 @@ export function createClient(o: ClientOptions): Client {
     sched.unretry();
   };
   const serial = createSerial();
-  const queue = createQueue(storage, maxQueue, serial, () => !denied());
+  const queue = createQueue(storage, maxQueue, serial, () => !denied(), uuid);
   const identity = createIdentity(storage, uuid, o.sessionTimeoutMs ?? 1800000, granted, oops);
   const sched = createScheduler(clock, o.debounceMs ?? 1000, o.maxWaitMs ?? 5000, () => flush());
 
@@ -137,8 +137,10 @@ export function createClient(o: ClientOptions): Client {
   };
 
   /** One batch, with the status policy; resolves false when draining should stop. */
-  const deliver = async (list: WireEvent[], carried: number): Promise<boolean> => {
-    const env = { sent_at: iso(clock.now()), app: o.app, dropped: carried || undefined };
+  const deliver = async (list: WireEvent[], report: Omit<StoredQueue, 'q'>): Promise<boolean> => {
+    const carried = report.d;
+    // The queue keeps a report id exactly while there is a count to report.
+    const env = { sent_at: iso(clock.now()), app: o.app, dropped: carried || undefined, dropped_id: report.i };
     const events = list.slice(0, fit(list, maxEvents, maxBytes, env) || 1);
     const r = await transport.send(serialize(events, env)).catch((): TransportResult => ({ status: 0 }));
     const s = r.status;
@@ -153,10 +155,11 @@ export function createClient(o: ClientOptions): Client {
     }
     // Too large: halves. The second carries the count as it stands once the first is settled.
     if (s == 413 && events.length > 1) {
-      const half = Math.ceil(events.length / 2);
-      return (await deliver(events.slice(0, half), carried)) && deliver(events.slice(half), (await queue.head()).d);
+      const half = (events.length + 1) >> 1;
+      return (await deliver(events.slice(0, half), report)) && deliver(events.slice(half), await queue.head());
     }
-    if (s != 413 && (s < 400 || s > 499 || s == 408 || s == 429)) {
+    // (A 413 reaching here is a lone event: refused for good below.)
+    if (s < 400 || s > 499 || s == 408 || s == 429) {
       const b = o.backoff ?? {};
       sched.retryIn(backoffDelay(attempt++, b.baseMs ?? 1000, b.maxMs ?? 300000, o.random ?? Math.random, r.retryAfterMs));
       return false;
@@ -170,10 +173,10 @@ export function createClient(o: ClientOptions): Client {
   const drain = async (): Promise<void> => {
     let prev: string | undefined;
     while (granted() && online()) {
-      const { q, d } = await queue.head();
-      const first = q[0]?.event_id;
+      const r = await queue.head();
+      const first = r.q[0]?.event_id;
       // No progress (a storage that says it removed but did not) must not become a send loop.
-      if (!first || first == prev || !(await deliver(q.slice(0, maxEvents), d))) return;
+      if (!first || first == prev || !(await deliver(r.q.slice(0, maxEvents), r))) return;
       prev = first;
     }
   };
@@ -183,7 +186,7 @@ export function createClient(o: ClientOptions): Client {
     // flush() are included.
     await readyP;
     // A broken lock must not stop delivery for good; the collector's dedup covers an unlocked drain.
-    if (granted() && online()) await (o.lock ? o.lock('tally-flush', drain).catch(drain) : drain());
+    await (o.lock ? o.lock('tally-flush', drain).catch(drain) : drain());
   };
 
   /** At most one flush runs and one waits: a caller always gets a flush that started after its call. */

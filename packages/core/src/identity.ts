@@ -43,8 +43,8 @@ export function createIdentity(
         .get(KEY_IDENTITY)
         .then((v) => {
           // An older version stored JSON text here: anything but an object starts afresh.
+          // `saved` stays 0: the first event writes the record back once, with its activity time.
           id = Object(v) === v ? (v as Stored) : {};
-          saved = id.t || 0;
         })
         .catch(log),
     /** Ids for an event at time `t`: creates the anonymous id on first use, renews an idle session. */

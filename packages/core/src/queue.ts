@@ -5,20 +5,29 @@ import type { WireEvent } from './wire.js';
 /** The queue and its dropped counter live in one value, so every change to both is one atomic write. */
 export const KEY_QUEUE = 'tally.q';
 
-/** Stored form: `q` the unsent events oldest first, `d` the drops not yet reported to the collector. */
+/**
+ * Stored form: `q` the unsent events oldest first, `d` the drops not yet reported to the
+ * collector, `i` the id of that drop report (present while `d` is).
+ */
 export interface StoredQueue {
   q: WireEvent[];
   d: number;
+  i?: string;
 }
 
 /** Tolerates anything under the key (an older version's value, another app's): garbage reads as empty. */
-const read = (v: any): StoredQueue => ({ q: Array.isArray(v?.q) ? v.q : [], d: v?.d > 0 ? v.d : 0 });
+const read = (v: any): StoredQueue => {
+  const d = v?.d > 0 ? v.d : 0;
+  return { q: Array.isArray(v?.q) ? v.q : [], d, i: d && typeof v.i == 'string' ? v.i : undefined };
+};
 
 /**
  * The persistent queue. Bounded: past `maxQueue` the oldest events are dropped and counted. The
  * count is stored beside the events, so tabs and reloads add up, and a batch that carried it
  * subtracts exactly what it carried once acknowledged: a drop counted while a batch is in flight is
- * neither lost nor sent twice. Steps run in call order on `serial`.
+ * neither lost nor sent twice. A batch whose answer was lost is sent again with the same report id
+ * and a total that can only have grown, so the collector counts each report's increase once; an
+ * acknowledged report is closed and what remains starts a new one. Steps run in call order on `serial`.
  */
 export function createQueue(
   storage: Storage,
@@ -26,6 +35,7 @@ export function createQueue(
   serial: Serial,
   /** False once consent is denied: a batch still in flight then must not write anything back. */
   active: () => boolean,
+  uuid: () => string,
 ) {
   let size = 0;
   let dropped = 0;
@@ -41,6 +51,7 @@ export function createQueue(
             const r = read(v);
             n = fn(r);
             size = r.q.length;
+            r.i = r.d ? r.i || uuid() : undefined;
             return r.q.length || r.d ? r : undefined;
           })
         : Promise.resolve(),
@@ -80,6 +91,7 @@ export function createQueue(
       edit((r) => {
         const n = rejected - events.length + remove(r, events);
         r.d = Math.max(0, r.d - carried + n);
+        if (carried) r.i = undefined;
         return n;
       }),
     /** Refused for good (a 4xx): removed and counted as dropped. */

@@ -54,4 +54,6 @@ export interface WireBatch {
   sent_at?: string;
   app?: string;
   dropped?: number;
+  /** Identifies the drop report `dropped` is the running total of: the collector counts each report's largest total once. */
+  dropped_id?: string;
 }
