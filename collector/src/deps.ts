@@ -54,14 +54,31 @@ export interface IngestTally {
   accepted: number;
   duplicates: number;
   rejected: Partial<Record<RejectReason, number>>;
-  /** Events the SDK reports it had to discard (full queue, storage failure, consent is not counted). */
+  /**
+   * Events the SDK reports it had to discard (full queue, storage failure, consent is not counted),
+   * from a batch without `dropped_id`: counted as is.
+   */
   dropped: number;
+  /**
+   * A batch's `dropped` with its `dropped_id`: a running total the SDK may resend. The ledger counts
+   * only what it adds over the largest total already counted for (app, id).
+   */
+  dropReport?: DropReport;
   bots: number;
+}
+
+export interface DropReport {
+  id: string;
+  total: number;
 }
 
 /** Counters behind `/api/analytics/completeness`. Owned by `rollup/` (SQLite). */
 export interface Ledger {
-  record(tally: IngestTally): void;
+  /**
+   * Records one request's tally atomically and returns how many dropped events it counted
+   * (`dropped` plus the drop report's increase over what was counted for its id before).
+   */
+  record(tally: IngestTally): number;
 }
 
 export interface Logger {

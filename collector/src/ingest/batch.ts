@@ -1,4 +1,4 @@
-import { BatchSchema } from '@tally/protocol';
+import { BatchSchema, LIMITS } from '@tally/protocol';
 import type { BodyError } from './body.js';
 
 export interface CheckedBatch {
@@ -6,6 +6,7 @@ export interface CheckedBatch {
   sent_at?: string;
   app?: string;
   dropped?: number;
+  dropped_id?: string;
 }
 
 export type BatchResult = { ok: true; batch: CheckedBatch } | BodyError;
@@ -15,6 +16,7 @@ const FIELD_ERRORS: Record<string, string> = {
   sent_at: 'sent_at must be an ISO-8601 date-time with a time zone, e.g. 2026-11-20T10:00:00.000Z',
   app: 'app must be a string of at most 64 characters',
   dropped: 'dropped must be a whole number, 0 or more',
+  dropped_id: `dropped_id must be a string of 1 to ${LIMITS.idLength} characters`,
 };
 
 /**

@@ -95,10 +95,13 @@ export function ingestHandler(deps: AppDeps) {
     const dropped = batch.dropped ?? 0;
     metrics.eventsAccepted.inc(logged);
     metrics.eventsDuplicate.inc(duplicates);
-    metrics.eventsDroppedReported.inc(dropped);
     for (const r of rejected) metrics.rejected(r.reason);
-    const tally = ingestTally({ receivedAt, app, accepted: logged, duplicates, rejected, dropped, bots: 0 });
-    if (tally) ledger.record(tally);
+    const tally = ingestTally({ receivedAt, app, accepted: logged, duplicates, rejected, dropped, droppedId: batch.dropped_id, bots: 0 });
+    if (tally) {
+      // Only the ledger knows how much of a drop report's total is new: count what it counted.
+      const counted = ledger.record(tally);
+      metrics.eventsDroppedReported.inc(counted);
+    }
     return c.json<IngestResponse>({ ok: true, logged, duplicates, rejected }, 200);
   };
 }

@@ -61,6 +61,12 @@ const envelopeCases: Case[] = [
     status: 400,
     json: bad('dropped must be a whole number, 0 or more'),
   })),
+  ...([['empty', ''], ['257 characters', 'd'.repeat(257)], ['a number', 7], ['null', null]] as const).map(([what, id]) => ({
+    name: `dropped_id ${what}`,
+    body: () => JSON.stringify({ events: [ev()], dropped: 3, dropped_id: id }),
+    status: 400,
+    json: bad('dropped_id must be a string of 1 to 256 characters'),
+  })),
   { name: '__proto__ key on the batch', body: () => '{"events":[],"__proto__":{"polluted":true}}', status: 400, json: bad('body must not have a "__proto__" key') },
   { name: '101 events', body: () => JSON.stringify({ events: Array.from({ length: 101 }, () => ev()) }), status: 413, json: bad('too many events: 101 in one batch, at most 100; split the batch') },
   { name: 'body over 1 MiB (one huge string)', body: () => JSON.stringify({ events: [ev({ feature: 'x'.repeat(1024 * 1024) })] }), status: 413, json: bad(LIMIT) },

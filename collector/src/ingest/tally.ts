@@ -21,7 +21,10 @@ export function countReasons(rejected: Rejection[]): Partial<Record<RejectReason
 /**
  * The ledger entry of one acknowledged request. A batch whose events were *all* duplicates is a
  * replay of a batch we already acknowledged (its answer was lost and the SDK retried): its
- * `dropped` and rejections were counted the first time, so only the duplicates count now.
+ * rejections were counted the first time, so only the duplicates count now. The same guess covers
+ * a `dropped` without `dropped_id` (older clients); it misses a resend that also carries new events.
+ * A `dropped` with `dropped_id` needs no guess: it goes to the ledger as a drop report, which counts
+ * only the increase over the id's largest total, replay or not.
  * Returns undefined when there is nothing to count.
  */
 export function ingestTally(input: {
@@ -31,6 +34,7 @@ export function ingestTally(input: {
   duplicates: number;
   rejected: Rejection[];
   dropped: number;
+  droppedId?: string | undefined;
   bots: number;
 }): IngestTally | undefined {
   const replay = input.accepted === 0 && input.duplicates > 0;
@@ -40,11 +44,12 @@ export function ingestTally(input: {
     accepted: input.accepted,
     duplicates: input.duplicates,
     rejected: replay ? {} : countReasons(input.rejected),
-    dropped: replay ? 0 : input.dropped,
+    dropped: replay || input.droppedId !== undefined ? 0 : input.dropped,
     bots: input.bots,
   };
+  if (input.droppedId !== undefined && input.dropped > 0) tally.dropReport = { id: input.droppedId, total: input.dropped };
   const empty =
     tally.accepted === 0 && tally.duplicates === 0 && tally.dropped === 0 && tally.bots === 0 &&
-    Object.keys(tally.rejected).length === 0;
+    tally.dropReport === undefined && Object.keys(tally.rejected).length === 0;
   return empty ? undefined : tally;
 }

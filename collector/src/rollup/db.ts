@@ -62,6 +62,16 @@ const MIGRATIONS: string[] = [
      data BLOB NOT NULL,
      PRIMARY KEY (day, type, feature)
    ) WITHOUT ROWID;`,
+  // 4: drop reports (ledger.ts). The largest `dropped` total counted per (app, dropped_id), so a
+  // resent report counts only its increase; `day` is the last receipt day the id was seen, for pruning.
+  `CREATE TABLE drop_reports (
+     app TEXT NOT NULL,
+     id TEXT NOT NULL,
+     total INTEGER NOT NULL,
+     day TEXT NOT NULL,
+     PRIMARY KEY (app, id)
+   ) WITHOUT ROWID;
+   CREATE INDEX drop_reports_day ON drop_reports (day);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,6 @@
-import type { IngestTally, Ledger } from '../deps.js';
+import type { DropReport, IngestTally, Ledger } from '../deps.js';
 import type { Db } from './db.js';
+import { addDays } from './time.js';
 
 export interface CompletenessDay {
   day: string;
@@ -12,9 +13,18 @@ export interface CompletenessDay {
 }
 
 /**
+ * How many receipt days a drop report id is remembered after the last batch that carried it. A
+ * resend arriving later than that counts its whole total again (SDKs resend within minutes; an id
+ * stays open only until one of its batches is acknowledged).
+ */
+export const DROP_REPORT_DAYS = 7;
+
+/**
  * The completeness counters, one upsert transaction per ingestion request: committed before the
  * request's answer goes out, so a restart never forgets what was acknowledged (WAL, synchronous =
  * NORMAL: a process crash loses nothing, a power cut at worst the last few requests' counters).
+ * A drop report's largest total is remembered in the same transaction as the `dropped` it adds, so
+ * no crash can count an increase without remembering it, or the other way round.
  */
 export function createLedger(db: Db): Ledger {
   const upsert = db.prepare(
@@ -26,11 +36,35 @@ export function createLedger(db: Db): Ledger {
     `INSERT INTO ledger_rejected (day, app, reason, n) VALUES (?, ?, ?, ?)
      ON CONFLICT (day, app, reason) DO UPDATE SET n = n + excluded.n`,
   );
-  const write = db.transaction((t: IngestTally) => {
-    upsert.run(t.day, t.app, t.accepted, t.duplicates, t.dropped, t.bots);
+  const countedTotal = db.prepare('SELECT total FROM drop_reports WHERE app = ? AND id = ?').pluck();
+  const remember = db.prepare(
+    `INSERT INTO drop_reports (app, id, total, day) VALUES (?, ?, ?, ?)
+     ON CONFLICT (app, id) DO UPDATE SET total = MAX(total, excluded.total), day = MAX(day, excluded.day)`,
+  );
+  const prune = db.prepare('DELETE FROM drop_reports WHERE day < ?');
+  // Pruning before the first lookup of each receipt day makes the 7-day rule exact, whether or
+  // not the process ran in between.
+  let prunedFor = '';
+  const reportIncrease = (t: IngestTally, report: DropReport): number => {
+    if (t.day !== prunedFor) prune.run(addDays(t.day, -DROP_REPORT_DAYS));
+    const counted = (countedTotal.get(t.app, report.id) as number | undefined) ?? 0;
+    remember.run(t.app, report.id, report.total, t.day);
+    return Math.max(0, report.total - counted);
+  };
+  const write = db.transaction((t: IngestTally): number => {
+    const dropped = t.dropped + (t.dropReport ? reportIncrease(t, t.dropReport) : 0);
+    upsert.run(t.day, t.app, t.accepted, t.duplicates, dropped, t.bots);
     for (const [reason, n] of Object.entries(t.rejected)) if (n !== undefined && n > 0) reject.run(t.day, t.app, reason, n);
+    return dropped;
   });
-  return { record: (tally) => write(tally) };
+  return {
+    record(tally) {
+      const dropped = write(tally);
+      // Only once committed: a rolled-back prune must run again.
+      if (tally.dropReport) prunedFor = tally.day;
+      return dropped;
+    },
+  };
 }
 
 /** Per-day counters for receipt days `from`..`to` (UTC), optionally for one app; days without traffic are zero. */

@@ -53,6 +53,12 @@ export const BatchSchema = z.object({
   sent_at: isoTime.optional(),
   app: str(LIMITS.appLength).optional(),
   dropped: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /**
+   * Names the drop report `dropped` is the running total of. The SDK keeps the id (and lets the total
+   * only grow) until a batch carrying it is acknowledged, so the collector can count each report's
+   * increase once even when a batch whose answer was lost is resent with new events.
+   */
+  dropped_id: z.string().min(1).max(LIMITS.idLength).optional(),
 });
 
 /** One line of the NDJSON log: the normalized event plus what the collector adds. */
