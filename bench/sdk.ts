@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
+import { queueWriteCost } from './sdk-queue.js';
 
 /**
  * Browser SDK benchmark (issue 3): the gzipped size of each bundle, and the main-thread cost of one
@@ -15,7 +16,9 @@ import { chromium, type Browser } from 'playwright-core';
  * 100 µs). Between batches the page yields, so each SDK's deferred work (Tally: IndexedDB writes,
  * batching, sending; PostHog: its in-memory request queue) runs as it would in a real page and is
  * not counted. Both SDKs post to a local stub that answers 200. Each run is a fresh browser context.
- * Knobs (env): BENCH_SDK_CALLS (10000 per run), BENCH_SDK_BATCH (100), BENCH_SDK_RUNS (5).
+ * Also the main-thread cost of one queue write at queue sizes 0, 100 and 1000 (bench/sdk-queue.ts).
+ * Knobs (env): BENCH_SDK_CALLS (10000 per run), BENCH_SDK_BATCH (100), BENCH_SDK_RUNS (5),
+ * BENCH_SDK_QUEUE_WRITES (30).
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -183,11 +186,16 @@ export async function run(): Promise<Record<string, unknown>> {
     for (let r = 0; r < RUNS; r++) {
       for (const sdk of ['tally', 'posthog'] as const) runs[sdk].push(await oneRun(browser, origin, sdk));
     }
+    const queueWrites = await queueWriteCost(browser, origin, [0, 100, 1000], num('BENCH_SDK_QUEUE_WRITES', 30), 3);
     const tally = summarize(runs.tally);
     const posthog = summarize(runs.posthog);
     const posthogVersion = (JSON.parse(readFileSync(require.resolve('posthog-js/package.json'), 'utf8')) as { version: string }).version;
     return {
       sizes_gzip_bytes: sizes,
+      queue_write_main_thread: {
+        method: 'Chromium main-thread task time per persisted track() (CDP TaskDuration), offline, 30 writes 100 ms apart, median of 3 pages; events ≈ 400 B each',
+        ...queueWrites,
+      },
       track_main_thread: {
         method: `${CALLS} calls per run in batches of ${BATCH}, ${RUNS} fresh pages per SDK, alternating, median of the run medians; ${WARMUP} warm-up calls first`,
         chromium: browser.version(),
