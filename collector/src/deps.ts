@@ -53,7 +53,16 @@ export interface IngestTally {
   app: string;
   accepted: number;
   duplicates: number;
+  /**
+   * Rejected events without a usable `event_id` (none, or an invalid one), by reason: counted as
+   * is, since nothing tells a resend from a new event.
+   */
   rejected: Partial<Record<RejectReason, number>>;
+  /**
+   * Rejected events that carry a valid `event_id`, present only when there are some. The ledger
+   * counts each (app, id) once, so a resend after a lost answer does not count it again.
+   */
+  rejectedIds?: RejectedEvent[];
   /**
    * Events the SDK reports it had to discard (full queue, storage failure, consent is not counted),
    * from a batch without `dropped_id`: counted as is.
@@ -67,6 +76,11 @@ export interface IngestTally {
   bots: number;
 }
 
+export interface RejectedEvent {
+  id: string;
+  reason: RejectReason;
+}
+
 export interface DropReport {
   id: string;
   total: number;
@@ -77,6 +91,7 @@ export interface Ledger {
   /**
    * Records one request's tally atomically and returns how many dropped events it counted
    * (`dropped` plus the drop report's increase over what was counted for its id before).
+   * Each of `rejectedIds` is counted only if its (app, id) was not counted in the last 2 receipt days.
    */
   record(tally: IngestTally): number;
 }

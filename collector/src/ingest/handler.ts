@@ -56,7 +56,7 @@ export function ingestHandler(deps: AppDeps) {
     if (config.botFilter && userAgent && isbot(userAgent)) {
       const bots = batch.events.length;
       metrics.eventsBot.inc(bots);
-      const tally = ingestTally({ receivedAt, app, accepted: 0, duplicates: 0, rejected: [], dropped: 0, bots });
+      const tally = ingestTally({ receivedAt, app, accepted: 0, duplicates: 0, rejected: [], events: batch.events, dropped: 0, bots });
       if (tally) ledger.record(tally);
       return c.json<IngestResponse>({ ok: true, logged: 0, duplicates: 0, rejected: [] }, 200);
     }
@@ -95,8 +95,12 @@ export function ingestHandler(deps: AppDeps) {
     const dropped = batch.dropped ?? 0;
     metrics.eventsAccepted.inc(logged);
     metrics.eventsDuplicate.inc(duplicates);
+    // Every rejection this answer lists, a resent one again: what the server refused. The ledger
+    // counts each rejected event once (by event_id) instead.
     for (const r of rejected) metrics.rejected(r.reason);
-    const tally = ingestTally({ receivedAt, app, accepted: logged, duplicates, rejected, dropped, droppedId: batch.dropped_id, bots: 0 });
+    const tally = ingestTally({
+      receivedAt, app, accepted: logged, duplicates, rejected, events: batch.events, dropped, droppedId: batch.dropped_id, bots: 0,
+    });
     if (tally) {
       // Only the ledger knows how much of a drop report's total is new: count what it counted.
       const counted = ledger.record(tally);

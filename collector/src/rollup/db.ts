@@ -72,6 +72,16 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (app, id)
    ) WITHOUT ROWID;
    CREATE INDEX drop_reports_day ON drop_reports (day);`,
+  // 5: rejected event ids (ledger.ts). Per (app, event_id) of a rejected event already counted in
+  // ledger_rejected, so a resent batch does not count it again; `day` is the last receipt day the
+  // id was rejected, for pruning.
+  `CREATE TABLE rejected_ids (
+     app TEXT NOT NULL,
+     id TEXT NOT NULL,
+     day TEXT NOT NULL,
+     PRIMARY KEY (app, id)
+   ) WITHOUT ROWID;
+   CREATE INDEX rejected_ids_day ON rejected_ids (day);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

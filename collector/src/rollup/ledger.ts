@@ -20,11 +20,19 @@ export interface CompletenessDay {
 export const DROP_REPORT_DAYS = 7;
 
 /**
+ * How many receipt days a rejected event's id is remembered after the last batch that carried it:
+ * an id last rejected on day D is recognised through D + 2 and forgotten from D + 3, so at least the
+ * 48 hours for which the event log recognises a resent valid event.
+ */
+export const REJECTED_ID_DAYS = 2;
+
+/**
  * The completeness counters, one upsert transaction per ingestion request: committed before the
  * request's answer goes out, so a restart never forgets what was acknowledged (WAL, synchronous =
  * NORMAL: a process crash loses nothing, a power cut at worst the last few requests' counters).
- * A drop report's largest total is remembered in the same transaction as the `dropped` it adds, so
- * no crash can count an increase without remembering it, or the other way round.
+ * A drop report's largest total and a rejected event's id are remembered in the same transaction
+ * as the counts they add, so no crash can count something without remembering it, or the other
+ * way round.
  */
 export function createLedger(db: Db): Ledger {
   const upsert = db.prepare(
@@ -41,27 +49,45 @@ export function createLedger(db: Db): Ledger {
     `INSERT INTO drop_reports (app, id, total, day) VALUES (?, ?, ?, ?)
      ON CONFLICT (app, id) DO UPDATE SET total = MAX(total, excluded.total), day = MAX(day, excluded.day)`,
   );
-  const prune = db.prepare('DELETE FROM drop_reports WHERE day < ?');
-  // Pruning before the first lookup of each receipt day makes the 7-day rule exact, whether or
+  const newRejection = db.prepare('INSERT INTO rejected_ids (app, id, day) VALUES (?, ?, ?) ON CONFLICT (app, id) DO NOTHING');
+  const rejectedAgain = db.prepare('UPDATE rejected_ids SET day = MAX(day, ?) WHERE app = ? AND id = ?');
+  const pruneReports = db.prepare('DELETE FROM drop_reports WHERE day < ?');
+  const pruneRejected = db.prepare('DELETE FROM rejected_ids WHERE day < ?');
+  const remembers = (t: IngestTally) => t.dropReport !== undefined || t.rejectedIds !== undefined;
+  // Pruning before the first lookup of each receipt day makes the day horizons exact, whether or
   // not the process ran in between.
   let prunedFor = '';
+  const prune = (day: string) => {
+    pruneReports.run(addDays(day, -DROP_REPORT_DAYS));
+    pruneRejected.run(addDays(day, -REJECTED_ID_DAYS));
+  };
   const reportIncrease = (t: IngestTally, report: DropReport): number => {
-    if (t.day !== prunedFor) prune.run(addDays(t.day, -DROP_REPORT_DAYS));
     const counted = (countedTotal.get(t.app, report.id) as number | undefined) ?? 0;
     remember.run(t.app, report.id, report.total, t.day);
     return Math.max(0, report.total - counted);
   };
+  // Id-less rejections as they come, each id'd one only the first time its (app, id) is seen
+  // (within this request too: the log likewise stores one of two valid events sharing an id).
+  const rejectedCounts = (t: IngestTally): Record<string, number> => {
+    const counts: Record<string, number> = { ...t.rejected };
+    for (const r of t.rejectedIds ?? []) {
+      if (newRejection.run(t.app, r.id, t.day).changes > 0) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
+      else rejectedAgain.run(t.day, t.app, r.id);
+    }
+    return counts;
+  };
   const write = db.transaction((t: IngestTally): number => {
+    if (remembers(t) && t.day !== prunedFor) prune(t.day);
     const dropped = t.dropped + (t.dropReport ? reportIncrease(t, t.dropReport) : 0);
     upsert.run(t.day, t.app, t.accepted, t.duplicates, dropped, t.bots);
-    for (const [reason, n] of Object.entries(t.rejected)) if (n !== undefined && n > 0) reject.run(t.day, t.app, reason, n);
+    for (const [reason, n] of Object.entries(rejectedCounts(t))) if (n > 0) reject.run(t.day, t.app, reason, n);
     return dropped;
   });
   return {
     record(tally) {
       const dropped = write(tally);
       // Only once committed: a rolled-back prune must run again.
-      if (tally.dropReport) prunedFor = tally.day;
+      if (remembers(tally)) prunedFor = tally.day;
       return dropped;
     },
   };
