@@ -52,7 +52,7 @@ function sizeOf(file: string) {
 export function bundleSizes() {
   return {
     'core ESM (@tally/core, dist/index.js)': sizeOf(publishedEsm('@tally/core')),
-    'browser ESM (@tally/browser, dist/index.js; core, idb, web-vitals not inlined)': sizeOf(publishedEsm('@tally/browser')),
+    'browser ESM (@tally/browser, dist/index.js; core not inlined)': sizeOf(publishedEsm('@tally/browser')),
     'script-tag IIFE (everything inlined, served as /sdk.js)': sizeOf(require.resolve('@tally/browser/tally.global.js')),
     'posthog-js script-tag build (dist/array.js), for comparison': sizeOf(require.resolve('posthog-js/dist/array.js')),
   };

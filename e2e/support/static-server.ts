@@ -1,9 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { REPO_ROOT } from './collector-process.js';
 
 const DEMO_DIR = resolve(REPO_ROOT, 'demo');
+/** Test-only pages (`e2e/pages/x.html` at `/__e2e/x`), same placeholders as the demo's. */
+const PAGES_DIR = resolve(REPO_ROOT, 'e2e', 'pages');
+/**
+ * Google's web-vitals, served to the vitals test page as the reference the SDK's own measurements
+ * are compared with (the SDK does not ship it).
+ */
+const WEB_VITALS = join(dirname(createRequire(import.meta.url).resolve('web-vitals')), 'web-vitals.iife.js');
+export const WEB_VITALS_PATH = '/__e2e/web-vitals.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -39,10 +48,14 @@ export async function startDemoServer(collectorUrl: string): Promise<DemoServer>
       res.end('<!doctype html><title>blank</title><p>No SDK on this page.</p>');
       return;
     }
-    const rel = path === '/' ? 'index.html' : path.startsWith('/app') && !extname(path) ? 'app.html' : extname(path) ? path.slice(1) : `${path.slice(1)}.html`;
-    const file = resolve(DEMO_DIR, rel);
+    const page = path.startsWith('/__e2e/');
+    const root = page ? PAGES_DIR : DEMO_DIR;
+    const rel = page
+      ? `${path.slice('/__e2e/'.length)}.html`
+      : path === '/' ? 'index.html' : path.startsWith('/app') && !extname(path) ? 'app.html' : extname(path) ? path.slice(1) : `${path.slice(1)}.html`;
+    const file = path === WEB_VITALS_PATH ? WEB_VITALS : resolve(root, rel);
     const type = TYPES[extname(file)];
-    if (!file.startsWith(DEMO_DIR + sep) || !type) {
+    if (!(file === WEB_VITALS || file.startsWith(root + sep)) || !type) {
       res.writeHead(404).end();
       return;
     }

@@ -9,8 +9,6 @@ const MANGLED = new RegExp(
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs',
       'append', 'wipe', 'counts', 'refused', 'unretry', 'renew', // core's private objects
-      // web-vitals' own option and internals: never passed, read by name or used by the platform.
-      'reportAllChanges', 'firstHiddenTime', 'onHidden', 'delta',
     ].join('|') +
     ')$',
 );
@@ -33,10 +31,7 @@ export default defineConfig([
     minify: 'terser',
     terserOptions: { ecma: 2020, toplevel: true, compress: { passes: 3, pure_getters: true } },
     target: 'es2020',
-    // web-vitals uses class fields; lowering them to helper calls costs ~105 B gzipped. They exist
-    // in Chrome 72, Firefox 69, Safari 14: this only moves the Safari floor from 13.1 to 14.
     esbuildOptions(o) {
-      o.supported = { 'class-field': true };
       // Inside the script tag every Storage, Transport, Lifecycle, option and internal object is
       // both made and used by this bundle, so their property names can be shortened (≈190 B
       // gzipped). Never listed: names the platform also uses (put, get, set, delete, clear, count,

@@ -77,7 +77,8 @@ export function start(options: BrowserOptions): Client {
     if (!active()) stops.splice(0).map((stop) => stop());
     else if (!stops.length) {
       [trackPageViews, trackClicks, trackForms, trackErrors].map((track, i) => isOn(AUTO_PARTS[i]!) && stops.push(track(client, active)));
-      // web-vitals' observers cannot be removed: started once, they report only while `active`.
+      // Vitals observe the whole page's life (buffered entries, then the hide): started once, they
+      // report only while `active`, so a consent round trip does not report a page's FCP twice.
       if (!vitals && isOn('vitals')) {
         vitals = true;
         trackVitals(client, active);

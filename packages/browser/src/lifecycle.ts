@@ -8,8 +8,8 @@ import { listen } from './guard.js';
  * dropped (within 1 s, by the events' own time stamps) so the queue is not beaconed twice, but a
  * `pagehide` long after the tab went to the background (events tracked meanwhile) still emits.
  *
- * Listeners sit on `window` in the bubble phase, so they run after web-vitals' capture-phase
- * listeners: vitals reported on hide are tracked before core flushes for the unload.
+ * Listeners sit on `window` in the bubble phase, so they run after the vitals tracker's
+ * capture-phase listeners: vitals reported on hide are tracked before core flushes for the unload.
  */
 export function createBrowserLifecycle(): Lifecycle {
   return {
