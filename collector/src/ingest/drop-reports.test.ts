@@ -1,45 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
-import { openDb, type Db } from '../rollup/db.js';
-import { createLedger, readCompleteness } from '../rollup/ledger.js';
-import { makeTestDeps, type FakeClock, type MemoryLogStore } from '../testing/index.js';
-import { ev, post } from './test-helpers.js';
+import { readCompleteness } from '../rollup/ledger.js';
+import { makeTestDeps } from '../testing/index.js';
+import { ev, post, useDiskLedger } from './test-helpers.js';
 
 /**
  * `dropped` with `dropped_id` through the real handler into a real SQLite ledger on disk: each
  * report's running total counts once, whatever the SDK resends and whenever the collector restarts.
  */
-let dir: string;
-let db: Db;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tally-drop-reports-'));
-  db = openDb(dir);
-});
-
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** An app on the on-disk ledger; pass the previous clock and log to model a restart of the same collector. */
-function start(keep?: { clock: FakeClock; log: MemoryLogStore }) {
-  const ledger = createLedger(db);
-  const deps = keep ? makeTestDeps({ ledger, clock: keep.clock, log: keep.log }) : makeTestDeps({ ledger });
-  return { deps, app: createApp(deps) };
-}
-
-function restart(keep: { clock: FakeClock; log: MemoryLogStore }) {
-  db.close();
-  db = openDb(dir);
-  return start(keep);
-}
+const disk = useDiskLedger('tally-drop-reports-');
+const { start, restart } = disk;
 
 function dropped(day = '2026-11-20', app = 'shop'): number {
-  return readCompleteness(db, day, day, [day], app)[0]!.dropped;
+  return readCompleteness(disk.db, day, day, [day], app)[0]!.dropped;
 }
 
 const x = (id: string) => ev({ event_id: id });
@@ -112,7 +85,7 @@ describe('drop reports (dropped + dropped_id)', () => {
     deps.clock.set('2026-12-12T12:00:00.000Z'); // 8 days: forgotten, counted again
     await post(app, { app: 'shop', dropped: 5, dropped_id: 'r1', events: [] });
     expect(dropped('2026-12-12')).toBe(5);
-    expect(db.prepare('SELECT COUNT(*) FROM drop_reports').pluck().get()).toBe(1);
+    expect(disk.db.prepare('SELECT COUNT(*) FROM drop_reports').pluck().get()).toBe(1);
   });
 
   it('prunes old ids from the table on the first report of a new day', async () => {
@@ -120,7 +93,7 @@ describe('drop reports (dropped + dropped_id)', () => {
     await post(app, { app: 'shop', dropped: 1, dropped_id: 'old', events: [] });
     deps.clock.set('2026-11-29T12:00:00.000Z');
     await post(app, { app: 'shop', dropped: 1, dropped_id: 'new', events: [] });
-    expect(db.prepare('SELECT id FROM drop_reports').pluck().all()).toEqual(['new']);
+    expect(disk.db.prepare('SELECT id FROM drop_reports').pluck().all()).toEqual(['new']);
   });
 
   it('accepts dropped_id without dropped, or with 0, and counts nothing for it', async () => {
@@ -128,7 +101,7 @@ describe('drop reports (dropped + dropped_id)', () => {
     expect((await post(app, { app: 'shop', dropped_id: 'r1', events: [x('a')] })).status).toBe(200);
     expect((await post(app, { app: 'shop', dropped: 0, dropped_id: 'r1', events: [x('b')] })).status).toBe(200);
     expect(dropped()).toBe(0);
-    expect(db.prepare('SELECT COUNT(*) FROM drop_reports').pluck().get()).toBe(0);
+    expect(disk.db.prepare('SELECT COUNT(*) FROM drop_reports').pluck().get()).toBe(0);
     await post(app, { app: 'shop', dropped: 2, dropped_id: 'r1', events: [] });
     expect(dropped()).toBe(2);
     expect(deps.metrics.eventsDroppedReported.get()).toBe(2);
@@ -139,7 +112,7 @@ describe('drop reports (dropped + dropped_id)', () => {
     const batch = { app: 'shop', dropped: 2, dropped_id: 'r1', events: [x('a'), ev({ event_type: 'Bad' })] };
     await post(app, batch);
     await post(app, batch);
-    const [day] = readCompleteness(db, '2026-11-20', '2026-11-20', ['2026-11-20'], 'shop');
+    const [day] = readCompleteness(disk.db, '2026-11-20', '2026-11-20', ['2026-11-20'], 'shop');
     expect(day).toMatchObject({ accepted: 1, duplicates: 1, rejected: { invalid_event_type: 1 }, dropped: 2 });
   });
 

@@ -1,53 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { IngestResponse } from '@tally/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
-import { openDb, SCHEMA_VERSION, type Db } from '../rollup/db.js';
-import { createLedger, readCompleteness } from '../rollup/ledger.js';
-import { makeTestDeps, type FakeClock, type MemoryLogStore } from '../testing/index.js';
-import { ev, post } from './test-helpers.js';
+import { SCHEMA_VERSION } from '../rollup/db.js';
+import { readCompleteness } from '../rollup/ledger.js';
+import { makeTestDeps } from '../testing/index.js';
+import { ev, post, useDiskLedger } from './test-helpers.js';
 
 /**
  * Rejected events through the real handler into a real SQLite ledger on disk: a rejected event
  * that carries a valid `event_id` is counted once per app, however often the SDK resends it
  * (with or without new events) and whenever the collector restarts.
  */
-let dir: string;
-let db: Db;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tally-rejected-ids-'));
-  db = openDb(dir);
-});
-
-afterEach(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** An app on the on-disk ledger; pass the previous clock and log to model a restart of the same collector. */
-function start(keep?: { clock: FakeClock; log: MemoryLogStore }) {
-  const ledger = createLedger(db);
-  const deps = keep ? makeTestDeps({ ledger, clock: keep.clock, log: keep.log }) : makeTestDeps({ ledger });
-  return { deps, app: createApp(deps) };
-}
-
-function restart(keep: { clock: FakeClock; log: MemoryLogStore }) {
-  db.close();
-  db = openDb(dir);
-  return start(keep);
-}
+const disk = useDiskLedger('tally-rejected-ids-');
+const { start, restart } = disk;
 
 function rejected(day = '2026-11-20', app = 'shop'): Record<string, number> {
-  return readCompleteness(db, day, day, [day], app)[0]!.rejected;
+  return readCompleteness(disk.db, day, day, [day], app)[0]!.rejected;
 }
 
 const ok = (id: string) => ev({ event_id: id });
 /** An event the collector rejects as `invalid_event_type`, with the given event_id (or none). */
 const bad = (id?: unknown) => (id === undefined ? ev({ event_type: 'Bad' }) : ev({ event_id: id, event_type: 'Bad' }));
-const rejectedIds = () => db.prepare('SELECT app, id, day FROM rejected_ids ORDER BY app, id').all();
+const rejectedIds = () => disk.db.prepare('SELECT app, id, day FROM rejected_ids ORDER BY app, id').all();
 
 describe('rejected events with an event_id', () => {
   it('counts a rejection once when the SDK resends it with new events, and still answers it each time', async () => {
@@ -65,7 +39,7 @@ describe('rejected events with an event_id', () => {
     await post(app, { app: 'shop', events: [ok('a'), bad('x'), ok('b'), ok('c')] });
     await post(app, { app: 'shop', events: [ok('a'), bad('x'), ok('d'), bad('y'), ev({ event_id: 'z', ts: 'nope' })] });
     expect(rejected()).toEqual({ invalid_event_type: 2, invalid_ts: 1 });
-    expect(readCompleteness(db, '2026-11-20', '2026-11-20', ['2026-11-20'], 'shop')[0]).toMatchObject({
+    expect(readCompleteness(disk.db, '2026-11-20', '2026-11-20', ['2026-11-20'], 'shop')[0]).toMatchObject({
       accepted: 4,
       duplicates: 5,
       rejected_total: 3,
@@ -142,10 +116,10 @@ describe('rejected events with an event_id', () => {
   it('applies migration 5 to a database made before it, keeping its counters', async () => {
     const before = start();
     await post(before.app, { app: 'shop', events: [bad()] });
-    db.exec('DROP TABLE rejected_ids');
-    db.pragma('user_version = 4');
+    disk.db.exec('DROP TABLE rejected_ids');
+    disk.db.pragma('user_version = 4');
     const { app } = restart({ clock: before.deps.clock, log: before.deps.log });
-    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(disk.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(SCHEMA_VERSION).toBe(5);
     await post(app, { app: 'shop', events: [bad('x')] });
     await post(app, { app: 'shop', events: [bad('x'), ok('a')] });
