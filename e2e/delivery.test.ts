@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { setupE2E } from './support/harness.js';
-import { duplicateIds, eventsOf, waitForEvents } from './support/event-log.js';
+import { eventsOf, expectExactlyOnce, waitForEvents } from './support/event-log.js';
 import { recordIngestRequests, sdkLoaded } from './support/page-probes.js';
 import { flushSdk, queuedInIdb, trackMany } from './support/sdk.js';
 import { BLANK_PATH } from './support/static-server.js';
 import { waitFor } from './support/wait.js';
 
 const e2e = setupE2E();
-
-function expectExactlyOnce(events: Array<{ event_id: string; metadata?: Record<string, unknown> }>, count: number) {
-  expect(duplicateIds(events)).toEqual([]);
-  expect(events.map((e) => e.metadata?.i).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: count }, (_, i) => i));
-}
 
 describe('delivery: nothing accepted is lost, nothing is stored twice', () => {
   it('delivers 50 events created offline exactly once, across a reload while still offline', async () => {

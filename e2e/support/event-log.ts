@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StoredEvent } from '@tally/protocol';
+import { expect } from 'vitest';
 import { waitFor } from './wait.js';
 
 /**
@@ -62,4 +63,10 @@ export function duplicateIds(events: Array<{ event_id?: string }>): string[] {
     seen.add(e.event_id);
   }
   return [...dups];
+}
+
+/** `events` are `trackMany`'s `count` events: each `metadata.i` from 0 to count-1 stored once. */
+export function expectExactlyOnce(events: Array<{ event_id: string; metadata?: Record<string, unknown> }>, count: number): void {
+  expect(duplicateIds(events)).toEqual([]);
+  expect(events.map((e) => e.metadata?.i).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: count }, (_, i) => i));
 }
