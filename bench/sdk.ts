@@ -40,8 +40,8 @@ const GOAL_US = 20;
 function publishedEsm(pkg: string): string {
   let dir = dirname(require.resolve(pkg));
   while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, { import: string }> };
-  return join(dir, manifest.exports['.']!.import);
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return join(dir, manifest.exports['.']!.import.default);
 }
 
 function sizeOf(file: string) {

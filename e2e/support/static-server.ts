@@ -29,6 +29,8 @@ export interface DemoServer {
   setApp(app: string): void;
   /** Paths requested so far, in order. */
   readonly requests: string[];
+  /** Serves `body` at `path` from now on (a page or script a test builds itself). */
+  serve(path: string, body: string, contentType: string): void;
   close(): Promise<void>;
 }
 
@@ -40,9 +42,16 @@ export interface DemoServer {
 export async function startDemoServer(collectorUrl: string): Promise<DemoServer> {
   let app = 'demo';
   const requests: string[] = [];
+  const extra = new Map<string, { body: string; contentType: string }>();
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     requests.push(path);
+    const built = extra.get(path);
+    if (built) {
+      res.writeHead(200, { 'Content-Type': built.contentType, 'Cache-Control': 'no-store' });
+      res.end(built.body);
+      return;
+    }
     if (path === BLANK_PATH) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><title>blank</title><p>No SDK on this page.</p>');
@@ -79,6 +88,7 @@ export async function startDemoServer(collectorUrl: string): Promise<DemoServer>
     setApp: (name) => {
       app = name;
     },
+    serve: (path, body, contentType) => void extra.set(path, { body, contentType }),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
