@@ -32,13 +32,6 @@ export function trackVitals(client: Pick<Client, 'track'>, active: () => boolean
   const perf = performance;
   const doc = document as Document & { prerendering?: boolean; wasDiscarded?: boolean };
   const isHidden = () => doc.visibilityState == 'hidden';
-  // An entry without a response yet (or from the future) is a browser bug web-vitals also skips.
-  const navEntry = () => {
-    const e = perf.getEntriesByType('navigation')[0] as (PerformanceNavigationTiming & { activationStart?: number }) | undefined;
-    return e && e.responseStart > 0 && e.responseStart < perf.now() ? e : undefined;
-  };
-  const activation = () => navEntry()?.activationStart ?? 0;
-  const since = (time: number) => Math.max(time - activation(), 0);
   const observe = (type: string, cb: (entries: any[]) => void, options?: object) => {
     // `observe` ignores an entry type the browser does not know (a console warning, no error).
     const o = new PerformanceObserver(safe((list: PerformanceObserverEntryList) => cb(list.getEntries())));
@@ -81,13 +74,19 @@ export function trackVitals(client: Pick<Client, 'track'>, active: () => boolean
     return metric('TTFB', 800, 1800);
   };
 
+  // Runs once the page is shown (after activation, for a prerendered one), so the navigation entry
+  // and its activationStart are final here.
   const start = () => {
-    const nav = navEntry();
+    // An entry without a response yet (or from the future) is a browser bug web-vitals also skips.
+    const entry = perf.getEntriesByType('navigation')[0] as (PerformanceNavigationTiming & { activationStart?: number }) | undefined;
+    const nav = entry && entry.responseStart > 0 && entry.responseStart < perf.now() ? entry : undefined;
+    const activation = nav?.activationStart ?? 0;
+    const since = (time: number) => Math.max(time - activation, 0);
     const ttfb = begin(
-      doc.prerendering || activation() > 0 ? 'prerender' : doc.wasDiscarded ? 'restore' : nav?.type.replace(/_/g, '-') ?? 'navigate',
+      doc.prerendering || activation > 0 ? 'prerender' : doc.wasDiscarded ? 'restore' : nav?.type.replace(/_/g, '-') ?? 'navigate',
     );
     firstHidden =
-      perf.getEntriesByType('visibility-state').find((e) => e.name == 'hidden' && e.startTime >= activation())?.startTime ??
+      perf.getEntriesByType('visibility-state').find((e) => e.name == 'hidden' && e.startTime >= activation)?.startTime ??
       (isHidden() ? 0 : Infinity);
     const ready = () => (nav ? ttfb(since(nav.responseStart)) : undefined);
     doc.readyState == 'complete' ? ready() : addEventListener('load', safe(ready), { once: true });
