@@ -11,10 +11,7 @@ const pathOf = (url: string | undefined) => (url ? new URL(url).pathname : undef
 describe('auto-tracking through the script tag, demo on another origin', () => {
   it('records a page view on load and one per client-side navigation', async () => {
     const app = e2e.useApp('pageviews');
-    const context = await e2e.newContext();
-    const page = await context.newPage();
-    await page.goto(`${e2e.demo.url}/app`);
-    await sdkLoaded(page);
+    const page = await e2e.openPage('/app');
     await waitForEvents(e2e.collector.dataDir, app, 'page_view of /app', (e) => e.event_type === 'page_view' && pathOf(e.url) === '/app');
 
     // pushState navigations: the page is never reloaded.
@@ -37,10 +34,7 @@ describe('auto-tracking through the script tag, demo on another origin', () => {
 
   it('records a data-track click with its data-track-* metadata', async () => {
     const app = e2e.useApp('clicks');
-    const context = await e2e.newContext();
-    const page = await context.newPage();
-    await page.goto(`${e2e.demo.url}/pricing`);
-    await sdkLoaded(page);
+    const page = await e2e.openPage('/pricing');
     await page.click('#choose-pro');
     await page.click('#contact-sales');
 
@@ -54,10 +48,7 @@ describe('auto-tracking through the script tag, demo on another origin', () => {
 
   it('records a data-track form on submit, without reading its fields', async () => {
     const app = e2e.useApp('form');
-    const context = await e2e.newContext();
-    const page = await context.newPage();
-    await page.goto(`${e2e.demo.url}/signup`);
-    await sdkLoaded(page);
+    const page = await e2e.openPage('/signup');
     await Promise.all([page.waitForURL(/\/welcome\?/), page.click('#signup-submit')]);
     await sdkLoaded(page);
 
@@ -74,10 +65,7 @@ describe('auto-tracking through the script tag, demo on another origin', () => {
 
   it('records an uncaught error thrown by a page handler', async () => {
     const app = e2e.useApp('errors');
-    const context = await e2e.newContext();
-    const page = await context.newPage();
-    await page.goto(`${e2e.demo.url}/app/reports`);
-    await sdkLoaded(page);
+    const page = await e2e.openPage('/app/reports');
     await page.click('#throw-error');
     await page.click('#throw-error'); // the same error again: deduplicated by the SDK
 

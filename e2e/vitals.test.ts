@@ -33,10 +33,7 @@ async function slowClick(page: Page, ms: number): Promise<void> {
 describe('web vitals, measured by the SDK and by web-vitals in the same page', () => {
   it('agree on FCP, LCP, CLS, INP and TTFB: value, rating and navigation type', async () => {
     const app = e2e.useApp('vitals');
-    const context = await e2e.newContext();
-    const page = await context.newPage();
-    await page.goto(`${e2e.demo.url}/__e2e/vitals`);
-    await sdkLoaded(page);
+    const page = await e2e.openPage('/__e2e/vitals');
     // A second, larger LCP candidate, then layout shifts: two 100 ms apart (one session window),
     // one 1.5 s later (a new window).
     await page.evaluate(() => (window as unknown as { growLcp(): void }).growLcp());
@@ -82,10 +79,7 @@ describe('web vitals, measured by the SDK and by web-vitals in the same page', (
 
   it('agree after a reload (navigation type, TTFB, FCP) when the visitor never interacts', async () => {
     const app = e2e.useApp('vitals-reload');
-    const context = await e2e.newContext();
-    const page = await context.newPage();
-    await page.goto(`${e2e.demo.url}/__e2e/vitals`);
-    await sdkLoaded(page);
+    const page = await e2e.openPage('/__e2e/vitals');
     await page.reload();
     await sdkLoaded(page);
     await sleep(300);

@@ -23,14 +23,17 @@ export async function startChromiumProcess(userDataDir: string): Promise<Chromiu
   const endpoint = await new Promise<string>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`Chromium printed no DevTools endpoint within 20 s:\n${err}`)), 20_000);
-    child.stderr!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       err += d.toString();
       const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
       if (m) {
         clearTimeout(timer);
+        // From here on Chromium's log is not needed: keep draining the pipe, stop keeping it.
+        child.stderr!.off('data', onData).resume();
         resolve(m[1]!);
       }
-    });
+    };
+    child.stderr!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`Chromium exited (${code}) before it listened:\n${err}`));

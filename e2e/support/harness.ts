@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { launchChromium } from './browser.js';
 import { startCollector, type CollectorProcess } from './collector-process.js';
+import { sdkLoaded } from './page-probes.js';
 import { freePort } from './ports.js';
 import { startDemoServer, type DemoServer } from './static-server.js';
 
@@ -14,6 +15,8 @@ export interface E2E {
   browser: Browser;
   /** A fresh browser context (own IndexedDB, localStorage), closed after the test. */
   newContext(): Promise<BrowserContext>;
+  /** A page in a fresh context, at `path` of the demo origin, once the SDK has loaded there. */
+  openPage(path: string): Promise<Page>;
   /** Makes the demo tag its events with a fresh app name and returns it. */
   useApp(name: string): string;
 }
@@ -37,6 +40,12 @@ export function setupE2E(): E2E {
       const context = await env.browser.newContext();
       contexts.push(context);
       return context;
+    };
+    env.openPage = async (path) => {
+      const page = await (await env.newContext()).newPage();
+      await page.goto(`${env.demo.url}${path}`);
+      await sdkLoaded(page);
+      return page;
     };
     env.useApp = (name) => {
       const app = `${name}-${++n}`;

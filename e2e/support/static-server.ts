@@ -12,7 +12,7 @@ const PAGES_DIR = resolve(REPO_ROOT, 'e2e', 'pages');
  * are compared with (the SDK does not ship it).
  */
 const WEB_VITALS = join(dirname(createRequire(import.meta.url).resolve('web-vitals')), 'web-vitals.iife.js');
-export const WEB_VITALS_PATH = '/__e2e/web-vitals.js';
+const WEB_VITALS_PATH = '/__e2e/web-vitals.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -42,7 +42,12 @@ export interface DemoServer {
 export async function startDemoServer(collectorUrl: string): Promise<DemoServer> {
   let app = 'demo';
   const requests: string[] = [];
-  const extra = new Map<string, { body: string; contentType: string }>();
+  // Bodies served as they are, before any file lookup: the blank page, the reference web-vitals
+  // build, and whatever a test `serve`s.
+  const extra = new Map<string, { body: string; contentType: string }>([
+    [BLANK_PATH, { body: '<!doctype html><title>blank</title><p>No SDK on this page.</p>', contentType: TYPES['.html']! }],
+    [WEB_VITALS_PATH, { body: await readFile(WEB_VITALS, 'utf8'), contentType: TYPES['.js']! }],
+  ]);
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     requests.push(path);
@@ -52,19 +57,14 @@ export async function startDemoServer(collectorUrl: string): Promise<DemoServer>
       res.end(built.body);
       return;
     }
-    if (path === BLANK_PATH) {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><title>blank</title><p>No SDK on this page.</p>');
-      return;
-    }
     const page = path.startsWith('/__e2e/');
     const root = page ? PAGES_DIR : DEMO_DIR;
     const rel = page
       ? `${path.slice('/__e2e/'.length)}.html`
       : path === '/' ? 'index.html' : path.startsWith('/app') && !extname(path) ? 'app.html' : extname(path) ? path.slice(1) : `${path.slice(1)}.html`;
-    const file = path === WEB_VITALS_PATH ? WEB_VITALS : resolve(root, rel);
+    const file = resolve(root, rel);
     const type = TYPES[extname(file)];
-    if (!(file === WEB_VITALS || file.startsWith(root + sep)) || !type) {
+    if (!file.startsWith(root + sep) || !type) {
       res.writeHead(404).end();
       return;
     }
