@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 /** Issue 3: the whole script-tag bundle, vitals and storage included, ≤ 7 KB min+gzip. */
 const BUDGET_BYTES = 7 * 1024;
 /**
- * What the bundle measures today (6,801 B) plus a little room: the budget above is a limit, not a
+ * What the bundle measures today (6,780 B) plus a little room: the budget above is a limit, not a
  * target, so a change that eats the headroom should be a decision, not an accident. Lower it
  * whenever the bundle shrinks; raise it only with a reason in the commit and docs/sdk-browser.md.
  */
