@@ -9,6 +9,7 @@ import { clientAddress } from './client-address.js';
 import { normalizeEvent, type BatchContext } from './normalize.js';
 import { mayHaveProtoKey } from './proto-keys.js';
 import { createRateLimiter } from './rate-limit.js';
+import { parseTrustedProxies } from './trusted-proxies.js';
 import { ingestTally } from './tally.js';
 import { parseUserAgent } from './user-agent.js';
 
@@ -23,10 +24,11 @@ export const STORAGE_RETRY_AFTER_SECONDS = 5;
 export function ingestHandler(deps: AppDeps) {
   const { config, log, ledger, metrics, clock, logger } = deps;
   const limiter = config.rateLimit > 0 ? createRateLimiter(config.rateLimit) : undefined;
+  const trusted = parseTrustedProxies(config.trustProxy);
 
   return async (c: Context) => {
     const receivedAt = clock.now();
-    const client = limiter ? clientAddress(c) : '';
+    const client = limiter ? clientAddress(c, trusted) : '';
     if (limiter) {
       const d = limiter.check(client, receivedAt);
       if (!d.ok) return tooMany(c, d.retryAfterSeconds);
