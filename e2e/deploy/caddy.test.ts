@@ -40,6 +40,9 @@ suite('behind Caddy (deploy/Caddyfile)', () => {
     const res = await httpsRequest(caddy.url, '/sdk.js', { ca: caddy.rootCa, headers: { 'accept-encoding': 'gzip' } });
     expect(res.status).toBe(200);
     expect(res.headers['content-encoding']).toBe('gzip');
+    // The metrics stay on loopback for Prometheus.
+    expect((await httpsRequest(caddy.url, '/metrics', { ca: caddy.rootCa })).status).toBe(404);
+    expect((await fetch(`${collector.url}/metrics`)).status).toBe(200);
   });
 
   it('an https:// page with the script tag pointing at the HTTPS collector: events arrive', async () => {
