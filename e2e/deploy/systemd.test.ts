@@ -13,19 +13,20 @@ const ANALYZE = '/usr/bin/systemd-analyze';
 const suite = existsSync(ANALYZE) ? describe : describe.skip;
 
 suite('deploy/tally.service', () => {
-  it('passes systemd-analyze verify without a single warning', () => {
-    let unit = UNIT;
+  it('it and the backup service and timer pass systemd-analyze verify without a single warning', () => {
+    const names = ['tally.service', 'tally-backup.service', 'tally-backup.timer'];
+    let dir = resolve(REPO_ROOT, 'deploy');
     let tmp: string | undefined;
-    // verify checks that ExecStart's binary exists. The unit names Debian's /usr/bin/node (the
-    // install guide's); where Node lives elsewhere (CI images), the same unit is checked with
+    // verify checks that ExecStart's binary exists. The units name Debian's /usr/bin/node (the
+    // install guide's); where Node lives elsewhere (CI images), the same units are checked with
     // this Node's path instead — nothing else is changed.
     if (!existsSync('/usr/bin/node')) {
       tmp = mkdtempSync(join(tmpdir(), 'tally-unit-'));
-      unit = join(tmp, 'tally.service');
-      writeFileSync(unit, readFileSync(UNIT, 'utf8').replace('ExecStart=/usr/bin/node ', `ExecStart=${process.execPath} `));
+      for (const n of names) writeFileSync(join(tmp, n), readFileSync(join(dir, n), 'utf8').replaceAll('/usr/bin/node ', `${process.execPath} `));
+      dir = tmp;
     }
     try {
-      const r = spawnSync(ANALYZE, ['verify', unit], { encoding: 'utf8' });
+      const r = spawnSync(ANALYZE, ['verify', ...names.map((n) => join(dir, n))], { encoding: 'utf8' });
       expect(r.stderr + r.stdout).toBe('');
       expect(r.status).toBe(0);
     } finally {
