@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/collector-process.js';
 
@@ -33,6 +34,32 @@ suite('deploy/tally.service', () => {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
   });
+
+  it("the backup unit's command line makes a dated backup (run by sh as systemd would, paths moved to temp dirs)", () => {
+    const unit = readFileSync(resolve(REPO_ROOT, 'deploy/tally-backup.service'), 'utf8');
+    const exec = /^ExecStart=\/bin\/sh -c '(.+)'$/m.exec(unit)?.[1];
+    expect(exec).toBeDefined();
+    const tmp = mkdtempSync(join(tmpdir(), 'tally-backup-unit-'));
+    try {
+      const data = join(tmp, 'data');
+      const gen = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=tally-source', 'collector/src/cli/main.ts', 'generate', '--days', '2', '--events-per-day', '20', '--users', '5'], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, TALLY_DATA_DIR: data },
+        encoding: 'utf8',
+      });
+      expect(gen.status, gen.stderr).toBe(0);
+      // systemd turns %% into %; the rest is the unit's text.
+      const command = exec!.replaceAll('%%', '%').replaceAll('/var/backups/tally', join(tmp, 'backups')).replace('/usr/bin/node ', `${process.execPath} `);
+      const r = spawnSync('/bin/sh', ['-c', command], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, TALLY_DATA_DIR: data, TALLY_LOG_LEVEL: 'warn' }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const made = readdirSync(join(tmp, 'backups'));
+      expect(made).toHaveLength(1);
+      expect(made[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{6}Z$/);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, events: 40, event_days: 2 });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('a mistake in it would be caught (the check is not vacuous)', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'tally-unit-'));
