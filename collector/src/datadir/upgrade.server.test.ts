@@ -35,7 +35,8 @@ describe('upgrade from the previous release (2e8cba9)', () => {
     running = await startCollector(dir, { TALLY_DASH_KEY: KEY });
     const paths = Object.keys(EXPECTED).filter((k) => k.startsWith('/'));
     expect(paths.length).toBe(5);
-    for (const path of paths) expect(await query(running.url, path, KEY), path).toEqual(EXPECTED[path]);
+    // toMatchObject: a field a later version adds to an answer is fine; a number that changed is not.
+    for (const path of paths) expect(await query(running.url, path, KEY), path).toMatchObject(EXPECTED[path] as object);
     // The open day of the fixture (not rolled up then) is read from the log.
     const events = EXPECTED[paths[0]!] as { points: { period: string; value: number }[] };
     expect(events.points.find((p) => p.period === EXPECTED.today)?.value).toBe(12);
