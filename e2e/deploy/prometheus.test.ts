@@ -20,7 +20,7 @@ suite('deploy/prometheus', () => {
     expect(config.status, config.stdout + config.stderr).toBe(0);
     const rules = promtool('check', 'rules', 'tally.rules.yml');
     expect(rules.status, rules.stdout + rules.stderr).toBe(0);
-    expect(rules.stdout).toContain('SUCCESS: 6 rules found');
+    expect(rules.stdout).toContain('SUCCESS: 8 rules found');
   });
 
   it('every alert fires when it should and not before (promtool test rules)', () => {
@@ -43,7 +43,9 @@ suite('deploy/prometheus', () => {
 
     it('every tally_* metric the rules use is in its /metrics, which promtool accepts', async () => {
       const text = await (await fetch(`${collector.url}/metrics`)).text();
-      const used = new Set(readFileSync(join(DIR, 'tally.rules.yml'), 'utf8').match(/\btally_[a-z_]+/g));
+      // tally_forward_* appear only when a forwarder (Kafka, ClickHouse) is configured, which needs
+      // those servers; the forwarders' own tests check that those metrics are exported.
+      const used = new Set(readFileSync(join(DIR, 'tally.rules.yml'), 'utf8').match(/\btally_(?!forward_)[a-z_]+/g));
       expect(used.size).toBeGreaterThanOrEqual(4);
       const exported = new Set([...text.matchAll(/^# TYPE (tally_[a-z_]+) /gm)].map((m) => m[1]));
       expect([...used].filter((m) => !exported.has(m))).toEqual([]);
