@@ -20,9 +20,9 @@ describe('checkDataDir', () => {
   });
 
   it('keeps parts it does not know (written by a newer collector that added a part)', async () => {
-    writeFileSync(join(dir, VERSION_FILE), JSON.stringify({ format: 'tally-data-dir', parts: { events: 1, forward: 7 } }));
+    writeFileSync(join(dir, VERSION_FILE), JSON.stringify({ format: 'tally-data-dir', parts: { events: 1, rollup_worker: 7 } }));
     await checkDataDir(dir, { write: true });
-    expect(read()).toEqual({ format: 'tally-data-dir', parts: { ...PART_VERSIONS, forward: 7 } });
+    expect(read()).toEqual({ format: 'tally-data-dir', parts: { ...PART_VERSIONS, rollup_worker: 7 } });
   });
 
   it('refuses a newer part, naming it', async () => {

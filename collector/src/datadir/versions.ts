@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * The data directory records the format version of each of its parts in `data-version.json`, so a
  * collector never misreads a directory written by a newer one. `tally.db` carries its own version
- * (`PRAGMA user_version`, rollup/db.ts) and is checked there; the dashboard's state lives in it.
+ * (`PRAGMA user_version`, rollup/db.ts) and is checked there.
  *
  * Bump a part's number when a change to its on-disk format would be misread by the previous
  * release, and add the step that converts the old format to MIGRATIONS. A part added later (e.g.
@@ -16,6 +16,10 @@ export const PART_VERSIONS = {
   events: 1,
   /** audit.log: one JSON line per privacy action; audit.key: the HMAC key of its subjects. */
   audit: 1,
+  /** dashboard-shares.json, dashboard-sessions.json: the dashboard's share links and sign-in sessions. */
+  dashboard: 1,
+  /** forward/<sink>.json: where each forwarder is in the log (its checkpoint). */
+  forward: 1,
 } as const satisfies Record<string, number>;
 
 export type Part = keyof typeof PART_VERSIONS;
