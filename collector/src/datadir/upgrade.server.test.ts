@@ -53,7 +53,7 @@ describe('upgrade from the previous release (2e8cba9)', () => {
 describe('a data dir written by a newer collector', () => {
   it('is refused with a clear message by serve, rollup and backup, and left as it was', async () => {
     const dir = copyOfFixture();
-    const newer = `${JSON.stringify({ format: 'tally-data-dir', parts: { ...PART_VERSIONS, events: PART_VERSIONS.events + 1, forward: 3 } })}\n`;
+    const newer = `${JSON.stringify({ format: 'tally-data-dir', parts: { ...PART_VERSIONS, events: PART_VERSIONS.events + 1, rollup_worker: 3 } })}\n`;
     writeFileSync(join(dir, VERSION_FILE), newer);
     const message = `the data directory ${dir} was written by a newer Tally collector (events format ${PART_VERSIONS.events + 1}, this collector reads up to ${PART_VERSIONS.events}); this collector would misread it: upgrade the collector, or restore a backup made by this version into an empty directory`;
     for (const args of [['serve'], ['rollup'], ['backup', '--to', join(dir, '..', `${dir.split('/').pop()}-backup`)]]) {
