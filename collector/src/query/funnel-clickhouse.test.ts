@@ -105,7 +105,7 @@ const QUERIES: { steps: string; within: string; ms: number }[] = [
   { steps: 'page_view:pricing,action:signup_button', within: '30m', ms: 1_800_000 },
   { steps: 'page_view,action,page_view,action,conversion,page_view,action,conversion,page_view,conversion', within: '3d', ms: 3 * 86_400_000 },
 ];
-const RANGES = [
+const RANGES: [string, string][] = [
   ['2026-10-26', '2026-11-06'],
   ['2026-11-01', '2026-11-02'], // the DST change (25-hour day) and the day after
   ['2026-10-29', '2026-11-04'], // half rolled up, half live
