@@ -64,4 +64,16 @@ describe('funnel index (every occurrence time per user and step)', () => {
       segs: [[[1, 2, 3]], [[1, 2, 3], [1, 2, 3]], [[1, 2, 3]]],
     });
   });
+
+  it('encodes segment indexes in 1, 2 or 4 bytes as the list needs', () => {
+    const T0 = Date.UTC(2026, 10, 20);
+    for (const segments of [3, 300, 70_000]) {
+      const log = createStepLog();
+      for (let i = 0; i < segments; i++) log.add(i % 50, 10, 0, T0 + i, segmentId(9, 9, 1000 + i));
+      const [e] = log.build();
+      const blob = encodeStep(e!);
+      expect(blob.byteLength).toBe(24 + 4 * (2 * 50 + segments + 3 * segments) + (segments <= 256 ? 1 : segments <= 65536 ? 2 : 4) * segments);
+      expect(plain(decodeStep(blob))).toEqual(plain(e!));
+    }
+  });
 });

@@ -262,10 +262,11 @@ export function mergeTimes(a: StepTimes, b: StepTimes): StepTimes {
 }
 
 /**
- * Header (u32 n users, u32 m times, u32 s segments, u32 0, f64 base time), then u32 × n users,
- * u32 × n times per user, u32 × m (time − base) in ms, u32 × m local segment index, u32 × 3s
- * segment triples. A day spans at most 25 h, so a time fits in u32 ms after its base: 12 bytes
- * per (user, step) and 8 per distinct time.
+ * Header (u32 n users, u32 m times, u32 s segments, u32 w bytes per segment index, f64 base
+ * time), then u32 × n users, u32 × n times per user, u32 × m (time − base) in ms, u32 × 3s
+ * segment triples, then the m local segment indexes of w = 1, 2 or 4 bytes (a list has a handful
+ * of segments). A day spans at most 25 h, so a time fits in u32 ms after its base: 8 bytes per
+ * (user, step) and 5 per distinct time.
  */
 export function encodeStep(s: StepTimes): Buffer {
   const n = s.users.length;
@@ -285,12 +286,14 @@ export function encodeStep(s: StepTimes): Buffer {
     }
     segs[i] = l;
   }
-  const buf = Buffer.alloc(24 + 4 * (2 * n + 2 * m + triples.length));
+  const w = local.size <= 0x100 ? 1 : local.size <= 0x10000 ? 2 : 4;
+  const words = 2 * n + m + triples.length;
+  const buf = Buffer.alloc(24 + 4 * words + w * m);
   const ab = buf.buffer;
   const o = buf.byteOffset;
-  new Uint32Array(ab, o, 3).set([n, m, local.size]);
+  new Uint32Array(ab, o, 4).set([n, m, local.size, w]);
   new Float64Array(ab, o + 16, 1)[0] = base;
-  const u32 = new Uint32Array(ab, o + 24, 2 * n + 2 * m + triples.length);
+  const u32 = new Uint32Array(ab, o + 24, words);
   u32.set(s.users, 0);
   for (let i = 0; i < n; i++) u32[n + i] = s.at[i + 1]! - s.at[i]!;
   for (let i = 0; i < m; i++) {
@@ -298,25 +301,29 @@ export function encodeStep(s: StepTimes): Buffer {
     if (!(d >= 0 && d <= 0xffff_ffff && Number.isInteger(d))) throw new Error(`funnel index: time ${s.times[i]} does not fit the day's encoding`);
     u32[2 * n + i] = d;
   }
-  u32.set(segs, 2 * n + m);
-  u32.set(triples, 2 * n + 2 * m);
+  u32.set(triples, 2 * n + m);
+  const segOut = w === 1 ? new Uint8Array(ab, o + 24 + 4 * words, m) : w === 2 ? new Uint16Array(ab, o + 24 + 4 * words, m) : new Uint32Array(ab, o + 24 + 4 * words, m);
+  segOut.set(segs);
   return buf;
 }
 
 export function decodeStep(blob: Uint8Array): StepTimes {
   // SQLite hands out unaligned buffers; one copy gives typed arrays their alignment.
   const ab = blob.slice().buffer;
-  const [n, m, s] = new Uint32Array(ab, 0, 3) as unknown as [number, number, number];
+  const [n, m, s, w] = new Uint32Array(ab, 0, 4) as unknown as [number, number, number, number];
   const base = new Float64Array(ab, 16, 1)[0]!;
-  const u32 = new Uint32Array(ab, 24, 2 * n + 2 * m + 3 * s);
+  const words = 2 * n + m + 3 * s;
+  const u32 = new Uint32Array(ab, 24, words);
   const users = u32.slice(0, n);
   const at = new Uint32Array(n + 1);
   for (let i = 0; i < n; i++) at[i + 1] = at[i]! + u32[n + i]!;
   const times = new Float64Array(m);
   for (let i = 0; i < m; i++) times[i] = base + u32[2 * n + i]!;
   const global = new Uint32Array(s);
-  for (let k = 0; k < s; k++) global[k] = segmentId(u32[2 * n + 2 * m + 3 * k]!, u32[2 * n + 2 * m + 3 * k + 1]!, u32[2 * n + 2 * m + 3 * k + 2]!);
+  const tr = 2 * n + m;
+  for (let k = 0; k < s; k++) global[k] = segmentId(u32[tr + 3 * k]!, u32[tr + 3 * k + 1]!, u32[tr + 3 * k + 2]!);
+  const local = w === 1 ? new Uint8Array(ab, 24 + 4 * words, m) : w === 2 ? new Uint16Array(ab, 24 + 4 * words, m) : new Uint32Array(ab, 24 + 4 * words, m);
   const segs = new Uint32Array(m);
-  for (let i = 0; i < m; i++) segs[i] = global[u32[2 * n + m + i]!]!;
+  for (let i = 0; i < m; i++) segs[i] = global[local[i]!]!;
   return { users, at, times, segs };
 }
