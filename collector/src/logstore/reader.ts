@@ -52,6 +52,7 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     eventsDir: dir,
     append: () => refuse('append'),
     writable: () => false,
+    probe: async () => false,
     onAppend: () => () => {},
     readDay: (day) => {
       if (closed) throw new StorageUnavailableError('log is closed');
