@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { LogStore, Logger } from '../deps.js';
 import { diskFreeBytes } from './disk.js';
 
@@ -34,7 +35,10 @@ export function createStorageHealth(opts: { dataDir: string; log: LogStore; logg
       failing = undefined;
     },
     async check() {
-      const free = await diskFreeBytes(opts.dataDir);
+      // events/ may be a mount of its own: the smaller of the two is what the write path has.
+      const frees = await Promise.all([diskFreeBytes(opts.dataDir), diskFreeBytes(join(opts.dataDir, 'events'))]);
+      const known = frees.filter((f): f is number => f !== undefined);
+      const free = known.length === 0 ? undefined : Math.min(...known);
       if (free !== undefined && free < HEALTH_MIN_FREE_BYTES) {
         return { ok: false, error: `disk nearly full: ${free} bytes free on the data dir, need ${HEALTH_MIN_FREE_BYTES}` };
       }
