@@ -24,6 +24,11 @@ export interface LogStore {
    * so the collector recovers when space frees up even while a load balancer sends it no traffic.
    */
   probe(): Promise<boolean>;
+  /**
+   * Checks that each open day file is still the file at its path (someone may have deleted it);
+   * restores a deleted one from its open descriptor. False when that fails or a file was replaced.
+   */
+  verify(): Promise<boolean>;
   /** Called synchronously after each durable append with the events actually stored (duplicates excluded). */
   onAppend(listener: (events: StoredEvent[]) => void): () => void;
   /** Every stored event, file by file in day order (for start-up rebuilds, rollups, exports). */

@@ -3,7 +3,7 @@ import { StorageUnavailableError, type Logger } from '../deps.js';
 import { fsyncDir, type LogFs } from './fs.js';
 import { TMP_SUFFIX, dayPath } from './files.js';
 
-/** An open day file in append mode. `size` counts only bytes of fully committed groups. */
+/** An open day file in append mode (`a+`: readable too, so a deleted file can be restored from it). `size` counts only bytes of fully committed groups. */
 export interface DayFile {
   day: string;
   fd: number;
@@ -36,7 +36,7 @@ export function createDayFiles(lfs: LogFs, dir: string, logger: Logger) {
       return have;
     }
     await lfs.mkdir(dir);
-    const fd = await lfs.open(dayPath(dir, day), 'a', 0o640);
+    const fd = await lfs.open(dayPath(dir, day), 'a+', 0o640);
     const file: DayFile = { day, fd, size: await lfs.fstatSize(fd), identity: await lfs.fdIdentity(fd), dirty: false, truncateTo: undefined };
     open.set(day, file);
     return file;
@@ -76,7 +76,7 @@ export function createDayFiles(lfs: LogFs, dir: string, logger: Logger) {
     await lfs.close(out);
     await lfs.rename(tmp, path);
     await fsyncDir(lfs, dir);
-    const fd = await lfs.open(path, 'a', 0o640);
+    const fd = await lfs.open(path, 'a+', 0o640);
     await lfs.close(f.fd).catch(() => {});
     f.fd = fd;
     f.identity = await lfs.fdIdentity(fd);

@@ -53,6 +53,7 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     append: () => refuse('append'),
     writable: () => false,
     probe: async () => false,
+    verify: async () => true,
     onAppend: () => () => {},
     readDay: (day) => {
       if (closed) throw new StorageUnavailableError('log is closed');

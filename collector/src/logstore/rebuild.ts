@@ -17,6 +17,8 @@ function headFields(line: string): { event_id: string; received_at: string; app?
   if (line.charCodeAt(line.length - 1) !== 125 /* } */) return undefined;
   const m = HEAD.exec(line);
   if (!m) return undefined;
+  // Written by something that puts `app` elsewhere (or a metadata key named so): parse it fully.
+  if (m[3] === undefined && line.includes('"app":')) return undefined;
   return m[3] === undefined ? { event_id: m[1]!, received_at: m[2]! } : { event_id: m[1]!, received_at: m[2]!, app: m[3] };
 }
 

@@ -133,6 +133,16 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
       );
     },
     writable: () => writer.writable(),
+    verify: () => {
+      if (writer.closed()) return Promise.resolve(true);
+      return exclusive(() => files.verifyAll()).then(
+        () => true,
+        (err: unknown) => {
+          logger.error('log file check failed', { error: (err as Error).message });
+          return false;
+        },
+      );
+    },
     probe: () => {
       if (writer.closed()) return Promise.resolve(false);
       return exclusive(async () => {

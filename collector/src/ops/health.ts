@@ -42,6 +42,8 @@ export function createStorageHealth(opts: { dataDir: string; log: LogStore; logg
       if (free !== undefined && free < HEALTH_MIN_FREE_BYTES) {
         return { ok: false, error: `disk nearly full: ${free} bytes free on the data dir, need ${HEALTH_MIN_FREE_BYTES}` };
       }
+      // Cheap (a stat per open day file) and catches a log file deleted under us with no write coming.
+      if (!(await opts.log.verify())) return { ok: false, error: 'event log file was replaced or could not be restored; see the log' };
       if (failing === undefined && opts.log.writable()) return { ok: true };
       if (await opts.log.probe()) {
         this.ok();

@@ -63,6 +63,7 @@ export function createMemoryLogStore(clock: Clock = { now: () => Date.now() }): 
     },
     writable: () => !failing && !closed,
     probe: async () => !failing && !closed,
+    verify: async () => true,
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
