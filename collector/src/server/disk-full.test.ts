@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -154,5 +154,40 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
     expect(await health(c.url)).toBe(503);
     await expectExact(c.url, dataDir, acked);
     await recover(c, dataDir, acked, ballast, refused);
+  }, 120_000);
+
+  it('erasure on a full data dir: 503 with Retry-After, the failed attempt audited, and it works once space is back', async () => {
+    const dataDir = join(tempRoot(), 'data');
+    mount(dataDir, '3m');
+    running = await startCollector(dataDir, { TALLY_TZ: 'UTC' });
+    const c = running;
+    const subject = 'erin@example.com';
+    const events = [
+      ...Array.from({ length: 5 }, (_, i) => ({ ...realisticEvent(i), event_id: randomUUID(), user_id: subject })),
+      ...batch(1),
+    ];
+    expect((await post(c.url, events)).status).toBe(200);
+    // An export first creates the audit key and log, as in a running deployment.
+    expect((await fetch(`${c.url}/api/analytics/users/${encodeURIComponent(subject)}/export`, { headers: { 'x-dash-key': KEY } })).status).toBe(200);
+    const ballast = join(dataDir, 'ballast');
+    fillDisk(ballast);
+    const del = () => fetch(`${c.url}/api/analytics/users/${encodeURIComponent(subject)}`, { method: 'DELETE', headers: { 'x-dash-key': KEY } });
+    const refused = await del();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await refused.json()).toEqual({ ok: false, error: 'storage unavailable, retry later' });
+    expect(c.output()).toMatch(/"msg":"erasure failed and the audit log is not writable; audit entry kept for the next append"/);
+    expect(await health(c.url)).toBe(503);
+    rmSync(ballast);
+    const ok = await del();
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true, removed: 5 });
+    const audit = readFileSync(join(dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const erasures = audit.filter((a) => a.action === 'erase');
+    expect(erasures).toHaveLength(2);
+    expect(erasures[0]).toMatchObject({ failed: expect.any(String), code: 'ENOSPC', removed: 0 });
+    expect(erasures[1]).toMatchObject({ removed: 5 });
+    expect(erasures[1]!.failed).toBeUndefined();
+    expect(storedIds(dataDir)).toHaveLength(10);
   }, 120_000);
 });
