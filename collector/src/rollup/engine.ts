@@ -5,14 +5,14 @@ import type { DayStore } from './store.js';
 import type { StepUsers } from './steps.js';
 import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
-import { createIdSet, type IdSet } from './id-set.js';
+import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createMarker } from './marker.js';
 
 /** A live (not yet persisted) slice of one day: events appended since its last rollup. */
 export interface LiveDay {
   builder: CubeBuilder;
   /** Safety dedup on top of the log store's 48 h window: first stored wins within a build. */
-  ids: IdSet;
+  ids: AppIdSets;
 }
 
 /** One day as queries see it: persisted rollup plus live overlay. */
@@ -107,10 +107,10 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         if (l !== undefined) touch(lastDay);
         lastDay = day;
         l = live.get(day);
-        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createIdSet() }));
+        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createAppIdSets() }));
         dayNum = dayNumber(day);
       }
-      if (!l.ids.add(e.event_id)) continue;
+      if (!l.ids.add(e.app, e.event_id)) continue;
       const u = encode(e);
       l.builder.add(u, dims, ms);
       if (u !== NO_USER) seen.add(u, dayNum);
