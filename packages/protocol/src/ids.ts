@@ -9,8 +9,12 @@
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+// Native where available (Node 20+, current browsers): about twice as fast as the regex, and this
+// runs for four ids of every ingested event.
+const isWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 export function hasLoneSurrogate(s: string): boolean {
-  return LONE_SURROGATE.test(s);
+  return isWellFormed !== undefined ? !isWellFormed.call(s) : LONE_SURROGATE.test(s);
 }
 
 /** True when `v` is an id of `min`..`max` UTF-16 code units without a lone surrogate. */
