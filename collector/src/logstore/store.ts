@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { LIMITS, type StoredEvent } from '@tally/protocol';
 import { StorageUnavailableError, type AppendResult, type Clock, type LogStore, type Logger } from '../deps.js';
 import { createDedupIndex } from './dedup.js';
-import { createDayFiles, probePath } from './day-files.js';
+import { createDayFiles, PROBE_FILE, probePath } from './day-files.js';
 import { fsyncDir, nodeLogFs, type LogFs } from './fs.js';
 import { TMP_SUFFIX, listDays, repairTail, dayPath } from './files.js';
 import { createWriter, type Job } from './writer.js';
@@ -58,7 +58,7 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
 
   for (const name of await lfs.readdir(dir)) {
     // A rewrite that crashed before its rename: the original is intact, the temp file is garbage.
-    if (name.endsWith(TMP_SUFFIX)) await lfs.unlink(join(dir, name));
+    if (name.endsWith(TMP_SUFFIX) || name === PROBE_FILE) await lfs.unlink(join(dir, name));
   }
   for (const day of await listDays(lfs, dir)) stats.repairedBytes += await repairTail(lfs, dayPath(dir, day), logger);
 
