@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { checkDataDir, isEmptyDir, readDataVersions, PART_VERSIONS } from '../datadir/index.js';
 import { DAY_FILE } from '../logstore/files.js';
+import { PROBE_FILE } from '../logstore/day-files.js';
 import { copyPrefix, fsyncPath, hashFile } from './copy.js';
 import { BACKUP_FORMAT, MANIFEST, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
 import { COLLECTOR_VERSION } from './version.js';
@@ -22,6 +23,7 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
  */
 function skipReason(rel: string): string | undefined {
   if (rel === 'events/LOCK') return 'lock file of the running process';
+  if (rel === `events/${PROBE_FILE}`) return 'disk probe of the running process';
   if (/-(wal|shm|journal)$/.test(rel)) return 'SQLite side file (contained in the database snapshot)';
   if (/\.tmp$/.test(rel)) return 'temporary file of a write in progress';
   return undefined;
@@ -65,10 +67,15 @@ export async function createBackup(opts: { dataDir: string; to: string; now?: ()
         skipped.push({ path: rel, reason: why });
         continue;
       }
-      const kind = await kindOf(dataDir, rel);
-      const fh = kind === 'events' || kind === 'lines' ? await open(join(dataDir, rel), 'r') : undefined;
-      const st = fh ? await fh.stat() : await stat(join(dataDir, rel));
-      planned.push({ rel, kind, mode: st.mode & 0o777, fh, size: fh ? st.size : undefined });
+      try {
+        const kind = await kindOf(dataDir, rel);
+        const fh = kind === 'events' || kind === 'lines' ? await open(join(dataDir, rel), 'r') : undefined;
+        const st = fh ? await fh.stat() : await stat(join(dataDir, rel));
+        planned.push({ rel, kind, mode: st.mode & 0o777, fh, size: fh ? st.size : undefined });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        skipped.push({ path: rel, reason: 'deleted while the backup was being taken' });
+      }
     }
 
     await mkdir(to, { recursive: true });
@@ -83,7 +90,14 @@ export async function createBackup(opts: { dataDir: string; to: string; now?: ()
         const c = await copyPrefix(p.fh, p.size!, dest, p.mode, true);
         files.push({ path: p.rel, kind: p.kind, mode: p.mode, ...c });
       } else {
-        const src = await open(join(dataDir, p.rel), 'r');
+        const src = await open(join(dataDir, p.rel), 'r').catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return undefined;
+          throw err;
+        });
+        if (!src) {
+          skipped.push({ path: p.rel, reason: 'deleted while the backup was being taken' });
+          continue;
+        }
         try {
           const c = await copyPrefix(src, (await src.stat()).size, dest, p.mode, false);
           files.push({ path: p.rel, kind: p.kind, mode: p.mode, bytes: c.bytes, sha256: c.sha256 });
