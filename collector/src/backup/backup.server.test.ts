@@ -128,5 +128,5 @@ describe('backup while the collector runs, restore into a new directory', () => 
     const usage = await runCli(['restore'], env(empty));
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.stderr).error).toBe('--from DIR is required');
-  }, 60_000);
+  }, 120_000);
 });
