@@ -65,7 +65,7 @@ describe('funnel index (every occurrence time per user and step)', () => {
     });
   });
 
-  it('encodes segment indexes in 1, 2 or 4 bytes as the list needs', () => {
+  it('encodes segment indexes in 1, 2 or 4 bytes as the list needs', { timeout: 60_000 }, () => {
     const T0 = Date.UTC(2026, 10, 20);
     for (const segments of [3, 300, 70_000]) {
       const log = createStepLog();
