@@ -1,5 +1,5 @@
 import type { Storage } from '@tally/core';
-import { queueStorage, type StepRunner } from '@tally/core/kv';
+import { queueStorage, type StepRunner } from '@tally/core';
 
 /*
  * Plain IndexedDB rather than the `idb` wrapper: a step is a few requests in one transaction,
@@ -29,7 +29,8 @@ export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Stor
     }, openTimeoutMs);
     // An earlier build's version 1 also had a `queue` store; it is left alone.
     req.onupgradeneeded = () => req.result.createObjectStore('kv');
-    req.onerror = req.onblocked = () => (clearTimeout(timer), reject(req.error || Error('idb: blocked')));
+    // Never `blocked`: nothing here asks for a version change, and a stuck open meets the timeout.
+    req.onerror = () => (clearTimeout(timer), reject(req.error));
     req.onsuccess = () => {
       clearTimeout(timer);
       const db = req.result;
@@ -52,13 +53,10 @@ export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Stor
             }
           };
           t.oncomplete = () => done(r.value);
-          t.onerror = t.onabort = () => fail(t.error || Error('idb: aborted'));
-          try {
-            next();
-          } catch (e) {
-            t.abort();
-            throw e;
-          }
+          // A failed request aborts the transaction unless handled, so `abort` sees every failure.
+          t.onabort = () => fail(t.error || Error('idb: abort'));
+          // A throw here (an uncloneable value) rejects this promise; it wrote nothing.
+          next();
         });
       resolve(queueStorage(run));
     };

@@ -1,5 +1,5 @@
 import type { Storage } from '../types.js';
-import { queueStorage, type Put, type RecordKey } from './queue-storage.js';
+import { queueStorage, type Put, type RecordKey } from '../queue-storage.js';
 
 /** The part of Web Storage, MMKV and React Native's AsyncStorage that `kvStorage` needs; sync or async. */
 export interface KeyValueBackend {
@@ -30,9 +30,9 @@ export const kvStorage = (b: KeyValueBackend, prefix: string): Storage =>
     const g = step(put);
     let r = g.next();
     while (!r.done) {
-      let text = b.getItem(name(r.value));
+      let text: any = b.getItem(name(r.value));
       // Awaits only for an asynchronous backend: a synchronous one runs the whole step in one go.
-      if (text && typeof text == 'object') text = await text;
+      if (text?.then) text = await text;
       r = g.next(text ? JSON.parse(text) : undefined);
     }
     await Promise.all(writes);

@@ -1,4 +1,6 @@
 import { memoryStorage, type MemoryState } from '../memory-storage.js';
+import { KV_EVENT } from '../kv/kv-storage.js';
+import { KV_META } from '../queue-storage.js';
 import type { Storage } from '../types.js';
 import type { WireEvent } from '../wire.js';
 
@@ -8,7 +10,7 @@ const copy = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)
 export type StorageMethod = keyof Storage;
 
 export interface MemoryStorage extends Storage {
-  /** Every small record by key (identity, opt-out). */
+  /** Every small record by key (identity, opt-out); the queue's own records are left out. */
   readonly values: Map<string, unknown>;
   /** The queued events, oldest first (a copy). */
   readonly queue: WireEvent[];
@@ -22,20 +24,26 @@ export interface MemoryStorage extends Storage {
 
 /** An in-memory `Storage` to test core and adapters against; shared by two clients it acts like two tabs. */
 export function createMemoryStorage(): MemoryStorage {
-  const state = { small: new Map(), q: new Map(), seq: 0, counters: { dropped: 0 } } as MemoryState;
-  const inner = memoryStorage(state);
+  const map: MemoryState = new Map();
+  const inner = memoryStorage(map);
   const failing = new Set<StorageMethod>();
+  const parse = (k: string) => JSON.parse(map.get(k)!);
+  const isEvent = (k: string) => k.startsWith(KV_EVENT);
+  const meta = (): { dropped: number; reportId?: string } => (map.has(KV_META) ? parse(KV_META).c : { dropped: 0 });
   const s = {
-    values: state.small,
+    get values() {
+      return new Map([...map.keys()].filter((k) => !isEvent(k) && k != KV_META).map((k) => [k, parse(k)]));
+    },
     failing,
     get queue() {
-      return copy([...state.q.values()]);
+      // Keys in sequence order: the Map keeps insertion order, and sequence numbers only grow.
+      return [...map.keys()].filter(isEvent).map((k) => parse(k) as WireEvent);
     },
     get dropped() {
-      return state.counters.dropped;
+      return meta().dropped;
     },
     get reportId() {
-      return state.counters.reportId;
+      return meta().reportId;
     },
   } as MemoryStorage;
   for (const name of Object.keys(inner) as StorageMethod[])

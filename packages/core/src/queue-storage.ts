@@ -1,15 +1,16 @@
-import type { QueueCounters, QueueEntry, Storage } from '../types.js';
-import type { WireEvent } from '../wire.js';
+import type { QueueCounters, QueueEntry, Storage } from './types.js';
+import type { WireEvent } from './wire.js';
 
-/** Meta record: live events are under sequence numbers in [h, t) (with holes), `n` of them. */
+/** Meta record: live events are under sequence numbers in [h, t) (with holes), `n` of them; `c` the counters. */
 export const KV_META = 'tally.c';
 /** The single-value queue `{q, d, i}` of SDK 0.1, moved into this layout by the first step. */
 export const KV_LEGACY = 'tally.q';
 
-interface Meta extends QueueCounters {
+interface Meta {
   h: number;
   t: number;
   n: number;
+  c: QueueCounters;
 }
 
 /** A record key: a string for small records and the meta record, a sequence number for an event. */
@@ -37,18 +38,13 @@ export const queueStorage = (run: StepRunner): Storage => {
 
   /** Reads the meta record, moving a legacy single-value queue into the new layout first. */
   function* meta(put: Put): Step<Meta> {
-    const m: Meta = { h: 0, t: 0, n: 0, dropped: 0, ...(yield KV_META) };
+    const m: Meta = { h: 0, t: 0, n: 0, c: { dropped: 0 }, ...(yield KV_META) };
     if (!legacyChecked) {
       const old = yield KV_LEGACY;
       if (old) {
-        const q: WireEvent[] = Array.isArray(old.q) ? old.q : [];
         // Appended after anything already in the new layout; sequence numbers stay increasing.
-        for (const e of q) put(m.t++, e);
-        m.n += q.length;
-        if (old.d > 0) {
-          m.dropped += old.d;
-          m.reportId ||= old.i;
-        }
+        for (const e of Array.isArray(old.q) ? (old.q as WireEvent[]) : []) put(m.t++, e), m.n++;
+        if (old.d > 0) m.c = { dropped: m.c.dropped + old.d, reportId: m.c.reportId || old.i };
         put(KV_META, m);
         put(KV_LEGACY);
       }
@@ -57,12 +53,9 @@ export const queueStorage = (run: StepRunner): Storage => {
     return m;
   }
 
-  const counters = (m: Meta): QueueCounters => ({ dropped: m.dropped, reportId: m.reportId });
-  const commit = (put: Put, m: Meta, c: QueueCounters) => {
-    m.dropped = c.dropped;
-    m.reportId = c.reportId;
-    put(KV_META, m.n || m.dropped ? m : undefined);
-  };
+  // Kept when the queue empties: sequence numbers never restart, so a key read earlier can only
+  // ever name that one event.
+  const commit = (put: Put, m: Meta, c: QueueCounters) => put(KV_META, ((m.c = c), m));
 
   return {
     get: (key) =>
@@ -77,7 +70,7 @@ export const queueStorage = (run: StepRunner): Storage => {
       run(function* (put) {
         const m = yield* meta(put);
         const lost = Math.max(0, m.n + events.length - max);
-        const c = recount(counters(m), lost);
+        const c = recount(m.c, lost);
         const first = m.t;
         const skip = Math.max(0, lost - m.n);
         let drop = lost - skip;
@@ -87,7 +80,6 @@ export const queueStorage = (run: StepRunner): Storage => {
           // The oldest live events go; holes (removed out of order) are passed over uncounted.
           const gone: number[] = [];
           for (; drop && m.h < first; m.h++) if ((yield m.h) != null) drop--, gone.push(m.h);
-          if (skip) m.h = first;
           commit(put, m, c);
           for (const k of gone) put(k);
         } catch (e) {
@@ -105,14 +97,14 @@ export const queueStorage = (run: StepRunner): Storage => {
           const event = yield key;
           if (event) entries.push({ key, event });
         }
-        return { entries, counters: counters(m), size: m.n };
+        return { entries, counters: m.c, size: m.n };
       }),
     remove: (entries, recount) =>
       run(function* (put) {
         const m = yield* meta(put);
         const gone = new Set<number>();
         for (const x of entries) if ((yield x.key)?.event_id == x.event.event_id) gone.add(x.key);
-        const c = recount(counters(m), gone.size);
+        const c = recount(m.c, gone.size);
         m.n -= gone.size;
         // Acknowledged events are the oldest: the range start moves past them and past holes.
         while (m.h < m.t && (gone.has(m.h) || (yield m.h) == null)) m.h++;
