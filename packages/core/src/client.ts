@@ -24,7 +24,9 @@ export function createClient(o: ClientOptions): Client {
   const { transport, lifecycle } = o;
   const clock = o.clock ?? realClock;
   const uuid = o.uuid ?? defaultUuid;
-  const maxQueue = o.maxQueue ?? 1000;
+  // 10,000: a burst a page can legitimately produce (10,000 calls in well under a second) fits
+  // whole; one record per event keeps a write as cheap at 10,000 as at 0 (docs/sdk-core.md).
+  const maxQueue = o.maxQueue ?? 10000;
   const maxEvents = o.maxBatchEvents ?? 100;
   const maxBytes = o.maxBatchBytes ?? 65536;
   const log = (m: string, e?: unknown): void => {
@@ -206,7 +208,8 @@ export function createClient(o: ClientOptions): Client {
     const done = new Set(sendUrgent(transport, mine, maxBytes, at, o.app));
     if (done.size == mine.length)
       queue
-        .head(maxQueue)
+        // A beacon's budget (≈ 64 KB in flight) is spent long before a full queue's worth.
+        .head(maxEvents)
         .then((r) => sendUrgent(transport, r.entries.map((x) => x.event).filter((e) => !done.has(e.event_id!)), maxBytes, at, o.app))
         .catch(oops);
   };

@@ -120,7 +120,7 @@ export interface ClientOptions {
   context?: () => EventContext;
   /** Current URL for `page()` and for events (query secrets are redacted by core). */
   url?: () => string | undefined;
-  /** Queue bound; the oldest events are dropped (and counted) beyond it. Default 1000. */
+  /** Queue bound; the oldest events are dropped (and counted) beyond it. Default 10,000. */
   maxQueue?: number;
   /** Flush at once when this many events wait. Default 20. */
   flushAt?: number;
