@@ -3,7 +3,8 @@ import type { LogStore } from '../deps.js';
 import { createCubeBuilder, type CubeBuilder } from './cube.js';
 import type { Db } from './db.js';
 import type { Engine } from './engine.js';
-import { createIdSet, type IdSet } from './id-set.js';
+import { createAppIdSets, type AppIdSets } from './id-set.js';
+import { createStepLog, type StepLog } from './steps.js';
 import { addDays } from './time.js';
 
 export interface RollupReport {
@@ -45,7 +46,7 @@ export function createReader(log: LogStore): Reader {
       return {
         async read(r, each) {
           const ids = mine.get(r) ?? new Set<string>();
-          for await (const e of log.readDay(r)) if (!ids.has(e.event_id)) each(e);
+          for await (const e of log.readDay(r)) if (!ids.has(appEventKey(e))) each(e);
         },
         close() {
           for (const [r, ids] of mine) {
@@ -58,7 +59,7 @@ export function createReader(log: LogStore): Reader {
     },
     appended(events) {
       if (during.size === 0) return;
-      for (const e of events) for (const ids of during.get(e.received_at.slice(0, 10)) ?? []) ids.add(e.event_id);
+      for (const e of events) for (const ids of during.get(e.received_at.slice(0, 10)) ?? []) ids.add(appEventKey(e));
     },
   };
 }
@@ -123,9 +124,11 @@ export function flush(engine: Engine, db: Db, logDays: string[], todayUtc: strin
         b.addRows(old);
         b.addRows(cube.rows);
         cube = b.view();
+        // Its funnel index too: the stored times join the live ones (equal times count once).
+        store.loadSteps(day, l.steps);
       }
       events += l.builder.events;
-      store.write(day, cube, rolledAt);
+      store.write(day, cube, rolledAt, l.steps);
       live.delete(day);
       for (const [r, byDay] of liveReceipts) {
         const n = byDay.get(day);
@@ -168,7 +171,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
-  const builders = new Map<string, { b: CubeBuilder; ids: IdSet }>();
+  const builders = new Map<string, { b: CubeBuilder; ids: AppIdSets; steps: StepLog }>();
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
   try {
@@ -181,10 +184,10 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
         if (!wanted.has(day)) return;
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         let x = builders.get(day);
-        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet() }));
-        if (!x.ids.add(e.event_id)) return;
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createAppIdSets(), steps: createStepLog() }));
+        if (!x.ids.add(e.app, e.event_id)) return;
         events++;
-        engine.addTo(x.b, e);
+        engine.addTo(x.b, e, x.steps);
       });
     }
   } finally {
@@ -198,7 +201,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       engine.store.clearCoverage(day);
       const x = builders.get(day);
       if (x === undefined || x.b.events === 0) engine.store.remove(day);
-      else engine.store.write(day, x.b.view(), rolledAt);
+      else engine.store.write(day, x.b.view(), rolledAt, x.steps);
       engine.touch(day);
     }
     for (const [r, perDay] of counts) for (const [day, n] of perDay) engine.store.setCoverage(r, day, n);
@@ -207,3 +210,5 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
   return { ok: true, days: [...wanted].sort(), events, ms: Math.round(performance.now() - started) };
 }
 
+/** An event's identity: ids are unique per app (the log deduplicates per app). */
+const appEventKey = (e: StoredEvent) => (e.app === undefined || e.app === '' || e.app === 'default' ? e.event_id : `${e.app}\n${e.event_id}`);
