@@ -2,8 +2,8 @@ import type { Browser } from 'playwright-core';
 
 /**
  * Main-thread cost of persisting one event when the IndexedDB queue already holds `n` events.
- * Core stores the queue as one value and rewrites it per write (per burst of calls in one task),
- * so the cost grows with the queue; this measures by how much. The page is offline so nothing
+ * Core stores one record per event (issue 12), so a write should cost the same at any queue
+ * length; this measures whether it does. The page is offline so nothing
  * drains; each of `writes` single `track()` calls is its own storage write (100 ms apart). The
  * figure is Chromium's own main-thread task time (CDP `Performance.getMetrics` → `TaskDuration`)
  * over those writes, divided by their number: it includes the structured clone of the value on
@@ -43,8 +43,8 @@ export async function queueWriteCost(browser: Browser, origin: string, sizes: nu
         queuedAfter = (await page.evaluate(`new Promise((resolve) => {
           const req = indexedDB.open('tally');
           req.onsuccess = () => {
-            const get = req.result.transaction('kv').objectStore('kv').get('tally.q');
-            get.onsuccess = () => resolve(get.result ? get.result.q.length : 0);
+            const get = req.result.transaction('kv').objectStore('kv').get('tally.c');
+            get.onsuccess = () => resolve(get.result ? get.result.n : 0);
           };
         })`)) as number;
       } finally {

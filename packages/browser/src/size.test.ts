@@ -6,11 +6,13 @@ import { describe, expect, it } from 'vitest';
 /** Issue 3: the whole script-tag bundle, vitals and storage included, ≤ 7 KB min+gzip. */
 const BUDGET_BYTES = 7 * 1024;
 /**
- * What the bundle measures today (6,780 B) plus a little room: the budget above is a limit, not a
- * target, so a change that eats the headroom should be a decision, not an accident. Lower it
- * whenever the bundle shrinks; raise it only with a reason in the commit and docs/sdk-browser.md.
+ * What the bundle measures today plus a little room: the budget above is a limit, not a target, so
+ * a change that eats the headroom should be a decision, not an accident. Lower it whenever the
+ * bundle shrinks; raise it only with a reason in the commit and docs/sdk-browser.md. Raised from
+ * 6,850 to 7,165 by issue 12 (one record per event, in IndexedDB and localStorage, with the
+ * upgrade from the single-value queue): 6,780 → 7,159 B.
  */
-const CEILING_BYTES = 6850;
+const CEILING_BYTES = 7165;
 const bundle = `${__dirname}/../dist/tally.global.js`;
 
 function gzippedSize(): number {

@@ -1,7 +1,12 @@
 export { createClient, KEY_OPTOUT } from './client.js';
 export { redactUrl } from './redact.js';
-export { fallbackStorage, kvStorage, memoryStorage } from './storage.js';
-export type { KeyValueBackend, StorageTier } from './storage.js';
+export { fallbackStorage } from './storage.js';
+export type { StorageTier } from './storage.js';
+export { memoryStorage } from './memory-storage.js';
+export { kvStorage, KV_EVENT } from './kv/kv-storage.js';
+export type { KeyValueBackend } from './kv/kv-storage.js';
+export { queueStorage, KV_LEGACY, KV_META } from './queue-storage.js';
+export type { Put, RecordKey, Step, StepRunner } from './queue-storage.js';
 export type {
   Client,
   ClientOptions,
@@ -10,6 +15,10 @@ export type {
   Lifecycle,
   LifecycleEvent,
   LockRunner,
+  QueueCounters,
+  QueueEntry,
+  QueueHead,
+  Recount,
   Storage,
   Transport,
   TransportResult,
