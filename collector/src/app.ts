@@ -6,7 +6,7 @@ import { dashKeyAuth } from './ops/auth.js';
 import { requestTiming } from './ops/timing.js';
 import { queryRoutes } from './query/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
-import { staticRoutes } from './dashboard/routes.js';
+import { staticRoutes } from './site/routes.js';
 
 /**
  * Builds the collector's HTTP surface. No listening here: `server.ts` does that, tests call
