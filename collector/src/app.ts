@@ -7,6 +7,7 @@ import { requestTiming } from './ops/timing.js';
 import { queryRoutes } from './query/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { staticRoutes } from './site/routes.js';
+import { createSessionStore, dashboardRoutes, sessionCookieAuth } from './dashboard/index.js';
 
 /**
  * Builds the collector's HTTP surface. No listening here: `server.ts` does that, tests call
@@ -15,11 +16,13 @@ import { staticRoutes } from './site/routes.js';
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use('*', requestTiming(deps.metrics));
-  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey));
+  const sessions = createSessionStore(deps.config.dataDir, deps.config.dashKey);
+  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey, sessionCookieAuth(deps, sessions)));
   app.route('/', opsRoutes(deps));
   app.route('/', ingestRoutes(deps));
   app.route('/', queryRoutes(deps));
   app.route('/', privacyRoutes(deps));
+  app.route('/', dashboardRoutes(deps, { sessions }));
   app.route('/', staticRoutes(deps));
   app.notFound((c) => c.json({ ok: false, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {
