@@ -193,6 +193,35 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('[data-table="latest"]').innerText(), { timeout: 15_000, interval: 250 }).toContain(feature);
   });
 
+  it('a share link opens its view read-only and gets 401/403 on erasure and on share links', async () => {
+    const res = await fetch(`${collector.url}/dashboard/api/shares`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-dash-key': E2E_DASH_KEY },
+      body: JSON.stringify({ view: 'overview', query: 'range=7d', expires_days: 7 }),
+    });
+    expect(res.status).toBe(201);
+    const { url } = (await res.json()) as { url: string };
+    const { page } = await newPage();
+    await page.goto(url);
+    await page.locator('[data-metric="mau"]').waitFor();
+    // The token left the address bar.
+    expect(page.url()).toBe(`${collector.url}/dashboard?range=7d`);
+    expect(await page.locator('.badge').innerText()).toContain('read-only');
+    const { today } = await apiGet(collector.url, 'info');
+    await cardsEqualApi(page, `days=7&to=${today}`);
+    const statuses = await page.evaluate(async () => {
+      const json = { 'content-type': 'application/json' };
+      return [
+        (await fetch('/api/analytics/users/someone', { method: 'DELETE' })).status,
+        (await fetch('/api/analytics/users/someone/export')).status,
+        (await fetch('/api/analytics/retention')).status,
+        (await fetch('/dashboard/api/shares')).status,
+        (await fetch('/dashboard/api/shares', { method: 'POST', headers: json, body: '{"view":"overview"}' })).status,
+      ];
+    });
+    expect(statuses).toEqual([401, 401, 401, 403, 403]);
+  });
+
   it('keeps screenshots of the overview at desktop size and at 390 px', async () => {
     const dir = join(REPO_ROOT, 'e2e', 'artifacts');
     await mkdir(dir, { recursive: true });

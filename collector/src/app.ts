@@ -7,7 +7,7 @@ import { requestTiming } from './ops/timing.js';
 import { queryRoutes } from './query/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { staticRoutes } from './site/routes.js';
-import { createSessionStore, dashboardRoutes, sessionCookieAuth } from './dashboard/index.js';
+import { createSessionStore, createShareStore, dashboardCookieAuth, dashboardRoutes } from './dashboard/index.js';
 
 /**
  * Builds the collector's HTTP surface. No listening here: `server.ts` does that, tests call
@@ -17,12 +17,13 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use('*', requestTiming(deps.metrics));
   const sessions = createSessionStore(deps.config.dataDir, deps.config.dashKey);
-  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey, sessionCookieAuth(deps, sessions)));
+  const shares = createShareStore(deps.config.dataDir);
+  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey, dashboardCookieAuth(deps, sessions, shares)));
   app.route('/', opsRoutes(deps));
   app.route('/', ingestRoutes(deps));
   app.route('/', queryRoutes(deps));
   app.route('/', privacyRoutes(deps));
-  app.route('/', dashboardRoutes(deps, { sessions }));
+  app.route('/', dashboardRoutes(deps, { sessions, shares }));
   app.route('/', staticRoutes(deps));
   app.notFound((c) => c.json({ ok: false, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {

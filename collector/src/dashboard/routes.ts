@@ -6,10 +6,13 @@ import { createRateLimiter } from '../ingest/rate-limit.js';
 import { dashKeyMatches } from '../ops/auth.js';
 import { loadDashboardFiles, pickEncoding, resolveDashboardDist, type DashboardFiles } from './assets.js';
 import { securityHeaders } from './security.js';
+import { mountShareRoutes } from './share-routes.js';
 import { SESSION_COOKIE, SESSION_TTL_MS, type SessionStore } from './sessions.js';
+import { SHARE_COOKIE, shareAllows, type ShareStore } from './shares.js';
 
 export interface DashboardOptions {
   sessions: SessionStore;
+  shares: ShareStore;
   /** The built front end's folder; defaults to `@tally/dashboard`'s `dist/`. */
   dist?: string;
 }
@@ -18,9 +21,17 @@ export interface DashboardOptions {
 const SIGN_IN_PER_MINUTE = 10;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** True when a session cookie in the request names a live session (used by the query API's auth). */
-export function sessionCookieAuth(deps: AppDeps, sessions: SessionStore) {
-  return (c: Context) => sessions.valid(getCookie(c, SESSION_COOKIE), deps.clock.now());
+/**
+ * The query API's cookie check (reads only; ops/auth.ts never asks for other methods): a live
+ * session reads everything, a share link only the endpoints of its view.
+ */
+export function dashboardCookieAuth(deps: AppDeps, sessions: SessionStore, shares: ShareStore) {
+  return (c: Context) => {
+    const now = deps.clock.now();
+    if (sessions.valid(getCookie(c, SESSION_COOKIE), now)) return true;
+    const link = shares.find(getCookie(c, SHARE_COOKIE), now);
+    return link !== undefined && shareAllows(link, c.req.path, c.req.method);
+  };
 }
 
 const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
@@ -30,7 +41,7 @@ const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.re
  * its hashed assets, and sign-in / sign-out. Every answer carries the strict CSP.
  */
 export function dashboardRoutes(deps: AppDeps, options: DashboardOptions): Hono {
-  const { sessions } = options;
+  const { sessions, shares } = options;
   const dist = options.dist ?? resolveDashboardDist();
   const limiter = createRateLimiter(SIGN_IN_PER_MINUTE);
   let files: Promise<DashboardFiles | null> | undefined;
@@ -46,7 +57,15 @@ export function dashboardRoutes(deps: AppDeps, options: DashboardOptions): Hono 
 
   app.get('/dashboard/api/session', (c) => {
     c.header('Cache-Control', 'no-store');
-    return c.json({ ok: true, signed_in: sessions.valid(getCookie(c, SESSION_COOKIE), deps.clock.now()), key_configured: deps.config.dashKey !== undefined });
+    const now = deps.clock.now();
+    const signedIn = sessions.valid(getCookie(c, SESSION_COOKIE), now);
+    const link = signedIn ? undefined : shares.find(getCookie(c, SHARE_COOKIE), now);
+    return c.json({
+      ok: true,
+      signed_in: signedIn,
+      key_configured: deps.config.dashKey !== undefined,
+      share: link ? { view: link.view, query: link.query, expires_at: link.expires_at } : null,
+    });
   });
 
   app.post('/dashboard/api/session', async (c) => {
@@ -89,6 +108,8 @@ export function dashboardRoutes(deps: AppDeps, options: DashboardOptions): Hono 
     deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c) });
     return c.json({ ok: true });
   });
+
+  mountShareRoutes(app, deps, sessions, shares);
 
   app.get('/dashboard/assets/:name', async (c) => {
     const f = await load();

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { jsonFile } from './json-file.js';
 
 /** Seven days, as docs/dashboard.md promises. */
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -21,7 +20,7 @@ export interface SessionStore {
   close(token: string | undefined): void;
 }
 
-const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('base64url');
+export const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('base64url');
 
 /**
  * Sessions in `dashboard-sessions.json` under the data dir, rewritten atomically (temp file +
@@ -31,27 +30,10 @@ const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('base64
  */
 export function createSessionStore(dataDir: string | undefined, dashKey: string | undefined): SessionStore {
   const keyTag = dashKey === undefined ? '' : sha(`tally-session-key\0${dashKey}`);
-  const file = dataDir === undefined ? undefined : join(dataDir, 'dashboard-sessions.json');
-  let rows: Stored[] = [];
-  if (file) {
-    try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { sessions?: Stored[] };
-      rows = Array.isArray(parsed.sessions) ? parsed.sessions.filter((r) => r.key === keyTag) : [];
-    } catch {
-      rows = [];
-    }
-  }
-  const save = () => {
-    if (!file) return;
-    try {
-      mkdirSync(dataDir!, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ sessions: rows }), { mode: 0o600 });
-      renameSync(tmp, file);
-    } catch {
-      // A read-only data dir still lets people sign in until the next restart.
-    }
-  };
+  const store = jsonFile<{ sessions?: Stored[] }>(dataDir, 'dashboard-sessions.json', {});
+  const loaded = store.read().sessions;
+  let rows: Stored[] = Array.isArray(loaded) ? loaded.filter((r) => r.key === keyTag) : [];
+  const save = () => store.write({ sessions: rows });
   const prune = (now: number) => {
     rows = rows.filter((r) => r.expires > now && r.key === keyTag);
   };

@@ -15,12 +15,16 @@ const VIEW_LABELS: Record<View, string> = { overview: 'Overview', realtime: 'Rea
 const RENDER: Record<View, (el: HTMLElement, ctx: ViewContext) => void> = { overview, realtime, funnels, retention, completeness };
 
 let leave: (() => void) | undefined;
+/** Set when the page was opened through a read-only share link (no session). */
+let shared: { view: View } | null = null;
 
 async function boot(): Promise<void> {
   mount(root, loading('the dashboard'));
   const s = await session('GET').catch(() => undefined);
   if (!s || s.status !== 200) return mount(root, errorBox(new Error('The collector did not answer.'), boot));
-  if (!s.body.signed_in) return signIn(s.body.key_configured !== false);
+  const share = (s.body as { share?: { view: View } | null }).share;
+  if (!s.body.signed_in && share) shared = share;
+  else if (!s.body.signed_in) return signIn(s.body.key_configured !== false);
   await render();
 }
 
@@ -65,11 +69,12 @@ function signIn(configured: boolean, message?: string): void {
 async function render(): Promise<void> {
   leave?.();
   const state = readState();
+  if (shared) state.view = shared.view;
   let info: Info;
   try {
     info = await api<Info>('info');
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return signIn(true, 'Your session has ended; sign in again.');
+    if (err instanceof ApiError && err.status === 401) return signIn(true, shared ? 'This share link has expired or was revoked.' : 'Your session has ended; sign in again.');
     return mount(root, errorBox(err, render));
   }
   const range = resolveRange(state, info.today);
@@ -128,10 +133,13 @@ function header(ctx: ViewContext): HTMLElement {
       'div',
       { class: 'brand-row' },
       h('a', { class: 'brand', href: '/dashboard' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Tally'),
-      h('nav', { class: 'tabs', 'aria-label': 'Views' }, (Object.keys(VIEW_LABELS) as View[]).map((v) => navLink(v, ctx))),
-      h(
+      h('nav', { class: 'tabs', 'aria-label': 'Views' }, (shared ? [shared.view] : (Object.keys(VIEW_LABELS) as View[])).map((v) => navLink(v, ctx))),
+      shared
+        ? h('div', { class: 'account' }, h('span', { class: 'badge', title: 'Opened through a share link: this view only, read-only' }, 'Shared view · read-only'))
+        : h(
         'div',
         { class: 'account' },
+        h('button', { type: 'button', class: 'btn ghost', id: 'share-btn', onclick: () => void share(ctx) }, 'Share'),
         h('button', { type: 'button', class: 'btn ghost', onclick: () => window.print(), title: 'Print or save this view as PDF' }, 'Print / PDF'),
         h(
           'button',
@@ -163,6 +171,29 @@ function header(ctx: ViewContext): HTMLElement {
         )
       : h('div', { class: 'range-row' }, h('p', { class: 'range-label' }, 'Last 30 minutes', h('span', { class: 'tz' }, info.time_zone))),
   );
+}
+
+/** Creates a read-only link to this view (30 days) and shows it once, ready to copy. */
+async function share(ctx: ViewContext): Promise<void> {
+  document.querySelector('.share-box')?.remove();
+  const res = await fetch('/dashboard/api/shares', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ view: ctx.state.view, query: location.search.slice(1), expires_days: 30 }),
+  }).catch(() => undefined);
+  const body = (await res?.json().catch(() => undefined)) as { url?: string; error?: string } | undefined;
+  const input = h('input', { type: 'text', readonly: true, value: body?.url ?? '', class: 'share-url', 'aria-label': 'Share link' });
+  const box = h(
+    'div',
+    { class: 'share-box', role: 'status' },
+    body?.url
+      ? [h('span', null, 'Read-only link to this view, valid 30 days (revoke with DELETE /dashboard/api/shares/:id):'), input, h('button', { type: 'button', class: 'btn', onclick: () => void navigator.clipboard.writeText(input.value).catch(() => input.select()) }, 'Copy')]
+      : h('span', null, body?.error ?? 'Could not create a share link.'),
+    h('button', { type: 'button', class: 'btn ghost', 'aria-label': 'Close', onclick: () => box.remove() }, '×'),
+  );
+  document.querySelector('header.top')?.after(box);
+  input.select();
 }
 
 function filterBar(ctx: ViewContext): HTMLElement {
