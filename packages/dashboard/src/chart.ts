@@ -9,6 +9,9 @@ export interface SeriesSpec {
   faint?: boolean;
 }
 
+/** Counts are whole numbers: no 0.2-user ticks. */
+const INT_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2500, 5e3, 1e4, 2e4, 25e3, 5e4, 1e5, 2e5, 25e4, 5e5, 1e6, 2e6, 5e6, 1e7, 2e7, 5e7, 1e8];
+
 const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#4f46e5';
 
 /**
@@ -36,7 +39,7 @@ export function lineChart(container: HTMLElement, periods: string[], series: Ser
           opts.xLabels
             ? { ...axis, values: (_u, splits) => splits.map((s) => opts.xLabels![s] ?? '') }
             : axis,
-          { ...axis, size: 56, values: (_u, splits) => splits.map((s) => fmt(s)) },
+          { ...axis, size: 56, incrs: INT_STEPS, values: (_u, splits) => splits.map((s) => fmt(s)) },
         ],
         series: [
           {},

@@ -3,17 +3,21 @@ import { h } from './el.js';
 import { change, fmt, fmtChange, fmtPct } from './format.js';
 
 /** A figure with its change against the previous period; `data-metric` marks the element whose text is the number. */
-export function card(label: string, metric: string, value: number, prev: number | undefined, hint?: string): HTMLElement {
-  const c = prev === undefined ? undefined : change(value, prev);
-  const dir = c === undefined ? '' : c === null || c > 0 ? 'up' : c < 0 ? 'down' : 'flat';
+/** `prev`: undefined = no comparison for this figure, null = the previous period was not recorded. */
+export function card(label: string, metric: string, value: number, prev: number | null | undefined, hint?: string): HTMLElement {
+  const c = prev === undefined || prev === null ? undefined : change(value, prev);
+  // Below 0.05 % the figure rounds to 0 %: no arrow for that.
+  const dir = c === undefined ? '' : c === null || c >= 0.0005 ? 'up' : c <= -0.0005 ? 'down' : 'flat';
   return h(
     'section',
     { class: 'card', 'aria-label': label },
     h('h3', null, label),
     h('p', { class: 'figure' }, h('span', { 'data-metric': metric, 'data-value': value }, fmt(value))),
-    c === undefined
-      ? null
-      : h('p', { class: `delta ${dir}`, title: `previous period: ${fmt(prev!)}` }, h('span', { 'aria-hidden': 'true' }, dir === 'up' ? '▲ ' : dir === 'down' ? '▼ ' : ''), `${fmtChange(c)} vs previous period`),
+    prev === null
+      ? h('p', { class: 'delta' }, 'no data for the previous period')
+      : c === undefined
+        ? null
+        : h('p', { class: `delta ${dir}`, title: `previous period: ${fmt(prev!)}` }, h('span', { 'aria-hidden': 'true' }, dir === 'up' ? '▲ ' : dir === 'down' ? '▼ ' : ''), `${fmtChange(c)} vs previous period`),
     hint ? h('p', { class: 'hint' }, hint) : null,
   );
 }

@@ -60,8 +60,12 @@ export function overview(root: HTMLElement, ctx: ViewContext): void {
 
   const cur = api<Usage>('usage', { days, to: range.to, ...f }, signal);
   const prev = api<Usage>('usage', { days, to: range.prevTo, ...f }, signal);
+  // Before the first day with data there is nothing to compare with: no change is better than +∞.
+  const first = ctx.info.first_day;
+  const comparable = first !== null && range.prevFrom >= first;
   Promise.all([cur, prev]).then(
-    ([u, p]) => {
+    ([u, pr]) => {
+      const p = comparable ? pr : { dau: null, wau: null, mau: null, total_events: null };
       mount(
         cards,
         card('Daily active users', 'dau', u.dau, p.dau, 'average per day with data'),
@@ -82,7 +86,12 @@ export function overview(root: HTMLElement, ctx: ViewContext): void {
       const label = metric === 'events' ? 'Events' : 'Active users';
       const series = [
         { label, values: c.points.map((x) => x.value) },
-        { label: `${label}, previous period`, values: periods.map((_, i) => p.points[i]?.value ?? null), faint: true },
+        {
+          label: `${label}, previous period`,
+          // Periods before the first recorded day are unknown, not zero.
+          values: periods.map((_, i) => (first !== null && p.points[i] !== undefined && p.points[i]!.period >= first ? p.points[i]!.value : null)),
+          faint: true,
+        },
       ];
       mount(chartBox);
       const plot = h('div', { class: 'plot', 'aria-hidden': 'true' });
@@ -140,7 +149,7 @@ function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContex
           ),
           h('td', { class: 'num' }, fmt(r.users)),
           h('td', { class: 'num' }, fmt(r.events)),
-          h('td', { class: `num delta ${c === null || c > 0 ? 'up' : c < 0 ? 'down' : 'flat'}` }, fmtChange(c)),
+          h('td', { class: `num delta ${c === null || c >= 0.0005 ? 'up' : c <= -0.0005 ? 'down' : 'flat'}` }, fmtChange(c)),
         );
       }),
     ),
