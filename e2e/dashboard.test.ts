@@ -222,6 +222,40 @@ describe('dashboard in Chromium', () => {
     expect(statuses).toEqual([401, 401, 401, 403, 403]);
   });
 
+  it('shows completeness per app and per day from the ledger, equal to the API', async () => {
+    const { page } = await newPage();
+    await signIn(page, collector.url, E2E_DASH_KEY, '/dashboard/completeness');
+    await page.locator('[data-table="completeness_app"]').waitFor();
+    const api = await apiGet(collector.url, 'completeness?days=30&app=e2e');
+    const accepted = api.days.reduce((s: number, d: { accepted: number }) => s + d.accepted, 0);
+    expect(accepted).toBeGreaterThan(0);
+    const row = page.locator('[data-table="completeness_app"] tbody tr', { hasText: /^e2e/ });
+    expect(Number((await row.locator('td').first().innerText()).replace(/[^\d]/g, ''))).toBe(accepted);
+    await row.locator('button.row-filter').click();
+    await expect.poll(() => page.url()).toContain('app=e2e');
+    await page.locator('[data-table="completeness"]').waitFor();
+    expect(await metricText(page, 'accepted')).toBe(accepted);
+  });
+
+  it('a fresh collector shows the script tag for its own address and how to load sample data', async () => {
+    const freshDir = await mkdtemp(join(tmpdir(), 'tally-dash-fresh-'));
+    const fresh = await startCollector({ port: await freePort(), dataDir: freshDir, env: { TALLY_DASH_KEY: E2E_DASH_KEY } });
+    try {
+      const { page } = await newPage();
+      await signIn(page, fresh.url);
+      await page.locator('[data-empty]').waitFor();
+      expect(await page.locator('#script-tag').innerText()).toBe(`<script defer src="${fresh.url}/sdk.js" data-endpoint="${fresh.url}" data-app="web"></script>`);
+      expect(await page.locator('[data-empty]').innerText()).toContain('pnpm collector generate');
+      // The demo at / links to the dashboard.
+      await page.goto(`${fresh.url}/`);
+      await page.locator(`a[href="${fresh.url}/dashboard"]`).first().click();
+      await page.locator('[data-empty]').waitFor();
+    } finally {
+      await fresh.stop();
+      await rm(freshDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps screenshots of the overview at desktop size and at 390 px', async () => {
     const dir = join(REPO_ROOT, 'e2e', 'artifacts');
     await mkdir(dir, { recursive: true });
