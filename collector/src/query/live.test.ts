@@ -40,6 +40,22 @@ describe('GET /api/analytics/usage with to (previous period)', () => {
   });
 });
 
+describe('GET /api/analytics/breakdown with limit (top-N on the server)', () => {
+  it('keeps the first N rows and says how many there were', async () => {
+    h = await harness();
+    await h.log.append(['/a', '/a', '/a', '/b', '/b', '/c'].map((url, i) => ev(`2026-11-20T10:0${i}:00Z`, { user_id: `u${i}`, url })));
+    const t = appFor(h);
+    const { body } = await t.json('/api/analytics/breakdown?by=url&from=2026-11-20&to=2026-11-20&limit=2');
+    expect(body.rows).toEqual([
+      { value: '/a', events: 3, users: 3 },
+      { value: '/b', events: 2, users: 2 },
+    ]);
+    expect(body.total_rows).toBe(3);
+    expect((await t.json('/api/analytics/breakdown?by=url&from=2026-11-20&to=2026-11-20')).body.rows).toHaveLength(3);
+    for (const bad of ['0', 'x', '100001']) expect((await t.json(`/api/analytics/breakdown?by=url&limit=${bad}`)).status, bad).toBe(400);
+  });
+});
+
 describe('GET /api/analytics/info', () => {
   it('names TALLY_TZ, today there and the days that hold data', async () => {
     h = await harness({ tz: 'Pacific/Auckland' });

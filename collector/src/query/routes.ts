@@ -76,9 +76,12 @@ export function queryRoutes(deps: AppDeps): Hono {
     const by = enumParam(q, 'by', BREAKDOWN_DIMS);
     const { engine, today, seg } = ctx(q);
     const { from, to } = rangeParams(q, today, 30);
-    const rows = breakdown(engine, by, from, to, seg);
+    const all = breakdown(engine, by, from, to, seg);
+    // Top-N on the server (the dashboard asks for 10); `total_rows` says how many there are.
+    const limit = q.limit === undefined ? undefined : intParam(q, 'limit', 1, 100_000, 0);
+    const rows = limit === undefined ? all : all.slice(0, limit);
     return {
-      json: { ok: true, by, from, to, rows },
+      json: { ok: true, by, from, to, rows, total_rows: all.length },
       table: { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) },
     };
   });

@@ -65,7 +65,7 @@ export function funnels(root: HTMLElement, ctx: ViewContext): void {
   // Autocomplete from what exists: event types, and type:feature for the common types.
   Promise.all([
     api<Breakdown>('breakdown', { by: 'event_type', from: range.from, to: range.to, ...f }, signal),
-    api<Breakdown>('breakdown', { by: 'feature', from: range.from, to: range.to, ...f }, signal),
+    api<Breakdown>('breakdown', { by: 'feature', from: range.from, to: range.to, limit: 30, ...f }, signal),
   ]).then(([types, features]) => {
     const t = types.rows.map((r) => r.value).filter((v): v is string => v !== null);
     const ft = features.rows.slice(0, 30).map((r) => r.value).filter((v): v is string => v !== null);

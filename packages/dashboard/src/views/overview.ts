@@ -17,6 +17,7 @@ interface Series {
 }
 interface Breakdown {
   rows: { value: string | null; events: number; users: number }[];
+  total_rows?: number;
 }
 
 const TOP = 10;
@@ -104,18 +105,20 @@ export function overview(root: HTMLElement, ctx: ViewContext): void {
   for (const d of DIMS) {
     const box = tableBoxes.get(d)!;
     Promise.all([
-      api<Breakdown>('breakdown', { by: d, from: range.from, to: range.to, ...f }, signal),
+      // Top 10 cut on the server; the previous period in full, so a row that was outside its top 10 still gets a change.
+      api<Breakdown>('breakdown', { by: d, from: range.from, to: range.to, limit: TOP, ...f }, signal),
       api<Breakdown>('breakdown', { by: d, from: range.prevFrom, to: range.prevTo, ...f }, signal),
     ]).then(
-      ([c, p]) => mount(box, breakdownTable(d, c, p, ctx)),
+      async ([c, p]) => mount(box, breakdownTable(d, c, p, ctx, await cur.then((u) => u.total_events, () => undefined))),
       (err) => !signal.aborted && mount(box, errorBox(err, () => ctx.go({}))),
     );
   }
 }
 
-function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContext): HTMLElement {
+function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContext, totalEvents: number | undefined): HTMLElement {
   if (cur.rows.length === 0) return emptyBox('Nothing here yet', `No events in this range carry a ${DIM_LABELS[d].toLowerCase()}.`);
-  const total = cur.rows.reduce((s, r) => s + r.events, 0);
+  // Shares of all events in the range (the usage card's total), not of the 10 rows shown.
+  const total = totalEvents ?? cur.rows.reduce((s, r) => s + r.events, 0);
   const before = new Map(prev.rows.map((r) => [r.value, r.events]));
   const active = ctx.state.filters[d];
   const rows = cur.rows.slice(0, TOP);
@@ -154,6 +157,7 @@ function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContex
       }),
     ),
   );
-  const more = cur.rows.length > TOP ? h('p', { class: 'more' }, `Top ${TOP} of ${fmt(cur.rows.length)}; the CSV holds them all.`) : null;
+  const count = cur.total_rows ?? cur.rows.length;
+  const more = count > TOP ? h('p', { class: 'more' }, `Top ${TOP} of ${fmt(count)}; the CSV holds them all.`) : null;
   return h('div', null, table, more);
 }
