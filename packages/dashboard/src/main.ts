@@ -140,7 +140,7 @@ function header(ctx: ViewContext): HTMLElement {
         'div',
         { class: 'account' },
         h('button', { type: 'button', class: 'btn ghost', id: 'share-btn', onclick: () => void share(ctx) }, 'Share'),
-        h('button', { type: 'button', class: 'btn ghost', onclick: () => window.print(), title: 'Print or save this view as PDF' }, 'Print / PDF'),
+        h('button', { type: 'button', class: 'btn ghost', id: 'print-btn', onclick: () => window.print(), title: 'Print or save this view as PDF' }, 'Print / PDF'),
         h(
           'button',
           {
