@@ -57,7 +57,7 @@ function signIn(configured: boolean, message?: string): void {
     h(
       'p',
       { class: 'hint', id: 'key-help' },
-      configured ? 'The TALLY_DASH_KEY of this collector. `pnpm start` prints it and keeps it in data/dash-key. It is sent once; the browser keeps only a session cookie for 7 days.' : 'This collector has no TALLY_DASH_KEY: set one and restart it.',
+      configured ? 'The TALLY_DASH_KEY of this collector (pnpm start prints it and keeps it in data/dash-key). It is sent once; the browser keeps only a session cookie, for 7 days.' : 'This collector has no TALLY_DASH_KEY: set one and restart it.',
     ),
     error,
     button,
