@@ -248,8 +248,10 @@ describe('dashboard in Chromium', () => {
       expect(await page.locator('[data-empty]').innerText()).toContain('pnpm collector generate');
       // The demo at / links to the dashboard.
       await page.goto(`${fresh.url}/`);
+      // (The demo tracks that click, so the collector is no longer empty: the view itself loads.)
       await page.locator(`a[href="${fresh.url}/dashboard"]`).first().click();
-      await page.locator('[data-empty]').waitFor();
+      await expect.poll(() => page.url()).toBe(`${fresh.url}/dashboard`);
+      await page.locator('#view').waitFor();
     } finally {
       await fresh.stop();
       await rm(freshDir, { recursive: true, force: true });
