@@ -160,6 +160,11 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('[data-table="platform"]').innerText()).toContain('<b>bold</b>');
     expect(await page.locator('[data-filter="app"]').innerText()).toContain('"><svg onload=alert(3)>');
     expect(await metricText(page, 'events')).toBe(2);
+    // The table's CSV link (the API's CSV) neutralises the formula: the cell starts with '.
+    const csvHref = await page.locator('[data-table="feature"]').locator('xpath=ancestor::section[1]').locator('a.csv').getAttribute('href');
+    const csv = await (await page.request.get(`${collector.url}${csvHref}`)).text();
+    expect(csv).toContain(`'=HYPERLINK`);
+    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
     for (const path of ['/dashboard/realtime', '/dashboard/funnels?steps=action,page_view&range=today', '/dashboard/retention?range=today', '/dashboard/completeness']) {
       await page.goto(`${collector.url}${path}`);
       await page.locator('#view .panel').first().waitFor();
