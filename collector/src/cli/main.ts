@@ -11,6 +11,8 @@ const COMMANDS: Record<string, Command> = {
   erase: { summary: 'erase a user’s events', load: () => import('./erase.js') },
   export: { summary: 'export events', load: () => import('./export.js') },
   generate: { summary: 'generate synthetic events', load: () => import('./generate.js') },
+  backup: { summary: 'copy the data directory while the collector runs', load: () => import('./backup.js') },
+  restore: { summary: 'restore a backup into an empty data directory', load: () => import('./restore.js') },
 };
 
 export function usage(): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustedProxies, trustProxyEntries } from '../ingest/trusted-proxies.js';
 
 /**
  * Collector configuration, read once from the environment at start. Every variable has an embedded
@@ -39,6 +40,14 @@ const EnvSchema = z.object({
   TALLY_RAW_RETENTION_DAYS: int('TALLY_RAW_RETENTION_DAYS', 1, 36500).default(90),
   TALLY_ROLLUP_RETENTION_DAYS: int('TALLY_ROLLUP_RETENTION_DAYS', 1, 36500).default(365),
   TALLY_LOG_LEVEL: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
+  TALLY_TRUST_PROXY: z.string().transform((v, ctx) => {
+    try {
+      parseTrustedProxies(trustProxyEntries(v));
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `TALLY_TRUST_PROXY: ${(err as Error).message} (use off, loopback, or addresses and CIDR ranges)` });
+    }
+    return trustProxyEntries(v);
+  }).default(['off']),
 });
 
 export interface Config {
@@ -60,6 +69,8 @@ export interface Config {
   rawRetentionDays: number;
   rollupRetentionDays: number;
   logLevel: 'info' | 'warn' | 'error' | 'silent';
+  /** Peers whose `Forwarded`/`X-Forwarded-For` names the client (`['off']`, `['loopback']`, addresses, CIDRs). */
+  trustProxy: string[];
 }
 
 export class ConfigError extends Error {
@@ -97,5 +108,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rawRetentionDays: e.TALLY_RAW_RETENTION_DAYS,
     rollupRetentionDays: e.TALLY_ROLLUP_RETENTION_DAYS,
     logLevel: e.TALLY_LOG_LEVEL,
+    trustProxy: e.TALLY_TRUST_PROXY,
   };
 }

@@ -10,6 +10,7 @@ import { clientAddress } from './client-address.js';
 import { normalizeEvent, type BatchContext } from './normalize.js';
 import { mayHaveProtoKey } from './proto-keys.js';
 import { createRateLimiter } from './rate-limit.js';
+import { parseTrustedProxies } from './trusted-proxies.js';
 import { ingestTally } from './tally.js';
 import { parseUserAgent } from './user-agent.js';
 
@@ -39,10 +40,11 @@ export function ingestHandler(deps: AppDeps) {
     return n;
   };
   const limiter = config.rateLimit > 0 ? createRateLimiter(config.rateLimit) : undefined;
+  const trusted = parseTrustedProxies(config.trustProxy);
 
   return async (c: Context) => {
     const receivedAt = clock.now();
-    const client = limiter ? clientAddress(c) : '';
+    const client = limiter ? clientAddress(c, trusted) : '';
     if (limiter) {
       const d = limiter.check(client, receivedAt);
       if (!d.ok) return tooMany(c, d.retryAfterSeconds);

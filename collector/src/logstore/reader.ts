@@ -4,6 +4,7 @@ import { nodeLogFs, type LogFs } from './fs.js';
 import { listDays } from './files.js';
 import { readDayFile } from './read.js';
 import { lockDir } from './lock.js';
+import { checkDataDir } from '../datadir/index.js';
 import type { LogStoreStats, OpenLogStore } from './store.js';
 
 export interface LogReaderOptions {
@@ -34,6 +35,7 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
   const lfs = opts.fs ?? nodeLogFs;
   const { logger } = opts;
   const dir = join(opts.dataDir, 'events');
+  await checkDataDir(opts.dataDir, { write: false });
   let unlock = async () => {};
   if (opts.lock === true) {
     await lfs.mkdir(dir);

@@ -10,6 +10,7 @@ import { readDayFile } from './read.js';
 import { rewriteDayFile } from './rewrite.js';
 import { rebuildDedup } from './rebuild.js';
 import { lockDir } from './lock.js';
+import { checkDataDir } from '../datadir/index.js';
 
 export interface LogStoreOptions {
   /** `$TALLY_DATA_DIR`; files go to `<dataDir>/events/YYYY-MM-DD.ndjson`. */
@@ -45,6 +46,8 @@ export async function openLogStore(opts: LogStoreOptions): Promise<OpenLogStore>
   await lfs.mkdir(dir);
   const unlock = await lockDir(dir);
   try {
+    // Under the LOCK: only the writer records versions, and never in a directory it cannot read.
+    await checkDataDir(opts.dataDir, { write: true });
     return await open(opts, lfs, dir, unlock);
   } catch (err) {
     await unlock();

@@ -16,8 +16,16 @@ export interface Metrics {
   /** `route` must be a registered route pattern (bounded set), never a raw path. */
   observeRequest(route: string, seconds: number, status?: number): void;
   observeFsync(seconds: number): void;
-  /** Prometheus text exposition; `diskFreeBytes` is read by the caller at scrape time. */
-  render(diskFreeBytes?: number): string;
+  /** Prometheus text exposition; `diskFreeBytes` and `health` are read by the caller at scrape time. */
+  render(diskFreeBytes?: number, health?: ScrapeHealth): string;
+}
+
+/** State read at scrape time for the alert rules in deploy/prometheus/. */
+export interface ScrapeHealth {
+  /** What `/healthz` answers: 1 when the event log accepts writes. */
+  logWritable: boolean;
+  /** When the oldest closed UTC log day still waiting for its rollup closed (unix seconds); 0 if none waits. */
+  rollupPendingSince: number;
 }
 
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -38,6 +46,11 @@ export function createMetrics(): Metrics {
   const responses = r.counter('tally_http_responses_total', 'HTTP responses by route pattern and status code.', []);
   const fsyncDuration = r.histogram('tally_fsync_duration_seconds', 'Latency of one fsync of the event log.', FSYNC_BUCKETS, [{}]);
   const diskFree = r.gauge('tally_disk_free_bytes', 'Bytes available to the collector on the data directory file system.');
+  const logWritable = r.gauge('tally_log_writable', '1 when the event log accepts writes (GET /healthz answers 200), else 0.');
+  const rollupPending = r.gauge(
+    'tally_rollup_pending_since_timestamp_seconds',
+    'When the oldest closed UTC log day not yet rolled up closed (unix seconds); 0 when every closed day is rolled up.',
+  );
 
   return {
     eventsAccepted,
@@ -51,8 +64,12 @@ export function createMetrics(): Metrics {
       if (status !== undefined) responses.inc(1, { route, code: String(status) });
     },
     observeFsync: (seconds) => fsyncDuration.observe(seconds),
-    render(diskFreeBytes) {
+    render(diskFreeBytes, health) {
       if (diskFreeBytes !== undefined) diskFree.set(diskFreeBytes);
+      if (health) {
+        logWritable.set(health.logWritable ? 1 : 0);
+        rollupPending.set(health.rollupPendingSince);
+      }
       return r.render();
     },
   };

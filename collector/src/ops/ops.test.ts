@@ -124,6 +124,24 @@ describe('GET /metrics', () => {
     expect(Number(disk?.split(' ')[1])).toBeGreaterThan(0);
   });
 
+  it('exposes what /healthz answers and since when a closed log day waits for its rollup', async () => {
+    const deps = makeTestDeps();
+    const day = (d: string) => ({ event_id: d, event_type: 'action', ts: `${d}T10:00:00Z`, time: `${d}T10:00:00Z`, received_at: `${d}T10:00:00.000Z` });
+    await deps.log.append([day('2026-11-17'), day('2026-11-18'), day('2026-11-19'), day('2026-11-20')] as never);
+    const rolled = new Set(['2026-11-17']);
+    const app = createApp({ ...deps, analytics: { ...deps.analytics, isRolledUp: (d: string) => rolled.has(d) } });
+    const scrape = async () => (await (await app.request('/metrics')).text()).split('\n');
+    // Now is 2026-11-20: 11-18 closed at 11-19 00:00 UTC and waits; 11-20 is still open.
+    expect(await scrape()).toContain(`tally_rollup_pending_since_timestamp_seconds ${Date.parse('2026-11-19T00:00:00Z') / 1000}`);
+    expect(await scrape()).toContain('tally_log_writable 1');
+    rolled.add('2026-11-18').add('2026-11-19');
+    expect(await scrape()).toContain('tally_rollup_pending_since_timestamp_seconds 0');
+    deps.log.setFailing(true);
+    await app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ event_type: 'action', ts: '2026-11-20T11:00:00Z' }] }) });
+    expect((await app.request('/healthz')).status).toBe(503);
+    expect(await scrape()).toContain('tally_log_writable 0');
+  });
+
   it('leaves out disk free bytes when the data dir does not exist', async () => {
     const deps = makeTestDeps({ config: { dataDir: '/nonexistent/tally-data' } });
     const text = await (await createApp(deps).request('/metrics')).text();

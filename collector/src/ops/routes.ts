@@ -14,9 +14,28 @@ export function opsRoutes(deps: AppDeps): Hono {
     return c.json({ ok: false, error: h.error }, 503);
   });
   app.get('/metrics', async (c) => {
-    const body = deps.metrics.render(await diskFreeBytes(deps.config.dataDir));
+    const body = deps.metrics.render(await diskFreeBytes(deps.config.dataDir), {
+      logWritable: deps.log.writable(),
+      rollupPendingSince: await rollupPendingSince(deps),
+    });
     c.header('Cache-Control', 'no-store');
     return c.body(body, 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   });
   return app;
+}
+
+/**
+ * For the "rollup not run" alert: a UTC log day is closed at the next midnight and the nightly
+ * rollup persists it a few hours later. The oldest closed day still waiting says since when the
+ * rollup has been behind, without a false alarm on a collector that received nothing.
+ */
+async function rollupPendingSince(deps: AppDeps): Promise<number> {
+  const isRolledUp = deps.analytics.isRolledUp;
+  if (!isRolledUp) return 0;
+  const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
+  for (const day of await deps.log.days()) {
+    if (day >= today) break;
+    if (!isRolledUp(day)) return Date.parse(`${day}T00:00:00Z`) / 1000 + 86_400;
+  }
+  return 0;
 }

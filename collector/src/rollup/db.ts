@@ -110,7 +110,7 @@ export function openDb(dataDir: string, file = 'tally.db'): Db {
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`tally.db has schema version ${current}, newer than this collector knows (${MIGRATIONS.length})`);
+    throw new Error(`tally.db has schema version ${current}, newer than this collector knows (${MIGRATIONS.length}): it was written by a newer Tally collector; upgrade the collector, or restore a backup made by this version into an empty directory`);
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

@@ -103,3 +103,34 @@ export function storedIds(dataDir: string): string[] {
   }
   return ids;
 }
+
+/**
+ * Runs one CLI command (`pnpm collector <args>`) as a child process without blocking the event
+ * loop, so a test can keep sending batches to a running collector meanwhile.
+ */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=tally-source', 'collector/src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', TALLY_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+    proc.once('error', rej);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+/** GET a query endpoint of a collector started with the helpers' dash key; throws on a non-200. */
+export async function query(url: string, path: string, key = 'test-dash-key-0123456789'): Promise<unknown> {
+  const res = await fetch(`${url}${path}`, { headers: { 'x-dash-key': key } });
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
