@@ -86,7 +86,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
+export async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(TSX, ['--conditions=tally-source', MAIN, 'serve'], {
     cwd: ROOT,
@@ -109,7 +109,7 @@ async function startServer(env: Record<string, string>): Promise<{ base: string;
   throw new Error('serve did not answer /healthz within 5 minutes');
 }
 
-function stopServer(child: ChildProcess): void {
+export function stopServer(child: ChildProcess): void {
   if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
 }
 

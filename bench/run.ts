@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   ingest: () => import('./ingest.js'),
   rollup: () => import('./rollup.js'),
+  dashboard: () => import('./dashboard.js'),
   sdk: () => import('./sdk.js'),
 };
 

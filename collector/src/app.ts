@@ -7,7 +7,8 @@ import { dashKeyAuth } from './ops/auth.js';
 import { requestTiming } from './ops/timing.js';
 import { queryRoutes } from './query/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
-import { staticRoutes } from './dashboard/routes.js';
+import { staticRoutes } from './site/routes.js';
+import { createSessionStore, createShareStore, dashboardCookieAuth, dashboardRoutes } from './dashboard/index.js';
 
 /**
  * Builds the collector's HTTP surface. No listening here: `server.ts` does that, tests call
@@ -19,11 +20,14 @@ export function createApp(appDeps: AppDeps): Hono {
     : { ...appDeps, health: createStorageHealth({ dataDir: appDeps.config.dataDir, log: appDeps.log, logger: appDeps.logger }) };
   const app = new Hono();
   app.use('*', requestTiming(deps.metrics));
-  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey));
+  const sessions = createSessionStore(deps.config.dataDir, deps.config.dashKey);
+  const shares = createShareStore(deps.config.dataDir);
+  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey, dashboardCookieAuth(deps, sessions, shares)));
   app.route('/', opsRoutes(deps));
   app.route('/', ingestRoutes(deps));
   app.route('/', queryRoutes(deps));
   app.route('/', privacyRoutes(deps));
+  app.route('/', dashboardRoutes(deps, { sessions, shares }));
   app.route('/', staticRoutes(deps));
   app.notFound((c) => c.json({ ok: false, error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => {

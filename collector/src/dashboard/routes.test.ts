@@ -1,189 +1,147 @@
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
-import { makeTestDeps } from '../testing/index.js';
-import { staticRoutes } from './routes.js';
-import { resolveSdkBundlePath, sdkBundleSource } from './sdk-bundle.js';
-import { resolveDemoDir } from './demo-files.js';
+import { makeTestDeps, TEST_DASH_KEY } from '../testing/index.js';
+import { DASHBOARD_CSP } from './security.js';
+import { createSessionStore, SESSION_COOKIE } from './sessions.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tally-static-'));
+  dir = await mkdtemp(join(tmpdir(), 'tally-dash-'));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function appWithBundle(path: string) {
-  const deps = makeTestDeps();
-  return { deps, app: staticRoutes(deps, { sdk: sdkBundleSource(path), demoDir: null }) };
-}
+const make = (over: { dashKey?: string } = {}) => {
+  const deps = makeTestDeps({ config: { dataDir: dir, ...over } });
+  return { deps, app: createApp(deps) };
+};
 
-describe('GET /sdk.js', () => {
-  it('serves the bundle as JavaScript with a strong ETag and a five-minute public cache', async () => {
-    const file = join(dir, 'tally.global.js');
-    await writeFile(file, 'window.tally={version:"1"};');
-    const res = await appWithBundle(file).app.request('/sdk.js');
-    expect(res.status).toBe(200);
-    expect(res.headers.get('Content-Type')).toMatch(/^application\/javascript/);
-    expect(res.headers.get('Cache-Control')).toBe('public, max-age=300');
-    expect(res.headers.get('ETag')).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
-    expect(await res.text()).toBe('window.tally={version:"1"};');
-  });
+const signIn = (app: ReturnType<typeof createApp>, key: string, headers: Record<string, string> = {}) =>
+  app.request('http://127.0.0.1:8787/dashboard/api/session', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ key }) });
 
-  it('answers 304 without a body when If-None-Match names the current tag', async () => {
-    const file = join(dir, 'tally.global.js');
-    await writeFile(file, 'console.log(1)');
-    const { app } = appWithBundle(file);
-    const etag = (await app.request('/sdk.js')).headers.get('ETag')!;
-    for (const inm of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
-      const res = await app.request('/sdk.js', { headers: { 'If-None-Match': inm } });
-      expect(res.status, inm).toBe(304);
-      expect(res.headers.get('ETag')).toBe(etag);
-      expect(res.headers.get('Cache-Control')).toBe('public, max-age=300');
-      expect(await res.text()).toBe('');
+const cookieOf = (res: Response) => /tally_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+
+describe('the dashboard page and assets', () => {
+  it('serves one page for every view, with the strict CSP, no-cache and no referrer', async () => {
+    const { app } = make();
+    for (const path of ['/dashboard', '/dashboard/', '/dashboard/realtime', '/dashboard/funnels?steps=a,b']) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(res.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      const html = await res.text();
+      expect(html).toMatch(/<script type="module" src="\/dashboard\/assets\/app\.[0-9a-f]{10}\.js"><\/script>/);
+      expect(html).not.toMatch(/<script>(?!<)/); // no inline script
     }
-    const stale = await app.request('/sdk.js', { headers: { 'If-None-Match': '"not-it"' } });
-    expect(stale.status).toBe(200);
-    expect(await stale.text()).toBe('console.log(1)');
+    expect(DASHBOARD_CSP).toContain("default-src 'self'");
+    expect(DASHBOARD_CSP).toContain("frame-ancestors 'none'");
+    expect(DASHBOARD_CSP).not.toContain('unsafe-inline');
   });
 
-  it('answers HEAD with the same validators and no body', async () => {
-    const file = join(dir, 'tally.global.js');
-    await writeFile(file, 'console.log(2)');
-    const { app } = appWithBundle(file);
-    const get = await app.request('/sdk.js');
-    const head = await app.request('/sdk.js', { method: 'HEAD' });
-    expect(head.status).toBe(200);
-    expect(head.headers.get('ETag')).toBe(get.headers.get('ETag'));
-    expect(await head.text()).toBe('');
-  });
-
-  it('picks up a rebuilt bundle without a restart, with a new tag', async () => {
-    const file = join(dir, 'tally.global.js');
-    await writeFile(file, 'version one');
-    const { app } = appWithBundle(file);
-    const first = await app.request('/sdk.js');
-    const oldTag = first.headers.get('ETag')!;
-    await writeFile(file, 'version two, longer');
-    const res = await app.request('/sdk.js', { headers: { 'If-None-Match': oldTag } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('ETag')).not.toBe(oldTag);
-    expect(await res.text()).toBe('version two, longer');
-  });
-
-  it('answers 503 with a JSON error naming the fix when the bundle is not built', async () => {
-    const { app, deps } = appWithBundle(join(dir, 'missing.js'));
-    for (let i = 0; i < 3; i++) {
-      const res = await app.request('/sdk.js');
-      expect(res.status).toBe(503);
-      expect(res.headers.get('Cache-Control')).toBe('no-store');
-      const body = (await res.json()) as { ok: boolean; error: string };
-      expect(body.ok).toBe(false);
-      expect(body.error).toContain('pnpm build');
-      expect(body.error).toContain('missing.js');
-    }
-    expect(deps.logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
-  });
-
-  it('finds the real bundle through @tally/browser’s export map and serves it from createApp', async () => {
-    const path = resolveSdkBundlePath();
-    expect(path).toMatch(/packages[/\\]browser[/\\]dist[/\\]tally\.global\.js$/);
-    const res = await createApp(makeTestDeps()).request('/sdk.js');
-    expect(res.status).toBe(200);
-    expect(Buffer.from(await res.arrayBuffer()).equals(await readFile(path!))).toBe(true);
+  it('serves hashed assets brotli, gzip or plain by Accept-Encoding, cached for a year', async () => {
+    const { app } = make();
+    const html = await (await app.request('/dashboard')).text();
+    const js = /src="(\/dashboard\/assets\/app\.[0-9a-f]+\.js)"/.exec(html)![1]!;
+    const plain = await app.request(js, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(plain.headers.get('vary')).toBe('Accept-Encoding');
+    expect(plain.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    const raw = Buffer.from(await plain.arrayBuffer());
+    const br = await app.request(js, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).equals(raw)).toBe(true);
+    const gz = await app.request(js, { headers: { 'accept-encoding': 'gzip;q=1, br;q=0' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).equals(raw)).toBe(true);
+    expect((await app.request('/dashboard/assets/app.js')).status).toBe(404);
+    expect((await app.request('/dashboard/assets/..%2f..%2fpackage.json')).status).toBe(404);
   });
 });
 
-describe('demo pages', () => {
-  const app = createApp(makeTestDeps());
-  const origin = 'http://127.0.0.1:8787';
-
-  it('finds the demo through the @tally/demo package', () => {
-    expect(resolveDemoDir()).toMatch(/demo$/);
-  });
-
-  it('serves the home page with the script tag pointing at this collector', async () => {
-    const res = await app.request(`${origin}/`);
+describe('sign-in', () => {
+  it('sets an HttpOnly, SameSite=Strict session cookie for 7 days that the query API accepts for reads only', async () => {
+    const { app, deps } = make();
+    const res = await signIn(app, TEST_DASH_KEY);
     expect(res.status).toBe(200);
-    expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
-    const html = await res.text();
-    expect(html).toContain(`src="${origin}/sdk.js" data-endpoint="${origin}"`);
-    expect(html).not.toContain('__TALLY_ORIGIN__');
+    const set = res.headers.get('set-cookie')!;
+    expect(set).toMatch(/HttpOnly/);
+    expect(set).toMatch(/SameSite=Strict/);
+    expect(set).toMatch(/Path=\//);
+    expect(set).toMatch(/Max-Age=604800/);
+    expect(set).not.toMatch(/Secure/);
+    expect(set).not.toContain(TEST_DASH_KEY);
+    const cookie = `${SESSION_COOKIE}=${cookieOf(res)}`;
+    const read = await app.request('/api/analytics/info', { headers: { cookie } });
+    expect(read.status).toBe(503); // authenticated; the stand-in analytics answer 503
+    expect((await app.request('/api/analytics/info')).status).toBe(401);
+    // Erasure changes state: the cookie alone is not enough.
+    const erase = await app.request('/api/analytics/users/someone', { method: 'DELETE', headers: { cookie } });
+    expect(erase.status).toBe(401);
+    const session = await app.request('/dashboard/api/session', { headers: { cookie } });
+    expect(await session.json()).toMatchObject({ signed_in: true });
+    // The key is never written to the log.
+    expect(JSON.stringify(deps.logger.lines)).not.toContain(TEST_DASH_KEY);
   });
 
-  it.each([
-    ['/pricing', 'text/html', 'data-track-plan="pro"'],
-    ['/signup', 'text/html', '<form id="signup-form"'],
-    ['/welcome', 'text/html', 'Welcome aboard'],
-    ['/app', 'text/html', 'id="view"'],
-    ['/app/reports', 'text/html', 'id="view"'],
-    ['/app/settings/', 'text/html', 'id="view"'],
-    ['/demo.css', 'text/css', '--accent'],
-    ['/app.js', 'application/javascript', 'pushState'],
-  ])('%s → %s', async (path, type, snippet) => {
-    const res = await app.request(`${origin}${path}`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('Content-Type')).toContain(type);
-    expect(await res.text()).toContain(snippet);
+  it('marks the cookie Secure when served over HTTPS (directly or behind a proxy)', async () => {
+    const { app } = make();
+    const direct = await app.request('https://tally.example/dashboard/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: TEST_DASH_KEY }) });
+    expect(direct.headers.get('set-cookie')).toMatch(/Secure/);
+    const proxied = await signIn(app, TEST_DASH_KEY, { 'x-forwarded-proto': 'https' });
+    expect(proxied.headers.get('set-cookie')).toMatch(/Secure/);
   });
 
-  it('does not shadow the API: unknown paths and non-demo files get the JSON 404', async () => {
-    for (const path of ['/nope', '/package.json', '/pricing.json', '/v1/nothing-here']) {
-      const res = await app.request(`${origin}${path}`);
-      expect(res.status, path).toBe(404);
-      expect(((await res.json()) as { ok: boolean }).ok).toBe(false);
-    }
-  });
-});
-
-describe('demo path safety', () => {
-  it('never serves a file outside the demo folder, however the path is spelled', async () => {
-    const site = join(dir, 'site');
-    await mkdir(site);
-    await writeFile(join(site, 'index.html'), '<p>home</p>');
-    await writeFile(join(dir, 'secret.html'), '<p>secret</p>');
-    await writeFile(join(dir, 'secret.js'), 'secret');
-    const app = staticRoutes(makeTestDeps(), { sdk: sdkBundleSource(undefined), demoDir: site });
-    expect(await (await app.request('/')).text()).toBe('<p>home</p>');
-    const attempts = [
-      '/..%2fsecret.html',
-      '/..%2Fsecret.js',
-      '/%2e%2e/secret.html',
-      '/%2e%2e%2fsecret.html',
-      '/..%5csecret.html',
-      '/%252e%252e%252fsecret.html',
-      '/app/..%2f..%2fsecret.html',
-      '/.%2e/secret.html',
-      '/secret.html%00.html',
-      '/%c0%ae%c0%ae/secret.html',
-    ];
-    for (const path of attempts) {
-      const res = await app.request(`http://localhost${path}`);
-      expect(res.status, path).toBe(404);
-      expect(await res.text()).not.toContain('secret');
-    }
+  it('refuses a wrong key with a clear message and no cookie, a non-JSON body with 415', async () => {
+    const { app } = make();
+    const res = await signIn(app, 'not-the-key-at-all');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(((await res.json()) as { error: string }).error).toMatch(/not this collector’s dashboard key/);
+    const form = await app.request('/dashboard/api/session', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `key=${TEST_DASH_KEY}` });
+    expect(form.status).toBe(415);
+    expect(form.headers.get('set-cookie')).toBeNull();
+    const bad = await app.request('/dashboard/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(bad.status).toBe(400);
   });
 
-  it('does not follow a symlink out of the demo folder', async () => {
-    const site = join(dir, 'site');
-    await mkdir(site);
-    await writeFile(join(dir, 'secret.html'), '<p>secret</p>');
-    await symlink(join(dir, 'secret.html'), join(site, 'leak.html'));
-    const app = staticRoutes(makeTestDeps(), { sdk: sdkBundleSource(undefined), demoDir: site });
-    expect((await app.request('/leak')).status).toBe(404);
-    expect((await app.request('/leak.html')).status).toBe(404);
+  it('limits sign-in attempts per client address', async () => {
+    const { app } = make();
+    for (let i = 0; i < 10; i++) expect((await signIn(app, `wrong-${i}`)).status).toBe(401);
+    const limited = await signIn(app, TEST_DASH_KEY);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('set-cookie')).toBeNull();
   });
 
-  it('serves no dotfiles', async () => {
-    const site = join(dir, 'site');
-    await mkdir(join(site, '.hidden'), { recursive: true });
-    await writeFile(join(site, '.hidden', 'a.html'), 'hidden');
-    await writeFile(join(site, '.b.html'), 'hidden');
-    const app = staticRoutes(makeTestDeps(), { sdk: sdkBundleSource(undefined), demoDir: site });
-    expect((await app.request('/.hidden/a.html')).status).toBe(404);
-    expect((await app.request('/.b.html')).status).toBe(404);
+  it('signing out revokes the session server-side, not just in this browser', async () => {
+    const { app } = make();
+    const cookie = `${SESSION_COOKIE}=${cookieOf(await signIn(app, TEST_DASH_KEY))}`;
+    const out = await app.request('/dashboard/api/session', { method: 'DELETE', headers: { cookie } });
+    expect(out.status).toBe(200);
+    expect(out.headers.get('set-cookie')).toMatch(/tally_session=;/);
+    expect((await app.request('/api/analytics/info', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('survives a restart, ends after 7 days, and ends when TALLY_DASH_KEY changes', async () => {
+    const first = make();
+    const token = cookieOf(await signIn(first.app, TEST_DASH_KEY))!;
+    const file = await readFile(join(dir, 'dashboard-sessions.json'), 'utf8');
+    expect(file).not.toContain(token); // only a hash of it
+    const now = first.deps.clock.now();
+    expect(createSessionStore(dir, TEST_DASH_KEY).valid(token, now)).toBe(true);
+    expect(createSessionStore(dir, TEST_DASH_KEY).valid(token, now + 7 * 86_400_000 + 1)).toBe(false);
+    expect(createSessionStore(dir, 'another-key-0123456789').valid(token, now)).toBe(false);
+    const rekeyed = make({ dashKey: 'another-key-0123456789' });
+    expect((await rekeyed.app.request('/api/analytics/info', { headers: { cookie: `${SESSION_COOKIE}=${token}` } })).status).toBe(401);
   });
 });

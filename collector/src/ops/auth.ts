@@ -1,16 +1,27 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 
 /** The ingestion alias lives under the query prefix but is public (browsers post to it). */
 export const INGEST_ALIAS_PATH = '/api/analytics/event';
 
 /**
- * Guards every `/api/analytics/*` route except `POST`/`OPTIONS` on the ingestion alias: the request
- * must carry `X-Dash-Key` equal to the configured key. Both sides are hashed to SHA-256 first so the
- * comparison takes the same time whatever the key's length or content. No key configured: every
- * query is refused.
+ * Constant-time check of a presented key: both sides are hashed to SHA-256 first so the comparison
+ * takes the same time whatever the key's length or content.
  */
-export function dashKeyAuth(dashKey: string | undefined): MiddlewareHandler {
+export function dashKeyMatches(given: string | undefined, dashKey: string | undefined): boolean {
+  if (dashKey === undefined || given === undefined || given === '') return false;
+  return timingSafeEqual(digest(given), digest(dashKey));
+}
+
+/** Lets a signed-in dashboard read (`GET`/`HEAD` only); anything that changes state needs the header. */
+export type CookieAuth = (c: Context) => boolean;
+
+/**
+ * Guards every `/api/analytics/*` route except `POST`/`OPTIONS` on the ingestion alias: the request
+ * must carry `X-Dash-Key` equal to the configured key, or (for reads) a dashboard session cookie.
+ * No key configured: every query is refused.
+ */
+export function dashKeyAuth(dashKey: string | undefined, cookieAuth?: CookieAuth): MiddlewareHandler {
   const expected = dashKey === undefined ? undefined : digest(dashKey);
   return async (c, next) => {
     const m = c.req.method;
@@ -20,6 +31,7 @@ export function dashKeyAuth(dashKey: string | undefined): MiddlewareHandler {
     }
     const given = c.req.header('x-dash-key');
     if (given === undefined || given === '') {
+      if ((m === 'GET' || m === 'HEAD') && cookieAuth?.(c)) return next();
       return c.json({ ok: false, error: 'missing X-Dash-Key header' }, 401);
     }
     if (!timingSafeEqual(digest(given), expected)) {

@@ -4,6 +4,7 @@ import { addDays } from '../rollup/time.js';
 import { toCsv } from './csv.js';
 import { funnel } from './funnel.js';
 import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
+import { liveRoutes } from './live-routes.js';
 import { defaultCohortFrom, retention } from './retention.js';
 import { resolveSegment } from './segment.js';
 import { breakdown, timeseries } from './series.js';
@@ -42,7 +43,9 @@ export function queryRoutes(deps: AppDeps): Hono {
   handle('usage', (q) => {
     const days = intParam(q, 'days', 1, 365, 30);
     const { engine, today, seg } = ctx(q);
-    const u = usage(engine, today, days, seg, new Date(deps.clock.now()).toISOString());
+    // `to` ends the window on another day than today: the dashboard's previous-period comparison.
+    const end = q.to === undefined ? today : rangeParams({ from: q.to, to: q.to }, today, 1).to;
+    const u = usage(engine, end, days, seg, new Date(deps.clock.now()).toISOString());
     const rows: unknown[][] = [
       ['period_days', '', u.period_days],
       ['dau', '', u.dau],
@@ -73,9 +76,12 @@ export function queryRoutes(deps: AppDeps): Hono {
     const by = enumParam(q, 'by', BREAKDOWN_DIMS);
     const { engine, today, seg } = ctx(q);
     const { from, to } = rangeParams(q, today, 30);
-    const rows = breakdown(engine, by, from, to, seg);
+    const all = breakdown(engine, by, from, to, seg);
+    // Top-N on the server (the dashboard asks for 10); `total_rows` says how many there are.
+    const limit = q.limit === undefined ? undefined : intParam(q, 'limit', 1, 100_000, 0);
+    const rows = limit === undefined ? all : all.slice(0, limit);
     return {
-      json: { ok: true, by, from, to, rows },
+      json: { ok: true, by, from, to, rows, total_rows: all.length },
       table: { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) },
     };
   });
@@ -130,5 +136,6 @@ export function queryRoutes(deps: AppDeps): Hono {
     };
   });
 
+  app.route('/', liveRoutes(deps));
   return app;
 }

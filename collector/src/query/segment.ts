@@ -4,7 +4,8 @@ import { createMarker, type Marker } from '../rollup/marker.js';
 
 export { createMarker, type Marker };
 
-export const SEGMENT_DIMS = ['app', 'platform', 'event_type', 'feature', 'app_version'] as const satisfies readonly Dim[];
+/** Every breakdown dimension filters too, so a click on any breakdown row can narrow the view. */
+export const SEGMENT_DIMS = DIMS satisfies readonly Dim[];
 
 /** Equality filters on dictionary ids; `none` when a value was never seen (nothing can match). */
 export interface Segment {
