@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  target: 'es2020',
+  // Peer and workspace dependencies stay external (tsup's default); these two are optional and
+  // only ever `require`d inside a try, so they must never be bundled or resolved at build time.
+  external: ['expo-application', 'react-native-device-info'],
+});
