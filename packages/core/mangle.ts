@@ -4,4 +4,4 @@
  * (≈100 B gzipped). The script-tag build (packages/browser/tsup.config.ts) lists them too.
  */
 export const CORE_PRIVATE =
-  /^(poke|kick|retryIn|unretry|stop|head|acked|refused|addDropped|append|wipe|counts|forget|setUser|ids|load|save|renew|state|flags)$/;
+  /^(poke|kick|retryIn|unretry|stop|acked|refused|addDropped|counts|forget|setUser|ids|load|save|renew|state|flags|small|seq)$/;

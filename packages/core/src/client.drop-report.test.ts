@@ -59,9 +59,8 @@ describe('drop reports', () => {
     await track(s, 3, 'b');
     release();
     await s.clock.advance(0);
-    const stored = s.storage.values.get('tally.q') as { d: number; i?: string };
-    expect(stored.d).toBeGreaterThan(0);
-    expect(stored.i).toEqual(expect.any(String));
-    expect(stored.i).not.toBe(id);
+    expect(s.storage.dropped).toBeGreaterThan(0);
+    expect(s.storage.reportId).toEqual(expect.any(String));
+    expect(s.storage.reportId).not.toBe(id);
   });
 });

@@ -223,7 +223,7 @@ describe('dropped counter', () => {
 
   it('keeps the count in memory when storage refuses it', async () => {
     const s = setup();
-    s.storage.failing.add('update');
+    s.storage.failing.add('append');
     s.transport.respond(400);
     await trackAndFlush(s, 2);
     await trackAndFlush(s);

@@ -1,16 +1,17 @@
 import type { WireEvent } from './wire.js';
-import type { Client, ClientOptions, TransportResult } from './types.js';
+import type { Client, ClientOptions, QueueCounters, QueueEntry, TransportResult } from './types.js';
 import { backoffDelay } from './backoff.js';
 import { fit, serialize } from './batch.js';
 import { initialConsent, nextConsent, type ConsentValue } from './consent.js';
 import { defaultUuid, realClock } from './defaults.js';
 import { createIdentity } from './identity.js';
-import { createQueue, type StoredQueue } from './queue.js';
+import { createQueue } from './queue.js';
 import { redactUrl } from './redact.js';
 import { inSample } from './sample.js';
 import { createScheduler } from './scheduler.js';
 import { createSerial } from './serial.js';
-import { fallbackStorage, memoryStorage } from './storage.js';
+import { memoryStorage } from './memory-storage.js';
+import { fallbackStorage } from './storage.js';
 import { sendUrgent } from './urgent.js';
 
 // Core is compiled without DOM or Node typings on purpose; every JS platform it targets has this.
@@ -119,12 +120,12 @@ export function createClient(o: ClientOptions): Client {
       sched.stop();
       identity.forget();
       quietly(queue.wipe());
-      if (remember) quietly(storage.update(KEY_OPTOUT, () => 1));
+      if (remember) quietly(storage.set(KEY_OPTOUT, 1));
     } else if (granted() && was != 'granted') {
-      if (was == 'denied') quietly(storage.update(KEY_OPTOUT, () => undefined));
+      if (was == 'denied') quietly(storage.set(KEY_OPTOUT, undefined));
       identity.save();
       for (const e of held) enqueue({ ...e, consent: { ...next.flags } });
-      quietly(queue.addDropped(heldLost));
+      quietly(queue.acked([], 0, heldLost));
       held = [];
       heldLost = 0;
       sched.poke();
@@ -132,31 +133,32 @@ export function createClient(o: ClientOptions): Client {
   };
 
   /** Acknowledged or dropped for good: out of the unload mirror (storage is the queue's business). */
-  const forget = (events: WireEvent[]) => {
-    for (const e of events) mirror.delete(e.event_id!);
+  const forget = (entries: QueueEntry[]) => {
+    for (const x of entries) mirror.delete(x.event.event_id!);
   };
 
   /** One batch, with the status policy; resolves false when draining should stop. */
-  const deliver = async (list: WireEvent[], report: Omit<StoredQueue, 'q'>): Promise<boolean> => {
-    const carried = report.d;
+  const deliver = async (list: QueueEntry[], report: QueueCounters): Promise<boolean> => {
+    const carried = report.dropped;
     // The queue keeps a report id exactly while there is a count to report.
-    const env = { sent_at: iso(clock.now()), app: o.app, dropped: carried || undefined, dropped_id: report.i };
-    const events = list.slice(0, fit(list, maxEvents, maxBytes, env) || 1);
+    const env = { sent_at: iso(clock.now()), app: o.app, dropped: carried || undefined, dropped_id: report.reportId };
+    const entries = list.slice(0, fit(list.map((x) => x.event), maxEvents, maxBytes, env) || 1);
+    const events = entries.map((x) => x.event);
     const r = await transport.send(serialize(events, env)).catch((): TransportResult => ({ status: 0 }));
     const s = r.status;
     log('sent', s);
     if (s > 199 && s < 300) {
       const rejected = r.body?.rejected?.length ?? 0;
-      forget(events);
-      await queue.acked(events, carried, rejected);
+      forget(entries);
+      await queue.acked(entries, carried, rejected);
       sent += events.length - rejected;
       calm();
       return true;
     }
     // Too large: halves. The second carries the count as it stands once the first is settled.
-    if (s == 413 && events.length > 1) {
-      const half = (events.length + 1) >> 1;
-      return (await deliver(events.slice(0, half), report)) && deliver(events.slice(half), await queue.head());
+    if (s == 413 && entries.length > 1) {
+      const half = (entries.length + 1) >> 1;
+      return (await deliver(entries.slice(0, half), report)) && deliver(entries.slice(half), (await queue.head(0)).counters);
     }
     // (A 413 reaching here is a lone event: refused for good below.)
     if (s < 400 || s > 499 || s == 408 || s == 429) {
@@ -165,18 +167,18 @@ export function createClient(o: ClientOptions): Client {
       return false;
     }
     // Refused for good (a 4xx, or 413 for a lone event): counting it is all that is left to do.
-    forget(events);
-    await queue.refused(events);
+    forget(entries);
+    await queue.refused(entries);
     return true;
   };
 
   const drain = async (): Promise<void> => {
     let prev: string | undefined;
     while (granted() && online()) {
-      const r = await queue.head();
-      const first = r.q[0]?.event_id;
+      const r = await queue.head(maxEvents);
+      const first = r.entries[0]?.event.event_id;
       // No progress (a storage that says it removed but did not) must not become a send loop.
-      if (!first || first == prev || !(await deliver(r.q.slice(0, maxEvents), r))) return;
+      if (!first || first == prev || !(await deliver(r.entries, r.counters))) return;
       prev = first;
     }
   };
@@ -204,8 +206,8 @@ export function createClient(o: ClientOptions): Client {
     const done = new Set(sendUrgent(transport, mine, maxBytes, at, o.app));
     if (done.size == mine.length)
       queue
-        .head()
-        .then((r) => sendUrgent(transport, r.q.filter((e) => !done.has(e.event_id!)), maxBytes, at, o.app))
+        .head(maxQueue)
+        .then((r) => sendUrgent(transport, r.entries.map((x) => x.event).filter((e) => !done.has(e.event_id!)), maxBytes, at, o.app))
         .catch(oops);
   };
 

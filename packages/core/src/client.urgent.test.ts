@@ -34,7 +34,7 @@ describe('hidden → urgent send', () => {
     expect(s.events().map((e) => e.feature)).toEqual(['acked']);
     // An event left by an earlier page load, known only to storage.
     const old = { ...s.events()[0]!, event_id: '00000000-0000-4000-8000-00000000abcd', feature: 'old' };
-    await s.storage.update('tally.q', (r) => ({ q: [old, ...(r?.q ?? [])], d: 0 }));
+    await s.storage.append([old], 1000, (c) => c);
     s.client.track('action', 'persisted');
     await s.clock.advance(0);
     expect(s.storage.queue.map((e) => e.feature).sort()).toEqual(['old', 'persisted']);

@@ -34,7 +34,7 @@ export function createIdentity(
     if (mayStore()) {
       saved = id.t || 0;
       const copy = { ...id };
-      storage.update(KEY_IDENTITY, () => copy).catch(log);
+      storage.set(KEY_IDENTITY, copy).catch(log);
     }
   };
   return {
@@ -71,7 +71,7 @@ export function createIdentity(
     },
     forget(): void {
       id = {};
-      storage.update(KEY_IDENTITY, () => undefined).catch(log);
+      storage.set(KEY_IDENTITY, undefined).catch(log);
     },
     save,
   };

@@ -1,7 +1,8 @@
 export { createClient, KEY_OPTOUT } from './client.js';
 export { redactUrl } from './redact.js';
-export { fallbackStorage, kvStorage, memoryStorage } from './storage.js';
-export type { KeyValueBackend, StorageTier } from './storage.js';
+export { fallbackStorage } from './storage.js';
+export type { StorageTier } from './storage.js';
+export { memoryStorage } from './memory-storage.js';
 export type {
   Client,
   ClientOptions,
@@ -10,6 +11,10 @@ export type {
   Lifecycle,
   LifecycleEvent,
   LockRunner,
+  QueueCounters,
+  QueueEntry,
+  QueueHead,
+  Recount,
   Storage,
   Transport,
   TransportResult,

@@ -4,7 +4,7 @@
  */
 export const createSerial = () => {
   let tail: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
+  return <T>(fn: () => T | Promise<T>): Promise<T> => {
     const run = tail.then(fn);
     tail = run.catch(() => {});
     return run;

@@ -5,23 +5,65 @@ import type { Consent, EventContext, IngestResponse, WireEvent } from './wire.js
  * modules: an adapter (browser, React Native) hands these in. Keep them small.
  */
 
+/** The queue's counters, stored beside its events and changed in the same atomic step. */
+export interface QueueCounters {
+  /** Events dropped (overflow, refused) and not yet reported to the collector. */
+  dropped: number;
+  /** The id of the drop report that carries `dropped`: present exactly while `dropped` > 0. */
+  reportId?: string;
+}
+
+/** One queued event and the key it is stored under; key order is queue order. */
+export interface QueueEntry {
+  key: number;
+  event: WireEvent;
+}
+
+/** The oldest events, the counters and the queue length, read together. */
+export interface QueueHead {
+  entries: QueueEntry[];
+  counters: QueueCounters;
+  size: number;
+}
+
 /**
- * Persistent key–value storage for the queue and a few small values. Values are JSON-compatible
- * (IndexedDB stores them by structured clone, Web Storage and AsyncStorage as JSON text). Storage
- * is the source of truth for what is unsent: several tabs may share it, so every change is one
- * atomic read-modify-write (`update`) and a flush reads from it rather than from memory.
- * Either method may reject (quota, private mode, a broken connection): core then moves to an
- * in-memory storage for the rest of the page's life (see `fallbackStorage`).
+ * Computes the new counters inside a queue step: `n` is what that step dropped (`append`) or
+ * removed (`remove`). Pure apart from minting a report id: it may run again on another storage if
+ * this one fails. Called exactly once per step that succeeds.
+ */
+export type Recount = (counters: QueueCounters, n: number) => QueueCounters;
+
+/**
+ * Persistent storage, injected by the adapter: the event queue, one record per event plus a small
+ * counters record, and a few small key–value records (identity, opt-out). Several tabs may share
+ * it, so every queue step is atomic against other writers (IndexedDB: one readwrite transaction)
+ * and costs in proportion to the events it touches, never to the queue's length. Values are
+ * JSON-compatible and stored as copies. Any method may reject (quota, private mode, a broken
+ * connection): core then moves to the next tier of its chain, memory last (see `fallbackStorage`),
+ * and a step that rejected must have changed nothing. The contract is described in
+ * packages/core/CONTRACT.md and checked by `storageContract` from `@tally/core/testing`.
  */
 export interface Storage {
-  /** The value under `key`; `undefined` (or `null`) when there is none. */
+  /** The small record under `key`; `undefined` (or `null`) when there is none. */
   get(key: string): Promise<unknown>;
+  /** Replaces the small record under `key`; `undefined` deletes it. */
+  set(key: string, value: unknown): Promise<void>;
   /**
-   * Replaces the value under `key` with `next(current)` — `undefined` deletes it — atomically
-   * against other writers of the same storage. `next` is pure: it may run again on another
-   * storage if this one fails. Resolves once the write is durable.
+   * Adds `events` at the tail, in order. If the queue would then hold more than `max`, the oldest
+   * (possibly some of `events` themselves) are not kept, and `recount(counters, lost)` gives the
+   * new counters. One atomic step; resolves with the queue length after it.
    */
-  update(key: string, next: (current: any) => unknown): Promise<void>;
+  append(events: WireEvent[], max: number, recount: Recount): Promise<number>;
+  /** The oldest `n` entries, oldest first, with the counters and queue length at that moment. */
+  head(n: number): Promise<QueueHead>;
+  /**
+   * Removes each entry whose `key` still holds an event with the same `event_id` (others are gone
+   * already, acknowledged by another tab or dropped as overflow), and sets the counters to
+   * `recount(counters, removed)`. One atomic step; resolves with the queue length after it.
+   */
+  remove(entries: QueueEntry[], recount: Recount): Promise<number>;
+  /** Deletes every event and the counters (consent withdrawn). Small records are not touched. */
+  wipe(): Promise<void>;
 }
 
 export interface TransportResult {
