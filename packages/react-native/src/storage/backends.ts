@@ -1,4 +1,4 @@
-import type { KeyValueBackend } from '@tally/core';
+import type { KeyValueBackend } from '@tally/core/kv';
 
 /** `react-native-mmkv`: 2.x/3.x `new MMKV()` (`delete`) and 4.x `createMMKV()` (`remove`). Synchronous. */
 export interface MMKVLike {

@@ -1,4 +1,5 @@
-import { kvStorage, memoryStorage, type Storage } from '@tally/core';
+import { memoryStorage, type Storage } from '@tally/core';
+import { kvStorage } from '@tally/core/kv';
 import { optional } from '../optional.js';
 import { backendOf } from './backends.js';
 
