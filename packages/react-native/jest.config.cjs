@@ -12,4 +12,6 @@ module.exports = {
     'node_modules/(?!(\\.pnpm|((jest-)?react-native|@react-native(-community)?|@react-native-async-storage|async-storage-v3|react-native-mmkv|@react-navigation|react-navigation-native-6)/))',
   ],
   setupFiles: ['<rootDir>/jest.setup.cjs'],
+  // The first test of a file pays for Babel transforming core's source; on a loaded CI machine that is seconds.
+  testTimeout: 30_000,
 };
