@@ -13,5 +13,5 @@ module.exports = {
   ],
   setupFiles: ['<rootDir>/jest.setup.cjs'],
   // The first test of a file pays for Babel transforming core's source; on a loaded CI machine that is seconds.
-  testTimeout: 30_000,
+  testTimeout: 120_000,
 };
