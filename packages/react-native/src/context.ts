@@ -38,18 +38,17 @@ const deviceType = (): string => {
  * per event (rotation, foldables).
  */
 export function createNativeContext(appVersion?: string): () => EventContext {
-  const fixed = optional(() => {
-    const intl = Intl.DateTimeFormat().resolvedOptions();
-    const os = Platform.OS == 'ios' ? 'iOS' : Platform.OS == 'android' ? 'Android' : Platform.OS;
-    return {
-      platform: Platform.OS,
-      os: cut(`${os} ${Platform.Version}`, 64),
-      app_version: cut(appVersion ?? detectAppVersion(), 64),
-      device_type: deviceType(),
-      locale: cut(intl.locale, 35),
-      timezone: intl.timeZone,
-    };
-  }) ?? { platform: Platform.OS };
+  // Each part on its own: an engine without `Intl` (Hermes built without it) still gets the rest.
+  const intl = optional(() => Intl.DateTimeFormat().resolvedOptions());
+  const os = Platform.OS == 'ios' ? 'iOS' : Platform.OS == 'android' ? 'Android' : Platform.OS;
+  const fixed: EventContext = {
+    platform: Platform.OS,
+    os: cut(`${os} ${Platform.Version}`, 64),
+    app_version: cut(appVersion ?? detectAppVersion(), 64),
+    device_type: optional(deviceType),
+    locale: cut(intl?.locale, 35),
+    timezone: intl?.timeZone,
+  };
   return () => {
     const s = optional(() => Dimensions.get('screen'));
     return { ...fixed, screen: s ? `${Math.round(s.width)}x${Math.round(s.height)}` : undefined };

@@ -15,7 +15,7 @@ let warned = false;
  * required, else AsyncStorage, else memory with a one-time warning. Events and the few small
  * records live under `${prefix}` keys, one key per event.
  */
-export function resolveStorage(storage: unknown, prefix: string, warn: (m: string) => void = console.warn): Storage {
+export function resolveStorage(storage: unknown, prefix: string, warn?: (m: string) => void): Storage {
   if (storage !== undefined) {
     if (isQueueStorage(storage)) return storage;
     const backend = backendOf(storage);
@@ -29,7 +29,7 @@ export function resolveStorage(storage: unknown, prefix: string, warn: (m: strin
   if (found) return kvStorage(found, prefix);
   if (!warned) {
     warned = true;
-    warn('[tally] neither react-native-mmkv nor @react-native-async-storage/async-storage is installed: events are kept in memory only and lost when the app is killed');
+    (warn ?? console.warn)('[tally] neither react-native-mmkv nor @react-native-async-storage/async-storage is installed: events are kept in memory only and lost when the app is killed');
   }
   return memoryStorage();
 }
