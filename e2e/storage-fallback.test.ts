@@ -7,9 +7,17 @@ import { waitFor } from './support/wait.js';
 
 const e2e = setupE2E();
 
-/** Events waiting in the localStorage tier (`tally:tally.q`, the same `{q, d}` value as in IndexedDB). */
+/**
+ * Events waiting in the localStorage tier: one key per event (`tally:tally.e<seq>`), counted by the
+ * meta record `tally:tally.c` (the same layout as in IndexedDB); never one big value.
+ */
 const queuedInLocalStorage = (page: import('playwright-core').Page) =>
-  page.evaluate(() => (JSON.parse(localStorage.getItem('tally:tally.q') ?? 'null') as { q?: unknown[] } | null)?.q?.length ?? 0);
+  page.evaluate(() => {
+    const n = (JSON.parse(localStorage.getItem('tally:tally.c') ?? 'null') as { n?: number } | null)?.n ?? 0;
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith('tally:tally.e')).length;
+    if (keys !== n) throw new Error(`localStorage holds ${keys} event keys, its meta record says ${n}`);
+    return n;
+  });
 
 describe('storage fallback in a browser whose IndexedDB refuses', () => {
   it('keeps the queue in localStorage instead, across an offline reload, and delivers it once', async () => {

@@ -24,10 +24,10 @@ export function flushSdk(page: Page): Promise<void> {
 }
 
 /**
- * Events waiting in the SDK's shared IndexedDB queue: database `tally`, store `kv`, key `tally.q`,
- * whose value is `{q: events, d: drop count}`.
+ * Events waiting in the SDK's shared IndexedDB queue: database `tally`, store `kv`, one record per
+ * event; the meta record `tally.c` (`{h, t, n, dropped, reportId}`) counts them in `n`.
  */
 export async function queuedInIdb(page: Page): Promise<number> {
-  const stored = (await indexedDbValue(page, 'tally', 'kv', 'tally.q')) as { q?: unknown[] } | undefined;
-  return stored?.q?.length ?? 0;
+  const meta = (await indexedDbValue(page, 'tally', 'kv', 'tally.c')) as { n?: number } | undefined;
+  return meta?.n ?? 0;
 }

@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 const MANGLED = new RegExp(
   '^(' +
     [
-      'poke', 'kick', 'retryIn', 'stop', 'head', 'addDropped', 'acked', 'forget', 'setUser', 'ids', 'load', 'save',
+      'poke', 'kick', 'retryIn', 'stop', 'head', 'counters', 'acked', 'forget', 'setUser', 'ids', 'load', 'save',
       'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe', 'state', 'flags',
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',

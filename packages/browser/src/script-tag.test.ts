@@ -94,7 +94,7 @@ describe('script tag', () => {
     expect(fetchMock).not.toHaveBeenCalled();
     // The database may exist (it is read for an earlier opt-out) but holds no event and no id.
     const db = await new Promise<IDBDatabase>((resolve) => {
-      const req = indexedDB.open('tally', 1);
+      const req = indexedDB.open('tally');
       req.onsuccess = () => resolve(req.result);
     });
     const all = (store: string) =>
@@ -102,7 +102,7 @@ describe('script tag', () => {
         const req = db.transaction(store).objectStore(store).getAllKeys();
         req.onsuccess = () => resolve(req.result);
       });
-    expect(db.objectStoreNames.contains('queue') ? await all('queue') : []).toEqual([]);
+    expect(db.objectStoreNames.contains('events') ? await all('events') : []).toEqual([]);
     expect(db.objectStoreNames.contains('kv') ? await all('kv') : []).toEqual([]);
     db.close();
   });

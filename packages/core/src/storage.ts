@@ -33,5 +33,6 @@ export const fallbackStorage = (tiers: StorageTier[], log?: (message: string, de
         }
       }
     };
-  return new Proxy({} as Storage, { get: (_, method) => call(method as keyof Storage) });
+  // Not a thenable: a Storage may be returned from an async function or awaited.
+  return new Proxy({} as Storage, { get: (_, method) => method != 'then' && call(method as keyof Storage) });
 };

@@ -7,7 +7,6 @@ import { openIdbStorage } from './idb-storage.js';
 let n = 0;
 const fresh = () => 'fb-' + ++n;
 const inLocalStorage = (name: string, key: string) => JSON.parse(localStorage.getItem(name + ':' + key) ?? 'null');
-const put = (key: string, value: unknown) => () => value;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -19,7 +18,7 @@ describe('browser storage fallback chain', () => {
   it('uses IndexedDB when it works, and writes nothing to localStorage', async () => {
     const name = fresh();
     const s = createBrowserStorage(name);
-    await s.update('k', put('k', [1]));
+    await s.set('k', [1]);
     expect(await (await openIdbStorage(name)).get('k')).toEqual([1]);
     expect(inLocalStorage(name, 'k')).toBeNull();
   });
@@ -28,7 +27,7 @@ describe('browser storage fallback chain', () => {
     vi.stubGlobal('indexedDB', undefined);
     const name = fresh();
     const s = createBrowserStorage(name);
-    await s.update('k', put('k', { q: [1, 2] }));
+    await s.set('k', { q: [1, 2] });
     expect(inLocalStorage(name, 'k')).toEqual({ q: [1, 2] });
     expect(await s.get('k')).toEqual({ q: [1, 2] });
   });
@@ -38,7 +37,7 @@ describe('browser storage fallback chain', () => {
       throw new DOMException('The operation is insecure.', 'SecurityError');
     });
     const name = fresh();
-    await createBrowserStorage(name).update('id', put('id', 'a1'));
+    await createBrowserStorage(name).set('id', 'a1');
     expect(inLocalStorage(name, 'id')).toBe('a1');
   });
 
@@ -50,7 +49,7 @@ describe('browser storage fallback chain', () => {
       req.onerror = () => reject(req.error);
     });
     await expect(openIdbStorage(name)).rejects.toThrow();
-    await createBrowserStorage(name).update('k', put('k', 7));
+    await createBrowserStorage(name).set('k', 7);
     expect(inLocalStorage(name, 'k')).toBe(7);
   });
 
@@ -66,12 +65,12 @@ describe('browser storage fallback chain', () => {
     const name = fresh();
     const log = vi.fn();
     const s = createBrowserStorage(name, log);
-    await s.update('a', put('a', 1));
+    await s.set('a', 1);
     expect(await s.get('a')).toBe(1);
     vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
       throw new DOMException('quota', 'QuotaExceededError');
     });
-    await s.update('b', put('b', 2));
+    await s.set('b', 2);
     expect(inLocalStorage(name, 'b')).toBe(2);
     // From now on this page uses localStorage; what IndexedDB holds waits for a later start.
     expect(await s.get('a')).toBeUndefined();
@@ -88,7 +87,7 @@ describe('browser storage fallback chain', () => {
       queueMicrotask(() => tx.abort());
       return tx;
     });
-    await s.update('k', put('k', 3));
+    await s.set('k', 3);
     expect(inLocalStorage(name, 'k')).toBe(3);
     vi.restoreAllMocks();
     expect(await (await openIdbStorage(name)).get('k')).toBeUndefined();
@@ -101,7 +100,7 @@ describe('browser storage fallback chain', () => {
     };
     vi.stubGlobal('localStorage', { getItem: () => null, setItem: full, removeItem: () => {} });
     const log = vi.fn();
-    await expect(createBrowserStorage(fresh(), log).update('k', put('k', 1))).rejects.toThrow('full');
+    await expect(createBrowserStorage(fresh(), log).set('k', 1)).rejects.toThrow('full');
     expect(log.mock.calls.map((c) => c[0])).toEqual(['storage 0 failed', 'storage 1 failed']);
   });
 });

@@ -1,4 +1,5 @@
-import { fallbackStorage, kvStorage, type Storage } from '@tally/core';
+import { fallbackStorage, type Storage } from '@tally/core';
+import { kvStorage } from '@tally/core/kv';
 import { openIdbStorage } from './idb-storage.js';
 
 /**

@@ -1,16 +1,23 @@
 import type { Storage } from '@tally/core';
+import { queueStorage, type StepRunner } from '@tally/core/kv';
 
 /*
- * Plain IndexedDB rather than the `idb` wrapper: core only needs `get` and an atomic
- * read-modify-write, two requests in one transaction, which costs less than idb's `openDB`
- * alone (~1.4 KB gzipped, against the script tag's 7 KB budget with core and web-vitals).
+ * Plain IndexedDB rather than the `idb` wrapper: a step is a few requests in one transaction,
+ * which costs less than idb's `openDB` alone (~1.4 KB gzipped, against the script tag's 7 KB budget).
  */
 
 /**
- * IndexedDB storage: one object store `kv`, values stored by structured clone. `update` reads and
- * writes in one readwrite transaction, so it is atomic against other tabs. Rejects if IndexedDB is
- * missing, refuses, or does not open within `openTimeoutMs` (some private modes leave `open()`
- * pending forever), so the fallback chain can take over.
+ * IndexedDB storage: database `name`, object store `kv`, values by structured clone. Core's queue
+ * layout (`queueStorage`): each event its own record under its sequence number (numeric keys sort
+ * before the string keys, in queue order), the counters and sequence range in the record
+ * `tally.c`, identity and opt-out under their names. Each step is one readwrite transaction,
+ * atomic against other tabs; a throw inside it (a recount) aborts it, so nothing is half-written.
+ *
+ * The schema is still version 1, as SDK 0.1 made it: an 0.1 tab open at the same time keeps
+ * working, and its single-value queue (`tally.q`) is moved into this layout by the first step of
+ * each start, inside that step's transaction, so two tabs starting at once move it exactly once.
+ * Rejects if IndexedDB is missing, refuses, or does not open within `openTimeoutMs` (some
+ * private modes leave `open()` pending forever), so the fallback chain can take over.
  */
 export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Storage> =>
   new Promise((resolve, reject) => {
@@ -20,7 +27,7 @@ export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Stor
       // If it opens after all, release it so it cannot block a later version upgrade.
       req.onsuccess = () => req.result.close();
     }, openTimeoutMs);
-    // Version 1 of an earlier build also had a `queue` store; it is left alone.
+    // An earlier build's version 1 also had a `queue` store; it is left alone.
     req.onupgradeneeded = () => req.result.createObjectStore('kv');
     req.onerror = req.onblocked = () => (clearTimeout(timer), reject(req.error || Error('idb: blocked')));
     req.onsuccess = () => {
@@ -28,21 +35,31 @@ export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Stor
       const db = req.result;
       // Another tab upgrading the schema: let go; our next call fails over to the next tier.
       db.onversionchange = () => db.close();
-      /** One transaction on `kv`; resolves with the value read (before `next`) once it has committed. */
-      const tx = (key: string, next?: (v: unknown) => unknown) =>
-        new Promise<any>((done, fail) => {
+      const run: StepRunner = (step) =>
+        new Promise((done, fail) => {
           // transaction() throws on a closed or broken connection: the executor makes that a rejection.
-          const t = db.transaction('kv', next ? 'readwrite' : 'readonly');
+          const t = db.transaction('kv', 'readwrite');
           const s = t.objectStore('kv');
-          const r = s.get(key);
-          // A throw in `next` aborts the transaction: nothing is half-written.
-          if (next) r.onsuccess = () => {
-            const v = next(r.result);
-            v === undefined ? s.delete(key) : s.put(v, key);
+          const g = step((k, v) => (v === undefined ? s.delete(k) : s.put(v, k)));
+          let r: IteratorResult<unknown, any>;
+          // Each read's answer drives the step on, inside the request's callback: the transaction
+          // stays active, and an exception there aborts it.
+          const next = (v?: unknown) => {
+            r = g.next(v);
+            if (!r.done) {
+              const q = s.get(r.value as IDBValidKey);
+              q.onsuccess = () => next(q.result);
+            }
           };
-          t.oncomplete = () => done(r.result);
+          t.oncomplete = () => done(r.value);
           t.onerror = t.onabort = () => fail(t.error || Error('idb: aborted'));
+          try {
+            next();
+          } catch (e) {
+            t.abort();
+            throw e;
+          }
         });
-      resolve({ get: tx, update: tx });
+      resolve(queueStorage(run));
     };
   });

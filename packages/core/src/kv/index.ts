@@ -1,2 +1,4 @@
-export { kvStorage, KV_EVENT, KV_LEGACY, KV_META } from './kv-storage.js';
+export { kvStorage, KV_EVENT } from './kv-storage.js';
 export type { KeyValueBackend } from './kv-storage.js';
+export { queueStorage, KV_LEGACY, KV_META } from './queue-storage.js';
+export type { Put, RecordKey, Step, StepRunner } from './queue-storage.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 declare const setTimeout: (fn: () => void, ms: number) => unknown;
-import { kvStorage, KV_LEGACY, type KeyValueBackend } from './kv-storage.js';
+import { kvStorage, type KeyValueBackend } from './kv-storage.js';
+import { KV_LEGACY } from './queue-storage.js';
 import { storageContract } from '../testing/contract.js';
 
 /** A string store in a Map that counts its calls; `full` makes setItem throw like a full localStorage. */
