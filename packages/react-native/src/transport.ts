@@ -1,4 +1,4 @@
-import type { Transport } from '@tally/core';
+import type { IngestResponse, Transport } from '@tally/core';
 
 /** `Retry-After` as delay-seconds or an HTTP-date, in milliseconds from `now`. */
 // The same rule as the browser's transport; both should move to core's one home when its owner can take it.
@@ -36,7 +36,7 @@ export function createNativeTransport({ endpoint, timeoutMs = 30_000 }: NativeTr
         return {
           status: res.status,
           retryAfterMs: parseRetryAfter(res.headers.get('Retry-After'), Date.now()),
-          body: res.ok ? await res.json().catch(() => undefined) : undefined,
+          body: res.ok ? ((await res.json().catch(() => undefined)) as IngestResponse | undefined) : undefined,
         };
       } catch {
         return { status: 0 };
