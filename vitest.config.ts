@@ -14,6 +14,12 @@ export default defineConfig({
       { extends: true, test: { name: 'browser', include: ['packages/browser/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'collector', include: ['collector/src/**/*.test.ts'] } },
       {
+        // The React Native client against the real collector; its unit tests run in Jest (pnpm test:rn).
+        extends: true,
+        resolve: { alias: { 'react-native': new URL('./packages/react-native/src/hermes/react-native-stand-in.ts', import.meta.url).pathname } },
+        test: { name: 'react-native-contract', include: ['packages/react-native/contract/**/*.test.ts'] },
+      },
+      {
         extends: true,
         test: { name: 'e2e', include: ['e2e/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false },
       },

@@ -1,0 +1,16 @@
+export { init } from './init.js';
+export type { ReactNativeClient, ReactNativeOptions } from './init.js';
+export { TallyProvider, useTally } from './react/provider.js';
+export { screenTracker, useScreenTracking } from './react/screen-tracking.js';
+export type { NavigationRefLike, ScreenTracker } from './react/screen-tracking.js';
+export { Tracked } from './react/tracked.js';
+export type { TrackedProps } from './react/tracked.js';
+export { createNativeTransport, parseRetryAfter } from './transport.js';
+export type { NativeTransportOptions } from './transport.js';
+export { createAppStateLifecycle } from './lifecycle.js';
+export type { AppStateLike } from './lifecycle.js';
+export { createNativeContext, detectAppVersion } from './context.js';
+export { resolveStorage } from './storage/resolve.js';
+export type { AsyncStorageLike, AsyncStorageV3Like, MMKVLike } from './storage/backends.js';
+export { SDK } from './version.js';
+export type { Client, ConsentState, Storage } from '@tally/core';

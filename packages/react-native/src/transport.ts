@@ -1,0 +1,48 @@
+import type { IngestResponse, Transport } from '@tally/core';
+
+/** `Retry-After` as delay-seconds or an HTTP-date, in milliseconds from `now`. */
+// The same rule as the browser's transport; both should move to core's one home when its owner can take it.
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  const ms = /^\s*\d+\s*$/.test(value!) ? +value! * 1000 : /[a-z]/i.test(value!) ? Date.parse(value!) - now : NaN;
+  return ms == ms ? Math.max(0, ms) : undefined;
+}
+
+export interface NativeTransportOptions {
+  /** Collector base URL, without `/v1/events`. */
+  endpoint: string;
+  /** A request still unanswered after this long counts as a network error. Default 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * POSTs batches to `${endpoint}/v1/events` with `fetch`. No `sendUrgent`: an app going to the
+ * background keeps running JavaScript for a few seconds, long enough for a normal, acknowledged
+ * flush (the adapter starts one on `background`/`inactive`); whatever it does not finish stays
+ * queued in storage for the next `active`.
+ */
+export function createNativeTransport({ endpoint, timeoutMs = 30_000 }: NativeTransportOptions): Transport {
+  const url = endpoint.replace(/\/+$/, '') + '/v1/events';
+  return {
+    async send(body) {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          body,
+          headers: { 'Content-Type': 'application/json' },
+          signal: abort.signal,
+        });
+        return {
+          status: res.status,
+          retryAfterMs: parseRetryAfter(res.headers.get('Retry-After'), Date.now()),
+          body: res.ok ? ((await res.json().catch(() => undefined)) as IngestResponse | undefined) : undefined,
+        };
+      } catch {
+        return { status: 0 };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
