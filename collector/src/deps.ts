@@ -2,6 +2,7 @@ import type { StoredEvent, RejectReason } from '@tally/protocol';
 import type { Config } from './config/config.js';
 import type { Analytics } from './rollup/analytics.js';
 import type { Metrics } from './ops/metrics.js';
+import type { ForwardHub } from './forward/index.js';
 
 /**
  * The append-only NDJSON event log. The one place events are made durable.
@@ -117,4 +118,6 @@ export interface AppDeps {
   analytics: Analytics;
   /** Prometheus counters and histograms (`ops/metrics.ts`); the log store reports fsync latency here. */
   metrics: Metrics;
+  /** Kafka / ClickHouse forwarders, when configured (`forward/`). */
+  forward?: ForwardHub;
 }

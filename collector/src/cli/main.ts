@@ -11,6 +11,8 @@ const COMMANDS: Record<string, Command> = {
   erase: { summary: 'erase a user’s events', load: () => import('./erase.js') },
   export: { summary: 'export events', load: () => import('./export.js') },
   generate: { summary: 'generate synthetic events', load: () => import('./generate.js') },
+  forward: { summary: 'replay the log to the configured Kafka / ClickHouse sink(s)', load: () => import('./forward.js') },
+  'clickhouse-schema': { summary: 'print (or --apply) the ClickHouse table DDL', load: () => import('./clickhouse-schema.js') },
 };
 
 export function usage(): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FORWARD_ENV, forwardConfig, type ForwardConfig } from '../forward/config.js';
 
 /**
  * Collector configuration, read once from the environment at start. Every variable has an embedded
@@ -39,6 +40,7 @@ const EnvSchema = z.object({
   TALLY_RAW_RETENTION_DAYS: int('TALLY_RAW_RETENTION_DAYS', 1, 36500).default(90),
   TALLY_ROLLUP_RETENTION_DAYS: int('TALLY_ROLLUP_RETENTION_DAYS', 1, 36500).default(365),
   TALLY_LOG_LEVEL: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
+  ...FORWARD_ENV,
 });
 
 export interface Config {
@@ -60,6 +62,8 @@ export interface Config {
   rawRetentionDays: number;
   rollupRetentionDays: number;
   logLevel: 'info' | 'warn' | 'error' | 'silent';
+  /** Kafka / ClickHouse forwarders (forward/config.ts); a sink is off unless configured. */
+  forward: ForwardConfig;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +85,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
   }
   const e = parsed.data;
+  let forward: ForwardConfig;
+  try {
+    forward = forwardConfig(e);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
   return {
     host: e.TALLY_HOST,
     port: e.TALLY_PORT,
@@ -97,5 +107,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rawRetentionDays: e.TALLY_RAW_RETENTION_DAYS,
     rollupRetentionDays: e.TALLY_ROLLUP_RETENTION_DAYS,
     logLevel: e.TALLY_LOG_LEVEL,
+    forward,
   };
 }
