@@ -4,6 +4,7 @@ import { createCubeBuilder, type CubeBuilder } from './cube.js';
 import type { Db } from './db.js';
 import type { Engine } from './engine.js';
 import { createIdSet, type IdSet } from './id-set.js';
+import { createStepLog, type StepLog } from './steps.js';
 import { addDays } from './time.js';
 
 export interface RollupReport {
@@ -123,9 +124,11 @@ export function flush(engine: Engine, db: Db, logDays: string[], todayUtc: strin
         b.addRows(old);
         b.addRows(cube.rows);
         cube = b.view();
+        // Its funnel index too: the stored times join the live ones (equal times count once).
+        store.loadSteps(day, l.steps);
       }
       events += l.builder.events;
-      store.write(day, cube, rolledAt);
+      store.write(day, cube, rolledAt, l.steps);
       live.delete(day);
       for (const [r, byDay] of liveReceipts) {
         const n = byDay.get(day);
@@ -168,7 +171,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
-  const builders = new Map<string, { b: CubeBuilder; ids: IdSet }>();
+  const builders = new Map<string, { b: CubeBuilder; ids: IdSet; steps: StepLog }>();
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
   try {
@@ -181,10 +184,10 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
         if (!wanted.has(day)) return;
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         let x = builders.get(day);
-        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet() }));
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet(), steps: createStepLog() }));
         if (!x.ids.add(e.event_id)) return;
         events++;
-        engine.addTo(x.b, e);
+        engine.addTo(x.b, e, x.steps);
       });
     }
   } finally {
@@ -198,7 +201,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       engine.store.clearCoverage(day);
       const x = builders.get(day);
       if (x === undefined || x.b.events === 0) engine.store.remove(day);
-      else engine.store.write(day, x.b.view(), rolledAt);
+      else engine.store.write(day, x.b.view(), rolledAt, x.steps);
       engine.touch(day);
     }
     for (const [r, perDay] of counts) for (const [day, n] of perDay) engine.store.setCoverage(r, day, n);

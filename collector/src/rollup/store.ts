@@ -1,6 +1,6 @@
 import { decodeRows, decodeSummary, decodeUsers, encodeRows, encodeSummary, encodeUsers, type DayCube, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
-import { buildSteps, decodeStep, EMPTY_STEP, encodeStep, type StepUsers } from './steps.js';
+import { decodeStep, EMPTY_STEP, encodeStep, type StepLog, type StepTimes } from './steps.js';
 
 export interface DayMeta {
   events: number;
@@ -21,8 +21,11 @@ export interface DayStore {
   rows(day: string): RowSet | undefined;
   users(day: string): Uint32Array | undefined;
   /** Users of one step that day (feature 0 = any); undefined when the day has no funnel index. */
-  steps(day: string, type: number, feature: number): StepUsers | undefined;
-  write(day: string, cube: DayCube, rolledAt: string): void;
+  steps(day: string, type: number, feature: number): StepTimes | undefined;
+  /** Adds the day's persisted funnel index to `into` (its rows' first times when it has none). */
+  loadSteps(day: string, into: StepLog): void;
+  /** Replaces the day: its rollup, and its funnel index built from `steps`. */
+  write(day: string, cube: DayCube, rolledAt: string, steps: StepLog): void;
   remove(day: string): void;
   coverage(receiptDay: string): Map<string, number>;
   addCoverage(receiptDay: string, day: string, events: number): void;
@@ -57,6 +60,7 @@ export function createDayStore(db: Db): DayStore {
     write: db.prepare('INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, ?, ?, 1)'),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     step: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(),
+    daySteps: db.prepare('SELECT type, feature, data FROM day_steps WHERE day = ?'),
     writeStep: db.prepare('INSERT INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
     removeSteps: db.prepare('DELETE FROM day_steps WHERE day = ?'),
     coverage: db.prepare('SELECT day, events FROM coverage WHERE receipt_day = ?'),
@@ -117,10 +121,17 @@ export function createDayStore(db: Db): DayStore {
       const blob = q.step.get(day, type, feature) as Buffer | undefined;
       return blob === undefined ? EMPTY_STEP : decodeStep(blob);
     },
-    write(day, cube, rolledAt) {
+    loadSteps(day, into) {
+      if (meta.get(day)?.steps === true) {
+        for (const r of q.daySteps.all(day) as { type: number; feature: number; data: Buffer }[]) into.addEntry({ type: r.type, feature: r.feature, ...decodeStep(r.data) });
+      } else if (meta.has(day)) {
+        into.addRows(decodeRows(q.rows.get(day) as Buffer));
+      }
+    },
+    write(day, cube, rolledAt, steps) {
       q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt);
       q.removeSteps.run(day);
-      for (const s of buildSteps(cube.rows)) q.writeStep.run(day, s.type, s.feature, encodeStep(s));
+      for (const s of steps.build()) q.writeStep.run(day, s.type, s.feature, encodeStep(s));
       meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary, steps: true });
       rowCache.delete(day);
       dropUsers(day);
