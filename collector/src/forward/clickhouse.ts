@@ -41,7 +41,8 @@ export function clickhouseSink(c: ClickHouseConfig): Sink {
 
 /** `clickhouse-schema --apply`: creates the table, leaving out the TTL where the server lacks it. Returns the DDL run. */
 export async function applySchema(c: ClickHouseConfig, retentionDays: number): Promise<{ version: string; ddl: string; ttl: boolean }> {
-  const client = clickhouseClient(c);
+  // The target database may not exist yet: connect to `default` to create it.
+  const client = clickhouseClient({ ...c, database: 'default' });
   try {
     const rs = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
     const version = ((await rs.json()) as { v: string }[])[0]!.v;

@@ -241,8 +241,9 @@ export function createForwarder(o: ForwarderOptions) {
       stopped = true;
       unsubscribe();
       wake?.();
-      await running;
+      // Closing the sink first aborts a send that hangs; the batch is re-sent after restart (at-least-once).
       await o.sink.close();
+      await running;
     },
     checkpoint: () => cp,
     /** Replaces the checkpoint (erasure hook), persisted. Only while paused. */

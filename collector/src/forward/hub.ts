@@ -18,9 +18,9 @@ export interface ForwardHubOptions {
 }
 
 /** The configured sinks; kafkajs is imported only here, and only when Kafka is configured. */
-export async function sinksFor(config: ForwardConfig): Promise<Sink[]> {
+export async function sinksFor(config: ForwardConfig, logger?: Logger): Promise<Sink[]> {
   const sinks: Sink[] = [];
-  if (config.kafka) sinks.push(await (await import('./kafka.js')).kafkaSink(config.kafka));
+  if (config.kafka) sinks.push(await (await import('./kafka.js')).kafkaSink(config.kafka, (msg, fields) => logger?.warn(msg, fields)));
   if (config.clickhouse) sinks.push((await import('./clickhouse.js')).clickhouseSink(config.clickhouse));
   return sinks;
 }
@@ -31,7 +31,7 @@ export async function sinksFor(config: ForwardConfig): Promise<Sink[]> {
  * file; the erasure is queued for each sink). Undefined when no sink is configured.
  */
 export async function createForwardHub(o: ForwardHubOptions): Promise<ForwardHub | undefined> {
-  const sinks = o.sinks ?? (await sinksFor(o.config));
+  const sinks = o.sinks ?? (await sinksFor(o.config, o.logger));
   if (sinks.length === 0) return undefined;
   const forwarders = sinks.map((sink) =>
     createForwarder({ sink, log: o.log, dataDir: o.dataDir, batchSize: o.config.batchSize, lingerMs: o.config.lingerMs, clock: o.clock, logger: o.logger, onErased: o.onErased }),

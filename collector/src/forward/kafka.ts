@@ -12,7 +12,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * stored JSON line unchanged. Idempotent producer (acks=all, one in-flight request): the broker
  * drops a retried duplicate within a producer session; across restarts `event_id` deduplicates.
  */
-export async function kafkaSink(c: KafkaConfig): Promise<Sink> {
+export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: Record<string, unknown>) => void = () => {}): Promise<Sink> {
   const { Kafka, logLevel } = await import('kafkajs');
   const kafka = new Kafka({
     clientId: c.clientId,
@@ -25,11 +25,24 @@ export async function kafkaSink(c: KafkaConfig): Promise<Sink> {
     retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
     logLevel: logLevel.NOTHING,
   });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  let idempotent = true;
+  let producer = kafka.producer({ idempotent, maxInFlightRequests: 1, allowAutoTopicCreation: true });
   let connected: Promise<void> | undefined;
   const connect = () => {
-    connected ??= producer.connect().catch((err: unknown) => {
+    connected ??= producer.connect().catch(async (err: unknown) => {
       connected = undefined;
+      // A broker that cannot hand out producer ids (no controller in its metadata — librdkafka's mock
+      // cluster — or idempotence not allowed to this principal) gets a plain producer: acks=all and
+      // one request in flight keep order; duplicates are left to event_id, as across restarts.
+      const name = (err as Error).name;
+      const type = (err as { type?: string }).type ?? '';
+      if (idempotent && (name === 'KafkaJSBrokerNotFound' || /CLUSTER_AUTHORIZATION|UNSUPPORTED|NOT_ENABLED/.test(type))) {
+        idempotent = false;
+        onNotice('kafka: broker does not support the idempotent producer; using acks=all without it', { error: (err as Error).message });
+        await producer.disconnect().catch(() => {});
+        producer = kafka.producer({ idempotent: false, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+        return connect();
+      }
       throw err;
     });
     return connected;

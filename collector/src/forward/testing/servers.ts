@@ -110,9 +110,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Debian's ClickHouse server (18.16) in a temp dir on free loopback ports; HTTP interface only is used. */
-export async function startClickHouse(): Promise<RunningServer> {
+export async function startClickHouse(httpPort?: number): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tally-ch-'));
-  const [http, tcp, inter] = [await freePort(), await freePort(), await freePort()];
+  const [http, tcp, inter] = [httpPort ?? (await freePort()), await freePort(), await freePort()];
   let config = await readFile('/etc/clickhouse-server/config.xml', 'utf8');
   config = config
     .replace(/<log>[^<]*<\/log>/, `<log>${dir}/server.log</log>`)
