@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applySchema } from './clickhouse.js';
 import { userKey } from './sink.js';
-import { funnelSql, usageSql } from './sql.js';
+import { funnelSql, retentionSql, usageSql } from './sql.js';
 import { chQuery, freePort, readTopic, startClickHouse, startKafkaMock, type RunningServer } from './testing/servers.js';
 import { api, collectorInProcess, ev, ingest, metric, sqlFixture, waitFor } from './test-support.js';
 
@@ -165,7 +165,7 @@ describe('forwarding to real Kafka and ClickHouse', () => {
     expect(audit).not.toContain(who);
   }, 240_000);
 
-  it('the documented DAU/WAU/MAU and funnel SQL give the API numbers on ClickHouse 18.16', async () => {
+  it('the documented DAU/WAU/MAU, funnel and retention SQL give the API numbers on ClickHouse 18.16', async () => {
     const { table, env } = await freshTable();
     await applySchema({ url: ch.address, database: 'tally_test', table: table.split('.')[1]!, username: 'default', password: '' }, 90);
     const c = await collectorInProcess(env);
@@ -185,6 +185,15 @@ describe('forwarding to real Kafka and ClickHouse', () => {
     const atLeast = steps.map((_, k) => Number(row[`step_${k + 1}`]));
     expect(atLeast).toEqual(funnel.steps.map((s) => s.users));
     expect(atLeast[0]).toBeGreaterThan(atLeast[2]!); // the fixture really has drop-off
+
+    const retention = await api<{ cohorts: { cohort: string; size: number; active: (number | null)[] }[] }>(c.app, `/api/analytics/retention?cohort=day&periods=7&from=${new Date(Date.now() - 20 * DAY).toISOString().slice(0, 10)}&to=${today}`);
+    const cells = (await chQuery(ch.address, `${retentionSql(table)} FORMAT JSONEachRow`)).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { cohort: string; k: number; users: string | number });
+    expect(retention.cohorts.length).toBeGreaterThan(3);
+    for (const cohort of retention.cohorts) {
+      cohort.active.forEach((a, k) => {
+        if (a !== null) expect(Number(cells.find((r) => r.cohort === cohort.cohort && Number(r.k) === k)?.users ?? 0), `${cohort.cohort} k=${k}`).toBe(a);
+      });
+    }
   }, 180_000);
 });
 

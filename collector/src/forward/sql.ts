@@ -46,8 +46,8 @@ export function funnelSql(table: string, steps: string[], withinMs: number, from
 export function retentionSql(table: string): string {
   return `SELECT cohort, toInt32(d - cohort) AS k, uniqExact(user_key) AS users FROM (
     SELECT user_key, toDate(time) AS d FROM ${table} WHERE user_key != '' GROUP BY user_key, d
-) ANY INNER JOIN (
+) AS active ALL INNER JOIN (
     SELECT user_key, min(toDate(time)) AS cohort FROM ${table} WHERE user_key != '' GROUP BY user_key
-) USING user_key
+) AS first USING user_key
 GROUP BY cohort, k ORDER BY cohort, k`;
 }
