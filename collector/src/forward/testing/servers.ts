@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,9 +161,17 @@ export async function startClickHouse(httpPort?: number): Promise<RunningServer>
 }
 
 /** Runs one statement over ClickHouse's HTTP interface and returns the body (tests' own check, not the sink's client). */
-export async function chQuery(url: string, sql: string): Promise<string> {
-  const res = await fetch(url, { method: 'POST', body: sql });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`ClickHouse ${res.status}: ${text}`);
-  return text;
+export function chQuery(url: string, sql: string): Promise<string> {
+  // A fresh connection each time: 18.16 closes idle keep-alive sockets after 3 s, and a pooled
+  // socket it closed fails the next query.
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`ClickHouse ${res.statusCode}: ${text}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(sql);
+  });
 }
