@@ -28,8 +28,8 @@ export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: 
   let idempotent = true;
   let producer = kafka.producer({ idempotent, maxInFlightRequests: 1, allowAutoTopicCreation: true });
   let connected: Promise<void> | undefined;
-  const connect = () => {
-    connected ??= producer.connect().catch(async (err: unknown) => {
+  const connect = (): Promise<void> => {
+    connected ??= producer.connect().catch(async (err: unknown): Promise<void> => {
       connected = undefined;
       // A broker that cannot hand out producer ids (no controller in its metadata — librdkafka's mock
       // cluster — or idempotence not allowed to this principal) gets a plain producer: acks=all and
