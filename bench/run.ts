@@ -10,6 +10,7 @@ const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unk
   ingest: () => import('./ingest.js'),
   rollup: () => import('./rollup.js'),
   sdk: () => import('./sdk.js'),
+  forward: () => import('./forward.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
