@@ -145,13 +145,16 @@ export function createForwarder(o: ForwarderOptions) {
     return 'advanced';
   }
 
-  /** One unit of work; false when there was nothing to do. Stops early (without a checkpoint) when paused. */
-  async function once(): Promise<boolean> {
+  /**
+   * One unit of work: 'full' when a whole batch went (more may be waiting: go on at once), 'short'
+   * when the log was drained, 'idle' when there was nothing. Stops early (no checkpoint) when paused.
+   */
+  async function once(): Promise<'full' | 'short' | 'idle'> {
     await sendErasures();
     appendedSinceRead = 0;
     const got = await readBatch();
-    if (got === 'idle') return false;
-    if (got === 'advanced') return true;
+    if (got === 'idle') return 'idle';
+    if (got === 'advanced') return 'full';
     const { batch, end, corrupt } = got;
     st.head = batch[0] ? Date.parse(batch[0].event.received_at) : undefined;
     for (;;) {
@@ -165,7 +168,7 @@ export function createForwarder(o: ForwarderOptions) {
         failures++;
         if (failures === 1 || failures % 20 === 0) o.logger.warn('forward: sink failed; retrying', { sink: name, events: batch.length, failures, error: st.lastError });
         await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7)));
-        if (stopped || paused) return true; // the batch is read again after the pause
+        if (stopped || paused) return 'full'; // the batch is read again after the pause
       }
     }
     cp = { ...cp, offset: end, events: cp.events + batch.length };
@@ -177,8 +180,7 @@ export function createForwarder(o: ForwarderOptions) {
     st.lagEvents = Math.max(0, st.lagEvents - batch.length);
     st.lastSuccess = o.clock.now();
     st.head = undefined;
-    void corrupt;
-    return true;
+    return batch.length + corrupt >= o.batchSize ? 'full' : 'short';
   }
 
   async function loop(): Promise<void> {
@@ -187,7 +189,7 @@ export function createForwarder(o: ForwarderOptions) {
         await sleep(MAX_BACKOFF_MS);
         continue;
       }
-      let worked: boolean;
+      let worked: 'full' | 'short' | 'idle';
       const s = once();
       step = s.catch(() => {});
       try {
@@ -201,11 +203,11 @@ export function createForwarder(o: ForwarderOptions) {
         await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7)));
         continue;
       }
-      if (replay && !worked) return;
-      // A short batch means the log is drained: linger so the next batch is fuller, unless enough arrived.
-      if (!worked || appendedSinceRead < o.batchSize) {
-        if (!worked || o.lingerMs > 0) await sleep(worked ? o.lingerMs : Math.max(o.lingerMs, 50));
-      }
+      if (replay && worked === 'idle') return;
+      // A backlog goes out batch after batch; once drained, linger so the next batch is fuller
+      // (woken early when a whole batch has arrived).
+      if (worked === 'full' || appendedSinceRead >= o.batchSize) continue;
+      if (worked === 'idle' || o.lingerMs > 0) await sleep(worked === 'short' ? o.lingerMs : Math.max(o.lingerMs, 50));
     }
   }
 
