@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySchema } from '../collector/src/forward/clickhouse.js';
-import { startClickHouse, startKafkaMock } from '../collector/src/forward/testing/servers.js';
+import { freePort, startClickHouse, startKafkaMock } from '../collector/src/forward/testing/servers.js';
 import { batchMaker, countLines, cpuSeconds, load, median, startChild, stopChild } from './ingest.js';
 
 /**
@@ -12,7 +12,7 @@ import { batchMaker, countLines, cpuSeconds, load, median, startChild, stopChild
  * ClickHouse 18.16 over HTTP), same run, side by side. Reported: ingestion events/s and server CPU
  * per event with and without forwarders (the cost), each sink's forwarding throughput during the
  * load, the largest lag seen (sampled from /metrics every 250 ms) and how long the backlog took to
- * drain after the load stopped. Knobs: BENCH_FORWARD_RUNS (3), BENCH_FORWARD_SECONDS (10).
+ * drain after the load stopped; and ingestion with a ClickHouse that refuses connections. Knobs: BENCH_FORWARD_RUNS (3), BENCH_FORWARD_SECONDS (10).
  */
 
 const num = (name: string, fallback: number) => {
@@ -96,13 +96,16 @@ export async function run(): Promise<Record<string, unknown>> {
     const batches = batchMaker();
     const off: Run[] = [];
     const on: Run[] = [];
+    const down: Run[] = [];
     for (let i = 0; i < runs; i++) {
       const table = `bench_${process.pid}_${i}`;
       await applySchema({ url: ch.address, database: 'default', table, username: 'default', password: '' }, 90);
       const env = { TALLY_KAFKA_BROKERS: kafka.address, TALLY_KAFKA_TOPIC: `bench-${process.pid}-${i}`, TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_TABLE: table };
       off.push(await once(seconds, {}, batches.make, false));
       on.push(await once(seconds, env, batches.make, true));
-      process.stderr.write(`  run ${i + 1}/${runs}: without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs), forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, max lag ${JSON.stringify(on[i]!.max_lag_events)}, drain ${on[i]!.drain_seconds} s, load ${loadavg()[0]!.toFixed(1)}\n`);
+      // A ClickHouse that refuses connections: ingestion must not notice.
+      down.push(await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false));
+      process.stderr.write(`  run ${i + 1}/${runs}: without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs), forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, max lag ${JSON.stringify(on[i]!.max_lag_events)}, drain ${on[i]!.drain_seconds} s; sink down ${down[i]!.events_per_s} ev/s p99 ${down[i]!.p99_ms} ms; load ${loadavg()[0]!.toFixed(1)}\n`);
     }
     const without = median(off.map((r) => r.events_per_s));
     const withF = median(on.map((r) => r.events_per_s));
@@ -111,13 +114,14 @@ export async function run(): Promise<Record<string, unknown>> {
       setup: { runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: ['kafka (kcat mock cluster)', 'clickhouse 18.16 (HTTP)'], batch: 1000, linger_ms: 1000 },
       ingest_events_per_s: { without_forwarders: without, with_forwarders: withF },
       ingest_cost: Number((1 - withF / without).toFixed(3)),
+      sink_down: { events_per_s: median(down.map((r) => r.events_per_s)), p99_ms: median(down.map((r) => r.p99_ms)) },
       cpu_us_per_event: { without_forwarders: median(off.map((r) => r.cpu_us_per_event)), with_forwarders: median(on.map((r) => r.cpu_us_per_event)) },
       p99_ms: { without_forwarders: median(off.map((r) => r.p99_ms)), with_forwarders: median(on.map((r) => r.p99_ms)) },
       forwarded_per_s: { kafka: median(on.map((r) => r.forwarded_per_s!.kafka!)), clickhouse: median(on.map((r) => r.forwarded_per_s!.clickhouse!)) },
       max_lag_events: { kafka: Math.max(...on.map((r) => r.max_lag_events!.kafka ?? 0)), clickhouse: Math.max(...on.map((r) => r.max_lag_events!.clickhouse ?? 0)) },
       drain_seconds: median(on.map((r) => r.drain_seconds!)),
       goal: { ingest_cost_below: 0.15 },
-      runs: { without: off, with: on },
+      runs: { without: off, with: on, sink_down: down },
     };
   } finally {
     await Promise.all([kafka.stop(), ch.stop()]);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from '../../../../e2e/support/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -99,17 +99,6 @@ export async function readTopic(broker: string, topic: string): Promise<{ key: s
     });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Debian's ClickHouse server (18.16) in a temp dir on free loopback ports; HTTP interface only is used. */
 export async function startClickHouse(httpPort?: number): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'tally-ch-'));
@@ -175,3 +164,5 @@ export function chQuery(url: string, sql: string): Promise<string> {
     req.end(sql);
   });
 }
+
+export { freePort };
