@@ -68,6 +68,12 @@ describe('forwarder CLI', () => {
     await expect(readdir(join(dataDir, 'forward'))).rejects.toThrow();
   }, 240_000);
 
+  it('a replay to a sink that is down fails after a few attempts instead of hanging', () => {
+    const r = cli(['forward', '--replay', '--from', '2026-11-18'], { ...chEnv('replayed'), TALLY_CLICKHOUSE_URL: 'http://127.0.0.1:9' });
+    expect(r.code, r.err).toBe(1);
+    expect(JSON.parse(r.err.trim().split('\n').pop()!)).toMatchObject({ ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
+  }, 120_000);
+
   it('bad input: a clear error and exit 2', () => {
     for (const [args, env, msg] of [
       [['forward', '--from', '2026-11-20'], chEnv('x'), /only --replay/],

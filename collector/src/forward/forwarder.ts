@@ -43,6 +43,7 @@ export interface ForwarderStatus {
  */
 const CLOSE_GRACE_MS = 120_000;
 const MAX_BACKOFF_MS = 30_000;
+const REPLAY_ATTEMPTS = 5;
 /** Bytes read ahead per batch: ≈ 1000 typical lines, not the 4 MiB a full-file scan uses. */
 const READ_CHUNK = 512 * 1024;
 
@@ -166,6 +167,8 @@ export function createForwarder(o: ForwarderOptions) {
         st.down = true;
         st.lastError = (err as Error).message;
         failures++;
+        // A replay is a command someone waits for: a sink that stays down fails it instead of hanging.
+        if (replay && failures >= REPLAY_ATTEMPTS) throw err;
         if (failures === 1 || failures % 20 === 0) o.logger.warn('forward: sink failed; retrying', { sink: name, events: batch.length, failures, error: st.lastError });
         await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7)));
         if (stopped || paused) return 'full'; // the batch is read again after the pause
@@ -195,6 +198,7 @@ export function createForwarder(o: ForwarderOptions) {
       try {
         worked = await s;
       } catch (err) {
+        if (replay) throw err;
         // Reading the log or writing the checkpoint failed (disk): retry later, loudly.
         st.down = true;
         st.lastError = (err as Error).message;
