@@ -1,16 +1,19 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { diskFreeBytes } from './disk.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from './health.js';
 
 /** `/healthz` for load balancers and `/metrics` for Prometheus. Both unauthenticated and cheap. */
 export function opsRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get('/healthz', (c) => {
+  app.get('/healthz', async (c) => {
     c.header('Cache-Control', 'no-store');
+    const h = await deps.health!.check();
     // A sink that is down never fails the health check (ingestion does not depend on it); it is reported.
     const forwarders = deps.forward?.status().map((s) => ({ sink: s.sink, ok: !s.down, lag_events: s.lagEvents, ...(s.lastError ? { error: s.lastError } : {}) }));
-    if (deps.log.writable()) return c.json({ ok: true, ...(forwarders ? { forwarders } : {}) }, 200);
-    return c.json({ ok: false, error: 'event log is not writable', ...(forwarders ? { forwarders } : {}) }, 503);
+    if (h.ok) return c.json({ ok: true, ...(forwarders ? { forwarders } : {}) }, 200);
+    c.header('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+    return c.json({ ok: false, error: h.error, ...(forwarders ? { forwarders } : {}) }, 503);
   });
   app.get('/metrics', async (c) => {
     const body = deps.metrics.render(await diskFreeBytes(deps.config.dataDir)) + (deps.forward?.metricsText() ?? '');

@@ -5,14 +5,14 @@ import type { DayStore } from './store.js';
 import { createStepLog, EMPTY_STEP, mergeTimes, segmentId, type StepLog, type StepTimes } from './steps.js';
 import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
-import { createIdSet, type IdSet } from './id-set.js';
+import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createMarker } from './marker.js';
 
 /** A live (not yet persisted) slice of one day: events appended since its last rollup. */
 export interface LiveDay {
   builder: CubeBuilder;
   /** Safety dedup on top of the log store's 48 h window: first stored wins within a build. */
-  ids: IdSet;
+  ids: AppIdSets;
   /** Every step time of the slice (the funnel index of its events). */
   steps: StepLog;
 }
@@ -109,10 +109,10 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         if (l !== undefined) touch(lastDay);
         lastDay = day;
         l = live.get(day);
-        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createIdSet(), steps: createStepLog() }));
+        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createAppIdSets(), steps: createStepLog() }));
         dayNum = dayNumber(day);
       }
-      if (!l.ids.add(e.event_id)) continue;
+      if (!l.ids.add(e.app, e.event_id)) continue;
       const u = encode(e);
       l.builder.add(u, dims, ms);
       if (u !== NO_USER) {

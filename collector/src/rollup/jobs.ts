@@ -3,7 +3,7 @@ import type { LogStore } from '../deps.js';
 import { createCubeBuilder, type CubeBuilder } from './cube.js';
 import type { Db } from './db.js';
 import type { Engine } from './engine.js';
-import { createIdSet, type IdSet } from './id-set.js';
+import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createStepLog, type StepLog } from './steps.js';
 import { addDays } from './time.js';
 
@@ -46,7 +46,7 @@ export function createReader(log: LogStore): Reader {
       return {
         async read(r, each) {
           const ids = mine.get(r) ?? new Set<string>();
-          for await (const e of log.readDay(r)) if (!ids.has(e.event_id)) each(e);
+          for await (const e of log.readDay(r)) if (!ids.has(appEventKey(e))) each(e);
         },
         close() {
           for (const [r, ids] of mine) {
@@ -59,7 +59,7 @@ export function createReader(log: LogStore): Reader {
     },
     appended(events) {
       if (during.size === 0) return;
-      for (const e of events) for (const ids of during.get(e.received_at.slice(0, 10)) ?? []) ids.add(e.event_id);
+      for (const e of events) for (const ids of during.get(e.received_at.slice(0, 10)) ?? []) ids.add(appEventKey(e));
     },
   };
 }
@@ -171,7 +171,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
-  const builders = new Map<string, { b: CubeBuilder; ids: IdSet; steps: StepLog }>();
+  const builders = new Map<string, { b: CubeBuilder; ids: AppIdSets; steps: StepLog }>();
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
   try {
@@ -184,8 +184,8 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
         if (!wanted.has(day)) return;
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         let x = builders.get(day);
-        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet(), steps: createStepLog() }));
-        if (!x.ids.add(e.event_id)) return;
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createAppIdSets(), steps: createStepLog() }));
+        if (!x.ids.add(e.app, e.event_id)) return;
         events++;
         engine.addTo(x.b, e, x.steps);
       });
@@ -210,3 +210,5 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
   return { ok: true, days: [...wanted].sort(), events, ms: Math.round(performance.now() - started) };
 }
 
+/** An event's identity: ids are unique per app (the log deduplicates per app). */
+const appEventKey = (e: StoredEvent) => (e.app === undefined || e.app === '' || e.app === 'default' ? e.event_id : `${e.app}\n${e.event_id}`);
