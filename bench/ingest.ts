@@ -72,7 +72,7 @@ function templates(ts: string): [string, string][] {
   });
 }
 
-function batchMaker() {
+export function batchMaker() {
   const ts = new Date().toISOString();
   const parts = templates(ts);
   const run = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
@@ -91,7 +91,7 @@ function batchMaker() {
 
 // --- processes -------------------------------------------------------------------------------
 
-function startChild(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+export function startChild(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--conditions=tally-source', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -116,7 +116,7 @@ function startChild(args: string[], env: Record<string, string>, ready: RegExp, 
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((res) => {
     if (child.exitCode !== null) return res();
     child.once('exit', () => res());
@@ -126,7 +126,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** CPU seconds (user + system) a live process has used so far. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second here).
   return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -138,7 +138,7 @@ function peakRssMiB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-async function countLines(dir: string): Promise<number> {
+export async function countLines(dir: string): Promise<number> {
   if (!existsSync(dir)) return 0;
   let n = 0;
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.ndjson'))) {
@@ -162,7 +162,7 @@ interface RunFigures {
   cpu_us_per_event: number;
 }
 
-async function load(url: string, path: string, seconds: number, connections: number, make: () => string) {
+export async function load(url: string, path: string, seconds: number, connections: number, make: () => string) {
   return autocannon({
     url: `${url}${path}`,
     connections,
@@ -231,7 +231,7 @@ async function runCeiling(seconds: number, connections: number, make: () => stri
   }
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

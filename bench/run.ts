@@ -11,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unk
   rollup: () => import('./rollup.js'),
   dashboard: () => import('./dashboard.js'),
   sdk: () => import('./sdk.js'),
+  forward: () => import('./forward.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -3,7 +3,8 @@ import type { AppDeps, Clock } from './deps.js';
 import { createLogger, createMetrics } from './ops/index.js';
 import { openLogStore } from './logstore/index.js';
 import { openAnalytics } from './rollup/open.js';
-import { purgeExpired } from './privacy/index.js';
+import { appendAudit, purgeExpired } from './privacy/index.js';
+import { createForwardHub } from './forward/index.js';
 
 /**
  * Builds the real dependencies of the collector from its configuration: JSON logger, metrics, the
@@ -32,12 +33,23 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
       logger.info('retention applied', { raw_deleted: report.raw.deleted.length, raw_waiting: report.raw.waiting_for_rollup.length, rollup_days_deleted: report.rollups.days.length });
     },
   });
-  deps = { config, log, ledger, logger, clock, analytics, metrics };
+  // Forwarders tail the log on their own; ingestion never waits on them.
+  const forward = await createForwardHub({
+    config: config.forward,
+    dataDir: config.dataDir,
+    log,
+    clock,
+    logger,
+    onErased: (sink, e) => appendAudit(config.dataDir, { action: 'erase', actor: `forwarder:${sink}`, subject: e.subject, sink, confirmed: true }, clock.now()),
+  });
+  deps = { config, log, ledger, logger, clock, analytics, metrics, forward };
+  await forward?.start();
   return deps;
 }
 
 /** Closes in dependency order: the query side stops listening to the log, then the log flushes and closes. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
+  await deps.forward?.stop();
   deps.analytics.close();
   await deps.log.close();
 }

@@ -2,6 +2,7 @@ import type { StoredEvent, RejectReason } from '@tally/protocol';
 import type { Config } from './config/config.js';
 import type { Analytics } from './rollup/analytics.js';
 import type { Metrics } from './ops/metrics.js';
+import type { ForwardHub } from './forward/index.js';
 import type { StorageHealth } from './ops/health.js';
 
 /**
@@ -151,6 +152,8 @@ export interface AppDeps {
   analytics: Analytics;
   /** Prometheus counters and histograms (`ops/metrics.ts`); the log store reports fsync latency here. */
   metrics: Metrics;
+  /** Kafka / ClickHouse forwarders, when configured (`forward/`). */
+  forward?: ForwardHub;
   /** Storage health behind `/healthz` and the 503s; `createApp` makes one when absent. */
   health?: StorageHealth;
 }

@@ -13,6 +13,8 @@ const COMMANDS: Record<string, Command> = {
   generate: { summary: 'generate synthetic events', load: () => import('./generate.js') },
   backup: { summary: 'copy the data directory while the collector runs', load: () => import('./backup.js') },
   restore: { summary: 'restore a backup into an empty data directory', load: () => import('./restore.js') },
+  forward: { summary: 'replay the log to the configured Kafka / ClickHouse sink(s)', load: () => import('./forward.js') },
+  'clickhouse-schema': { summary: 'print (or --apply) the ClickHouse table DDL', load: () => import('./clickhouse-schema.js') },
 };
 
 export function usage(): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseTrustedProxies, trustProxyEntries } from '../ingest/trusted-proxies.js';
+import { FORWARD_ENV, forwardConfig, type ForwardConfig } from '../forward/config.js';
 
 /**
  * Collector configuration, read once from the environment at start. Every variable has an embedded
@@ -48,6 +49,7 @@ const EnvSchema = z.object({
     }
     return trustProxyEntries(v);
   }).default(['off']),
+  ...FORWARD_ENV,
 });
 
 export interface Config {
@@ -71,6 +73,8 @@ export interface Config {
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** Peers whose `Forwarded`/`X-Forwarded-For` names the client (`['off']`, `['loopback']`, addresses, CIDRs). */
   trustProxy: string[];
+  /** Kafka / ClickHouse forwarders (forward/config.ts); a sink is off unless configured. */
+  forward: ForwardConfig;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +96,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
   }
   const e = parsed.data;
+  let forward: ForwardConfig;
+  try {
+    forward = forwardConfig(e);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
   return {
     host: e.TALLY_HOST,
     port: e.TALLY_PORT,
@@ -109,5 +119,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rollupRetentionDays: e.TALLY_ROLLUP_RETENTION_DAYS,
     logLevel: e.TALLY_LOG_LEVEL,
     trustProxy: e.TALLY_TRUST_PROXY,
+    forward,
   };
 }

@@ -5,3 +5,4 @@ export type { LogReaderOptions } from './reader.js';
 export { nodeLogFs } from './fs.js';
 export { LogLockedError } from './lock.js';
 export type { LogFs } from './fs.js';
+export type { LogRecord } from './read.js';

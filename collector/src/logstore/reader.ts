@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { StorageUnavailableError, type Logger } from '../deps.js';
 import { nodeLogFs, type LogFs } from './fs.js';
 import { listDays } from './files.js';
-import { readDayFile } from './read.js';
+import { readDayFile, readDayRecords } from './read.js';
 import { lockDir } from './lock.js';
 import { checkDataDir } from '../datadir/index.js';
 import type { LogStoreStats, OpenLogStore } from './store.js';
@@ -60,6 +60,10 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     readDay: (day) => {
       if (closed) throw new StorageUnavailableError('log is closed');
       return readDayFile(lfs, dir, day, () => undefined, countCorrupt, tornTail);
+    },
+    readFrom: (day, from, chunk) => {
+      if (closed) throw new StorageUnavailableError('log is closed');
+      return readDayRecords(lfs, dir, day, from, () => undefined, countCorrupt, tornTail, chunk);
     },
     days: async () => {
       try {

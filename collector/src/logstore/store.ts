@@ -6,7 +6,7 @@ import { createDayFiles, PROBE_FILE, probePath } from './day-files.js';
 import { fsyncDir, nodeLogFs, type LogFs } from './fs.js';
 import { TMP_SUFFIX, listDays, repairTail, dayPath } from './files.js';
 import { createWriter, type Job } from './writer.js';
-import { readDayFile } from './read.js';
+import { readDayFile, readDayRecords, type LogRecord } from './read.js';
 import { rewriteDayFile } from './rewrite.js';
 import { rebuildDedup } from './rebuild.js';
 import { lockDir } from './lock.js';
@@ -37,7 +37,12 @@ export interface LogStoreStats {
   dedupIds: number;
 }
 
-export type OpenLogStore = LogStore & { stats(): LogStoreStats; readonly eventsDir: string };
+export type OpenLogStore = LogStore & {
+  stats(): LogStoreStats;
+  readonly eventsDir: string;
+  /** One day's lines from byte `from` (a line end an earlier read yielded), up to the committed size; forwarders tail the log with it. */
+  readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+};
 
 /** Opens the log: repairs torn tails, rebuilds the dedup index from the last 48 h, starts the writer. */
 export async function openLogStore(opts: LogStoreOptions): Promise<OpenLogStore> {
@@ -177,6 +182,8 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
         // Cannot happen after the start-up repair; if it does, some other process wrote the file.
         logger.warn('log file ends in an unfinished line; not read', { file, bytes }),
       ),
+    readFrom: (day, from, chunk) =>
+      readDayRecords(lfs, dir, day, from, () => files.peek(day)?.size, countCorrupt, (file, bytes) => logger.warn('log file ends in an unfinished line; not read', { file, bytes }), chunk),
     days: () => listDays(lfs, dir),
     rewriteDay: (day, keep) =>
       serial(() => rewriteDayFile({ lfs, dir, day, keep, logger, files, exclusive, countCorrupt })),

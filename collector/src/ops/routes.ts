@@ -9,15 +9,18 @@ export function opsRoutes(deps: AppDeps): Hono {
   app.get('/healthz', async (c) => {
     c.header('Cache-Control', 'no-store');
     const h = await deps.health!.check();
-    if (h.ok) return c.json({ ok: true }, 200);
+    // A sink that is down never fails the health check (ingestion does not depend on it); it is reported.
+    const forwarders = deps.forward?.status().map((s) => ({ sink: s.sink, ok: !s.down, lag_events: s.lagEvents, ...(s.lastError ? { error: s.lastError } : {}) }));
+    if (h.ok) return c.json({ ok: true, ...(forwarders ? { forwarders } : {}) }, 200);
     c.header('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
-    return c.json({ ok: false, error: h.error }, 503);
+    return c.json({ ok: false, error: h.error, ...(forwarders ? { forwarders } : {}) }, 503);
   });
   app.get('/metrics', async (c) => {
-    const body = deps.metrics.render(await diskFreeBytes(deps.config.dataDir), {
-      logWritable: deps.log.writable(),
-      rollupPendingSince: await rollupPendingSince(deps),
-    });
+    const body =
+      deps.metrics.render(await diskFreeBytes(deps.config.dataDir), {
+        logWritable: deps.log.writable(),
+        rollupPendingSince: await rollupPendingSince(deps),
+      }) + (deps.forward?.metricsText() ?? '');
     c.header('Cache-Control', 'no-store');
     return c.body(body, 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
   });

@@ -6,6 +6,7 @@ import { openLogStore } from '../logstore/index.js';
 import { createLogger } from '../ops/logger.js';
 import { openAnalytics } from '../rollup/open.js';
 import type { PrivacyDeps } from './erase.js';
+import { createForwardHub } from '../forward/index.js';
 
 /**
  * How the privacy CLI commands reach the data. Only one process may write the log: rewriting a day
@@ -26,13 +27,18 @@ export async function openOffline(config: Config = loadConfig()): Promise<Offlin
   const clock = { now: () => Date.now() };
   const log = await openLogStore({ dataDir: config.dataDir, fsync: config.fsync, logger, clock });
   const { analytics } = await openAnalytics({ config, log, logger, clock, schedule: false });
+  // Not forwarding, but an erasure must move the forwarders' checkpoints and queue the sinks' erasure.
+  const forward = await createForwardHub({ config: config.forward, dataDir: config.dataDir, log, clock, logger });
+  await forward?.load();
   return {
     config,
     log,
     analytics,
     clock,
     logger,
+    forward,
     async close() {
+      await forward?.stop();
       analytics.close();
       await log.close();
     },

@@ -73,7 +73,7 @@ describe('privacy commands without a running collector', () => {
     const expired = [addDays(today, -4), addDays(today, -3)];
 
     expect(await purge(['--dry-run'])).toBe(0);
-    expect(take().raw).toEqual({ retention_days: 3, keep_from: addDays(today, -2), deleted: [], waiting_for_rollup: expired });
+    expect(take().raw).toEqual({ retention_days: 3, keep_from: addDays(today, -2), deleted: [], waiting_for_rollup: expired, waiting_for_forwarder: [] });
 
     const deps = await openOffline();
     await deps.analytics.rollup!();

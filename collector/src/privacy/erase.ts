@@ -1,3 +1,4 @@
+import type { StoredEvent } from '@tally/protocol';
 import type { AppDeps } from '../deps.js';
 import { appendAudit, subjectDigest } from './audit.js';
 import { dayInZone } from '../rollup/time.js';
@@ -5,7 +6,7 @@ import { rollupForgetter } from './rollup-hooks.js';
 import { exclusive } from './exclusive.js';
 import { learnLink, locateSubject, matchesSubject, subjectKeys } from './subject.js';
 
-export type PrivacyDeps = Pick<AppDeps, 'config' | 'log' | 'analytics' | 'clock'> & Partial<Pick<AppDeps, 'logger'>>;
+export type PrivacyDeps = Pick<AppDeps, 'config' | 'log' | 'analytics' | 'clock' | 'forward'> & Partial<Pick<AppDeps, 'logger'>>;
 
 export interface EraseResult {
   ok: true;
@@ -34,7 +35,8 @@ export async function eraseSubject(deps: PrivacyDeps, id: string, actor: string)
   return exclusive(async () => {
     const progress = { removed: 0, days: new Set<string>() };
     try {
-      const result = await removeEverywhere(deps, id, progress, forgetUsers);
+      // Forwarders pause while the log is rewritten; their checkpoints follow the rewrite (forward/hub.ts).
+      const result = await (deps.forward ? deps.forward.paused(() => removeEverywhere(deps, id, progress, forgetUsers)) : removeEverywhere(deps, id, progress, forgetUsers));
       await audit(deps, actor, id, { linked_ids: result.linked, removed: result.removed, days: result.days.length, rollup_days: result.rollup_days.length });
       return { ok: true, removed: result.removed, days: result.days, rollup_days: result.rollup_days };
     } catch (err) {
@@ -72,7 +74,8 @@ async function removeEverywhere(
   for (let round = 0; ; round++) {
     let learned = false;
     for (const day of days) {
-      progress.removed += await deps.log.rewriteDay(day, (event) => {
+      const rewrite = (d: string, keep: (e: StoredEvent) => boolean) => deps.log.rewriteDay(d, keep);
+      progress.removed += await (deps.forward ? deps.forward.rewriteDay.bind(null, rewrite) : rewrite)(day, (event) => {
         if (learnLink(subject, event)) learned = true;
         if (!matchesSubject(subject, event)) return true;
         eventDays.add(dayInZone(Date.parse(event.time), deps.config.timeZone));
@@ -87,5 +90,7 @@ async function removeEverywhere(
   const rollupDays = [...eventDays].sort();
   if (rollupDays.length > 0) await deps.analytics.rebuildDays(rollupDays);
   await forgetUsers(subjectKeys(subject));
+  // The sinks hold what was forwarded before: ClickHouse deletes it, Kafka gets an erasure record.
+  await deps.forward?.queueErasure(subjectKeys(subject), await subjectDigest(deps.config.dataDir, id), new Date(deps.clock.now()));
   return { removed: progress.removed, days: [...progress.days].sort(), rollup_days: rollupDays, linked: subject.anonymousIds.size - 1 };
 }

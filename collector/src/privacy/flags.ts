@@ -4,6 +4,7 @@
  * that names the flag — the CLI prints it as JSON and exits 2.
  */
 import { subjectIdProblem } from './subject.js';
+import { ConfigError } from '../config/config.js';
 
 export type FlagSpec = Record<string, 'string' | 'boolean'>;
 export type Flags = Record<string, string | boolean | undefined>;
@@ -60,7 +61,9 @@ export function intFlag(flags: Flags, name: string, min: number, max: number, fa
 export function dayFlag(flags: Flags, name: string): string | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw) || new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) !== raw) {
+  // A month 13 makes an Invalid Date, whose toISOString() throws: check the time value first.
+  const ms = typeof raw === 'string' ? Date.parse(`${raw}T00:00:00Z`) : NaN;
+  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== raw) {
     throw new UsageError(`--${name} must be a date YYYY-MM-DD`);
   }
   return raw;
@@ -77,7 +80,8 @@ export function failure(err: unknown): number {
     process.stdout.write(err.text.endsWith('\n') ? err.text : `${err.text}\n`);
     return 0;
   }
-  if (err instanceof UsageError) return report({ ok: false, error: err.message }, 2);
+  // A bad TALLY_* value is bad input too: exit 2, as `serve` does.
+  if (err instanceof UsageError || err instanceof ConfigError) return report({ ok: false, error: err.message }, 2);
   return report({ ok: false, error: err instanceof Error ? err.message : String(err) }, 1);
 }
 

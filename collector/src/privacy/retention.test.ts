@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { saveCheckpoint } from '../forward/checkpoint.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +36,7 @@ describe('purgeExpired', () => {
     expect(report).toEqual({
       ok: true,
       dry_run: false,
-      raw: { retention_days: 90, keep_from: '2026-08-25', deleted: ['2026-08-23', '2026-08-24'], waiting_for_rollup: [] },
+      raw: { retention_days: 90, keep_from: '2026-08-25', deleted: ['2026-08-23', '2026-08-24'], waiting_for_rollup: [], waiting_for_forwarder: [] },
       rollups: { retention_days: 365, keep_from: '2025-11-23', days: ['2025-11-21', '2025-11-22'], rows: 20 },
     });
     expect(await deps.log.days()).toEqual(['2026-08-25', '2026-11-22']);
@@ -69,5 +70,29 @@ describe('purgeExpired', () => {
     const report = await purgeExpired(deps, { dryRun: true });
     expect(report.rollups.keep_from).toBe('2025-11-22');
     expect(report.raw.keep_from).toBe('2026-08-25');
+  });
+});
+
+describe('purgeExpired and the forwarders', () => {
+  it('never deletes a day file at or after a forwarder checkpoint, configured sink or not', async () => {
+    const { deps } = await setup();
+    // A ClickHouse forwarder is still in 2026-08-24 (sink down for months, say).
+    await saveCheckpoint(dataDir, 'clickhouse', { v: 1, day: '2026-08-24', offset: 10, events: 1, pending_erasures: [], updated_at: '2026-08-24T01:00:00.000Z' });
+    const report = await purgeExpired(deps, { actor: 'nightly' });
+    expect(report.raw).toEqual({ retention_days: 90, keep_from: '2026-08-25', deleted: ['2026-08-23'], waiting_for_rollup: [], waiting_for_forwarder: ['2026-08-24'] });
+    expect(await deps.log.days()).toEqual(['2026-08-24', '2026-08-25', '2026-11-22']);
+    expect(await readFile(join(dataDir, 'audit.log'), 'utf8')).toContain('"raw_files_waiting_for_forwarder":1');
+
+    // Once it moved on, the next purge deletes the day.
+    await saveCheckpoint(dataDir, 'clickhouse', { v: 1, day: '2026-08-25', offset: 0, events: 0, pending_erasures: [], updated_at: '2026-08-25T01:00:00.000Z' });
+    expect((await purgeExpired(deps, { actor: 'nightly' })).raw.deleted).toEqual(['2026-08-24']);
+  });
+
+  it('refuses to purge when a checkpoint file is damaged, rather than guess', async () => {
+    const { deps } = await setup();
+    await mkdir(join(dataDir, 'forward'), { recursive: true });
+    await writeFile(join(dataDir, 'forward', 'kafka.json'), '{"v":1,"day":');
+    await expect(purgeExpired(deps, { actor: 'nightly' })).rejects.toThrow(/forward checkpoint .*kafka\.json is damaged/);
+    expect(await deps.log.days()).toHaveLength(4);
   });
 });

@@ -1,4 +1,5 @@
 import { appendAudit } from './audit.js';
+import { allCheckpoints } from '../forward/index.js';
 import { addDays, dayInZone } from '../rollup/time.js';
 import type { PrivacyDeps } from './erase.js';
 import { exclusive } from './exclusive.js';
@@ -15,6 +16,8 @@ export interface PurgeReport {
     deleted: string[];
     /** Expired log files kept because their events are not all in persisted rollups yet. */
     waiting_for_rollup: string[];
+    /** Expired log files kept because a forwarder has not finished them (`$TALLY_DATA_DIR/forward/*.json`). */
+    waiting_for_forwarder: string[];
   };
   rollups: {
     retention_days: number;
@@ -49,8 +52,15 @@ export async function purgeExpired(deps: PrivacyDeps, opts: PurgeOptions = {}): 
     const rollupKeepFrom = addDays(dayInZone(now, deps.config.timeZone), -(deps.config.rollupRetentionDays - 1));
     const deleted: string[] = [];
     const waiting: string[] = [];
+    const forwarding: string[] = [];
+    // Every checkpoint on disk counts, configured sink or not: a retired sink's file must be deleted.
+    const forwarderDay = (await allCheckpoints(deps.config.dataDir)).map((c) => c.checkpoint.day).filter((d) => d !== '').sort()[0];
     for (const day of await deps.log.days()) {
       if (day >= rawKeepFrom) break;
+      if (forwarderDay !== undefined && day >= forwarderDay) {
+        forwarding.push(day);
+        continue;
+      }
       if (!(await rollups.rolledUp(day))) {
         waiting.push(day);
         continue;
@@ -62,7 +72,7 @@ export async function purgeExpired(deps: PrivacyDeps, opts: PurgeOptions = {}): 
     const report: PurgeReport = {
       ok: true,
       dry_run: dryRun,
-      raw: { retention_days: deps.config.rawRetentionDays, keep_from: rawKeepFrom, deleted, waiting_for_rollup: waiting },
+      raw: { retention_days: deps.config.rawRetentionDays, keep_from: rawKeepFrom, deleted, waiting_for_rollup: waiting, waiting_for_forwarder: forwarding },
       rollups: { retention_days: deps.config.rollupRetentionDays, keep_from: rollupKeepFrom, days: purged.days, rows: purged.rows },
     };
     if (!dryRun) {
@@ -73,6 +83,7 @@ export async function purgeExpired(deps: PrivacyDeps, opts: PurgeOptions = {}): 
           actor: opts.actor ?? 'unknown',
           raw_files_deleted: deleted.length,
           raw_files_waiting: waiting.length,
+          raw_files_waiting_for_forwarder: forwarding.length,
           rollup_days_deleted: purged.days.length,
           rollup_rows_deleted: purged.rows,
         },

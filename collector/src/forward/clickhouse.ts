@@ -1,0 +1,62 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseConfig } from './config.js';
+import { clickhouseDdl, clickhouseRow, supportsTtl } from './schema.js';
+import type { ForwardRecord, Sink } from './sink.js';
+
+/** Fails an attempt that hangs, so a stuck server only delays (the forwarder retries), never blocks an erasure forever. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export function clickhouseClient(c: ClickHouseConfig): ClickHouseClient {
+  return createClient({
+    url: c.url,
+    username: c.username,
+    password: c.password,
+    database: c.database,
+    request_timeout: REQUEST_TIMEOUT_MS,
+    // The forwarder retries whole batches itself; a client-side retry would hide failures from the metrics.
+    keep_alive: { enabled: true },
+  });
+}
+
+/** ClickHouse over HTTP: one `INSERT ... FORMAT JSONEachRow` per batch; erasure by `ALTER TABLE ... DELETE`. */
+export function clickhouseSink(c: ClickHouseConfig): Sink {
+  const client = clickhouseClient(c);
+  const table = `${c.database}.${c.table}`;
+  return {
+    name: 'clickhouse',
+    async send(batch: ForwardRecord[]) {
+      if (batch.length === 0) return;
+      await client.insert({ table, values: batch.map((r) => clickhouseRow(r.event)), format: 'JSONEachRow' });
+    },
+    async erase(keys: string[]) {
+      if (keys.length === 0) return;
+      // Mutations run asynchronously on the server; the rows stop being read once it completes.
+      // Literals, not query parameters: ClickHouse 18.16 has no `{name:Type}` parameters.
+      const list = keys.map(sqlString).join(', ');
+      await client.command({ query: `ALTER TABLE ${table} DELETE WHERE user_id IN (${list}) OR anonymous_id IN (${list})` });
+    },
+    close: () => client.close(),
+  };
+}
+
+/** `clickhouse-schema --apply`: creates the table, leaving out the TTL where the server lacks it. Returns the DDL run. */
+export async function applySchema(c: ClickHouseConfig, retentionDays: number): Promise<{ version: string; ddl: string; ttl: boolean }> {
+  // The target database may not exist yet: connect to `default` to create it.
+  const client = clickhouseClient({ ...c, database: 'default' });
+  try {
+    const rs = await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' });
+    const version = ((await rs.json()) as { v: string }[])[0]!.v;
+    const ttl = supportsTtl(version);
+    const ddl = clickhouseDdl(c, retentionDays, ttl);
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${c.database}` });
+    await client.command({ query: ddl });
+    return { version, ddl, ttl };
+  } finally {
+    await client.close();
+  }
+}
+
+/** A ClickHouse string literal: backslash and quote escaped (the only two that end or alter one). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

@@ -1,0 +1,280 @@
+import type { Clock, Logger } from '../deps.js';
+import type { LogRecord } from '../logstore/index.js';
+import { loadCheckpoint, saveCheckpoint, type Checkpoint, type PendingErasure } from './checkpoint.js';
+import type { ForwardRecord, Sink } from './sink.js';
+
+/** What a forwarder needs of the log store: its days, its streaming reader, and append notifications. */
+export interface TailLog {
+  days(): Promise<string[]>;
+  readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+  onAppend(listener: (events: unknown[]) => void): () => void;
+}
+
+export interface ForwarderOptions {
+  sink: Sink;
+  log: TailLog;
+  dataDir: string;
+  batchSize: number;
+  lingerMs: number;
+  clock: Clock;
+  logger: Logger;
+  /** Called once a sink confirmed an erasure (the audit log records it). */
+  onErased?: (sink: string, erasure: PendingErasure) => Promise<void>;
+  /** Replay: start here, keep progress in memory only, stop at the end of the log. */
+  replayFrom?: string;
+}
+
+export interface ForwarderStatus {
+  sink: string;
+  forwarded: number;
+  batchesFailed: number;
+  lagEvents: number;
+  lagSeconds: number;
+  lastSuccess: number | undefined;
+  /** True from a failed attempt until the next success. */
+  down: boolean;
+  lastError: string | undefined;
+  checkpoint: { day: string; offset: number };
+}
+
+/**
+ * A day is closed for appends once a later day file exists and its UTC day ended two minutes ago:
+ * a request received just before midnight may commit after the next day's file appeared.
+ */
+const CLOSE_GRACE_MS = 120_000;
+const MAX_BACKOFF_MS = 30_000;
+const REPLAY_ATTEMPTS = 5;
+/** Bytes read ahead per batch: ≈ 1000 typical lines, not the 4 MiB a full-file scan uses. */
+const READ_CHUNK = 512 * 1024;
+
+/**
+ * Tails the NDJSON log into one sink: reads a batch from the checkpoint through the log store's
+ * reader, sends it, and only after the sink acknowledged persists the new checkpoint. A sink that
+ * fails is retried with backoff forever; ingestion never waits on it (the log is the buffer), only
+ * the lag grows. Delivery is at-least-once: a crash between the send and the checkpoint re-sends
+ * that batch after restart.
+ */
+export function createForwarder(o: ForwarderOptions) {
+  const name = o.sink.name;
+  const replay = o.replayFrom !== undefined;
+  let cp: Checkpoint = { v: 1, day: o.replayFrom ?? '', offset: 0, events: 0, pending_erasures: [], updated_at: '' };
+  const st = { forwarded: 0, batchesFailed: 0, lagEvents: 0, lastSuccess: undefined as number | undefined, down: false, lastError: undefined as string | undefined, head: undefined as number | undefined };
+  let stopped = false;
+  let paused = false;
+  let running: Promise<void> | undefined;
+  let step: Promise<unknown> = Promise.resolve();
+  let wake: (() => void) | undefined;
+  let appendedSinceRead = 0;
+  let unsubscribe = () => {};
+  let failures = 0;
+
+  const persist = async () => {
+    cp.updated_at = new Date(o.clock.now()).toISOString();
+    if (!replay) await saveCheckpoint(o.dataDir, name, cp);
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  /** Events in the log from the checkpoint on (start-up and after an erasure). */
+  async function countBacklog(): Promise<number> {
+    let n = 0;
+    for (const day of await o.log.days()) {
+      if (day < cp.day) continue;
+      for await (const r of o.log.readFrom(day, day === cp.day ? cp.offset : 0)) if (r.event) n++;
+    }
+    return n;
+  }
+
+  async function load(): Promise<void> {
+    if (!replay) {
+      const have = await loadCheckpoint(o.dataDir, name);
+      if (have) cp = have;
+    }
+    if (cp.day === '') {
+      // A new sink gets every stored event; the checkpoint is written now so retention keeps them for it.
+      cp.day = (await o.log.days())[0] ?? '';
+      if (cp.day !== '') await persist();
+    }
+    st.lagEvents = await countBacklog();
+  }
+
+  async function sendErasures(): Promise<void> {
+    while (cp.pending_erasures.length > 0) {
+      const e = cp.pending_erasures[0]!;
+      await o.sink.erase(e.keys, new Date(e.at));
+      cp.pending_erasures.shift();
+      await persist();
+      await o.onErased?.(name, e);
+    }
+  }
+
+  /** Reads the next batch; an empty one with `advanced` when it moved on to the next day. */
+  async function readBatch(): Promise<{ batch: ForwardRecord[]; end: number; corrupt: number } | 'idle' | 'advanced'> {
+    if (cp.day === '') {
+      const first = (await o.log.days())[0];
+      if (first === undefined) return 'idle';
+      cp = { ...cp, day: first, offset: 0, events: 0 };
+      await persist();
+      return 'advanced';
+    }
+    const batch: ForwardRecord[] = [];
+    let end = cp.offset;
+    let corrupt = 0;
+    for await (const r of o.log.readFrom(cp.day, cp.offset, READ_CHUNK)) {
+      end = r.end;
+      if (r.event) batch.push(r as ForwardRecord);
+      else corrupt++; // reported by the reader; moved past like any line
+      if (batch.length >= o.batchSize) break;
+    }
+    if (batch.length > 0 || corrupt > 0) return { batch, end, corrupt };
+    const days = await o.log.days();
+    const next = days.find((d) => d > cp.day);
+    if (next === undefined) return 'idle';
+    const closed = !days.includes(cp.day) || o.clock.now() >= Date.parse(`${cp.day}T00:00:00Z`) + 86_400_000 + CLOSE_GRACE_MS;
+    if (!closed) return 'idle';
+    if (!days.includes(cp.day)) o.logger.warn('forward: day file vanished before it was forwarded', { sink: name, day: cp.day });
+    cp = { ...cp, day: next, offset: 0, events: 0 };
+    await persist();
+    return 'advanced';
+  }
+
+  /**
+   * One unit of work: 'full' when a whole batch went (more may be waiting: go on at once), 'short'
+   * when the log was drained, 'idle' when there was nothing. Stops early (no checkpoint) when paused.
+   */
+  async function once(): Promise<'full' | 'short' | 'idle'> {
+    await sendErasures();
+    appendedSinceRead = 0;
+    const got = await readBatch();
+    if (got === 'idle') return 'idle';
+    if (got === 'advanced') return 'full';
+    const { batch, end, corrupt } = got;
+    st.head = batch[0] ? Date.parse(batch[0].event.received_at) : undefined;
+    for (;;) {
+      try {
+        await o.sink.send(batch);
+        break;
+      } catch (err) {
+        st.batchesFailed++;
+        st.down = true;
+        st.lastError = (err as Error).message;
+        failures++;
+        // A replay is a command someone waits for: a sink that stays down fails it instead of hanging.
+        if (replay && failures >= REPLAY_ATTEMPTS) throw err;
+        if (failures === 1 || failures % 20 === 0) o.logger.warn('forward: sink failed; retrying', { sink: name, events: batch.length, failures, error: st.lastError });
+        await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7)));
+        if (stopped || paused) return 'full'; // the batch is read again after the pause
+      }
+    }
+    cp = { ...cp, offset: end, events: cp.events + batch.length };
+    await persist();
+    failures = 0;
+    st.down = false;
+    st.lastError = undefined;
+    st.forwarded += batch.length;
+    st.lagEvents = Math.max(0, st.lagEvents - batch.length);
+    st.lastSuccess = o.clock.now();
+    st.head = undefined;
+    return batch.length + corrupt >= o.batchSize ? 'full' : 'short';
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      if (paused) {
+        await sleep(MAX_BACKOFF_MS);
+        continue;
+      }
+      let worked: 'full' | 'short' | 'idle';
+      const s = once();
+      step = s.catch(() => {});
+      try {
+        worked = await s;
+      } catch (err) {
+        if (replay) throw err;
+        // Reading the log or writing the checkpoint failed (disk): retry later, loudly.
+        st.down = true;
+        st.lastError = (err as Error).message;
+        failures++;
+        o.logger.error('forward: step failed', { sink: name, error: st.lastError });
+        await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7)));
+        continue;
+      }
+      if (replay && worked === 'idle') return;
+      // A backlog goes out batch after batch; once drained, linger so the next batch is fuller
+      // (woken early when a whole batch has arrived).
+      if (worked === 'full' || appendedSinceRead >= o.batchSize) continue;
+      if (worked === 'idle' || o.lingerMs > 0) await sleep(worked === 'short' ? o.lingerMs : Math.max(o.lingerMs, 50));
+    }
+  }
+
+  return {
+    name,
+    async start(): Promise<void> {
+      await load();
+      unsubscribe = o.log.onAppend((events) => {
+        st.lagEvents += events.length;
+        appendedSinceRead += events.length;
+        if (appendedSinceRead >= o.batchSize) wake?.();
+      });
+      running = loop();
+    },
+    /** Loads the checkpoint without forwarding (offline commands that adjust it). */
+    load,
+    /** Runs to the end of the log (replay) and resolves. */
+    async drain(): Promise<void> {
+      await load();
+      await loop();
+    },
+    /** Finishes or abandons the in-flight attempt, then holds until `resume`. */
+    async pause(): Promise<void> {
+      paused = true;
+      wake?.();
+      await step;
+    },
+    resume(): void {
+      paused = false;
+      wake?.();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      unsubscribe();
+      wake?.();
+      // Closing the sink first aborts a send that hangs; the batch is re-sent after restart (at-least-once).
+      await o.sink.close();
+      await running;
+    },
+    checkpoint: () => cp,
+    /** Replaces the checkpoint (erasure hook), persisted. Only while paused. */
+    async setCheckpoint(next: Checkpoint): Promise<void> {
+      cp = next;
+      await persist();
+    },
+    async recount(): Promise<void> {
+      st.lagEvents = await countBacklog();
+    },
+    status(): ForwarderStatus {
+      const now = o.clock.now();
+      return {
+        sink: name,
+        forwarded: st.forwarded,
+        batchesFailed: st.batchesFailed,
+        lagEvents: st.lagEvents,
+        lagSeconds: st.lagEvents > 0 && st.head !== undefined ? Math.max(0, (now - st.head) / 1000) : 0,
+        lastSuccess: st.lastSuccess,
+        down: st.down,
+        lastError: st.lastError,
+        checkpoint: { day: cp.day, offset: cp.offset },
+      };
+    },
+  };
+}
+
+export type Forwarder = ReturnType<typeof createForwarder>;

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StoredEvent } from '@tally/protocol';
+import { openLogStore, type OpenLogStore } from '../logstore/index.js';
+import { event, memLogger } from '../logstore/test-helpers.js';
+import { loadCheckpoint } from './checkpoint.js';
+import { createForwardHub, type ForwardHub } from './hub.js';
+import type { ForwardRecord, Sink } from './sink.js';
+import { waitFor } from './test-support.js';
+
+/** Forwarder logic with a fake sink (the real servers are in forward.servers.test.ts). */
+
+const NOW = Date.parse('2026-11-20T12:00:00.000Z');
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+function fakeSink() {
+  const state = { accept: Infinity, got: [] as string[], erased: [] as string[][] };
+  const sink: Sink = {
+    name: 'clickhouse',
+    async send(batch: ForwardRecord[]) {
+      if (state.accept < batch.length) throw new Error('sink down');
+      state.accept -= batch.length;
+      state.got.push(...batch.map((r) => r.event.event_id));
+    },
+    async erase(keys) {
+      if (state.accept === 0) throw new Error('sink down');
+      state.erased.push(keys);
+    },
+    close: async () => {},
+  };
+  return { sink, state };
+}
+
+async function setup(accept: number) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tally-hub-'));
+  const logger = memLogger();
+  const log: OpenLogStore = await openLogStore({ dataDir, fsync: 'always', logger, clock: { now: () => NOW } });
+  const { sink, state } = fakeSink();
+  state.accept = accept;
+  const hub = (await createForwardHub({ config: { batchSize: 2, lingerMs: 0, kafka: undefined, clickhouse: undefined }, dataDir, log, clock: { now: () => NOW }, logger, sinks: [sink] })) as ForwardHub;
+  cleanups.push(async () => {
+    await hub.stop();
+    await log.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return { dataDir, log, hub, state };
+}
+
+const byUser = (n: number) => Array.from({ length: n }, (_, i) => event({ user_id: i % 2 === 0 ? 'erase-me' : `u${i}` }));
+
+describe('forward hub', () => {
+  it('a checkpoint inside a rewritten day follows the rewrite: nothing repeated, nothing skipped', async () => {
+    const s = await setup(4);
+    const evs = byUser(10);
+    await s.log.append(evs);
+    await s.hub.start();
+    await waitFor('4 sent, then the sink is down', () => s.state.got.length === 4 && s.hub.status()[0]!.down);
+    expect((await loadCheckpoint(s.dataDir, 'clickhouse'))!.events).toBe(4);
+
+    const keep = (e: StoredEvent) => e.user_id !== 'erase-me';
+    const removed = await s.hub.paused(() => s.hub.rewriteDay((d, k) => s.log.rewriteDay(d, k), '2026-11-20', keep));
+    expect(removed).toBe(5);
+    const cp = (await loadCheckpoint(s.dataDir, 'clickhouse'))!;
+    expect(cp.events).toBe(2); // events 1 and 3 of the first four were kept
+    expect(s.hub.status()[0]!.lagEvents).toBe(3);
+
+    s.state.accept = Infinity;
+    await waitFor('caught up', () => s.hub.status()[0]!.lagEvents === 0 && s.state.got.length === 7);
+    expect(s.state.got).toEqual([...evs.slice(0, 4), ...evs.slice(4).filter(keep)].map((e) => e.event_id));
+  });
+
+  it('an erasure queued while the sink is down is kept in the checkpoint and sent when it is back', async () => {
+    const s = await setup(0);
+    await s.log.append(byUser(3));
+    await s.hub.start();
+    await waitFor('sink down', () => s.hub.status()[0]!.down);
+    await s.hub.paused(() => s.hub.queueErasure(['erase-me', 'anon-1'], 'hmac-sha256:x', new Date(NOW)));
+    expect((await loadCheckpoint(s.dataDir, 'clickhouse'))!.pending_erasures).toEqual([{ keys: ['erase-me', 'anon-1'], subject: 'hmac-sha256:x', at: new Date(NOW).toISOString() }]);
+    s.state.accept = Infinity;
+    await waitFor('erasure sent', () => s.state.erased.length === 1);
+    await waitFor('checkpoint cleared', async () => (await loadCheckpoint(s.dataDir, 'clickhouse'))!.pending_erasures.length === 0);
+    expect(s.state.erased).toEqual([['erase-me', 'anon-1']]);
+  });
+
+  it('moves to the next day only after the earlier day closed (a later file exists and its day ended)', async () => {
+    const s = await setup(Infinity);
+    const a = event({ received_at: '2026-11-19T23:59:59.000Z' });
+    const b = event({ received_at: '2026-11-20T00:00:01.000Z' });
+    await s.log.append([a, b]);
+    await s.hub.start();
+    await waitFor('both days forwarded', () => s.state.got.length === 2);
+    expect(s.state.got).toEqual([a.event_id, b.event_id]);
+    expect((await loadCheckpoint(s.dataDir, 'clickhouse'))!.day).toBe('2026-11-20');
+  });
+});
