@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { addDays } from '../rollup/time.js';
 import { toCsv } from './csv.js';
 import { funnel } from './funnel.js';
-import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
+import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, limitParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
 import { retention } from './retention.js';
 import { resolveSegment } from './segment.js';
 import { breakdown, timeseries } from './series.js';
@@ -41,8 +41,9 @@ export function queryRoutes(deps: AppDeps): Hono {
 
   handle('usage', (q) => {
     const days = intParam(q, 'days', 1, 365, 30);
+    const limit = limitParam(q);
     const { engine, today, seg } = ctx(q);
-    const u = usage(engine, today, days, seg, new Date(deps.clock.now()).toISOString());
+    const u = usage(engine, today, days, seg, new Date(deps.clock.now()).toISOString(), limit);
     const rows: unknown[][] = [
       ['period_days', '', u.period_days],
       ['dau', '', u.dau],
@@ -52,7 +53,7 @@ export function queryRoutes(deps: AppDeps): Hono {
       ['unique_days', '', u.unique_days],
       ['unique_weeks', '', u.unique_weeks],
       ...Object.entries(u.funnel_steps).map(([k, v]) => ['funnel_steps', k, v]),
-      ...Object.entries(u.feature_usage).map(([k, v]) => ['feature_usage', k, v]),
+      ...u.feature_usage.map((f) => ['feature_usage', f.feature, f.events]),
     ];
     return { json: u, table: { header: ['metric', 'key', 'value'], rows } };
   });
@@ -71,11 +72,12 @@ export function queryRoutes(deps: AppDeps): Hono {
 
   handle('breakdown', (q) => {
     const by = enumParam(q, 'by', BREAKDOWN_DIMS);
+    const limit = limitParam(q);
     const { engine, today, seg } = ctx(q);
     const { from, to } = rangeParams(q, today, 30);
-    const rows = breakdown(engine, by, from, to, seg);
+    const { rows, omitted } = breakdown(engine, by, from, to, seg, limit);
     return {
-      json: { ok: true, by, from, to, rows },
+      json: { ok: true, by, from, to, rows, omitted },
       table: { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) },
     };
   });

@@ -71,7 +71,7 @@ describe('rollups', () => {
     expect(h.log.events).toHaveLength(2);
     const u = usage(h.analytics.engine!, '2026-11-22', 7, resolveSegment(h.analytics.engine!, {}), 'x');
     expect(u.total_events).toBe(1);
-    expect(u.feature_usage).toEqual({ first: 1 });
+    expect(u.feature_usage).toEqual([{ feature: 'first', events: 1 }]);
     await h.reopen();
     expect(usage(h.analytics.engine!, '2026-11-22', 7, resolveSegment(h.analytics.engine!, {}), 'x').total_events).toBe(1);
   });
@@ -103,7 +103,7 @@ describe('rollups', () => {
     for (const day of await h.log.days()) await h.log.rewriteDay(day, (e) => e.user_id !== secret);
     await h.analytics.rebuildDays(['2026-11-18', '2026-11-20']);
     h.analytics.forgetUsers!([secret]);
-    expect(usage30()).toMatchObject({ mau: 1, total_events: 1, unique_days: 1, feature_usage: {} });
+    expect(usage30()).toMatchObject({ mau: 1, total_events: 1, unique_days: 1, feature_usage: [] });
     for (const f of readdirSync(h.dir)) expect(readFileSync(join(h.dir, f)).includes(secret), f).toBe(false);
     await h.reopen();
     expect(usage30()).toMatchObject({ mau: 1, total_events: 1, unique_days: 1 });
