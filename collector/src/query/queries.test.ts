@@ -227,8 +227,8 @@ describe('completeness', () => {
       from: '2026-11-19',
       to: '2026-11-20',
       days: [
-        { day: '2026-11-19', accepted: 0, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0 },
-        { day: '2026-11-20', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, rejected_total: 2, bots: 1, dropped: 3 },
+        { day: '2026-11-19', accepted: 0, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0, other: {} },
+        { day: '2026-11-20', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, rejected_total: 2, bots: 1, dropped: 3, other: {} },
       ],
     });
     const csv = await (await t.get('/api/analytics/completeness?days=1&format=csv')).text();

@@ -121,11 +121,16 @@ export function queryRoutes(deps: AppDeps): Hono {
     const from = addDays(to, -(days - 1));
     const list = deps.analytics.completeness?.(from, to, appFilter) ?? [];
     const reasons = [...new Set(list.flatMap((d) => Object.keys(d.rejected)))].sort();
+    const otherDims = [...new Set(list.flatMap((d) => Object.keys(d.other)))].sort();
     return {
       json: { ok: true, from, to, days: list },
       table: {
-        header: ['day', 'accepted', 'duplicates', 'rejected_total', 'bots', 'dropped', ...reasons.map((r) => `rejected_${r}`)],
-        rows: list.map((d) => [d.day, d.accepted, d.duplicates, d.rejected_total, d.bots, d.dropped, ...reasons.map((r) => d.rejected[r] ?? 0)]),
+        header: ['day', 'accepted', 'duplicates', 'rejected_total', 'bots', 'dropped', ...reasons.map((r) => `rejected_${r}`), ...otherDims.map((o) => `other_${o}`)],
+        rows: list.map((d) => [
+          d.day, d.accepted, d.duplicates, d.rejected_total, d.bots, d.dropped,
+          ...reasons.map((r) => d.rejected[r] ?? 0),
+          ...otherDims.map((o) => d.other[o] ?? 0),
+        ]),
       },
     };
   });

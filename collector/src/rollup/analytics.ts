@@ -29,5 +29,6 @@ export interface Analytics {
   isRolledUp?(receiptDay: string): boolean;
   /** Deletes the user-key rows of these people (after `rebuildDays` removed their events). */
   forgetUsers?(keys: string[]): void;
-  completeness?(from: string, to: string, app?: string): CompletenessDay[];
+  /** The ledger per receipt day, plus `other`: events counted under `(other)` per dimension (dims.ts). */
+  completeness?(from: string, to: string, app?: string): (CompletenessDay & { other: Record<string, number> })[];
 }

@@ -82,6 +82,18 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (app, id)
    ) WITHOUT ROWID;
    CREATE INDEX rejected_ids_day ON rejected_ids (day);`,
+  // Bounded dimensions (dims.ts): each day's distinct dictionary ids per dimension (NULL for days
+  // rolled up before: read off their rows), and the events counted under `(other)` past the cap.
+  `ALTER TABLE days ADD COLUMN dim_values BLOB;
+   CREATE TABLE dim_overflow (
+     receipt_day TEXT NOT NULL,
+     day TEXT NOT NULL,
+     app TEXT NOT NULL,
+     dim TEXT NOT NULL,
+     events INTEGER NOT NULL,
+     PRIMARY KEY (receipt_day, day, app, dim)
+   ) WITHOUT ROWID;
+   CREATE INDEX dim_overflow_day ON dim_overflow (day);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

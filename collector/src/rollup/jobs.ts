@@ -5,6 +5,8 @@ import type { Db } from './db.js';
 import type { Engine } from './engine.js';
 import { createIdSet, type IdSet } from './id-set.js';
 import { addDays } from './time.js';
+import type { DayValues } from './dims.js';
+import { createOverflowCounts } from './overflow.js';
 
 export interface RollupReport {
   ok: true;
@@ -125,7 +127,8 @@ export function flush(engine: Engine, db: Db, logDays: string[], todayUtc: strin
         cube = b.view();
       }
       events += l.builder.events;
-      store.write(day, cube, rolledAt);
+      store.write(day, cube, rolledAt, l.values.lists());
+      engine.overflow.persist(day);
       live.delete(day);
       for (const [r, byDay] of liveReceipts) {
         const n = byDay.get(day);
@@ -163,12 +166,14 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
   const watch = reader.watch([...receipts].filter((r) => available.has(r)));
   for (const day of wanted) {
     engine.live.delete(day);
+    engine.overflow.forgetLive(day);
     for (const [r, byDay] of engine.liveReceipts) {
       byDay.delete(day);
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
-  const builders = new Map<string, { b: CubeBuilder; ids: IdSet }>();
+  const builders = new Map<string, { b: CubeBuilder; ids: IdSet; values: DayValues }>();
+  const overflow = createOverflowCounts();
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
   try {
@@ -181,10 +186,10 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
         if (!wanted.has(day)) return;
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         let x = builders.get(day);
-        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet() }));
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet(), values: engine.dayValues() }));
         if (!x.ids.add(e.event_id)) return;
         events++;
-        engine.addTo(x.b, e);
+        engine.addTo(x.b, x.values, e, r, overflow);
       });
     }
   } finally {
@@ -198,9 +203,10 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       engine.store.clearCoverage(day);
       const x = builders.get(day);
       if (x === undefined || x.b.events === 0) engine.store.remove(day);
-      else engine.store.write(day, x.b.view(), rolledAt);
+      else engine.store.write(day, x.b.view(), rolledAt, x.values.lists());
       engine.touch(day);
     }
+    engine.overflow.replace(wanted, overflow);
     for (const [r, perDay] of counts) for (const [day, n] of perDay) engine.store.setCoverage(r, day, n);
   })();
   engine.recomputeSeen();

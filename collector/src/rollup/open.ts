@@ -7,6 +7,7 @@ import { createInterner } from './dict.js';
 import { createEngine } from './engine.js';
 import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
 import { createLedger, readCompleteness } from './ledger.js';
+import { createOverflow } from './overflow.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 
@@ -41,7 +42,8 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   }
   const users = createInterner(db, 'users', 'key', 0);
   const dict = createInterner(db, 'dict', 'value', 1);
-  let engine = createEngine(store, users, dict, tz);
+  const overflow = createOverflow(db);
+  let engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
   const reader = createReader(log);
   const unsubscribe = log.onAppend((events) => {
     reader.appended(events);
@@ -90,7 +92,8 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
         const started = performance.now();
         store.clear();
         store.setMeta('time_zone', tz);
-        engine = createEngine(store, users, dict, tz);
+        overflow.clear();
+        engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
         await loadLive(engine, log, reader);
         const report = flush(engine, db, await log.days(), todayUtc());
         engine.recomputeSeen();
@@ -121,7 +124,10 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
       // Old page images in the WAL would still hold the keys.
       db.pragma('wal_checkpoint(TRUNCATE)');
     },
-    completeness: (from, to, app) => readCompleteness(db, from, to, dayRange(from, to), app),
+    completeness(from, to, app) {
+      const other = overflow.read(from, to, app);
+      return readCompleteness(db, from, to, dayRange(from, to), app).map((d) => ({ ...d, other: other.get(d.day) ?? {} }));
+    },
     close() {
       closed = true;
       job?.stop();

@@ -143,8 +143,8 @@ describe('rollups', () => {
     h.ledger.record({ day: '2026-11-19', app: 'ios', accepted: 1, duplicates: 0, rejected: {}, dropped: 0, bots: 0 });
     await h.reopen();
     expect(h.analytics.completeness!('2026-11-19', '2026-11-20')).toEqual([
-      { day: '2026-11-19', accepted: 1, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0 },
-      { day: '2026-11-20', accepted: 7, duplicates: 1, rejected: { invalid_ts: 3, too_old: 1 }, rejected_total: 4, bots: 1, dropped: 3 },
+      { day: '2026-11-19', accepted: 1, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0, other: {} },
+      { day: '2026-11-20', accepted: 7, duplicates: 1, rejected: { invalid_ts: 3, too_old: 1 }, rejected_total: 4, bots: 1, dropped: 3, other: {} },
     ]);
     expect(h.analytics.completeness!('2026-11-19', '2026-11-20', 'ios')[1]).toMatchObject({ accepted: 0 });
   });

@@ -1,5 +1,6 @@
 import { decodeRows, decodeSummary, decodeUsers, encodeRows, encodeSummary, encodeUsers, type DayCube, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
+import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
 import { buildSteps, decodeStep, EMPTY_STEP, encodeStep, type StepUsers } from './steps.js';
 
 export interface DayMeta {
@@ -22,7 +23,10 @@ export interface DayStore {
   users(day: string): Uint32Array | undefined;
   /** Users of one step that day (feature 0 = any); undefined when the day has no funnel index. */
   steps(day: string, type: number, feature: number): StepUsers | undefined;
-  write(day: string, cube: DayCube, rolledAt: string): void;
+  /** The day's distinct dictionary ids per dimension (dims.ts). */
+  values(day: string): Uint32Array[] | undefined;
+  /** `values`: the day's ids per dimension when the caller knows them (else read off the rows). */
+  write(day: string, cube: DayCube, rolledAt: string, values?: Uint32Array[]): void;
   remove(day: string): void;
   coverage(receiptDay: string): Map<string, number>;
   addCoverage(receiptDay: string, day: string, events: number): void;
@@ -54,7 +58,10 @@ export function createDayStore(db: Db): DayStore {
   const q = {
     rows: db.prepare('SELECT rows FROM days WHERE day = ?').pluck(),
     users: db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck(),
-    write: db.prepare('INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, ?, ?, 1)'),
+    write: db.prepare(
+      'INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps, dim_values) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)',
+    ),
+    values: db.prepare('SELECT dim_values FROM days WHERE day = ?').pluck(),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     step: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(),
     writeStep: db.prepare('INSERT INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
@@ -117,8 +124,14 @@ export function createDayStore(db: Db): DayStore {
       const blob = q.step.get(day, type, feature) as Buffer | undefined;
       return blob === undefined ? EMPTY_STEP : decodeStep(blob);
     },
-    write(day, cube, rolledAt) {
-      q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt);
+    values(day) {
+      if (!meta.has(day)) return undefined;
+      const blob = q.values.get(day) as Buffer | null;
+      return blob === null ? valuesOfRows([this.rows(day)!]) : decodeValues(blob);
+    },
+    write(day, cube, rolledAt, values) {
+      const v = encodeValues(values ?? valuesOfRows([cube.rows]));
+      q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt, v);
       q.removeSteps.run(day);
       for (const s of buildSteps(cube.rows)) q.writeStep.run(day, s.type, s.feature, encodeStep(s));
       meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary, steps: true });
