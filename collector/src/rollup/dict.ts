@@ -14,6 +14,8 @@ export interface Interner {
   persist(): void;
   /** Drops entries (erasure); returns the ids removed. */
   forget(values: string[]): number[];
+  /** Every id in use, with its value. */
+  entries(): IterableIterator<[string, number]>;
 }
 
 export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 'value', firstId: number): Interner {
@@ -39,6 +41,7 @@ export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 
       return id;
     },
     find: (value) => ids.get(value),
+    entries: () => ids.entries(),
     value: (id) => values[id],
     persist() {
       for (const id of pending) {

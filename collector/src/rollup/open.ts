@@ -8,6 +8,7 @@ import { createEngine } from './engine.js';
 import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
 import { createLedger, readCompleteness } from './ledger.js';
 import { createOverflow } from './overflow.js';
+import { unusedValues } from './dict-gc.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 
@@ -69,6 +70,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     setImmediate(() => warm().catch((err) => logger.warn('warming the query caches failed', { error: String(err) })));
   }
 
+  let rebuilding = false;
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   let chain: Promise<unknown> = Promise.resolve();
@@ -85,19 +87,31 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     today: () => dayInZone(clock.now(), tz),
     rollup: () => serial(async () => flush(engine, db, await log.days(), todayUtc())),
     async rebuildDays(days) {
-      await serial(() => rebuildDays(engine, db, log, reader, days));
+      await serial(async () => {
+        rebuilding = true;
+        try {
+          await rebuildDays(engine, db, log, reader, days);
+        } finally {
+          rebuilding = false;
+        }
+      });
     },
     rebuildAll: () =>
       serial(async () => {
-        const started = performance.now();
-        store.clear();
-        store.setMeta('time_zone', tz);
-        overflow.clear();
-        engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
-        await loadLive(engine, log, reader);
-        const report = flush(engine, db, await log.days(), todayUtc());
-        engine.recomputeSeen();
-        return { ...report, ms: Math.round(performance.now() - started) };
+        rebuilding = true;
+        try {
+          const started = performance.now();
+          store.clear();
+          store.setMeta('time_zone', tz);
+          overflow.clear();
+          engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
+          await loadLive(engine, log, reader);
+          const report = flush(engine, db, await log.days(), todayUtc());
+          engine.recomputeSeen();
+          return { ...report, ms: Math.round(performance.now() - started) };
+        } finally {
+          rebuilding = false;
+        }
       }),
     purgeRollupsBefore(day, o = { dryRun: false }): RollupPurge {
       const days = [...store.meta.keys()].filter((d) => d < day).sort();
@@ -116,14 +130,21 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
         if (key !== undefined && engine.seen.isUnseen(u)) gone.push(key);
       }
       users.forget(gone);
+      // Values of the purged days only; skipped while a rebuild holds ids the engine does not know
+      // of (the next purge catches up).
+      if (!rebuilding) dict.forget(unusedValues(engine));
       return { days, rows: days.length };
     },
     isRolledUp: (r) => store.isComplete(r),
-    forgetUsers(keys) {
-      users.forget(keys);
-      // Old page images in the WAL would still hold the keys.
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    },
+    forgetUsers: (keys) =>
+      serial(async () => {
+        users.forget(keys);
+        // Values only the erased events carried (a url or feature embedding the id): inside the
+        // serial chain, where no rebuild holds dictionary ids the engine does not know of.
+        dict.forget(unusedValues(engine));
+        // Old page images in the WAL would still hold the keys.
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      }),
     completeness(from, to, app) {
       const other = overflow.read(from, to, app);
       return readCompleteness(db, from, to, dayRange(from, to), app).map((d) => ({ ...d, other: other.get(d.day) ?? {} }));
