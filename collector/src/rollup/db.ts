@@ -84,6 +84,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX rejected_ids_day ON rejected_ids (day);`,
   // Bounded dimensions (dims.ts): each day's distinct dictionary ids per dimension (NULL for days
   // rolled up before: read off their rows), and the events counted under `(other)` past the cap.
+  // day_parts: rows of later rollups of an already rolled-up day, appended instead of merged
+  // (store.ts), so a rollup's cost follows its new events.
   `ALTER TABLE days ADD COLUMN dim_values BLOB;
    CREATE TABLE dim_overflow (
      receipt_day TEXT NOT NULL,
@@ -93,7 +95,9 @@ const MIGRATIONS: string[] = [
      events INTEGER NOT NULL,
      PRIMARY KEY (receipt_day, day, app, dim)
    ) WITHOUT ROWID;
-   CREATE INDEX dim_overflow_day ON dim_overflow (day);`,
+   CREATE INDEX dim_overflow_day ON dim_overflow (day);
+   CREATE TABLE day_parts (day TEXT NOT NULL, rows BLOB NOT NULL);
+   CREATE INDEX day_parts_day ON day_parts (day);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

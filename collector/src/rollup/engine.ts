@@ -180,7 +180,7 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
       },
       rowSets() {
         const out: RowSet[] = [];
-        if (meta !== undefined) out.push(store.rows(day)!);
+        if (meta !== undefined) out.push(...store.rows(day)!);
         if (lv !== undefined && lv.rows.n > 0) out.push(lv.rows);
         return out;
       },

@@ -2,7 +2,7 @@ import type { StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
 import { createCubeBuilder, type CubeBuilder } from './cube.js';
 import type { Db } from './db.js';
-import type { Engine } from './engine.js';
+import { sortedHas, type Engine } from './engine.js';
 import { createIdSet, type IdSet } from './id-set.js';
 import { addDays } from './time.js';
 import type { DayValues } from './dims.js';
@@ -101,6 +101,22 @@ export async function loadLive(engine: Engine, log: LogStore, reader: Reader): P
   return loaded;
 }
 
+/** Parts a day may collect before a rollup writes it whole again (amortised: 1 in MAX_PARTS). */
+export const MAX_PARTS = 8;
+
+/** Sorted union of sorted `a` and unsorted `b`; linear in `a`, n log n in what `b` adds. */
+export function sortedUnion(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const extra = Uint32Array.from(b.filter((u) => !sortedHas(a, u))).sort();
+  const out = new Uint32Array(a.length + extra.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.length && j < extra.length) out[o++] = a[i]! < extra[j]! ? a[i++]! : extra[j++]!;
+  while (i < a.length) out[o++] = a[i++]!;
+  while (j < extra.length) out[o++] = extra[j++]!;
+  return out;
+}
+
 /**
  * Moves live days into SQLite (merged with what is there) in one transaction and records which
  * log events they now hold. Only touches days with live events, so running it twice writes nothing
@@ -117,17 +133,24 @@ export function flush(engine: Engine, db: Db, logDays: string[], todayUtc: strin
     engine.dict.persist();
     for (const day of days) {
       const l = live.get(day)!;
-      const old = store.rows(day);
       let cube = l.builder.view();
-      if (old !== undefined) {
-        // A late event for a rolled-up day: merge (rare, so the re-aggregation cost is fine).
-        const b = createCubeBuilder(old.n + cube.rows.n);
-        b.addRows(old);
-        b.addRows(cube.rows);
-        cube = b.view();
-      }
       events += l.builder.events;
-      store.write(day, cube, rolledAt, l.values.lists());
+      if (store.meta.has(day) && store.partCount(day) < MAX_PARTS) {
+        // Already rolled up (late events, a second rollup of today): append the new events as a
+        // part, so the cost follows them, not the whole day.
+        const view = engine.view(day)!;
+        store.addPart(day, cube, sortedUnion(store.users(day)!, cube.users), view.summary(), l.values.lists(), rolledAt);
+      } else {
+        const old = store.rows(day);
+        if (old !== undefined) {
+          // Too many parts: write the day whole again (and with it its funnel index).
+          const b = createCubeBuilder(old.reduce((n, r) => n + r.n, cube.rows.n));
+          for (const r of old) b.addRows(r);
+          b.addRows(cube.rows);
+          cube = b.view();
+        }
+        store.write(day, cube, rolledAt, l.values.lists());
+      }
       engine.overflow.persist(day);
       live.delete(day);
       for (const [r, byDay] of liveReceipts) {

@@ -2,6 +2,7 @@ import { decodeRows, decodeSummary, decodeUsers, encodeRows, encodeSummary, enco
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
 import { buildSteps, decodeStep, EMPTY_STEP, encodeStep, type StepUsers } from './steps.js';
+import { mergeSteps } from './step-merge.js';
 
 export interface DayMeta {
   events: number;
@@ -19,7 +20,16 @@ export interface DayMeta {
  */
 export interface DayStore {
   readonly meta: Map<string, DayMeta>;
-  rows(day: string): RowSet | undefined;
+  /** The day's rows: the base row set, then the parts appended by later rollups. */
+  rows(day: string): RowSet[] | undefined;
+  /** How many parts were appended since the day's rows were last written whole. */
+  partCount(day: string): number;
+  /**
+   * Appends `live` (events not yet in the day) as a part of an already rolled-up day. `users` are
+   * the day's distinct users after it, `summary` its counters, `values` its ids per dimension.
+   * The part's funnel step lists are merged into the day's index.
+   */
+  addPart(day: string, live: DayCube, users: Uint32Array, summary: Summary, values: Uint32Array[], rolledAt: string): void;
   users(day: string): Uint32Array | undefined;
   /** Users of one step that day (feature 0 = any); undefined when the day has no funnel index. */
   steps(day: string, type: number, feature: number): StepUsers | undefined;
@@ -51,7 +61,9 @@ export function createDayStore(db: Db): DayStore {
   const meta = new Map<string, DayMeta>();
   const all = db.prepare('SELECT day, events, users, summary, steps FROM days ORDER BY day').all() as { day: string; events: number; users: number; summary: string; steps: number }[];
   for (const r of all) meta.set(r.day, { events: r.events, users: r.users, summary: decodeSummary(r.summary), steps: r.steps === 1 });
-  const rowCache = new Map<string, RowSet>();
+  const rowCache = new Map<string, RowSet[]>();
+  const partCounts = new Map<string, number>();
+  for (const r of db.prepare('SELECT day, COUNT(*) n FROM day_parts GROUP BY day').all() as { day: string; n: number }[]) partCounts.set(r.day, r.n);
   const userCache = new Map<string, Uint32Array>();
   const complete = new Set((db.prepare('SELECT receipt_day FROM receipts WHERE complete = 1').pluck().all() as string[]));
 
@@ -62,6 +74,13 @@ export function createDayStore(db: Db): DayStore {
       'INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps, dim_values) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)',
     ),
     values: db.prepare('SELECT dim_values FROM days WHERE day = ?').pluck(),
+    parts: db.prepare('SELECT rows FROM day_parts WHERE day = ? ORDER BY rowid').pluck(),
+    addPart: db.prepare('INSERT INTO day_parts (day, rows) VALUES (?, ?)'),
+    removeParts: db.prepare('DELETE FROM day_parts WHERE day = ?'),
+    putStep: db.prepare('INSERT OR REPLACE INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
+    updateDay: db.prepare(
+      'UPDATE days SET events = ?, users = ?, summary = ?, user_ids = ?, dim_values = ?, rolled_at = ? WHERE day = ?',
+    ),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     step: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(),
     writeStep: db.prepare('INSERT INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
@@ -117,7 +136,36 @@ export function createDayStore(db: Db): DayStore {
   return {
     meta,
     rows: (day) =>
-      meta.has(day) ? cached(rowCache, day, () => decodeRows(q.rows.get(day) as Buffer), CACHE_ROW_DAYS) : undefined,
+      meta.has(day)
+        ? cached(
+            rowCache,
+            day,
+            () => [decodeRows(q.rows.get(day) as Buffer), ...(q.parts.all(day) as Buffer[]).map(decodeRows)],
+            CACHE_ROW_DAYS,
+          )
+        : undefined,
+    partCount: (day) => partCounts.get(day) ?? 0,
+    addPart(day, live, users, summary, values, rolledAt) {
+      const m = meta.get(day)!;
+      const blob = encodeRows(live.rows);
+      q.addPart.run(day, blob);
+      const events = m.events + live.events;
+      q.updateDay.run(events, users.length, encodeSummary(summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), encodeValues(values), rolledAt, day);
+      // The funnel index stays whole: each of the part's step lists is merged into the day's.
+      if (m.steps) {
+        for (const st of buildSteps(live.rows)) {
+          const old = q.step.get(day, st.type, st.feature) as Buffer | undefined;
+          const merged = old === undefined ? st : { type: st.type, feature: st.feature, ...mergeSteps(decodeStep(old), st) };
+          q.putStep.run(day, st.type, st.feature, encodeStep(merged));
+        }
+      }
+      meta.set(day, { events, users: users.length, summary, steps: m.steps });
+      partCounts.set(day, (partCounts.get(day) ?? 0) + 1);
+      // The cached base rows stay valid: only the new part is decoded on the next read.
+      const hit = rowCache.get(day);
+      if (hit !== undefined) rowCache.set(day, [...hit, decodeRows(blob)]);
+      dropUsers(day);
+    },
     users: (day) => (meta.has(day) ? cachedUsers(day) : undefined),
     steps(day, type, feature) {
       if (meta.get(day)?.steps !== true) return undefined;
@@ -127,12 +175,14 @@ export function createDayStore(db: Db): DayStore {
     values(day) {
       if (!meta.has(day)) return undefined;
       const blob = q.values.get(day) as Buffer | null;
-      return blob === null ? valuesOfRows([this.rows(day)!]) : decodeValues(blob);
+      return blob === null ? valuesOfRows(this.rows(day)!) : decodeValues(blob);
     },
     write(day, cube, rolledAt, values) {
       const v = encodeValues(values ?? valuesOfRows([cube.rows]));
       q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt, v);
       q.removeSteps.run(day);
+      q.removeParts.run(day);
+      partCounts.delete(day);
       for (const s of buildSteps(cube.rows)) q.writeStep.run(day, s.type, s.feature, encodeStep(s));
       meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary, steps: true });
       rowCache.delete(day);
@@ -141,6 +191,8 @@ export function createDayStore(db: Db): DayStore {
     remove(day) {
       q.remove.run(day);
       q.removeSteps.run(day);
+      q.removeParts.run(day);
+      partCounts.delete(day);
       meta.delete(day);
       rowCache.delete(day);
       dropUsers(day);
@@ -158,7 +210,8 @@ export function createDayStore(db: Db): DayStore {
     getMeta: (key) => q.getMeta.get(key) as string | undefined,
     setMeta: (key, value) => void q.setMeta.run(key, value),
     clear() {
-      db.exec('DELETE FROM days; DELETE FROM day_steps; DELETE FROM coverage; DELETE FROM receipts;');
+      db.exec('DELETE FROM days; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM coverage; DELETE FROM receipts;');
+      partCounts.clear();
       meta.clear();
       rowCache.clear();
       userCache.clear();
