@@ -13,6 +13,7 @@ import { DEFAULT_APP } from '../ingest/index.js';
 
 /** A live (not yet persisted) slice of one day: events appended since its last rollup. */
 export interface LiveDay {
+  /** Replaced by its tail when a rollup persisted its sealed rows. */
   builder: CubeBuilder;
   /** Safety dedup on top of the log store's 48 h window: first stored wins within a build. */
   ids: IdSet;

@@ -1,12 +1,15 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
-import { createCubeBuilder, type CubeBuilder } from './cube.js';
+import { createCubeBuilder, type CubeBuilder, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { sortedHas, type Engine } from './engine.js';
+import { encodeJob, type EncodeJob } from './encode.js';
+import type { Encoder } from './encoder.js';
 import { createIdSet, type IdSet } from './id-set.js';
 import { addDays } from './time.js';
 import type { DayValues } from './dims.js';
 import { createOverflowCounts } from './overflow.js';
+import { encodeCube } from './store.js';
 
 export interface RollupReport {
   ok: true;
@@ -118,56 +121,84 @@ export function sortedUnion(a: Uint32Array, b: Uint32Array): Uint32Array {
 }
 
 /**
- * Moves live days into SQLite (merged with what is there) in one transaction and records which
- * log events they now hold. Only touches days with live events, so running it twice writes nothing
- * the second time.
+ * Moves live days into SQLite and records which log events they now hold. Only touches days with
+ * live events, so running it twice writes nothing the second time.
+ *
+ * Off the event loop where it costs: each day's rows are sealed (ingestion goes on into new rows,
+ * queries keep seeing both), the merging, sorting, encoding and funnel index are computed by
+ * `encoder` in a worker thread, and only then does one transaction write the results with the
+ * bookkeeping; the sealed rows then leave the live overlay and the newer ones stay. A day already
+ * rolled up gets its new events appended as a part (cost follows them, not the day).
  */
-export function flush(engine: Engine, db: Db, logDays: string[], todayUtc: string, only?: string[]): RollupReport {
+export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: string[], todayUtc: string): Promise<RollupReport> {
   const started = performance.now();
   const { store, live, liveReceipts } = engine;
-  const days = [...live.keys()].filter((d) => only === undefined || only.includes(d)).sort();
+  const plans = [...live.keys()].sort().map((day) => {
+    const l = live.get(day)!;
+    const cube = l.builder.seal();
+    const receipts = new Map<string, number>();
+    for (const [r, byDay] of liveReceipts) {
+      const n = byDay.get(day);
+      if (n !== undefined) receipts.set(r, n);
+    }
+    const part = store.meta.has(day) && store.partCount(day) < MAX_PARTS;
+    // Too many parts: the day is written whole again (and with it its funnel index).
+    const rows = part ? [cube.rows] : [...(store.rows(day) ?? []), cube.rows];
+    const job: EncodeJob = { mode: part ? 'part' : 'whole', rows, users: cube.users };
+    return { day, l, cube, receipts, part, job, values: l.values.lists(), overflow: engine.overflow.snapshot(day) };
+  });
+  const encoded = await encoder.encode(plans.map((p) => p.job));
   let events = 0;
   const rolledAt = new Date().toISOString();
   db.transaction(() => {
     engine.users.persist();
     engine.dict.persist();
-    for (const day of days) {
-      const l = live.get(day)!;
-      let cube = l.builder.view();
-      events += l.builder.events;
-      if (store.meta.has(day) && store.partCount(day) < MAX_PARTS) {
-        // Already rolled up (late events, a second rollup of today): append the new events as a
-        // part, so the cost follows them, not the whole day.
-        const view = engine.view(day)!;
-        store.addPart(day, cube, sortedUnion(store.users(day)!, cube.users), view.summary(), l.values.lists(), rolledAt);
+    plans.forEach((p, i) => {
+      const { day, cube, values } = p;
+      let enc = encoded[i]!;
+      events += cube.events;
+      if (p.part && store.meta.has(day)) {
+        const summary = addSummaries(store.meta.get(day)!.summary, cube.summary);
+        store.addPart(day, { events: cube.events, summary, values, enc }, sortedUnion(store.users(day)!, cube.users), rolledAt);
       } else {
-        const old = store.rows(day);
-        if (old !== undefined) {
-          // Too many parts: write the day whole again (and with it its funnel index).
-          const b = createCubeBuilder(old.reduce((n, r) => n + r.n, cube.rows.n));
-          for (const r of old) b.addRows(r);
-          b.addRows(cube.rows);
-          cube = b.view();
-        }
-        store.write(day, cube, rolledAt, l.values.lists());
+        // Purged meanwhile (retention): the sealed rows are all there is of the day.
+        if (p.part) enc = encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users });
+        const summary = p.part ? cube.summary : addSummaries(p.job.rows.length > 1 ? store.meta.get(day)?.summary : undefined, cube.summary);
+        const before = p.part ? 0 : (store.meta.get(day)?.events ?? 0);
+        store.write(day, { events: before + cube.events, summary, values, enc }, rolledAt);
       }
-      engine.overflow.persist(day);
-      live.delete(day);
-      for (const [r, byDay] of liveReceipts) {
-        const n = byDay.get(day);
-        if (n === undefined) continue;
+      engine.overflow.commit(day, p.overflow);
+      for (const [r, n] of p.receipts) {
         store.addCoverage(r, day, n);
-        byDay.delete(day);
+        const byDay = liveReceipts.get(r)!;
+        const left = byDay.get(day)! - n;
+        if (left > 0) byDay.set(day, left);
+        else byDay.delete(day);
         if (byDay.size === 0) liveReceipts.delete(r);
       }
-      engine.touch(day);
-    }
+    });
     // A log file no longer appended to (its UTC day is over) with nothing live is fully rolled up.
     for (const r of logDays) {
       if (r < todayUtc && !liveReceipts.has(r) && !store.isComplete(r)) store.markComplete(r);
     }
   })();
-  return { ok: true, days, events, ms: Math.round(performance.now() - started) };
+  // Only now do the sealed rows leave the overlay: events that came in meanwhile stay live.
+  for (const { day, l, cube } of plans) {
+    if (l.builder.events === cube.events) live.delete(day);
+    else l.builder = l.builder.tail();
+    engine.touch(day);
+  }
+  return { ok: true, days: plans.map((p) => p.day), events, ms: Math.round(performance.now() - started) };
+}
+
+function addSummaries(a: Summary | undefined, b: Summary): Summary {
+  if (a === undefined) return b;
+  const add = (x: Map<number, number>, y: Map<number, number>) => {
+    const m = new Map(x);
+    for (const [k, n] of y) m.set(k, (m.get(k) ?? 0) + n);
+    return m;
+  };
+  return { types: add(a.types, b.types), features: add(a.features, b.features) };
 }
 
 /**
@@ -226,7 +257,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       engine.store.clearCoverage(day);
       const x = builders.get(day);
       if (x === undefined || x.b.events === 0) engine.store.remove(day);
-      else engine.store.write(day, x.b.view(), rolledAt, x.values.lists());
+      else engine.store.write(day, encodeCube(x.b.view(), x.values.lists()), rolledAt);
       engine.touch(day);
     }
     engine.overflow.replace(wanted, overflow);

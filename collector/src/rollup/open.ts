@@ -9,6 +9,7 @@ import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
 import { createLedger, readCompleteness } from './ledger.js';
 import { createOverflow } from './overflow.js';
 import { unusedValues } from './dict-gc.js';
+import { sharedEncoder } from './encoder.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 
@@ -71,6 +72,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   }
 
   let rebuilding = false;
+  const encoder = sharedEncoder((error) => logger.warn('rollup worker unavailable; encoding on the main thread', { error }));
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   let chain: Promise<unknown> = Promise.resolve();
@@ -85,7 +87,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
       return engine;
     },
     today: () => dayInZone(clock.now(), tz),
-    rollup: () => serial(async () => flush(engine, db, await log.days(), todayUtc())),
+    rollup: () => serial(async () => flush(engine, db, encoder, await log.days(), todayUtc())),
     async rebuildDays(days) {
       await serial(async () => {
         rebuilding = true;
@@ -106,7 +108,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
           overflow.clear();
           engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
           await loadLive(engine, log, reader);
-          const report = flush(engine, db, await log.days(), todayUtc());
+          const report = await flush(engine, db, encoder, await log.days(), todayUtc());
           engine.recomputeSeen();
           return { ...report, ms: Math.round(performance.now() - started) };
         } finally {

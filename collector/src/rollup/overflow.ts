@@ -18,8 +18,10 @@ export interface OverflowCounts extends OverflowSink {
 }
 
 export interface Overflow extends OverflowSink {
-  /** Persists the live counts of `day` (inside the rollup's transaction). */
-  persist(day: string): void;
+  /** A copy of the live counts of `day` (when a rollup seals its rows). */
+  snapshot(day: string): Map<string, Float64Array>;
+  /** Persists a snapshot (inside the rollup's transaction) and takes it off the live counts. */
+  commit(day: string, snapshot: Map<string, Float64Array>): void;
   /** Drops the live counts of `day` (its live events are dropped before a rebuild). */
   forgetLive(day: string): void;
   /** Replaces the persisted counts of `days` with a rebuild's (inside its transaction). */
@@ -64,10 +66,14 @@ export function createOverflow(db: Db): Overflow {
   };
   return {
     note,
-    persist(day) {
-      for (const [key, c] of liveOf(day)) {
+    snapshot: (day) => new Map(liveOf(day).map(([k, c]) => [k, c.slice()])),
+    commit(day, snap) {
+      for (const [key, c] of snap) {
         write(key, c);
-        live.delete(key);
+        const now = live.get(key);
+        if (now === undefined) continue;
+        for (let i = 0; i < c.length; i++) now[i]! -= c[i]!;
+        if (now.every((n) => n === 0)) live.delete(key);
       }
     },
     forgetLive(day) {

@@ -3,6 +3,21 @@ import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
 import { buildSteps, decodeStep, EMPTY_STEP, encodeStep, type StepUsers } from './steps.js';
 import { mergeSteps } from './step-merge.js';
+import { encodeJob, type Encoded } from './encode.js';
+
+/** What a rollup writes of a day: counters and the encoded rows (encode.ts). */
+export interface DayWrite {
+  events: number;
+  summary: Summary;
+  /** The day's distinct dictionary ids per dimension (dims.ts). */
+  values: Uint32Array[];
+  enc: Encoded;
+}
+
+/** A day's cube encoded in-process (rebuilds; the nightly rollup encodes in a worker). */
+export function encodeCube(cube: DayCube, values: Uint32Array[]): DayWrite {
+  return { events: cube.events, summary: cube.summary, values, enc: encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users }) };
+}
 
 export interface DayMeta {
   events: number;
@@ -25,18 +40,19 @@ export interface DayStore {
   /** How many parts were appended since the day's rows were last written whole. */
   partCount(day: string): number;
   /**
-   * Appends `live` (events not yet in the day) as a part of an already rolled-up day. `users` are
-   * the day's distinct users after it, `summary` its counters, `values` its ids per dimension.
+   * Appends events not yet in the day as a part of an already rolled-up day: `w.enc` encodes only
+   * them, `w.events` counts them; `w.summary` and `w.values` are the day's after it, and `users`
+   * its distinct users after it (sorted).
    * The part's funnel step lists are merged into the day's index.
    */
-  addPart(day: string, live: DayCube, users: Uint32Array, summary: Summary, values: Uint32Array[], rolledAt: string): void;
+  addPart(day: string, w: DayWrite, users: Uint32Array, rolledAt: string): void;
   users(day: string): Uint32Array | undefined;
   /** Users of one step that day (feature 0 = any); undefined when the day has no funnel index. */
   steps(day: string, type: number, feature: number): StepUsers | undefined;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values(day: string): Uint32Array[] | undefined;
-  /** `values`: the day's ids per dimension when the caller knows them (else read off the rows). */
-  write(day: string, cube: DayCube, rolledAt: string, values?: Uint32Array[]): void;
+  /** Writes the day whole (its parts go). */
+  write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
   coverage(receiptDay: string): Map<string, number>;
   addCoverage(receiptDay: string, day: string, events: number): void;
@@ -145,21 +161,20 @@ export function createDayStore(db: Db): DayStore {
           )
         : undefined,
     partCount: (day) => partCounts.get(day) ?? 0,
-    addPart(day, live, users, summary, values, rolledAt) {
+    addPart(day, w, users, rolledAt) {
       const m = meta.get(day)!;
-      const blob = encodeRows(live.rows);
+      const blob = w.enc.rowsBlob;
       q.addPart.run(day, blob);
-      const events = m.events + live.events;
-      q.updateDay.run(events, users.length, encodeSummary(summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), encodeValues(values), rolledAt, day);
+      const events = m.events + w.events;
+      q.updateDay.run(events, users.length, encodeSummary(w.summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), encodeValues(w.values), rolledAt, day);
       // The funnel index stays whole: each of the part's step lists is merged into the day's.
       if (m.steps) {
-        for (const st of buildSteps(live.rows)) {
+        for (const st of w.enc.steps) {
           const old = q.step.get(day, st.type, st.feature) as Buffer | undefined;
-          const merged = old === undefined ? st : { type: st.type, feature: st.feature, ...mergeSteps(decodeStep(old), st) };
-          q.putStep.run(day, st.type, st.feature, encodeStep(merged));
+          q.putStep.run(day, st.type, st.feature, old === undefined ? st.data : encodeStep(mergeSteps(decodeStep(old), decodeStep(st.data))));
         }
       }
-      meta.set(day, { events, users: users.length, summary, steps: m.steps });
+      meta.set(day, { events, users: users.length, summary: w.summary, steps: m.steps });
       partCounts.set(day, (partCounts.get(day) ?? 0) + 1);
       // The cached base rows stay valid: only the new part is decoded on the next read.
       const hit = rowCache.get(day);
@@ -177,14 +192,13 @@ export function createDayStore(db: Db): DayStore {
       const blob = q.values.get(day) as Buffer | null;
       return blob === null ? valuesOfRows(this.rows(day)!) : decodeValues(blob);
     },
-    write(day, cube, rolledAt, values) {
-      const v = encodeValues(values ?? valuesOfRows([cube.rows]));
-      q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt, v);
+    write(day, w, rolledAt) {
+      q.write.run(day, w.events, w.enc.users, encodeSummary(w.summary), w.enc.usersBlob, w.enc.rowsBlob, rolledAt, encodeValues(w.values));
       q.removeSteps.run(day);
       q.removeParts.run(day);
       partCounts.delete(day);
-      for (const s of buildSteps(cube.rows)) q.writeStep.run(day, s.type, s.feature, encodeStep(s));
-      meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary, steps: true });
+      for (const st of w.enc.steps) q.writeStep.run(day, st.type, st.feature, st.data);
+      meta.set(day, { events: w.events, users: w.enc.users, summary: w.summary, steps: true });
       rowCache.delete(day);
       dropUsers(day);
     },
