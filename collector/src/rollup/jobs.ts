@@ -148,6 +148,12 @@ export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: s
     return { day, l, cube, receipts, part, job, values: l.values.lists(), overflow: engine.overflow.snapshot(day) };
   });
   const encoded = await encoder.encode(plans.map((p) => p.job));
+  // New users and values go first, in small transactions with the event loop turning in between:
+  // a busy day's first-time visitors are hundreds of thousands of inserts. Entries persisted
+  // without rows yet are harmless (rows only ever reference persisted ones, not the reverse).
+  for (const interner of [engine.users, engine.dict]) {
+    while (interner.persistSome(5000)) await new Promise((r) => setImmediate(r));
+  }
   let events = 0;
   const rolledAt = new Date().toISOString();
   db.transaction(() => {
