@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unknown>> }>> = {
   ingest: () => import('./ingest.js'),
   rollup: () => import('./rollup.js'),
+  'rollup-latency': () => import('./rollup-latency.js'),
+  overlay: () => import('./overlay.js'),
+  memory: () => import('./memory.js'),
   sdk: () => import('./sdk.js'),
 };
 
