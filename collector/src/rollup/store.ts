@@ -1,7 +1,7 @@
-import { decodeRows, decodeSummary, decodeUsers, encodeRows, encodeSummary, encodeUsers, type DayCube, type RowSet, type Summary } from './cube.js';
+import { decodeRows, decodeSummary, decodeUsers, encodeSummary, type DayCube, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
-import { buildSteps, decodeStep, EMPTY_STEP, encodeStep, type StepUsers } from './steps.js';
+import { decodeStep, EMPTY_STEP, encodeStep, type StepUsers } from './steps.js';
 import { mergeSteps } from './step-merge.js';
 import { encodeJob, type Encoded } from './encode.js';
 
