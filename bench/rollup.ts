@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -131,6 +132,29 @@ async function latency(base: string, path: string, runs: number): Promise<{ p50_
   return { p50_ms: round(percentile(times, 50)), p95_ms: round(percentile(times, 95)), runs };
 }
 
+async function once(base: string, path: string): Promise<number> {
+  const t = performance.now();
+  const res = await fetch(`${base}${path}`, { headers: { 'x-dash-key': KEY } });
+  const body = await res.text();
+  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${body.slice(0, 500)}`);
+  return Math.round(performance.now() - t);
+}
+
+/** Bytes of the funnel index (`day_steps`) per day, read with the collector's own better-sqlite3. */
+function funnelIndexBytes(dataDir: string, days: number): Record<string, number> {
+  const Database = createRequire(join(ROOT, 'collector', 'package.json'))('better-sqlite3') as new (f: string, o: object) => {
+    prepare(sql: string): { get(): unknown };
+    close(): void;
+  };
+  const db = new Database(join(dataDir, 'tally.db'), { readonly: true });
+  try {
+    const r = db.prepare('SELECT sum(length(data)) AS bytes, count(*) AS lists FROM day_steps').get() as { bytes: number; lists: number };
+    return { bytes: r.bytes, bytes_per_day: Math.round(r.bytes / days), lists_per_day: Math.round(r.lists / days) };
+  } finally {
+    db.close();
+  }
+}
+
 async function sqliteBytes(dataDir: string): Promise<number> {
   let total = 0;
   for (const name of await readdir(dataDir)) {
@@ -225,9 +249,17 @@ export async function run(): Promise<Record<string, unknown>> {
     const sqlite = await sqliteBytes(dir);
     result.sqlite = { bytes: sqlite, bytes_per_day: Math.round(sqlite / days) };
 
+    result.funnel_index = funnelIndexBytes(dir, days);
+
     const started = await startServer(env2);
     server = started.child;
     const from = utcDay(Date.now() - (days - 1) * 86_400_000);
+    // Cold: the first funnel with a step set never asked (reads and decodes the funnel index of
+    // every day); the second one has broad steps (every page view, action and conversion).
+    result.funnel_first_http = {
+      selective_ms: await once(started.base, `/api/analytics/funnel?steps=page_view:pricing,action:signup_button,conversion:signup&within=7d&from=${from}&to=${today}`),
+      broad_ms: await once(started.base, `/api/analytics/funnel?steps=page_view,action,conversion&within=1d&from=${from}&to=${today}`),
+    };
     result.latency_http = {
       usage_30: await latency(started.base, '/api/analytics/usage?days=30', 100),
       usage_365: await latency(started.base, '/api/analytics/usage?days=365', 100),

@@ -1,7 +1,7 @@
-import { DIM_INDEX, NO_USER } from '../rollup/cube.js';
+import { DIM_INDEX } from '../rollup/cube.js';
 import type { DayView, Engine } from '../rollup/engine.js';
-import { EMPTY_STEP } from '../rollup/steps.js';
-import { rowMatches, type Segment } from './segment.js';
+import { createStepLog, EMPTY_STEP, segmentOf, type StepLog, type StepTimes } from '../rollup/steps.js';
+import type { Segment } from './segment.js';
 
 export interface FunnelStep {
   event_type: string;
@@ -15,172 +15,247 @@ export interface FunnelRow {
   conversion_from_first: number | null;
 }
 
-/** Users who did one step on one day, with the time of their first such event that day. */
-interface StepDay {
-  users: Uint32Array;
-  first: Float64Array;
-  /** Users ascending (lists read from the funnel index). */
-  sorted?: boolean;
-}
+/** A step as funnel-index keys, after the segment's event_type/feature filters; null = no event can match. */
+type Key = { type: number; feature: number } | null;
 
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
-const cache = new Map<string, { v: number; steps: StepDay[] }>();
-const CACHE_ENTRIES = 512;
 
-/** One pass over a day's rows gives every step's (user, first time) list; cached per day version. */
-function stepDays(engine: Engine, view: DayView, ids: { type: number | undefined; feature: number | undefined }[], seg: Segment): StepDay[] {
-  const key = `${view.day}|${ids.map((s) => `${s.type}:${s.feature}`).join(',')}|${seg.pairs.map((p) => p.join('=')).join('&')}`;
-  const v = engine.version(view.day);
-  const hit = cache.get(key);
-  if (hit && hit.v === v) return hit.steps;
-  if (seg.empty) {
-    // The day's funnel index, written at rollup time: a few small reads, no row scan.
-    const indexed = ids.map((s) => (s.type === undefined || s.feature === undefined ? EMPTY_STEP : view.steps(s.type, s.feature)));
-    if (indexed.every((s) => s !== undefined)) return remember(key, v, indexed.map((s) => ({ ...s!, sorted: true })));
-  }
-  const T = DIM_INDEX.event_type;
-  const F = DIM_INDEX.feature;
-  const acc = ids.map(() => new Map<number, number>());
-  for (const rows of view.rowSets()) {
-    const types = rows.dims[T]!;
-    const feats = rows.dims[F]!;
-    for (let r = 0; r < rows.n; r++) {
-      const u = rows.user[r]!;
-      if (u === NO_USER) continue;
-      const t = types[r]!;
-      for (let k = 0; k < ids.length; k++) {
-        const s = ids[k]!;
-        if (s.type !== t || s.feature === undefined || (s.feature !== 0 && s.feature !== feats[r])) continue;
-        if (!seg.empty && !rowMatches(rows, r, seg)) break;
-        const m = acc[k]!;
-        const cur = m.get(u);
-        const ms = rows.first[r]!;
-        if (cur === undefined || ms < cur) m.set(u, ms);
+/** A small LRU bounded by bytes (decoded step lists, walk states). */
+function lru<T>(budget: number, bytesOf: (v: T) => number) {
+  const m = new Map<string, T>();
+  let bytes = 0;
+  return {
+    get(k: string): T | undefined {
+      const v = m.get(k);
+      if (v !== undefined) {
+        m.delete(k);
+        m.set(k, v);
       }
+      return v;
+    },
+    set(k: string, v: T): void {
+      const old = m.get(k);
+      if (old !== undefined) {
+        bytes -= bytesOf(old);
+        m.delete(k);
+      }
+      m.set(k, v);
+      bytes += bytesOf(v);
+      while (bytes > budget && m.size > 1) {
+        const [k0, v0] = m.entries().next().value!;
+        m.delete(k0);
+        bytes -= bytesOf(v0);
+      }
+    },
+  };
+}
+
+const listBytes = (s: StepTimes) => s.users.byteLength + s.at.byteLength + s.times.byteLength + s.segs.byteLength;
+// Decoded step lists per (day, version, key): a repeated funnel with another window or range reads no BLOB.
+const lists = lru<{ v: number; s: StepTimes }>(128 * 1024 * 1024, (x) => listBytes(x.s) + 64);
+// Days rolled up before the exact index (migration 6) are read through their rows' first times.
+const fallbacks = lru<{ v: number; log: StepLog }>(64 * 1024 * 1024, (x) => x.log.size * 24);
+
+function stepList(engine: Engine, view: DayView, key: Key): StepTimes {
+  if (key === null) return EMPTY_STEP;
+  const v = engine.version(view.day);
+  const ck = `${view.day}|${key.type}:${key.feature}`;
+  const hit = lists.get(ck);
+  if (hit !== undefined && hit.v === v) return hit.s;
+  let s = view.steps(key.type, key.feature);
+  if (s === undefined) {
+    let fb = fallbacks.get(view.day);
+    if (fb === undefined || fb.v !== v) {
+      const log = createStepLog();
+      for (const rows of view.rowSets()) log.addRows(rows);
+      fallbacks.set(view.day, (fb = { v, log }));
     }
+    s = fb.log.entry(key.type, key.feature);
   }
-  return remember(key, v, acc.map((m) => ({ users: Uint32Array.from(m.keys()), first: Float64Array.from(m.values()) })));
+  lists.set(ck, { v, s });
+  return s;
 }
 
-function remember(key: string, v: number, steps: StepDay[]): StepDay[] {
-  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.set(key, { v, steps });
-  return steps;
-}
-
-/** Per user: steps done, time of step 1, time of the last step done; and users per step. */
+/**
+ * Per user: the highest level reached (`level`, 0..n) and, for k < n − 1, the start time of the
+ * latest-starting chain that reached level k + 1 (`start`, −∞ = none). That is all of
+ * ClickHouse's `windowFunnel` state: a later start never hurts (its window ends later), so
+ * only the latest one per level matters.
+ */
 interface WalkState {
+  n: number;
   level: Uint8Array;
   start: Float64Array;
-  prev: Float64Array;
   reached: number[];
 }
 
-const prefixStates = new Map<string, WalkState>();
-// 17 bytes per user each: 4 states of 1,000,000 users are 68 MB.
-const PREFIX_STATES = 4;
+const stateBytes = (s: WalkState) => s.level.byteLength + s.start.byteLength + 64;
+// The state after the days before the first one with live events (keyed by their versions):
+// a repeated funnel then walks only the live days on top of a copy of it.
+const prefixStates = lru<WalkState>(256 * 1024 * 1024, stateBytes);
 
-const newState = (n: number, size: number): WalkState => ({
-  level: new Uint8Array(size),
-  start: new Float64Array(size),
-  prev: new Float64Array(size),
-  reached: new Array<number>(n).fill(0),
-});
+function newState(n: number, size: number): WalkState {
+  return { n, level: new Uint8Array(size), start: new Float64Array(size * (n - 1)).fill(-Infinity), reached: new Array<number>(n).fill(0) };
+}
 
-function copyState(s: WalkState, size: number): WalkState {
-  const c = newState(s.reached.length, size);
+function grownCopy(s: WalkState, size: number): WalkState {
+  const c = newState(s.n, Math.max(size, s.level.length));
   c.level.set(s.level);
   c.start.set(s.start);
-  c.prev.set(s.prev);
   c.reached = [...s.reached];
   return c;
 }
 
-function maxUserOf(perDay: StepDay[][]): number {
-  // Index lists are sorted (the max is the last id); lists built from live rows are not.
-  let maxUser = 0;
-  for (const day of perDay) {
-    for (const s of day) {
-      const us = s.users;
-      if (us.length === 0) continue;
-      if (s.sorted === true) maxUser = Math.max(maxUser, us[us.length - 1]!);
-      else for (let i = 0; i < us.length; i++) if (us[i]! > maxUser) maxUser = us[i]!;
-    }
-  }
-  return maxUser;
+function maxUserOf(perDay: StepTimes[][]): number {
+  let max = -1;
+  for (const day of perDay) for (const s of day) if (s.users.length > 0) max = Math.max(max, s.users[s.users.length - 1]!);
+  return max;
 }
 
 /**
- * Walks days in order, each day's step lists in step order, so a chain done within one day moves
- * a user several levels that day. level[u] = steps done; only the list of the step a user waits
- * for can move them.
+ * One day of the walk. Each user's step events of the day are taken in (time, step) order — the
+ * order ClickHouse sorts its events in, so an event at the same instant as the previous step (or
+ * matching both) still counts — and each event updates the state exactly as `windowFunnel` does.
  */
-function walk(st: WalkState, perDay: StepDay[][], withinMs: number): void {
-  const { level, start, prev, reached } = st;
-  const n = reached.length;
-  for (const day of perDay) {
-    const s0 = day[0]!;
-    for (let i = 0; i < s0.users.length; i++) {
-      const u = s0.users[i]!;
-      if (level[u] !== 0) continue;
-      level[u] = 1;
-      start[u] = prev[u] = s0.first[i]!;
-      reached[0]!++;
+function walkDay(st: WalkState, day: StepTimes[], withinMs: number, ok: ((seg: number) => boolean) | undefined): void {
+  const { n, level, start, reached } = st;
+  const S = n - 1;
+  const ptr = new Int32Array(n);
+  const cur = new Int32Array(n);
+  const end = new Int32Array(n);
+  for (;;) {
+    let u = Infinity;
+    for (let k = 0; k < n; k++) {
+      const us = day[k]!.users;
+      if (ptr[k]! < us.length && us[ptr[k]!]! < u) u = us[ptr[k]!]!;
     }
-    for (let k = 1; k < n; k++) {
+    if (u === Infinity) return;
+    let present = 0;
+    let only = 0;
+    for (let k = 0; k < n; k++) {
       const s = day[k]!;
-      const us = s.users;
-      const fs = s.first;
-      for (let i = 0; i < us.length; i++) {
-        const u = us[i]!;
-        if (level[u] !== k) continue;
-        const t = fs[i]!;
-        if (t < prev[u]! || t - start[u]! > withinMs) continue;
-        level[u] = k + 1;
-        prev[u] = t;
-        reached[k]!++;
+      const p = ptr[k]!;
+      if (p < s.users.length && s.users[p] === u) {
+        cur[k] = s.at[p]!;
+        end[k] = s.at[p + 1]!;
+        ptr[k] = p + 1;
+        present++;
+        only = k;
+      } else cur[k] = end[k] = 0;
+    }
+    const L0 = level[u]!;
+    if (L0 === n) continue;
+    let L = L0;
+    const b = u * S;
+    if (present === 1 && only > 0) {
+      // Only one later step today: the start it can extend does not change, so its earliest
+      // (allowed) time decides.
+      if (L < only) continue;
+      const s = day[only]!;
+      let j = cur[only]!;
+      if (ok !== undefined) while (j < end[only]! && !ok(s.segs[j]!)) j++;
+      if (j === end[only]! || s.times[j]! > start[b + only - 1]! + withinMs) continue;
+      if (only === S) L = n;
+      else {
+        start[b + only] = start[b + only - 1]!;
+        if (L < only + 1) L = only + 1;
+      }
+    } else {
+      for (;;) {
+        let k = -1;
+        let t = Infinity;
+        for (let x = 0; x < n; x++) {
+          if (cur[x]! < end[x]! && day[x]!.times[cur[x]!]! < t) {
+            t = day[x]!.times[cur[x]!]!;
+            k = x;
+          }
+        }
+        if (k === -1) break;
+        const seg = day[k]!.segs[cur[k]!]!;
+        cur[k]!++;
+        if (ok !== undefined && !ok(seg)) continue;
+        if (k === 0) {
+          start[b] = t;
+          if (L < 1) L = 1;
+          continue;
+        }
+        const s0 = start[b + k - 1]!;
+        if (t > s0 + withinMs) continue;
+        if (k === S) {
+          L = n;
+          break;
+        }
+        start[b + k] = s0;
+        if (L < k + 1) L = k + 1;
       }
     }
+    if (L > L0) {
+      for (let j = L0; j < L; j++) reached[j]!++;
+      level[u] = L;
+    }
   }
 }
 
 /**
- * Ordered funnel over the days `from`..`to`. A user's journey starts at their first step-1 time in
- * the range; step k counts when it happens at or after step k−1 and within `withinMs` of step 1.
- * Step times are each step's first occurrence per day (see docs/metrics.md). Days are walked in
- * order with a small state per user, so the cost is the size of the steps' daily user lists.
+ * Ordered funnel over the days `from`..`to`, exactly ClickHouse's `windowFunnel(within)` in its
+ * default mode per user: the highest k such that the user has events e1..ek matching steps 1..k,
+ * with times non-decreasing and each within `withinMs` of e1 (all inside the range). Days are
+ * walked in order with a small state per user; the cost is the size of the steps' daily lists.
  */
 export function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, from: string, to: string, seg: Segment): FunnelRow[] {
-  const ids = steps.map((s) => ({
-    type: engine.dict.find(s.event_type),
-    feature: s.feature === undefined ? 0 : engine.dict.find(s.feature),
-  }));
   const n = steps.length;
   let reached = new Array<number>(n).fill(0);
   if (!seg.none) {
+    const T = DIM_INDEX.event_type;
+    const F = DIM_INDEX.feature;
+    const typeFilter = seg.pairs.find(([d]) => d === T)?.[1];
+    const featureFilter = seg.pairs.find(([d]) => d === F)?.[1];
+    // event_type and feature filters narrow the steps' own keys; the others filter each time.
+    const keys: Key[] = steps.map((s) => {
+      const type = engine.dict.find(s.event_type);
+      let feature = s.feature === undefined ? 0 : engine.dict.find(s.feature);
+      if (type === undefined || feature === undefined) return null;
+      if (typeFilter !== undefined && type !== typeFilter) return null;
+      if (featureFilter !== undefined) {
+        if (feature === 0) feature = featureFilter;
+        else if (feature !== featureFilter) return null;
+      }
+      return { type, feature };
+    });
+    const others = seg.pairs.filter(([d]) => d !== T && d !== F);
+    const slot = (d: number) => (d === DIM_INDEX.app ? 0 : d === DIM_INDEX.platform ? 1 : 2);
+    const okCache: boolean[] = [];
+    const ok =
+      others.length === 0
+        ? undefined
+        : (sg: number) => {
+            let r = okCache[sg];
+            if (r === undefined) {
+              const triple = segmentOf(sg);
+              okCache[sg] = r = others.every(([d, id]) => triple[slot(d)] === id);
+            }
+            return r;
+          };
     const days = engine.daysWithData(from, to);
-    const lists = (ds: string[]) => ds.map((d) => stepDays(engine, engine.view(d)!, ids, seg));
-    // The days before the first one with live events rarely change: the walk's state after them is
-    // kept (per steps, window, filters and those days' versions), so a query walks only the live
-    // days — today's — on top of a copy of it.
+    const listsOf = (ds: string[]) => ds.map((d) => keys.map((k) => stepList(engine, engine.view(d)!, k)));
     let settled = 0;
     while (settled < days.length && !engine.live.has(days[settled]!)) settled++;
     const prefix = days.slice(0, settled);
-    const key = `${ids.map((s) => `${s.type}:${s.feature}`).join(',')}|${withinMs}|${seg.pairs.map((q) => q.join('=')).join('&')}|${prefix.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
+    const id = `${keys.map((k) => (k === null ? '-' : `${k.type}:${k.feature}`)).join(',')}|${withinMs}|${others.map((q) => q.join('=')).join('&')}`;
+    const key = `${id}|${prefix.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
     let base = prefixStates.get(key);
     if (base === undefined) {
-      const perDay = lists(prefix);
+      const perDay = listsOf(prefix);
       base = newState(n, maxUserOf(perDay) + 1);
-      walk(base, perDay, withinMs);
-      if (prefixStates.size >= PREFIX_STATES) prefixStates.delete(prefixStates.keys().next().value!);
+      for (const day of perDay) walkDay(base, day, withinMs, ok);
       prefixStates.set(key, base);
     }
     if (settled === days.length) {
       reached = [...base.reached];
     } else {
-      const perDay = lists(days.slice(settled));
-      const state = copyState(base, Math.max(base.level.length, maxUserOf(perDay) + 1));
-      walk(state, perDay, withinMs);
+      const perDay = listsOf(days.slice(settled));
+      const state = grownCopy(base, maxUserOf(perDay) + 1);
+      for (const day of perDay) walkDay(state, day, withinMs, ok);
       reached = state.reached;
     }
   }

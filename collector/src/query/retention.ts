@@ -11,16 +11,31 @@ export interface Cohort {
   retention: (number | null)[];
 }
 
+// Day 0 (1970-01-01) was a Thursday: n − (n + 3) mod 7 is the Monday of n's ISO week.
+const mondayOf = (n: number) => n - ((((n + 3) % 7) + 7) % 7);
+
+/**
+ * The default `from` for a range ending `to`: the start of the period `periods − 1` periods
+ * before the one holding `to`, so the default range holds exactly `periods` cohorts.
+ */
+export function defaultCohortFrom(cohort: 'day' | 'week', periods: number, to: string): string {
+  const n = dayNumber(to);
+  return dayFromNumber(cohort === 'day' ? n - (periods - 1) : mondayOf(n) - 7 * (periods - 1));
+}
+
 /**
  * Cohorts by first-seen period (the first day or ISO week the user was active — matching the
  * segment — in all the data kept, not only inside the range) for periods starting `from`..`to`.
  */
 export function retention(engine: Engine, cohort: 'day' | 'week', periods: number, from: string, to: string, today: string, seg: Segment): Cohort[] {
   const len = cohort === 'day' ? 1 : 7;
-  // Day 0 (1970-01-01) was a Thursday: n − (n + 3) mod 7 is the Monday of n's ISO week.
-  const periodOf = (n: number) => (cohort === 'day' ? n : n - ((((n + 3) % 7) + 7) % 7));
-  const first = periodOf(dayNumber(from));
+  const periodOf = (n: number) => (cohort === 'day' ? n : mondayOf(n));
+  // Cohorts are the periods that *start* inside from..to: a week that began before `from` is not
+  // one, even though `from` falls in it (its users may have been first seen before the range).
+  const f = dayNumber(from);
+  const first = periodOf(f) === f ? f : periodOf(f) + len;
   const last = periodOf(dayNumber(to));
+  if (first > last) return [];
   const end = Math.min(last + periods * len + len - 1, dayNumber(today));
   const usersOf = (d: string) => {
     const v = engine.view(d);

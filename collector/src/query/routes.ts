@@ -4,7 +4,7 @@ import { addDays } from '../rollup/time.js';
 import { toCsv } from './csv.js';
 import { funnel } from './funnel.js';
 import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, limitParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
-import { retention } from './retention.js';
+import { defaultCohortFrom, retention } from './retention.js';
 import { resolveSegment } from './segment.js';
 import { breakdown, timeseries } from './series.js';
 import { usage } from './usage.js';
@@ -101,7 +101,9 @@ export function queryRoutes(deps: AppDeps): Hono {
     const cohort = enumParam(q, 'cohort', ['day', 'week'] as const, 'week');
     const periods = intParam(q, 'periods', 1, 52, 8);
     const { engine, today, seg } = ctx(q);
-    const { from, to } = rangeParams(q, today, cohort === 'week' ? 7 * periods : periods);
+    // Validates from/to; the default range is `periods` whole periods (defaultCohortFrom).
+    const { to } = rangeParams(q, today, periods);
+    const from = q.from ?? defaultCohortFrom(cohort, periods, to);
     const cohorts = retention(engine, cohort, periods, from, to, today, seg);
     const header = ['cohort', 'size', ...Array.from({ length: periods + 1 }, (_, k) => `period_${k}`)];
     return {

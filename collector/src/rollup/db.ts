@@ -82,6 +82,11 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (app, id)
    ) WITHOUT ROWID;
    CREATE INDEX rejected_ids_day ON rejected_ids (day);`,
+  // Funnel index with every occurrence time (issue 11: exact windowFunnel). The old lists held
+  // each step's first time per day only; they are dropped, and those days are read through their
+  // rows (first times: not exact) until `rollup --rebuild` rebuilds them from the log.
+  `DELETE FROM day_steps;
+   UPDATE days SET steps = 0;`,
   // Bounded dimensions (dims.ts): each day's distinct dictionary ids per dimension (NULL for days
   // rolled up before: read off their rows), and the events counted under `(other)` past the cap.
   // day_parts: rows of later rollups of an already rolled-up day, appended instead of merged

@@ -1,10 +1,9 @@
 import { createCubeBuilder, encodeRows, encodeUsers, NO_USER, type RowSet } from './cube.js';
-import { buildSteps, encodeStep } from './steps.js';
 
 /**
  * The CPU-heavy half of a rollup, as a pure function of plain data so that it can run in a worker
  * thread (encode-worker.ts) while the main thread keeps answering: merging row sets, sorting the
- * users, encoding the rows and building the funnel step lists. The SQLite writes stay with the
+ * users and encoding the rows. The SQLite writes stay with the
  * caller (one connection, one transaction with the bookkeeping).
  */
 export interface EncodeJob {
@@ -48,6 +47,8 @@ export function encodeJob(job: EncodeJob): Encoded {
     users: users.length,
     usersBlob: job.mode === 'whole' ? encodeUsers(users) : new Uint8Array(0),
     rowsBlob: encodeRows(rows),
-    steps: buildSteps(rows).map((s) => ({ type: s.type, feature: s.feature, data: encodeStep(s) })),
+    // Filled by the caller: the funnel index comes from the day's step log (steps.ts), which lives
+    // on the main thread.
+    steps: [],
   };
 }

@@ -42,7 +42,6 @@ describe('rollup encoding in a worker thread', { timeout: 60_000 }, () => {
       steps: e.steps.map((s) => `${s.type}/${s.feature}/${createHash('sha256').update(s.data).digest('hex')}`),
     });
     expect(got.map(digest)).toEqual(want.map(digest));
-    expect(want[0]!.steps.length).toBeGreaterThan(3);
   });
 
   it('keeps every event that arrives while a rollup is being encoded, exactly once', async () => {

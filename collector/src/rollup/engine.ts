@@ -2,7 +2,7 @@ import type { StoredEvent } from '@tally/protocol';
 import { createCubeBuilder, DIMS, NO_USER, type CubeBuilder, type RowSet, type Summary } from './cube.js';
 import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
-import type { StepUsers } from './steps.js';
+import { createStepLog, EMPTY_STEP, mergeTimes, segmentId, type StepLog, type StepTimes } from './steps.js';
 import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
 import { createIdSet, type IdSet } from './id-set.js';
@@ -19,6 +19,10 @@ export interface LiveDay {
   ids: IdSet;
   /** The day's distinct values per dimension, capped (dims.ts); seeded from the persisted day. */
   values: DayValues;
+  /** Every step time of the slice (the funnel index of its events). */
+  steps: StepLog;
+  /** While a rollup persists the sealed rows: their step times (queries still read them here). */
+  sealedSteps?: StepLog;
 }
 
 /** One day as queries see it: persisted rollup plus live overlay. */
@@ -32,9 +36,9 @@ export interface DayView {
   /** Events per event type and per feature. */
   summary(): Summary;
   rowSets(): RowSet[];
-  /** One step's users of the day from the funnel index (feature 0 = any); undefined when the day
-   *  has live events or no index — read `rowSets()` then. */
-  steps(type: number, feature: number): StepUsers | undefined;
+  /** One step's users of the day with all their times (feature 0 = any): the funnel index plus
+   *  the live events; undefined when a rolled-up day has no index — read `rowSets()` then. */
+  steps(type: number, feature: number): StepTimes | undefined;
 }
 
 export interface Engine {
@@ -49,7 +53,7 @@ export interface Engine {
   /** Adds events of log file `receiptDay` to the live overlay. */
   ingest(events: Iterable<StoredEvent>, receiptDay?: string): void;
   /** Adds one event of log file `receiptDay` to a standalone builder (rebuilds) through the engine's dictionaries. */
-  addTo(builder: CubeBuilder, values: DayValues, e: StoredEvent, receiptDay: string, sink: OverflowSink): void;
+  addTo(builder: CubeBuilder, values: DayValues, e: StoredEvent, receiptDay: string, sink: OverflowSink, steps?: StepLog): void;
   /** Fresh capped value sets for a day (`initial`: what the day already holds). */
   dayValues(initial?: Uint32Array[]): DayValues;
   readonly overflow: Overflow;
@@ -106,13 +110,16 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         if (l !== undefined) touch(lastDay);
         lastDay = day;
         l = live.get(day);
-        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createIdSet(), values: dayValues(store.values(day)) }));
+        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createIdSet(), values: dayValues(store.values(day)), steps: createStepLog() }));
         dayNum = dayNumber(day);
       }
       if (!l.ids.add(e.event_id)) continue;
       const u = encode(e, l.values, lastR, day, overflow);
       l.builder.add(u, dims, ms);
-      if (u !== NO_USER) seen.add(u, dayNum);
+      if (u !== NO_USER) {
+        seen.add(u, dayNum);
+        l.steps.add(u, dims[2]!, dims[3]!, ms, segmentId(dims[0]!, dims[1]!, dims[4]!));
+      }
     }
     if (l !== undefined) touch(lastDay);
   }
@@ -176,8 +183,15 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         return { types: add(meta.summary.types, lv.summary.types), features: add(meta.summary.features, lv.summary.features) };
       },
       steps(type, feature) {
-        if (meta === undefined || (lv !== undefined && lv.events > 0)) return undefined;
-        return store.steps(day, type, feature);
+        let ls = l !== undefined && l.steps.size > 0 ? l.steps.entry(type, feature) : undefined;
+        const sealed = l?.sealedSteps;
+        if (sealed !== undefined && sealed.size > 0) {
+          const e = sealed.entry(type, feature);
+          ls = ls === undefined ? e : mergeTimes(e, ls);
+        }
+        if (meta === undefined) return ls ?? EMPTY_STEP;
+        const p = store.steps(day, type, feature);
+        return p === undefined || ls === undefined ? p : mergeTimes(p, ls);
       },
       rowSets() {
         const out: RowSet[] = [];
@@ -218,9 +232,11 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     live,
     liveReceipts,
     ingest,
-    addTo(builder, values, e, receiptDay, sink) {
+    addTo(builder, values, e, receiptDay, sink, steps) {
       const u = encode(e, values, receiptDay, dayOf(e), sink);
-      builder.add(u, dims, Date.parse(e.time));
+      const ms = Date.parse(e.time);
+      builder.add(u, dims, ms);
+      steps?.add(u, dims[2]!, dims[3]!, ms, segmentId(dims[0]!, dims[1]!, dims[4]!));
     },
     dayValues,
     overflow,

@@ -1,15 +1,16 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
-import { createCubeBuilder, type CubeBuilder, type Summary } from './cube.js';
+import { createCubeBuilder, type CubeBuilder, type DayCube, type Summary } from './cube.js';
 import type { Db } from './db.js';
-import { sortedHas, type Engine } from './engine.js';
+import { sortedHas, type Engine, type LiveDay } from './engine.js';
 import { encodeJob, type EncodeJob } from './encode.js';
 import type { Encoder } from './encoder.js';
 import { createIdSet, type IdSet } from './id-set.js';
+import { createStepLog, type StepLog } from './steps.js';
 import { addDays } from './time.js';
 import type { DayValues } from './dims.js';
 import { createOverflowCounts } from './overflow.js';
-import { encodeCube } from './store.js';
+import { encodeCube, encodeSteps } from './store.js';
 
 export interface RollupReport {
   ok: true;
@@ -136,6 +137,10 @@ export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: s
   const plans = [...live.keys()].sort().map((day) => {
     const l = live.get(day)!;
     const cube = l.builder.seal();
+    // The step times go with the sealed rows; new events start a fresh log (queries read both).
+    const steps = l.steps;
+    l.steps = createStepLog();
+    l.sealedSteps = steps;
     const receipts = new Map<string, number>();
     for (const [r, byDay] of liveReceipts) {
       const n = byDay.get(day);
@@ -145,9 +150,40 @@ export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: s
     // Too many parts: the day is written whole again (and with it its funnel index).
     const rows = part ? [cube.rows] : [...(store.rows(day) ?? []), cube.rows];
     const job: EncodeJob = { mode: part ? 'part' : 'whole', rows, users: cube.users };
-    return { day, l, cube, receipts, part, job, values: l.values.lists(), overflow: engine.overflow.snapshot(day) };
+    return { day, l, cube, receipts, part, job, steps, values: l.values.lists(), overflow: engine.overflow.snapshot(day) };
   });
+  try {
+    return await persist(engine, db, encoder, plans, logDays, todayUtc, started);
+  } catch (err) {
+    // Nothing was persisted: the sealed step times go back to the live log (the sealed rows never left).
+    for (const p of plans) {
+      for (const e of p.steps.build()) p.l.steps.addEntry(e);
+      p.l.sealedSteps = undefined;
+    }
+    throw err;
+  }
+}
+
+type Plan = {
+  day: string;
+  l: LiveDay;
+  cube: DayCube;
+  receipts: Map<string, number>;
+  part: boolean;
+  job: EncodeJob;
+  steps: StepLog;
+  values: Uint32Array[];
+  overflow: Map<string, Float64Array>;
+};
+
+async function persist(engine: Engine, db: Db, encoder: Encoder, plans: Plan[], logDays: string[], todayUtc: string, started: number): Promise<RollupReport> {
+  const { store, live, liveReceipts } = engine;
   const encoded = await encoder.encode(plans.map((p) => p.job));
+  for (const [i, p] of plans.entries()) {
+    // A day written whole again takes its persisted index along (equal times count once).
+    if (!p.part && store.meta.has(p.day)) store.loadSteps(p.day, p.steps);
+    encoded[i] = { ...encoded[i]!, steps: encodeSteps(p.steps) };
+  }
   // New users and values go first, in small transactions with the event loop turning in between:
   // a busy day's first-time visitors are hundreds of thousands of inserts. Entries persisted
   // without rows yet are harmless (rows only ever reference persisted ones, not the reverse).
@@ -168,7 +204,7 @@ export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: s
         store.addPart(day, { events: cube.events, summary, values, enc }, sortedUnion(store.users(day)!, cube.users), rolledAt);
       } else {
         // Purged meanwhile (retention): the sealed rows are all there is of the day.
-        if (p.part) enc = encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users });
+        if (p.part) enc = { ...encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users }), steps: enc.steps };
         const summary = p.part ? cube.summary : addSummaries(p.job.rows.length > 1 ? store.meta.get(day)?.summary : undefined, cube.summary);
         const before = p.part ? 0 : (store.meta.get(day)?.events ?? 0);
         store.write(day, { events: before + cube.events, summary, values, enc }, rolledAt);
@@ -190,6 +226,7 @@ export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: s
   })();
   // Only now do the sealed rows leave the overlay: events that came in meanwhile stay live.
   for (const { day, l, cube } of plans) {
+    l.sealedSteps = undefined;
     if (l.builder.events === cube.events) live.delete(day);
     else l.builder = l.builder.tail();
     engine.touch(day);
@@ -232,7 +269,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
-  const builders = new Map<string, { b: CubeBuilder; ids: IdSet; values: DayValues }>();
+  const builders = new Map<string, { b: CubeBuilder; ids: IdSet; values: DayValues; steps: StepLog }>();
   const overflow = createOverflowCounts();
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
@@ -246,10 +283,10 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
         if (!wanted.has(day)) return;
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         let x = builders.get(day);
-        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet(), values: engine.dayValues() }));
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet(), values: engine.dayValues(), steps: createStepLog() }));
         if (!x.ids.add(e.event_id)) return;
         events++;
-        engine.addTo(x.b, x.values, e, r, overflow);
+        engine.addTo(x.b, x.values, e, r, overflow, x.steps);
       });
     }
   } finally {
@@ -263,7 +300,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       engine.store.clearCoverage(day);
       const x = builders.get(day);
       if (x === undefined || x.b.events === 0) engine.store.remove(day);
-      else engine.store.write(day, encodeCube(x.b.view(), x.values.lists()), rolledAt);
+      else engine.store.write(day, encodeCube(x.b.view(), x.values.lists(), x.steps), rolledAt);
       engine.touch(day);
     }
     engine.overflow.replace(wanted, overflow);

@@ -42,6 +42,12 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   } else {
     store.setMeta('time_zone', tz);
   }
+  const unindexed = [...store.meta.values()].filter((m) => !m.steps).length;
+  if (unindexed > 0) {
+    // Rolled up before the exact funnel index (schema migration 6): funnels over them use each
+    // row's first time only until the days are rebuilt from the log.
+    logger.warn('some days have no exact funnel index; run `pnpm collector rollup --rebuild`', { days: unindexed });
+  }
   const users = createInterner(db, 'users', 'key', 0);
   const dict = createInterner(db, 'dict', 'value', 1);
   const overflow = createOverflow(db);

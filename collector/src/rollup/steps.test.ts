@@ -1,38 +1,79 @@
 import { describe, expect, it } from 'vitest';
-import { createCubeBuilder, DIMS, NO_USER } from './cube.js';
-import { buildSteps, decodeStep, encodeStep } from './steps.js';
+import { NO_USER } from './cube.js';
+import { createStepLog, decodeStep, encodeStep, mergeTimes, segmentId, segmentOf, type StepTimes } from './steps.js';
 
-const dims = (type: number, feature: number, app = 1) => {
-  const d = new Uint32Array(DIMS.length);
-  d[0] = app;
-  d[2] = type;
-  d[3] = feature;
-  return d;
-};
+const plain = (s: StepTimes) => ({
+  users: [...s.users],
+  times: [...s.users].map((_, i) => [...s.times.subarray(s.at[i], s.at[i + 1])]),
+  segs: [...s.users].map((_, i) => [...s.segs.subarray(s.at[i], s.at[i + 1])].map(segmentOf)),
+});
 
-describe('buildSteps', () => {
-  it('lists per (type, feature) and per type the users, ascending, with their first time', () => {
-    const b = createCubeBuilder(2);
-    b.add(7, dims(10, 20), 500);
-    b.add(7, dims(10, 20, 2), 300); // same step, another row (other app): earliest wins
-    b.add(7, dims(10, 21), 100);
-    b.add(3, dims(10, 0), 900); // no feature: only in the any-feature list
-    b.add(5, dims(11, 20), 50);
-    b.add(NO_USER, dims(10, 20), 1); // userless events never enter a funnel
-    const out = buildSteps(b.view().rows);
-    const get = (t: number, f: number) => out.find((s) => s.type === t && s.feature === f);
-    const plain = (t: number, f: number) => {
-      const s = get(t, f)!;
-      return { users: [...s.users], first: [...s.first] };
-    };
-    expect(plain(10, 0)).toEqual({ users: [3, 7], first: [900, 100] });
-    expect(plain(10, 20)).toEqual({ users: [7], first: [300] });
-    expect(plain(10, 21)).toEqual({ users: [7], first: [100] });
-    expect(plain(11, 0)).toEqual({ users: [5], first: [50] });
-    expect(plain(11, 20)).toEqual({ users: [5], first: [50] });
+describe('funnel index (every occurrence time per user and step)', () => {
+  const web = segmentId(1, 2, 3);
+  const ios = segmentId(1, 4, 5);
+
+  it('lists per (type, feature) and per type the users, ascending, with all their distinct times', () => {
+    const log = createStepLog(2);
+    const T0 = Date.UTC(2026, 10, 20);
+    log.add(7, 10, 20, T0 + 500, web);
+    log.add(7, 10, 20, T0 + 300, ios); // out of order: sorted on build
+    log.add(7, 10, 20, T0 + 500, web); // the same instant and segment again: kept once
+    log.add(7, 10, 21, T0 + 100, web);
+    log.add(3, 10, 0, T0 + 900, web); // no feature: only in the any-feature list
+    log.add(5, 11, 20, T0 + 50, web);
+    log.add(NO_USER, 10, 20, T0 + 1, web); // userless events never enter a funnel
+    const out = log.build();
+    const get = (t: number, f: number) => plain(out.find((s) => s.type === t && s.feature === f)!);
+    expect(get(10, 0)).toEqual({ users: [3, 7], times: [[T0 + 900], [T0 + 100, T0 + 300, T0 + 500]], segs: [[[1, 2, 3]], [[1, 2, 3], [1, 4, 5], [1, 2, 3]]] });
+    expect(get(10, 20)).toEqual({ users: [7], times: [[T0 + 300, T0 + 500]], segs: [[[1, 4, 5], [1, 2, 3]]] });
+    expect(get(10, 21).times).toEqual([[T0 + 100]]);
+    expect(get(11, 0).users).toEqual([5]);
+    expect(get(11, 20).users).toEqual([5]);
     expect(out).toHaveLength(5);
-    const round = decodeStep(encodeStep(get(10, 0)!));
-    expect([...round.users]).toEqual([3, 7]);
-    expect([...round.first]).toEqual([900, 100]);
+    // One list on demand (a live day) equals the built one.
+    expect(plain(log.entry(10, 0))).toEqual(get(10, 0));
+    expect(plain(log.entry(10, 20))).toEqual(get(10, 20));
+    expect(log.entry(12, 0).users).toHaveLength(0);
+    // The BLOB round trip keeps times to the millisecond and segments.
+    for (const s of out) expect(plain(decodeStep(encodeStep(s)))).toEqual(plain(s));
+  });
+
+  it('persisted lists re-enter a log for exactly their own key, and merge with live times', () => {
+    const T0 = Date.UTC(2026, 10, 20);
+    const first = createStepLog();
+    first.add(1, 10, 20, T0 + 10, web);
+    first.add(2, 10, 20, T0 + 20, web);
+    const stored = first.build().map((e) => ({ ...e, ...decodeStep(encodeStep(e)) }));
+    const late = createStepLog();
+    late.add(1, 10, 0, T0 + 5, ios); // no feature: must not enter (10, 20)
+    late.add(1, 10, 20, T0 + 10, web); // same as stored: counted once
+    late.add(3, 10, 20, T0 + 30, web);
+    for (const e of stored) late.addEntry(e);
+    const out = late.build();
+    const get = (t: number, f: number) => plain(out.find((s) => s.type === t && s.feature === f)!);
+    expect(get(10, 20)).toEqual({ users: [1, 2, 3], times: [[T0 + 10], [T0 + 20], [T0 + 30]], segs: [[[1, 2, 3]], [[1, 2, 3]], [[1, 2, 3]]] });
+    expect(get(10, 0).times).toEqual([[T0 + 5, T0 + 10], [T0 + 20], [T0 + 30]]);
+    const persisted = stored.find((e) => e.feature === 20)!;
+    const liveOnly = createStepLog();
+    liveOnly.add(1, 10, 20, T0 + 1, web);
+    liveOnly.add(1, 10, 20, T0 + 10, web);
+    liveOnly.add(0, 10, 20, T0 + 1, web);
+    expect(plain(mergeTimes(persisted, liveOnly.entry(10, 20)))).toEqual({
+      users: [0, 1, 2],
+      times: [[T0 + 1], [T0 + 1, T0 + 10], [T0 + 20]],
+      segs: [[[1, 2, 3]], [[1, 2, 3], [1, 2, 3]], [[1, 2, 3]]],
+    });
+  });
+
+  it('encodes segment indexes in 1, 2 or 4 bytes as the list needs', () => {
+    const T0 = Date.UTC(2026, 10, 20);
+    for (const segments of [3, 300, 70_000]) {
+      const log = createStepLog();
+      for (let i = 0; i < segments; i++) log.add(i % 50, 10, 0, T0 + i, segmentId(9, 9, 1000 + i));
+      const [e] = log.build();
+      const blob = encodeStep(e!);
+      expect(blob.byteLength).toBe(24 + 4 * (2 * Math.min(50, segments) + segments + 3 * segments) + (segments <= 256 ? 1 : segments <= 65536 ? 2 : 4) * segments);
+      expect(plain(decodeStep(blob))).toEqual(plain(e!));
+    }
   });
 });

@@ -1,115 +1,329 @@
 import { DIM_INDEX, NO_USER, type RowSet } from './cube.js';
 
 /**
- * The funnel's view of one day, computed at rollup time: for every (event type, feature) pair and
- * every event type alone (feature 0 = any), the users who did it that day, sorted, with the time
- * of their first such event. A funnel then reads a few small BLOBs per day instead of decoding the
- * day's whole row set (56 bytes per row), which made a cold 90-day funnel take seconds.
+ * The funnel index of one day: for every (event type, feature) pair and every event type alone
+ * (feature 0 = any), the users who did it that day, ascending, each with *every* distinct time
+ * they did it (and the segment of each time, for filtered funnels). Exact funnels (ClickHouse's
+ * `windowFunnel`) need all occurrence times, not the first one per day: a step repeated after a
+ * later step can still complete a chain.
  */
-export interface StepUsers {
+export interface StepTimes {
   /** Ascending user ids. */
   users: Uint32Array;
-  /** First time (ms) of the step that day, per user. */
-  first: Float64Array;
+  /** User i's times are times[at[i] .. at[i + 1]); length users.length + 1. */
+  at: Uint32Array;
+  /** Per user ascending by (time, segment), no (time, segment) twice. Ms since the epoch. */
+  times: Float64Array;
+  /** Segment id (see `segmentId`) of each time. */
+  segs: Uint32Array;
 }
 
-export interface StepEntry extends StepUsers {
+export interface StepEntry extends StepTimes {
   type: number;
   /** 0 = any feature. */
   feature: number;
 }
 
-export const EMPTY_STEP: StepUsers = { users: new Uint32Array(0), first: new Float64Array(0) };
+export const EMPTY_STEP: StepTimes = { users: new Uint32Array(0), at: new Uint32Array(1), times: new Float64Array(0), segs: new Uint32Array(0) };
+
+// Segments are the (app, platform, app_version) dictionary ids of an event: what a funnel filter
+// can ask for besides the step's own type and feature. Interned process-wide (a handful exist), so
+// lists from different days and from the live overlay compare and merge without remapping.
+const segIds = new Map<string, number>();
+const segTriples: number[] = [];
+
+export function segmentId(app: number, platform: number, version: number): number {
+  const k = `${app},${platform},${version}`;
+  let id = segIds.get(k);
+  if (id === undefined) {
+    id = segTriples.length / 3;
+    segTriples.push(app, platform, version);
+    segIds.set(k, id);
+  }
+  return id;
+}
+
+/** [app, platform, app_version] dictionary ids of a segment. */
+export function segmentOf(id: number): [number, number, number] {
+  return [segTriples[id * 3]!, segTriples[id * 3 + 1]!, segTriples[id * 3 + 2]!];
+}
+
+/** The step lists of a day being built: events (or persisted lists) go in, lists come out. */
+export interface StepLog {
+  /** An event of a user: it counts for (type, any feature) and, when feature ≠ 0, (type, feature). */
+  add(user: number, type: number, feature: number, ms: number, seg: number): void;
+  /** Every time of an existing list, for exactly its own key. */
+  addEntry(e: StepEntry): void;
+  /** Each row's user and first time (days rolled up before the exact index: not every time is known). */
+  addRows(rows: RowSet): void;
+  /** Times held (for memory accounting and "anything here?"). */
+  readonly size: number;
+  /** Every list. */
+  build(): StepEntry[];
+  /** One list (feature 0 = any), for a query on a day with live events. */
+  entry(type: number, feature: number): StepTimes;
+}
+
+// Bit 31 of a stored type marks a time that counts for exactly its (type, feature) key.
+const EXACT = 0x8000_0000;
+
+export function createStepLog(initial = 1024): StepLog {
+  let cap = initial;
+  let n = 0;
+  let user = new Uint32Array(cap);
+  let type = new Uint32Array(cap);
+  let feature = new Uint32Array(cap);
+  let seg = new Uint32Array(cap);
+  let ms = new Float64Array(cap);
+
+  function push(u: number, t: number, f: number, m: number, s: number): void {
+    if (n === cap) {
+      cap *= 2;
+      const grow = <T extends Uint32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(cap);
+        b.set(a);
+        return b;
+      };
+      user = grow(user);
+      type = grow(type);
+      feature = grow(feature);
+      seg = grow(seg);
+      ms = grow(ms);
+    }
+    user[n] = u;
+    type[n] = t;
+    feature[n] = f;
+    seg[n] = s;
+    ms[n] = m;
+    n++;
+  }
+
+  /** Lists of the selected entries (all when `sel` is undefined), only key `want` if given. */
+  function group(sel: Uint32Array | undefined, want?: { type: number; feature: number }): StepEntry[] {
+    const count = sel === undefined ? n : sel.length;
+    const at = (i: number) => (sel === undefined ? i : sel[i]!);
+    // Counting sort by user: each user's entries become one short run.
+    let maxU = -1;
+    for (let i = 0; i < count; i++) if (user[at(i)]! > maxU) maxU = user[at(i)]!;
+    const start = new Uint32Array(maxU + 2);
+    for (let i = 0; i < count; i++) start[user[at(i)]! + 1]!++;
+    for (let u = 0; u <= maxU; u++) start[u + 1]! += start[u]!;
+    const order = new Uint32Array(count);
+    const fill = start.slice(0, maxU + 1);
+    for (let i = 0; i < count; i++) order[fill[user[at(i)]!]!++] = at(i);
+
+    const byKey = new Map<number, Map<number, Acc>>();
+    const accOf = (t: number, f: number): Acc => {
+      let m = byKey.get(t);
+      if (m === undefined) byKey.set(t, (m = new Map()));
+      let a = m.get(f);
+      if (a === undefined) m.set(f, (a = { users: [], at: [], times: [], segs: [], last: -1 }));
+      return a;
+    };
+    const put = (a: Acc, u: number, m: number, s: number) => {
+      if (a.last !== u) {
+        a.last = u;
+        a.users.push(u);
+        a.at.push(a.times.length);
+      } else if (a.times[a.times.length - 1] === m && a.segs[a.segs.length - 1] === s) return;
+      a.times.push(m);
+      a.segs.push(s);
+    };
+    const before = (x: number, y: number) => ms[x]! < ms[y]! || (ms[x] === ms[y] && seg[x]! < seg[y]!);
+    for (let u = 0; u <= maxU; u++) {
+      const a = start[u]!;
+      const b = start[u + 1]!;
+      if (a === b) continue;
+      // A user's events mostly arrive in time order: insertion sort is linear then.
+      const run = order.subarray(a, b);
+      if (run.length > 64) run.sort((x, y) => ms[x]! - ms[y]! || seg[x]! - seg[y]!);
+      else {
+        for (let i = 1; i < run.length; i++) {
+          const x = run[i]!;
+          let j = i - 1;
+          while (j >= 0 && before(x, run[j]!)) {
+            run[j + 1] = run[j]!;
+            j--;
+          }
+          run[j + 1] = x;
+        }
+      }
+      for (let i = 0; i < run.length; i++) {
+        const e = run[i]!;
+        const t = type[e]!;
+        const f = feature[e]!;
+        const m = ms[e]!;
+        const s = seg[e]!;
+        if ((t & EXACT) !== 0) {
+          const tt = t & ~EXACT;
+          if (want === undefined || (want.type === tt && want.feature === f)) put(accOf(tt, f), u, m, s);
+          continue;
+        }
+        if (want === undefined || (want.type === t && want.feature === 0)) put(accOf(t, 0), u, m, s);
+        if (f !== 0 && (want === undefined || (want.type === t && want.feature === f))) put(accOf(t, f), u, m, s);
+      }
+    }
+    const out: StepEntry[] = [];
+    for (const [t, m] of byKey) {
+      for (const [f, a] of m) {
+        a.at.push(a.times.length);
+        out.push({ type: t, feature: f, users: Uint32Array.from(a.users), at: Uint32Array.from(a.at), times: Float64Array.from(a.times), segs: Uint32Array.from(a.segs) });
+      }
+    }
+    return out;
+  }
+
+  return {
+    add(u, t, f, m, s) {
+      if (u !== NO_USER) push(u, t, f, m, s);
+    },
+    addEntry(e) {
+      for (let i = 0; i < e.users.length; i++) {
+        for (let j = e.at[i]!; j < e.at[i + 1]!; j++) push(e.users[i]!, (e.type | EXACT) >>> 0, e.feature, e.times[j]!, e.segs[j]!);
+      }
+    },
+    addRows(rows) {
+      const T = rows.dims[DIM_INDEX.event_type]!;
+      const F = rows.dims[DIM_INDEX.feature]!;
+      const A = rows.dims[DIM_INDEX.app]!;
+      const P = rows.dims[DIM_INDEX.platform]!;
+      const V = rows.dims[DIM_INDEX.app_version]!;
+      for (let r = 0; r < rows.n; r++) {
+        const u = rows.user[r]!;
+        if (u !== NO_USER) push(u, T[r]!, F[r]!, rows.first[r]!, segmentId(A[r]!, P[r]!, V[r]!));
+      }
+    },
+    get size() {
+      return n;
+    },
+    build: () => group(undefined),
+    entry(t, f) {
+      const sel: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const x = type[i]!;
+        if (x === t ? f === 0 || feature[i] === f : x === ((t | EXACT) >>> 0) && feature[i] === f) sel.push(i);
+      }
+      return group(Uint32Array.from(sel), { type: t, feature: f })[0] ?? EMPTY_STEP;
+    },
+  };
+}
 
 interface Acc {
   users: number[];
-  first: number[];
+  at: number[];
+  times: number[];
+  segs: number[];
+  last: number;
 }
 
-/** Every step list of a day's rows (users in ascending order). */
-export function buildSteps(rows: RowSet): StepEntry[] {
-  const T = rows.dims[DIM_INDEX.event_type]!;
-  const F = rows.dims[DIM_INDEX.feature]!;
-  // Counting sort of the rows by user: each user's rows become one short run.
-  let maxU = -1;
-  for (let r = 0; r < rows.n; r++) {
-    const u = rows.user[r]!;
-    if (u !== NO_USER && u > maxU) maxU = u;
-  }
-  const start = new Uint32Array(maxU + 2);
-  for (let r = 0; r < rows.n; r++) {
-    const u = rows.user[r]!;
-    if (u !== NO_USER) start[u + 1]!++;
-  }
-  for (let u = 0; u <= maxU; u++) start[u + 1]! += start[u]!;
-  const order = new Uint32Array(start[maxU + 1] ?? 0);
-  const fill = start.slice(0, maxU + 1);
-  for (let r = 0; r < rows.n; r++) {
-    const u = rows.user[r]!;
-    if (u !== NO_USER) order[fill[u]!++] = r;
-  }
-
-  const byType = new Map<number, Map<number, Acc>>();
-  const accOf = (t: number, f: number): Acc => {
-    let m = byType.get(t);
-    if (m === undefined) byType.set(t, (m = new Map()));
-    let a = m.get(f);
-    if (a === undefined) m.set(f, (a = { users: [], first: [] }));
-    return a;
+/** Union of two lists of the same step (a rolled-up day and its late events). */
+export function mergeTimes(a: StepTimes, b: StepTimes): StepTimes {
+  if (b.users.length === 0) return a;
+  if (a.users.length === 0) return b;
+  const users: number[] = [];
+  const at: number[] = [];
+  const times: number[] = [];
+  const segs: number[] = [];
+  let i = 0;
+  let j = 0;
+  const copy = (s: StepTimes, k: number) => {
+    for (let x = s.at[k]!; x < s.at[k + 1]!; x++) {
+      times.push(s.times[x]!);
+      segs.push(s.segs[x]!);
+    }
   };
-  // One user's distinct (type, feature) keys with their earliest time; a user has a handful.
-  const kt: number[] = [];
-  const kf: number[] = [];
-  const km: number[] = [];
-  const note = (t: number, f: number, ms: number) => {
-    for (let i = 0; i < kt.length; i++) {
-      if (kt[i] === t && kf[i] === f) {
-        if (ms < km[i]!) km[i] = ms;
-        return;
+  while (i < a.users.length || j < b.users.length) {
+    const ua = i < a.users.length ? a.users[i]! : Infinity;
+    const ub = j < b.users.length ? b.users[j]! : Infinity;
+    users.push(Math.min(ua, ub));
+    at.push(times.length);
+    if (ua < ub) copy(a, i++);
+    else if (ub < ua) copy(b, j++);
+    else {
+      let x = a.at[i]!;
+      let y = b.at[j]!;
+      const xe = a.at[i + 1]!;
+      const ye = b.at[j + 1]!;
+      while (x < xe || y < ye) {
+        const takeA = y >= ye || (x < xe && (a.times[x]! < b.times[y]! || (a.times[x] === b.times[y] && a.segs[x]! <= b.segs[y]!)));
+        const t = takeA ? a.times[x]! : b.times[y]!;
+        const s = takeA ? a.segs[x++]! : b.segs[y++]!;
+        const last = times.length - 1;
+        if (last >= at[at.length - 1]! && times[last] === t && segs[last] === s) continue;
+        times.push(t);
+        segs.push(s);
       }
-    }
-    kt.push(t);
-    kf.push(f);
-    km.push(ms);
-  };
-  for (let u = 0; u <= maxU; u++) {
-    const a = start[u]!;
-    const b = start[u + 1]!;
-    if (a === b) continue;
-    kt.length = kf.length = km.length = 0;
-    for (let i = a; i < b; i++) {
-      const r = order[i]!;
-      const t = T[r]!;
-      const f = F[r]!;
-      const ms = rows.first[r]!;
-      note(t, 0, ms);
-      if (f !== 0) note(t, f, ms);
-    }
-    for (let i = 0; i < kt.length; i++) {
-      const acc = accOf(kt[i]!, kf[i]!);
-      acc.users.push(u);
-      acc.first.push(km[i]!);
+      i++;
+      j++;
     }
   }
-  const out: StepEntry[] = [];
-  for (const [type, m] of byType) {
-    for (const [feature, a] of m) out.push({ type, feature, users: Uint32Array.from(a.users), first: Float64Array.from(a.first) });
-  }
-  return out;
+  at.push(times.length);
+  return { users: Uint32Array.from(users), at: Uint32Array.from(at), times: Float64Array.from(times), segs: Uint32Array.from(segs) };
 }
 
-/** f64 first × n, then u32 users × n. */
-export function encodeStep(s: StepUsers): Buffer {
+/**
+ * Header (u32 n users, u32 m times, u32 s segments, u32 w bytes per segment index, f64 base
+ * time), then u32 × n users, u32 × n times per user, u32 × m (time − base) in ms, u32 × 3s
+ * segment triples, then the m local segment indexes of w = 1, 2 or 4 bytes (a list has a handful
+ * of segments). A day spans at most 25 h, so a time fits in u32 ms after its base: 8 bytes per
+ * (user, step) and 5 per distinct time.
+ */
+export function encodeStep(s: StepTimes): Buffer {
   const n = s.users.length;
-  const buf = Buffer.alloc(n * 12);
-  new Float64Array(buf.buffer, buf.byteOffset, n).set(s.first);
-  new Uint32Array(buf.buffer, buf.byteOffset + n * 8, n).set(s.users);
+  const m = s.times.length;
+  let base = Infinity;
+  for (let i = 0; i < m; i++) if (s.times[i]! < base) base = s.times[i]!;
+  if (m === 0) base = 0;
+  const local = new Map<number, number>();
+  const triples: number[] = [];
+  const segs = new Uint32Array(m);
+  for (let i = 0; i < m; i++) {
+    const g = s.segs[i]!;
+    let l = local.get(g);
+    if (l === undefined) {
+      local.set(g, (l = local.size));
+      triples.push(...segmentOf(g));
+    }
+    segs[i] = l;
+  }
+  const w = local.size <= 0x100 ? 1 : local.size <= 0x10000 ? 2 : 4;
+  const words = 2 * n + m + triples.length;
+  const buf = Buffer.alloc(24 + 4 * words + w * m);
+  const ab = buf.buffer;
+  const o = buf.byteOffset;
+  new Uint32Array(ab, o, 4).set([n, m, local.size, w]);
+  new Float64Array(ab, o + 16, 1)[0] = base;
+  const u32 = new Uint32Array(ab, o + 24, words);
+  u32.set(s.users, 0);
+  for (let i = 0; i < n; i++) u32[n + i] = s.at[i + 1]! - s.at[i]!;
+  for (let i = 0; i < m; i++) {
+    const d = s.times[i]! - base;
+    if (!(d >= 0 && d <= 0xffff_ffff && Number.isInteger(d))) throw new Error(`funnel index: time ${s.times[i]} does not fit the day's encoding`);
+    u32[2 * n + i] = d;
+  }
+  u32.set(triples, 2 * n + m);
+  const segOut = w === 1 ? new Uint8Array(ab, o + 24 + 4 * words, m) : w === 2 ? new Uint16Array(ab, o + 24 + 4 * words, m) : new Uint32Array(ab, o + 24 + 4 * words, m);
+  segOut.set(segs);
   return buf;
 }
 
-export function decodeStep(blob: Uint8Array): StepUsers {
+export function decodeStep(blob: Uint8Array): StepTimes {
   // SQLite hands out unaligned buffers; one copy gives typed arrays their alignment.
-  const buf = blob.slice().buffer;
-  const n = blob.byteLength / 12;
-  return { first: new Float64Array(buf, 0, n), users: new Uint32Array(buf, n * 8, n) };
+  const ab = blob.slice().buffer;
+  const [n, m, s, w] = new Uint32Array(ab, 0, 4) as unknown as [number, number, number, number];
+  const base = new Float64Array(ab, 16, 1)[0]!;
+  const words = 2 * n + m + 3 * s;
+  const u32 = new Uint32Array(ab, 24, words);
+  const users = u32.slice(0, n);
+  const at = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) at[i + 1] = at[i]! + u32[n + i]!;
+  const times = new Float64Array(m);
+  for (let i = 0; i < m; i++) times[i] = base + u32[2 * n + i]!;
+  const global = new Uint32Array(s);
+  const tr = 2 * n + m;
+  for (let k = 0; k < s; k++) global[k] = segmentId(u32[tr + 3 * k]!, u32[tr + 3 * k + 1]!, u32[tr + 3 * k + 2]!);
+  const local = w === 1 ? new Uint8Array(ab, 24 + 4 * words, m) : w === 2 ? new Uint16Array(ab, 24 + 4 * words, m) : new Uint32Array(ab, 24 + 4 * words, m);
+  const segs = new Uint32Array(m);
+  for (let i = 0; i < m; i++) segs[i] = global[local[i]!]!;
+  return { users, at, times, segs };
 }

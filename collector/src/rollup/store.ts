@@ -1,9 +1,8 @@
 import { decodeRows, decodeSummary, decodeUsers, encodeSummary, type DayCube, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
-import { decodeStep, EMPTY_STEP, encodeStep, type StepUsers } from './steps.js';
-import { mergeSteps } from './step-merge.js';
-import { encodeJob, type Encoded } from './encode.js';
+import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
+import { encodeJob, type Encoded, type EncodedStep } from './encode.js';
 
 /** What a rollup writes of a day: counters and the encoded rows (encode.ts). */
 export interface DayWrite {
@@ -14,9 +13,15 @@ export interface DayWrite {
   enc: Encoded;
 }
 
+/** The funnel index lists of a step log, encoded (on the event loop: the log is not transferable). */
+export function encodeSteps(steps: StepLog): EncodedStep[] {
+  return steps.build().map((s) => ({ type: s.type, feature: s.feature, data: encodeStep(s) }));
+}
+
 /** A day's cube encoded in-process (rebuilds; the nightly rollup encodes in a worker). */
-export function encodeCube(cube: DayCube, values: Uint32Array[]): DayWrite {
-  return { events: cube.events, summary: cube.summary, values, enc: encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users }) };
+export function encodeCube(cube: DayCube, values: Uint32Array[], steps: StepLog): DayWrite {
+  const enc = encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users });
+  return { events: cube.events, summary: cube.summary, values, enc: { ...enc, steps: encodeSteps(steps) } };
 }
 
 export interface DayMeta {
@@ -48,10 +53,12 @@ export interface DayStore {
   addPart(day: string, w: DayWrite, users: Uint32Array, rolledAt: string): void;
   users(day: string): Uint32Array | undefined;
   /** Users of one step that day (feature 0 = any); undefined when the day has no funnel index. */
-  steps(day: string, type: number, feature: number): StepUsers | undefined;
+  steps(day: string, type: number, feature: number): StepTimes | undefined;
+  /** Adds the day's persisted funnel index to `into` (its rows' first times when it has none). */
+  loadSteps(day: string, into: StepLog): void;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values(day: string): Uint32Array[] | undefined;
-  /** Writes the day whole (its parts go). */
+  /** Writes the day whole (its parts go), with its funnel index `w.enc.steps`. */
   write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
   coverage(receiptDay: string): Map<string, number>;
@@ -99,6 +106,7 @@ export function createDayStore(db: Db): DayStore {
     ),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     step: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(),
+    daySteps: db.prepare('SELECT type, feature, data FROM day_steps WHERE day = ?'),
     writeStep: db.prepare('INSERT INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
     removeSteps: db.prepare('DELETE FROM day_steps WHERE day = ?'),
     coverage: db.prepare('SELECT day, events FROM coverage WHERE receipt_day = ?'),
@@ -171,7 +179,7 @@ export function createDayStore(db: Db): DayStore {
       if (m.steps) {
         for (const st of w.enc.steps) {
           const old = q.step.get(day, st.type, st.feature) as Buffer | undefined;
-          q.putStep.run(day, st.type, st.feature, old === undefined ? st.data : encodeStep(mergeSteps(decodeStep(old), decodeStep(st.data))));
+          q.putStep.run(day, st.type, st.feature, old === undefined ? st.data : encodeStep(mergeTimes(decodeStep(old), decodeStep(st.data))));
         }
       }
       meta.set(day, { events, users: users.length, summary: w.summary, steps: m.steps });
@@ -186,6 +194,13 @@ export function createDayStore(db: Db): DayStore {
       if (meta.get(day)?.steps !== true) return undefined;
       const blob = q.step.get(day, type, feature) as Buffer | undefined;
       return blob === undefined ? EMPTY_STEP : decodeStep(blob);
+    },
+    loadSteps(day, into) {
+      if (meta.get(day)?.steps === true) {
+        for (const r of q.daySteps.all(day) as { type: number; feature: number; data: Buffer }[]) into.addEntry({ type: r.type, feature: r.feature, ...decodeStep(r.data) });
+      } else if (meta.has(day)) {
+        for (const rows of this.rows(day)!) into.addRows(rows);
+      }
     },
     values(day) {
       if (!meta.has(day)) return undefined;
