@@ -10,7 +10,8 @@ import { ev, harness, type Harness } from './test-helpers.js';
  * new events as a part instead of rewriting the day: the day's rows stay as written, the part holds
  * only the new rows, and every answer is the same as from a day written whole.
  */
-describe('rollups of an already rolled-up day', () => {
+// Generous timeout: the first rollup of a test file starts the encoding worker (tsx), seconds on a loaded machine.
+describe('rollups of an already rolled-up day', { timeout: 60_000 }, () => {
   let h: Harness;
   afterEach(() => h.close());
   const sql = (q: string, ...a: unknown[]) => {
