@@ -2,6 +2,7 @@ import type { StoredEvent, RejectReason } from '@tally/protocol';
 import type { Config } from './config/config.js';
 import type { Analytics } from './rollup/analytics.js';
 import type { Metrics } from './ops/metrics.js';
+import type { StorageHealth } from './ops/health.js';
 
 /**
  * The append-only NDJSON event log. The one place events are made durable.
@@ -14,9 +15,20 @@ export interface LogStore {
    * Rejects with `StorageUnavailableError` when the disk cannot take the write (full, I/O error);
    * in that case none of this call's events count as stored.
    */
-  append(events: StoredEvent[]): Promise<AppendResult>;
+  append(events: StoredEvent[], options?: AppendOptions): Promise<AppendResult>;
   /** True while the log is writable. */
   writable(): boolean;
+  /**
+   * Tries a small durable write next to the log (and checks that today's file is still the open
+   * one). True when it succeeds; `writable()` is then true again. `/healthz` calls it after a fault,
+   * so the collector recovers when space frees up even while a load balancer sends it no traffic.
+   */
+  probe(): Promise<boolean>;
+  /**
+   * Checks that each open day file is still the file at its path (someone may have deleted it);
+   * restores a deleted one from its open descriptor. False when that fails or a file was replaced.
+   */
+  verify(): Promise<boolean>;
   /** Called synchronously after each durable append with the events actually stored (duplicates excluded). */
   onAppend(listener: (events: StoredEvent[]) => void): () => void;
   /** Every stored event, file by file in day order (for start-up rebuilds, rollups, exports). */
@@ -38,6 +50,28 @@ export interface LogStore {
 export interface AppendResult {
   logged: StoredEvent[];
   duplicates: number;
+}
+
+export interface AppendOptions {
+  /**
+   * Runs once this call's events are durable and before the call resolves or anything else sees
+   * them (the dedup index, `onAppend`). If it throws, the call rejects with that error (wrapped in
+   * `StorageUnavailableError` when it is a storage fault) and its lines are cut from the log again:
+   * ingestion writes its ledger entry here, so a batch is either stored and counted, or neither.
+   */
+  beforeAck?: (result: AppendResult) => void;
+}
+
+/** errno codes of a disk that cannot take a write right now (full, read-only, failing, not ours). */
+const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
+/** better-sqlite3's codes for the same (SQLITE_FULL "database or disk is full", SQLITE_IOERR_*...). */
+const SQLITE_STORAGE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|PERM)/;
+
+/** True for an error that means "storage unavailable, retry later" (answered 503), not a bug (500). */
+export function isStorageFault(err: unknown): boolean {
+  if (err instanceof StorageUnavailableError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (STORAGE_ERRNOS.has(code) || SQLITE_STORAGE.test(code));
 }
 
 export class StorageUnavailableError extends Error {
@@ -117,4 +151,6 @@ export interface AppDeps {
   analytics: Analytics;
   /** Prometheus counters and histograms (`ops/metrics.ts`); the log store reports fsync latency here. */
   metrics: Metrics;
+  /** Storage health behind `/healthz` and the 503s; `createApp` makes one when absent. */
+  health?: StorageHealth;
 }

@@ -16,7 +16,7 @@ const FIELD_ERRORS: Record<string, string> = {
   sent_at: 'sent_at must be an ISO-8601 date-time with a time zone, e.g. 2026-11-20T10:00:00.000Z',
   app: 'app must be a string of at most 64 characters',
   dropped: 'dropped must be a whole number, 0 or more',
-  dropped_id: `dropped_id must be a string of 1 to ${LIMITS.idLength} characters`,
+  dropped_id: `dropped_id must be a string of 1 to ${LIMITS.idLength} UTF-16 code units without a lone surrogate`,
 };
 
 /**

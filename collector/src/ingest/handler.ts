@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import { isbot } from 'isbot';
 import type { IngestResponse, Rejection, StoredEvent } from '@tally/protocol';
-import { StorageUnavailableError, type AppDeps } from '../deps.js';
+import { isStorageFault, type AppDeps, type IngestTally } from '../deps.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from '../ops/health.js';
 import { readJsonBody } from './body.js';
 import { checkBatch } from './batch.js';
 import { clientAddress } from './client-address.js';
@@ -12,16 +13,31 @@ import { createRateLimiter } from './rate-limit.js';
 import { ingestTally } from './tally.js';
 import { parseUserAgent } from './user-agent.js';
 
-/** Seconds a client should wait before retrying after the disk refused a write. */
-export const STORAGE_RETRY_AFTER_SECONDS = 5;
-
 /**
  * `POST /v1/events` (and its alias). Order: rate limit, body, envelope, rate limit by event count,
  * bots, events one by one, one durable append, then the answer. Only a 200 means stored, and only
  * a 200 reaches the ledger, so a retried 429/503 is never counted twice.
+ *
+ * The ledger entry is written inside the append (`beforeAck`), after the events are durable and
+ * before anything else sees them: when SQLite refuses it (disk full), the log cuts the batch's
+ * lines again and the answer is 503 — a batch is stored and counted, or neither.
  */
 export function ingestHandler(deps: AppDeps) {
   const { config, log, ledger, metrics, clock, logger } = deps;
+  const health = deps.health;
+  const unavailable = (c: Context, where: string, err: unknown, events: number) => {
+    health?.fault(where, err);
+    logger.error(`${where} refused a write`, { error: (err as Error).message, events });
+    c.header('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+    return c.json({ ok: false, error: 'storage unavailable, retry later' }, 503);
+  };
+  /** Records a tally that comes with no log write (bots, all rejected); a storage fault is thrown. */
+  const recordAlone = (tally: IngestTally | undefined): number => {
+    if (!tally) return 0;
+    const n = ledger.record(tally);
+    health?.ok();
+    return n;
+  };
   const limiter = config.rateLimit > 0 ? createRateLimiter(config.rateLimit) : undefined;
 
   return async (c: Context) => {
@@ -55,9 +71,14 @@ export function ingestHandler(deps: AppDeps) {
     const userAgent = c.req.header('user-agent');
     if (config.botFilter && userAgent && isbot(userAgent)) {
       const bots = batch.events.length;
-      metrics.eventsBot.inc(bots);
       const tally = ingestTally({ receivedAt, app, accepted: 0, duplicates: 0, rejected: [], events: batch.events, dropped: 0, bots });
-      if (tally) ledger.record(tally);
+      try {
+        recordAlone(tally);
+      } catch (err) {
+        if (!isStorageFault(err)) throw err;
+        return unavailable(c, 'ledger', err, 0);
+      }
+      metrics.eventsBot.inc(bots);
       return c.json<IngestResponse>({ ok: true, logged: 0, duplicates: 0, rejected: [] }, 200);
     }
 
@@ -77,35 +98,38 @@ export function ingestHandler(deps: AppDeps) {
       else rejected.push({ index, reason: n.reason });
     });
 
+    const dropped = batch.dropped ?? 0;
+    const tallyOf = (logged: number, duplicates: number) =>
+      ingestTally({ receivedAt, app, accepted: logged, duplicates, rejected, events: batch.events, dropped, droppedId: batch.dropped_id, bots: 0 });
     let logged = 0;
     let duplicates = 0;
-    if (stored.length > 0) {
-      try {
-        const result = await log.append(stored);
+    // Only the ledger knows how much of a drop report's total is new: count what it counted.
+    let counted = 0;
+    try {
+      if (stored.length > 0) {
+        const result = await log.append(stored, {
+          beforeAck: (r) => {
+            const tally = tallyOf(r.logged.length, r.duplicates);
+            if (tally) counted = ledger.record(tally);
+          },
+        });
         logged = result.logged.length;
         duplicates = result.duplicates;
-      } catch (err) {
-        if (!(err instanceof StorageUnavailableError)) throw err;
-        logger.error('event log refused a write', { error: err.message, events: stored.length });
-        c.header('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
-        return c.json({ ok: false, error: 'storage unavailable, retry later' }, 503);
+        health?.ok();
+      } else {
+        counted = recordAlone(tallyOf(0, 0));
       }
+    } catch (err) {
+      if (!isStorageFault(err)) throw err;
+      return unavailable(c, stored.length > 0 ? 'event log' : 'ledger', err, stored.length);
     }
 
-    const dropped = batch.dropped ?? 0;
     metrics.eventsAccepted.inc(logged);
     metrics.eventsDuplicate.inc(duplicates);
     // Every rejection this answer lists, a resent one again: what the server refused. The ledger
     // counts each rejected event once (by event_id) instead.
     for (const r of rejected) metrics.rejected(r.reason);
-    const tally = ingestTally({
-      receivedAt, app, accepted: logged, duplicates, rejected, events: batch.events, dropped, droppedId: batch.dropped_id, bots: 0,
-    });
-    if (tally) {
-      // Only the ledger knows how much of a drop report's total is new: count what it counted.
-      const counted = ledger.record(tally);
-      metrics.eventsDroppedReported.inc(counted);
-    }
+    metrics.eventsDroppedReported.inc(counted);
     return c.json<IngestResponse>({ ok: true, logged, duplicates, rejected }, 200);
   };
 }

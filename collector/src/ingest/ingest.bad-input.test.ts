@@ -65,7 +65,7 @@ const envelopeCases: Case[] = [
     name: `dropped_id ${what}`,
     body: () => JSON.stringify({ events: [ev()], dropped: 3, dropped_id: id }),
     status: 400,
-    json: bad('dropped_id must be a string of 1 to 256 characters'),
+    json: bad('dropped_id must be a string of 1 to 256 UTF-16 code units without a lone surrogate'),
   })),
   { name: '__proto__ key on the batch', body: () => '{"events":[],"__proto__":{"polluted":true}}', status: 400, json: bad('body must not have a "__proto__" key') },
   { name: '101 events', body: () => JSON.stringify({ events: Array.from({ length: 101 }, () => ev()) }), status: 413, json: bad('too many events: 101 in one batch, at most 100; split the batch') },

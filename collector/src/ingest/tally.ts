@@ -1,4 +1,4 @@
-import { LIMITS, type RejectReason, type Rejection } from '@tally/protocol';
+import { LIMITS, isValidId, type RejectReason, type Rejection } from '@tally/protocol';
 import type { IngestTally, RejectedEvent } from '../deps.js';
 
 /** The ledger's app key for batches that name no app. A batch that says `"app":"default"` shares it. */
@@ -19,13 +19,14 @@ export function countReasons(rejected: Rejection[]): Partial<Record<RejectReason
 }
 
 /**
- * The `event_id` of a rejected raw event when it is one the protocol would accept (a string of
- * 1–64 characters), else undefined: an id that is itself invalid cannot name the event reliably.
+ * The `event_id` of a rejected raw event when it is one the protocol would accept (1–64 UTF-16
+ * code units, no lone surrogate: the protocol's `isValidId`), else undefined: an id that is itself
+ * invalid cannot name the event reliably.
  */
 export function rejectedEventId(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !Object.hasOwn(raw, 'event_id')) return undefined;
   const id = (raw as { event_id?: unknown }).event_id;
-  return typeof id === 'string' && id.length >= 1 && id.length <= LIMITS.eventIdLength ? id : undefined;
+  return isValidId(id, LIMITS.eventIdLength, 1) ? id : undefined;
 }
 
 /**

@@ -41,11 +41,22 @@ const nib = (id: string, i: number) => {
 const byteAt = (id: string, i: number) => (nib(id, i) << 4) | nib(id, i + 1);
 
 /**
+ * The map key of an event id within its app. Deduplication is per app, like the ledger's key: the
+ * same id from two apps is two events. Events of no app (and of the app named "default", which
+ * the ledger counts together with them) keep the bare id key; any other app goes in front with its
+ * length, so no (app, id) pair can spell another's key.
+ */
+export function dedupKey(id: string, app?: string): string {
+  const key = idKey(id);
+  return app === undefined || app === '' || app === 'default' ? key : `\u0101${app.length}:${app}${key}`;
+}
+
+/**
  * The map key of an event id. A UUID (any case) becomes its 16 bytes as a one-byte string; any other
  * id is kept verbatim behind a U+0100 prefix — a character no packed key can contain — so the two
  * forms can never collide. Checked digit by digit rather than with a regex: this runs per event.
  */
-export function dedupKey(id: string): string {
+function idKey(id: string): string {
   if (id.length !== 36 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) {
     return `\u0100${id}`;
   }

@@ -20,6 +20,10 @@ export interface LogFs {
   unlink(path: string): Promise<void>;
   readdir(path: string): Promise<string[]>;
   mkdir(path: string): Promise<void>;
+  /** `dev:ino` of an open fd. */
+  fdIdentity(fd: number): Promise<string>;
+  /** `dev:ino` of the file at `path`, or undefined when there is none (ENOENT). */
+  pathIdentity(path: string): Promise<string | undefined>;
 }
 
 const pOpen = promisify(fs.open);
@@ -47,6 +51,19 @@ export const nodeLogFs: LogFs = {
   readdir: (path) => fs.promises.readdir(path),
   mkdir: async (path) => {
     await fs.promises.mkdir(path, { recursive: true });
+  },
+  fdIdentity: async (fd) => {
+    const st = await pFstat(fd);
+    return `${st.dev}:${st.ino}`;
+  },
+  pathIdentity: async (path) => {
+    try {
+      const st = await fs.promises.stat(path);
+      return `${st.dev}:${st.ino}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   },
 };
 

@@ -52,6 +52,8 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     eventsDir: dir,
     append: () => refuse('append'),
     writable: () => false,
+    probe: async () => false,
+    verify: async () => true,
     onAppend: () => () => {},
     readDay: (day) => {
       if (closed) throw new StorageUnavailableError('log is closed');

@@ -8,12 +8,18 @@ import { dayPath, listDays, parseLine, readLines } from './files.js';
  * with values that need no escaping; reading just that head is several times cheaper than parsing
  * the whole line. Anything else (escaped ids, other writers) falls back to a full parse.
  */
-const HEAD = /^\{"event_id":"([^"\\]*)","event_type":"[^"\\]*","ts":"[^"\\]*","time":"[^"\\]*","received_at":"([^"\\]*)"/;
+// `app` comes right after `received_at` when present; an app with escapes fails the whole match
+// (the lookahead refuses to read past a `"app"` it could not take) and goes to the full parse.
+const HEAD =
+  /^\{"event_id":"([^"\\]*)","event_type":"[^"\\]*","ts":"[^"\\]*","time":"[^"\\]*","received_at":"([^"\\]*)"(?:,"app":"([^"\\]*)"(?=[,}])|(?!,"app"))/;
 
-function headFields(line: string): { event_id: string; received_at: string } | undefined {
+function headFields(line: string): { event_id: string; received_at: string; app?: string } | undefined {
   if (line.charCodeAt(line.length - 1) !== 125 /* } */) return undefined;
   const m = HEAD.exec(line);
-  return m ? { event_id: m[1]!, received_at: m[2]! } : undefined;
+  if (!m) return undefined;
+  // Written by something that puts `app` elsewhere (or a metadata key named so): parse it fully.
+  if (m[3] === undefined && line.includes('"app":')) return undefined;
+  return m[3] === undefined ? { event_id: m[1]!, received_at: m[2]! } : { event_id: m[1]!, received_at: m[2]!, app: m[3] };
 }
 
 /**
@@ -44,7 +50,7 @@ export async function rebuildDedup(
       for await (const lines of readLines(lfs, fd, 0, size)) {
         for (const line of lines) {
           lineNo++;
-          const ev = headFields(line) ?? parseLine(line);
+          const ev = headFields(line) ?? parseLine<{ event_id: string; received_at: string; app?: string }>(line);
           if (!ev) {
             onCorrupt(path, lineNo);
             continue;
@@ -54,7 +60,7 @@ export async function rebuildDedup(
             recvMs = Date.parse(lastRecv);
           }
           if (recvMs >= cutoff) {
-            index.add(dedupKey(ev.event_id), recvMs);
+            index.add(dedupKey(ev.event_id, typeof ev.app === 'string' ? ev.app : undefined), recvMs);
             ids++;
           }
         }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { LIMITS, type StoredEvent } from '@tally/protocol';
 import { StorageUnavailableError, type AppendResult, type Clock, type LogStore, type Logger } from '../deps.js';
 import { createDedupIndex } from './dedup.js';
-import { createDayFiles } from './day-files.js';
+import { createDayFiles, PROBE_FILE, probePath } from './day-files.js';
 import { fsyncDir, nodeLogFs, type LogFs } from './fs.js';
 import { TMP_SUFFIX, listDays, repairTail, dayPath } from './files.js';
 import { createWriter, type Job } from './writer.js';
@@ -58,7 +58,7 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
 
   for (const name of await lfs.readdir(dir)) {
     // A rewrite that crashed before its rename: the original is intact, the temp file is garbage.
-    if (name.endsWith(TMP_SUFFIX)) await lfs.unlink(join(dir, name));
+    if (name.endsWith(TMP_SUFFIX) || name === PROBE_FILE) await lfs.unlink(join(dir, name));
   }
   for (const day of await listDays(lfs, dir)) stats.repairedBytes += await repairTail(lfs, dayPath(dir, day), logger);
 
@@ -81,7 +81,7 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
   const rebuilt = await rebuildDedup(lfs, dir, index, clock.now(), windowMs, countCorrupt);
   logger.info('log opened', { dir, fsync: opts.fsync, dedup_ids: index.size(), ms: rebuilt.ms });
 
-  const files = createDayFiles(lfs, dir);
+  const files = createDayFiles(lfs, dir, logger);
   const listeners = new Set<(events: StoredEvent[]) => void>();
   const writer = createWriter({
     lfs,
@@ -117,12 +117,54 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
 
   return {
     eventsDir: dir,
-    append(events) {
-      if (events.length === 0) return Promise.resolve<AppendResult>({ logged: [], duplicates: 0 });
+    append(events, options) {
+      if (events.length === 0) {
+        const none: AppendResult = { logged: [], duplicates: 0 };
+        try {
+          options?.beforeAck?.(none);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+        return Promise.resolve(none);
+      }
       if (writer.closed()) return Promise.reject(new StorageUnavailableError('log is closed'));
-      return new Promise<AppendResult>((resolve, reject) => writer.enqueue({ kind: 'append', events, resolve, reject }));
+      return new Promise<AppendResult>((resolve, reject) =>
+        writer.enqueue({ kind: 'append', events, beforeAck: options?.beforeAck, resolve, reject }),
+      );
     },
     writable: () => writer.writable(),
+    verify: () => {
+      if (writer.closed()) return Promise.resolve(true);
+      return exclusive(() => files.verifyAll()).then(
+        () => true,
+        (err: unknown) => {
+          logger.error('log file check failed', { error: (err as Error).message });
+          return false;
+        },
+      );
+    },
+    probe: () => {
+      if (writer.closed()) return Promise.resolve(false);
+      return exclusive(async () => {
+        await files.verifyAll();
+        const path = probePath(dir);
+        const fd = await lfs.open(path, 'w', 0o600);
+        try {
+          // A few pages, not one byte: a disk with a sliver left would pass a 1-byte probe and fail the next group.
+          const buf = Buffer.alloc(16 * 1024, 0x20);
+          for (let off = 0; off < buf.length; ) off += await lfs.write(fd, buf, off, buf.length - off);
+          await lfs.fdatasync(fd);
+        } finally {
+          await lfs.close(fd);
+          await lfs.unlink(path).catch(() => {});
+        }
+        writer.markWritable();
+        return true;
+      }).catch((err: unknown) => {
+        logger.warn('storage probe failed', { error: (err as Error).message });
+        return false;
+      });
+    },
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -150,6 +192,8 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
         }),
       ),
     close: async () => {
+      // A file deleted since the last write is restored before its descriptor goes.
+      if (!writer.closed()) await exclusive(() => files.verifyAll()).catch((err: unknown) => logger.error('log file check at close failed', { error: (err as Error).message }));
       await writer.close();
       await unlock();
     },

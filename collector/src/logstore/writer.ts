@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { StoredEvent } from '@tally/protocol';
-import { StorageUnavailableError, type AppendResult, type Clock, type Logger } from '../deps.js';
+import { isStorageFault, StorageUnavailableError, type AppendResult, type Clock, type Logger } from '../deps.js';
 import { dedupKey, type DedupIndex } from './dedup.js';
 import type { DayFile, DayFiles } from './day-files.js';
 import type { LogFs } from './fs.js';
@@ -8,7 +8,13 @@ import { utcDay } from './files.js';
 import type { LogStoreStats } from './store.js';
 
 export type Job =
-  | { kind: 'append'; events: StoredEvent[]; resolve(r: AppendResult): void; reject(e: unknown): void }
+  | {
+      kind: 'append';
+      events: StoredEvent[];
+      beforeAck?: ((r: AppendResult) => void) | undefined;
+      resolve(r: AppendResult): void;
+      reject(e: unknown): void;
+    }
   | { kind: 'op'; run: () => Promise<unknown>; resolve(v: unknown): void; reject(e: unknown): void };
 
 interface WriterDeps {
@@ -100,6 +106,8 @@ export function createWriter(d: WriterDeps) {
     // Keys and receipt times of the events this group stores, added to the index once durable.
     const keys: string[] = [];
     const times: string[] = [];
+    // keys.length after each live job: a job whose beforeAck fails takes its own and later keys out.
+    const keysEnd: number[] = [];
     let lastRecv = '';
     let lastDay = '';
     let text = '';
@@ -115,7 +123,7 @@ export function createWriter(d: WriterDeps) {
       const logged: StoredEvent[] = [];
       let duplicates = 0;
       for (const ev of job.events) {
-        const key = dedupKey(ev.event_id);
+        const key = dedupKey(ev.event_id, ev.app);
         if (seen.has(key) || d.index.has(key, now)) {
           duplicates++;
           continue;
@@ -137,6 +145,7 @@ export function createWriter(d: WriterDeps) {
         text += JSON.stringify(ev) + '\n';
       }
       results.push({ logged, duplicates });
+      keysEnd.push(keys.length);
     }
     if (text) byDay.set(lastDay, (byDay.get(lastDay) ?? '') + text);
 
@@ -171,6 +180,33 @@ export function createWriter(d: WriterDeps) {
       return;
     }
 
+    // The ledger entries (beforeAck) of the group, in order. The first that fails ends the group
+    // there: its job and every later one are cut from the files again and answered with the error.
+    let failedAt = live.length;
+    let failure: unknown;
+    for (let i = 0; i < live.length; i++) {
+      try {
+        live[i]!.beforeAck?.(results[i]!);
+      } catch (err) {
+        failedAt = i;
+        failure = err;
+        break;
+      }
+    }
+    if (failedAt < live.length) {
+      await cutAfter(touched, results.slice(0, failedAt));
+      const storage = isStorageFault(failure);
+      if (storage) isWritable = false;
+      d.logger.error('acknowledging a group failed; its unacknowledged lines were cut from the log', {
+        error: (failure as Error)?.message, batches: live.length - failedAt,
+      });
+      const e = storage && !(failure instanceof StorageUnavailableError)
+        ? new StorageUnavailableError(`write after the log failed (${(failure as { code?: string }).code ?? 'EIO'})`, failure)
+        : failure;
+      for (let i = failedAt; i < live.length; i++) live[i]!.reject(e);
+      keys.length = failedAt === 0 ? 0 : keysEnd[failedAt - 1]!;
+    }
+
     for (const t of touched) {
       t.file.size += t.len;
       if (d.fsync === 'interval') t.file.dirty = true;
@@ -186,15 +222,34 @@ export function createWriter(d: WriterDeps) {
       }
       d.index.add(keys[i]!, ms);
     }
-    if (touched.length > 0) {
+    if (touched.length > 0 && failedAt === live.length) {
       d.stats.groups++;
       isWritable = true;
     }
-    live.forEach((job, i) => {
+    for (let i = 0; i < failedAt; i++) {
       const r = results[i]!;
       if (r.logged.length > 0) d.notify(r.logged);
-      job.resolve(r);
-    });
+      live[i]!.resolve(r);
+    }
+  }
+
+  /**
+   * Cuts each touched file back to the end of the lines of `kept` (the acknowledged jobs of a group
+   * whose later jobs failed) and makes the cut durable. Rare, so the lines are re-serialized to
+   * count their bytes rather than tracking offsets on the hot path.
+   */
+  async function cutAfter(touched: { file: DayFile; good: number; len: number }[], kept: AppendResult[]): Promise<void> {
+    const keep = new Map<string, number>();
+    for (const r of kept) {
+      for (const ev of r.logged) {
+        const day = utcDay(ev.received_at);
+        keep.set(day, (keep.get(day) ?? 0) + Buffer.byteLength(JSON.stringify(ev) + '\n'));
+      }
+    }
+    const cut = touched.map((t) => ({ file: t.file, good: t.good + (keep.get(t.file.day) ?? 0) }));
+    await rollBack(cut);
+    for (const t of touched) t.len = keep.get(t.file.day) ?? 0;
+    if (d.fsync !== 'off') await Promise.all(cut.map((t) => d.lfs.fdatasync(t.file.fd).catch(() => {})));
   }
 
   async function writeAll(fd: number, buf: Buffer): Promise<void> {
@@ -266,5 +321,11 @@ export function createWriter(d: WriterDeps) {
     return closing;
   }
 
-  return { enqueue, close, writable: () => isWritable && !isClosed, closed: () => isClosed };
+  return {
+    enqueue,
+    close,
+    writable: () => isWritable && !isClosed,
+    closed: () => isClosed,
+    markWritable: () => void (isWritable = true),
+  };
 }

@@ -8,3 +8,5 @@ export { dashKeyAuth, INGEST_ALIAS_PATH } from './auth.js';
 export { requestTiming } from './timing.js';
 export { diskFreeBytes } from './disk.js';
 export { opsRoutes } from './routes.js';
+export { createStorageHealth, HEALTH_MIN_FREE_BYTES, STORAGE_RETRY_AFTER_SECONDS } from './health.js';
+export type { StorageHealth } from './health.js';

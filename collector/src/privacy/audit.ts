@@ -65,17 +65,44 @@ export function cliActor(): string {
   return `cli:${name}`;
 }
 
+/**
+ * Lines whose append failed (disk full, read-only data dir), per data dir: written first by the next
+ * append that succeeds, so a failed attempt is on record even when it failed because the disk was
+ * full. Until then they exist only in memory and in the process log (see `eraseSubject`).
+ */
+const pending = new Map<string, string[]>();
+
+/** Audit lines not yet on disk for `dataDir` (written with the next successful append). */
+export function pendingAudit(dataDir: string): readonly string[] {
+  return pending.get(dataDir) ?? [];
+}
+
 /** Appends one line and fsyncs it. Appends are serialized so lines never interleave. */
 export function appendAudit(dataDir: string, entry: AuditEntry, now: number = Date.now()): Promise<void> {
   const line = `${JSON.stringify({ ts: new Date(now).toISOString(), ...entry })}\n`;
   const next = chain.then(async () => {
-    await mkdir(dataDir, { recursive: true });
-    const file = await open(join(dataDir, 'audit.log'), 'a', 0o600);
+    const earlier = pending.get(dataDir);
+    const lines = [...(earlier ?? []), line];
     try {
-      await file.write(line);
-      await file.sync();
-    } finally {
-      await file.close();
+      await mkdir(dataDir, { recursive: true });
+      const file = await open(join(dataDir, 'audit.log'), earlier ? 'a+' : 'a', 0o600);
+      try {
+        let text = lines.join('');
+        if (earlier) {
+          // The failed append may have left part of a line: start on a fresh one.
+          const { size } = await file.stat();
+          const last = Buffer.alloc(1);
+          if (size > 0 && (await file.read(last, 0, 1, size - 1)).bytesRead === 1 && last[0] !== 0x0a) text = `\n${text}`;
+        }
+        await file.write(text);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      pending.delete(dataDir);
+    } catch (err) {
+      pending.set(dataDir, lines);
+      throw err;
     }
   });
   chain = next.catch(() => {});

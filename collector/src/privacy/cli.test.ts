@@ -29,7 +29,7 @@ describe('CLI flags', () => {
     [erase, [], '--user is required'],
     [erase, ['--user'], '--user needs a value'],
     [erase, ['--user', ''], 'user id must not be empty'],
-    [erase, ['--user', 'x'.repeat(257)], 'user id must be at most 256 characters (got 257)'],
+    [erase, ['--user', 'x'.repeat(257)], 'user id must be at most 256 UTF-16 code units (got 257)'],
     [erase, ['--user', 'a', '--force'], 'unknown flag --force'],
     [exportCmd, ['alice'], 'unexpected argument "alice"'],
     [purge, ['--dry-run=yes'], '--dry-run takes no value'],

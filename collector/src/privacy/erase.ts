@@ -5,7 +5,7 @@ import { rollupForgetter } from './rollup-hooks.js';
 import { exclusive } from './exclusive.js';
 import { learnLink, locateSubject, matchesSubject, subjectKeys } from './subject.js';
 
-export type PrivacyDeps = Pick<AppDeps, 'config' | 'log' | 'analytics' | 'clock'>;
+export type PrivacyDeps = Pick<AppDeps, 'config' | 'log' | 'analytics' | 'clock'> & Partial<Pick<AppDeps, 'logger'>>;
 
 export interface EraseResult {
   ok: true;
@@ -38,16 +38,26 @@ export async function eraseSubject(deps: PrivacyDeps, id: string, actor: string)
       await audit(deps, actor, id, { linked_ids: result.linked, removed: result.removed, days: result.days.length, rollup_days: result.rollup_days.length });
       return { ok: true, removed: result.removed, days: result.days, rollup_days: result.rollup_days };
     } catch (err) {
-      // A failed erasure is audited too (what was removed stays removed). The error's name only:
-      // a message could quote log content.
-      await audit(deps, actor, id, { failed: err instanceof Error ? err.name : 'Error', removed: progress.removed, days: progress.days.size }).catch(() => {});
+      // A failed erasure is audited too (what was removed stays removed). The error's name and code
+      // only: a message could quote log content. When the audit log cannot be written either (the
+      // disk is full), the entry waits in memory for the next audit append and goes to the process
+      // log now, so the attempt is on record somewhere.
+      const code = (err as { code?: unknown } | null)?.code;
+      const failed = { failed: err instanceof Error ? err.name : 'Error', ...(typeof code === 'string' ? { code } : {}), removed: progress.removed, days: progress.days.size };
+      await audit(deps, actor, id, failed).catch((auditErr: unknown) => {
+        deps.logger?.error('erasure failed and the audit log is not writable; audit entry kept for the next append', {
+          audit: { action: 'erase', actor, ...failed },
+          error: (auditErr as Error).message,
+        });
+      });
       throw err;
     }
   });
 }
 
 async function audit(deps: PrivacyDeps, actor: string, id: string, counts: Record<string, unknown>): Promise<void> {
-  const subject = await subjectDigest(deps.config.dataDir, id);
+  // Without the audit key (it could not be created on a full disk) the attempt is still recorded.
+  const subject = await subjectDigest(deps.config.dataDir, id).catch(() => 'unavailable: audit key could not be read');
   await appendAudit(deps.config.dataDir, { action: 'erase', actor, subject, ...counts }, deps.clock.now());
 }
 

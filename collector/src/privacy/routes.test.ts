@@ -58,7 +58,7 @@ describe('privacy routes', () => {
     const long = 'x'.repeat(257);
     const res = await app.request(`/api/analytics/users/${long}`, { method: 'DELETE', headers: auth });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ ok: false, error: 'user id must be at most 256 characters (got 257)' });
+    expect(await res.json()).toEqual({ ok: false, error: 'user id must be at most 256 UTF-16 code units (got 257)' });
     const exp = await app.request(`/api/analytics/users/${long}/export`, { headers: auth });
     expect(exp.status).toBe(400);
   });

@@ -1,4 +1,4 @@
-import { LIMITS, type StoredEvent } from '@tally/protocol';
+import { LIMITS, hasLoneSurrogate, type StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
 import { eventsDirOf, needleOf, scanDay } from './scan.js';
 
@@ -12,11 +12,25 @@ import { eventsDirOf, needleOf, scanDay } from './scan.js';
  * of forgetting: keeping them would keep the erased person's device identifier.
  */
 
-/** Problem with a subject id as a sentence naming it, or undefined when the id is usable. */
+/**
+ * Problem with a subject id as a sentence naming it, or undefined when the id is usable. Ids follow
+ * the protocol's one rule (`isValidId`: UTF-16 code units, no lone surrogate), so every id ingestion
+ * stores can be named here. Collectors before that rule counted code points: an id they stored may
+ * be up to twice as long in UTF-16 units, and is still accepted here so it can be erased.
+ */
 export function subjectIdProblem(id: string): string | undefined {
   if (id.length === 0) return 'user id must not be empty';
-  if (id.length > LIMITS.idLength) return `user id must be at most ${LIMITS.idLength} characters (got ${id.length})`;
+  if (hasLoneSurrogate(id)) return 'user id must not contain a lone surrogate (such ids are refused at ingestion)';
+  if (id.length > LIMITS.idLength && codePoints(id) > LIMITS.idLength) {
+    return `user id must be at most ${LIMITS.idLength} UTF-16 code units (got ${id.length})`;
+  }
   return undefined;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
 }
 
 export interface Subject {

@@ -5,7 +5,7 @@ import type { DayStore } from './store.js';
 import { createStepLog, EMPTY_STEP, mergeTimes, segmentId, type StepLog, type StepTimes } from './steps.js';
 import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
-import { createIdSet, type IdSet } from './id-set.js';
+import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createMarker } from './marker.js';
 import { createDayValues, type DayValues } from './dims.js';
 import type { Overflow, OverflowSink } from './overflow.js';
@@ -16,7 +16,7 @@ export interface LiveDay {
   /** Replaced by its tail when a rollup persisted its sealed rows. */
   builder: CubeBuilder;
   /** Safety dedup on top of the log store's 48 h window: first stored wins within a build. */
-  ids: IdSet;
+  ids: AppIdSets;
   /** The day's distinct values per dimension, capped (dims.ts); seeded from the persisted day. */
   values: DayValues;
   /** Every step time of the slice (the funnel index of its events). */
@@ -110,10 +110,10 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         if (l !== undefined) touch(lastDay);
         lastDay = day;
         l = live.get(day);
-        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createIdSet(), values: dayValues(store.values(day)), steps: createStepLog() }));
+        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createAppIdSets(), values: dayValues(store.values(day)), steps: createStepLog() }));
         dayNum = dayNumber(day);
       }
-      if (!l.ids.add(e.event_id)) continue;
+      if (!l.ids.add(e.app, e.event_id)) continue;
       const u = encode(e, l.values, lastR, day, overflow);
       l.builder.add(u, dims, ms);
       if (u !== NO_USER) {

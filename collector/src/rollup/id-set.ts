@@ -158,3 +158,25 @@ export function createIdSet(initialIds = 1024): IdSet {
     },
   };
 }
+
+/**
+ * Event ids per app: the log deduplicates per app (the ledger's key), so the same id from two apps
+ * is two events and must be counted twice. Events of no app and of "default" share one set.
+ */
+export interface AppIdSets {
+  add(app: string | undefined, id: string): boolean;
+}
+
+export function createAppIdSets(): AppIdSets {
+  const main = createIdSet();
+  let others: Map<string, IdSet> | undefined;
+  return {
+    add(app, id) {
+      if (app === undefined || app === '' || app === 'default') return main.add(id);
+      others ??= new Map();
+      let set = others.get(app);
+      if (set === undefined) others.set(app, (set = createIdSet()));
+      return set.add(id);
+    },
+  };
+}

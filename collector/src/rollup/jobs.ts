@@ -5,7 +5,7 @@ import type { Db } from './db.js';
 import { sortedHas, type Engine, type LiveDay } from './engine.js';
 import { encodeJob, type EncodeJob } from './encode.js';
 import type { Encoder } from './encoder.js';
-import { createIdSet, type IdSet } from './id-set.js';
+import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createStepLog, type StepLog } from './steps.js';
 import { addDays } from './time.js';
 import type { DayValues } from './dims.js';
@@ -51,7 +51,7 @@ export function createReader(log: LogStore): Reader {
       return {
         async read(r, each) {
           const ids = mine.get(r) ?? new Set<string>();
-          for await (const e of log.readDay(r)) if (!ids.has(e.event_id)) each(e);
+          for await (const e of log.readDay(r)) if (!ids.has(appEventKey(e))) each(e);
         },
         close() {
           for (const [r, ids] of mine) {
@@ -64,7 +64,7 @@ export function createReader(log: LogStore): Reader {
     },
     appended(events) {
       if (during.size === 0) return;
-      for (const e of events) for (const ids of during.get(e.received_at.slice(0, 10)) ?? []) ids.add(e.event_id);
+      for (const e of events) for (const ids of during.get(e.received_at.slice(0, 10)) ?? []) ids.add(appEventKey(e));
     },
   };
 }
@@ -269,7 +269,7 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
-  const builders = new Map<string, { b: CubeBuilder; ids: IdSet; values: DayValues; steps: StepLog }>();
+  const builders = new Map<string, { b: CubeBuilder; ids: AppIdSets; values: DayValues; steps: StepLog }>();
   const overflow = createOverflowCounts();
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
@@ -283,8 +283,8 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
         if (!wanted.has(day)) return;
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         let x = builders.get(day);
-        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createIdSet(), values: engine.dayValues(), steps: createStepLog() }));
-        if (!x.ids.add(e.event_id)) return;
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createAppIdSets(), values: engine.dayValues(), steps: createStepLog() }));
+        if (!x.ids.add(e.app, e.event_id)) return;
         events++;
         engine.addTo(x.b, x.values, e, r, overflow, x.steps);
       });
@@ -310,3 +310,5 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
   return { ok: true, days: [...wanted].sort(), events, ms: Math.round(performance.now() - started) };
 }
 
+/** An event's identity: ids are unique per app (the log deduplicates per app). */
+const appEventKey = (e: StoredEvent) => (e.app === undefined || e.app === '' || e.app === 'default' ? e.event_id : `${e.app}\n${e.event_id}`);

@@ -94,15 +94,17 @@ export function createDayStore(db: Db): DayStore {
     rows: db.prepare('SELECT rows FROM days WHERE day = ?').pluck(),
     users: db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck(),
     write: db.prepare(
-      'INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps, dim_values) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)',
+      'INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
     ),
-    values: db.prepare('SELECT dim_values FROM days WHERE day = ?').pluck(),
+    values: db.prepare('SELECT data FROM day_values WHERE day = ?').pluck(),
+    putValues: db.prepare('INSERT OR REPLACE INTO day_values (day, data) VALUES (?, ?)'),
+    removeValues: db.prepare('DELETE FROM day_values WHERE day = ?'),
     parts: db.prepare('SELECT rows FROM day_parts WHERE day = ? ORDER BY rowid').pluck(),
     addPart: db.prepare('INSERT INTO day_parts (day, rows) VALUES (?, ?)'),
     removeParts: db.prepare('DELETE FROM day_parts WHERE day = ?'),
     putStep: db.prepare('INSERT OR REPLACE INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
     updateDay: db.prepare(
-      'UPDATE days SET events = ?, users = ?, summary = ?, user_ids = ?, dim_values = ?, rolled_at = ? WHERE day = ?',
+      'UPDATE days SET events = ?, users = ?, summary = ?, user_ids = ?, rolled_at = ? WHERE day = ?',
     ),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     step: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(),
@@ -174,7 +176,8 @@ export function createDayStore(db: Db): DayStore {
       const blob = w.enc.rowsBlob;
       q.addPart.run(day, blob);
       const events = m.events + w.events;
-      q.updateDay.run(events, users.length, encodeSummary(w.summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), encodeValues(w.values), rolledAt, day);
+      q.updateDay.run(events, users.length, encodeSummary(w.summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), rolledAt, day);
+      q.putValues.run(day, encodeValues(w.values));
       // The funnel index stays whole: each of the part's step lists is merged into the day's.
       if (m.steps) {
         for (const st of w.enc.steps) {
@@ -204,11 +207,12 @@ export function createDayStore(db: Db): DayStore {
     },
     values(day) {
       if (!meta.has(day)) return undefined;
-      const blob = q.values.get(day) as Buffer | null;
-      return blob === null ? valuesOfRows(this.rows(day)!) : decodeValues(blob);
+      const blob = q.values.get(day) as Buffer | undefined;
+      return blob === undefined ? valuesOfRows(this.rows(day)!) : decodeValues(blob);
     },
     write(day, w, rolledAt) {
-      q.write.run(day, w.events, w.enc.users, encodeSummary(w.summary), w.enc.usersBlob, w.enc.rowsBlob, rolledAt, encodeValues(w.values));
+      q.write.run(day, w.events, w.enc.users, encodeSummary(w.summary), w.enc.usersBlob, w.enc.rowsBlob, rolledAt);
+      q.putValues.run(day, encodeValues(w.values));
       q.removeSteps.run(day);
       q.removeParts.run(day);
       partCounts.delete(day);
@@ -221,6 +225,7 @@ export function createDayStore(db: Db): DayStore {
       q.remove.run(day);
       q.removeSteps.run(day);
       q.removeParts.run(day);
+      q.removeValues.run(day);
       partCounts.delete(day);
       meta.delete(day);
       rowCache.delete(day);
@@ -239,7 +244,7 @@ export function createDayStore(db: Db): DayStore {
     getMeta: (key) => q.getMeta.get(key) as string | undefined,
     setMeta: (key, value) => void q.setMeta.run(key, value),
     clear() {
-      db.exec('DELETE FROM days; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM coverage; DELETE FROM receipts;');
+      db.exec('DELETE FROM days; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_values; DELETE FROM coverage; DELETE FROM receipts;');
       partCounts.clear();
       meta.clear();
       rowCache.clear();

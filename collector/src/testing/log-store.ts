@@ -35,27 +35,35 @@ export function createMemoryLogStore(clock: Clock = { now: () => Date.now() }): 
     setFailing(f) {
       failing = f;
     },
-    async append(batch): Promise<AppendResult> {
+    async append(batch, options): Promise<AppendResult> {
       appendCalls++;
       if (closed) throw new StorageUnavailableError('log store is closed');
       if (failing) throw new StorageUnavailableError('simulated disk failure');
       const now = clock.now();
       const logged: StoredEvent[] = [];
+      const keys = new Set<string>();
       let duplicates = 0;
       for (const e of batch) {
-        const at = seen.get(e.event_id);
-        if (at !== undefined && now - at < WINDOW_MS) {
+        // Per app, like the real store ("default" and no app share one namespace).
+        const key = `${e.app === undefined || e.app === '' ? 'default' : e.app}\n${e.event_id}`;
+        const at = seen.get(key);
+        if (keys.has(key) || (at !== undefined && now - at < WINDOW_MS)) {
           duplicates++;
           continue;
         }
-        seen.set(e.event_id, now);
+        keys.add(key);
         logged.push(e);
       }
+      // Like the real store: a failing beforeAck leaves nothing stored.
+      options?.beforeAck?.({ logged, duplicates });
+      for (const k of keys) seen.set(k, now);
       events.push(...logged);
       if (logged.length > 0) for (const l of listeners) l(logged);
       return { logged, duplicates };
     },
     writable: () => !failing && !closed,
+    probe: async () => !failing && !closed,
+    verify: async () => true,
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -20,5 +20,6 @@ export type {
   ErrorResponse,
 } from './types.js';
 export { parseEvent } from './parse-event.js';
+export { isValidId, hasLoneSurrogate } from './ids.js';
 export type { ParsedEvent } from './parse-event.js';
 export { jsonDepth, jsonBytes } from './metadata.js';

@@ -2,6 +2,7 @@ import { CUSTOM_EVENT_TYPE, LIMITS, STANDARD_EVENT_TYPES } from './limits.js';
 import { WireEventSchema } from './schemas.js';
 import type { WireEvent } from './types.js';
 import { utf8Bytes } from './metadata.js';
+import { isValidId } from './ids.js';
 
 /**
  * A hand-written check for the common, well-formed event — the one the SDKs send all day — that
@@ -27,6 +28,7 @@ const isPlainObject = (v: unknown): v is Rec =>
 
 /** A present value that is not a string of at most `max` UTF-16 units. */
 const badStr = (v: unknown, max: number) => v !== undefined && (typeof v !== 'string' || v.length > max);
+const badId = (v: unknown) => v !== undefined && !isValidId(v, LIMITS.idLength);
 
 // Fields are read by name, not looped over a key list: keyed reads and writes with a changing key
 // are megamorphic and cost several times more on this path, which runs for every event.
@@ -143,7 +145,7 @@ export function parseEventFast(raw: unknown): WireEvent | undefined {
 
   const id = r.event_id;
   if (id !== undefined) {
-    if (typeof id !== 'string' || id.length < 1 || id.length > LIMITS.eventIdLength) return undefined;
+    if (!isValidId(id, LIMITS.eventIdLength, 1)) return undefined;
     out.event_id = id;
   } else if ('event_id' in r) return undefined;
 
@@ -157,8 +159,8 @@ export function parseEventFast(raw: unknown): WireEvent | undefined {
 
   const { feature, user_id, anonymous_id, session_id, url } = r;
   if (
-    badStr(feature, LIMITS.featureLength) || badStr(user_id, LIMITS.idLength) || badStr(anonymous_id, LIMITS.idLength) ||
-    badStr(session_id, LIMITS.idLength) || badStr(url, LIMITS.urlLength)
+    badStr(feature, LIMITS.featureLength) || badId(user_id) || badId(anonymous_id) || badId(session_id) ||
+    badStr(url, LIMITS.urlLength)
   ) {
     return undefined;
   }

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { CUSTOM_EVENT_TYPE, LIMITS, STANDARD_EVENT_TYPES } from './limits.js';
+import { isValidId } from './ids.js';
 
 const str = (max: number = LIMITS.stringLength) => z.string().max(max);
 const isoTime = z.iso.datetime({ offset: true });
+/** An id by the rule of ids.ts (UTF-16 units, no lone surrogate), not zod's code-point `.max()`. */
+const id = (max: number, min = 0) =>
+  z.string().refine((s) => isValidId(s, max, min), { message: `must be ${min} to ${max} UTF-16 code units without a lone surrogate` });
 
 export const EventTypeSchema = z.union([z.enum(STANDARD_EVENT_TYPES), z.string().regex(CUSTOM_EVENT_TYPE)]);
 
@@ -31,13 +35,13 @@ export const MetadataSchema = z.record(z.string(), z.unknown());
 
 /** One event as a client sends it. */
 export const WireEventSchema = z.object({
-  event_id: z.string().min(1).max(LIMITS.eventIdLength).optional(),
+  event_id: id(LIMITS.eventIdLength, 1).optional(),
   event_type: EventTypeSchema,
   ts: isoTime,
   feature: str(LIMITS.featureLength).optional(),
-  user_id: str(LIMITS.idLength).optional(),
-  anonymous_id: str(LIMITS.idLength).optional(),
-  session_id: str(LIMITS.idLength).optional(),
+  user_id: id(LIMITS.idLength).optional(),
+  anonymous_id: id(LIMITS.idLength).optional(),
+  session_id: id(LIMITS.idLength).optional(),
   url: str(LIMITS.urlLength).optional(),
   metadata: MetadataSchema.optional(),
   context: ContextSchema.optional(),
@@ -58,12 +62,12 @@ export const BatchSchema = z.object({
    * only grow) until a batch carrying it is acknowledged, so the collector can count each report's
    * increase once even when a batch whose answer was lost is resent with new events.
    */
-  dropped_id: z.string().min(1).max(LIMITS.idLength).optional(),
+  dropped_id: id(LIMITS.idLength, 1).optional(),
 });
 
 /** One line of the NDJSON log: the normalized event plus what the collector adds. */
 export const StoredEventSchema = WireEventSchema.extend({
-  event_id: z.string().min(1).max(LIMITS.eventIdLength),
+  event_id: id(LIMITS.eventIdLength, 1),
   /** Skew-corrected event time (ISO-8601, UTC). Rollups use this, never `ts`. */
   time: isoTime,
   /** When the collector received the batch (ISO-8601, UTC). */
