@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = join(ROOT, 'collector', 'src', 'cli', 'main.ts');
-const KEY = 'bench-dash-key-0123456789abcdef';
+export const KEY = 'bench-dash-key-0123456789abcdef';
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name];
@@ -39,7 +39,7 @@ interface Cmd {
   seconds: number;
 }
 
-function collector(args: string[], env: Record<string, string>): Promise<Cmd> {
+export function collector(args: string[], env: Record<string, string>): Promise<Cmd> {
   const started = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(TSX, ['--conditions=tally-source', MAIN, ...args], {
@@ -56,13 +56,13 @@ function collector(args: string[], env: Record<string, string>): Promise<Cmd> {
   });
 }
 
-async function must(args: string[], env: Record<string, string>): Promise<Cmd> {
+export async function must(args: string[], env: Record<string, string>): Promise<Cmd> {
   const r = await collector(args, env);
   if (r.code !== 0) throw new Error(`collector ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
   return r;
 }
 
-function lastJson(text: string): Record<string, unknown> | undefined {
+export function lastJson(text: string): Record<string, unknown> | undefined {
   const lines = text.trim().split('\n').reverse();
   for (const l of lines) {
     try {
@@ -75,7 +75,7 @@ function lastJson(text: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const s = createServer();
     s.on('error', fail);
@@ -86,14 +86,15 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
+export async function startServer(env: Record<string, string>, onStdout?: (chunk: string) => void): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(TSX, ['--conditions=tally-source', MAIN, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, TALLY_LOG_LEVEL: 'warn', ...env, TALLY_HOST: '127.0.0.1', TALLY_PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'inherit'],
     detached: true, // own process group, so stopping it also stops tsx's node child
   });
+  if (onStdout) child.stdout!.on('data', (c: Buffer) => onStdout(c.toString('utf8')));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 1200; i++) {
     try {
@@ -113,7 +114,7 @@ export function stopServer(child: ChildProcess): void {
   if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 

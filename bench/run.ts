@@ -10,6 +10,9 @@ const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unk
   ingest: () => import('./ingest.js'),
   rollup: () => import('./rollup.js'),
   dashboard: () => import('./dashboard.js'),
+  'rollup-latency': () => import('./rollup-latency.js'),
+  overlay: () => import('./overlay.js'),
+  memory: () => import('./memory.js'),
   sdk: () => import('./sdk.js'),
   forward: () => import('./forward.js'),
 };

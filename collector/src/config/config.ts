@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   TALLY_ROLLUP_CRON: z.string().min(9).default('15 3 * * *'),
   TALLY_RAW_RETENTION_DAYS: int('TALLY_RAW_RETENTION_DAYS', 1, 36500).default(90),
   TALLY_ROLLUP_RETENTION_DAYS: int('TALLY_ROLLUP_RETENTION_DAYS', 1, 36500).default(365),
+  TALLY_MAX_VALUES_PER_DAY: int('TALLY_MAX_VALUES_PER_DAY', 10, 1_000_000).default(1000),
   TALLY_LOG_LEVEL: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
   TALLY_TRUST_PROXY: z.string().transform((v, ctx) => {
     try {
@@ -75,6 +76,8 @@ export interface Config {
   trustProxy: string[];
   /** Kafka / ClickHouse forwarders (forward/config.ts); a sink is off unless configured. */
   forward: ForwardConfig;
+  /** Distinct values per dimension per day in the rollups; later new values count as `(other)`. */
+  maxValuesPerDay: number;
 }
 
 export class ConfigError extends Error {
@@ -120,5 +123,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.TALLY_LOG_LEVEL,
     trustProxy: e.TALLY_TRUST_PROXY,
     forward,
+    maxValuesPerDay: e.TALLY_MAX_VALUES_PER_DAY,
   };
 }

@@ -101,24 +101,44 @@ describe('erasure on the real log while ingesting', () => {
       const deps = { ...base, analytics };
       const now = Date.now();
       const at = (msAgo: number) => new Date(now - msAgo).toISOString();
-      await log.append([ev({ anonymous_id: LINKED, time: at(2 * 86_400_000), received_at: at(2 * 86_400_000), feature: 'pricing' })]);
+      // Dimension values that embed the ids (a profile url, a per-person feature) reach the
+      // dictionary; one url is shared with someone who stays.
+      await log.append([ev({ anonymous_id: LINKED, time: at(2 * 86_400_000), received_at: at(2 * 86_400_000), feature: 'pricing', url: `/welcome/${LINKED}` })]);
       await log.append([
-        ev({ user_id: SUBJECT, anonymous_id: LINKED, time: at(86_400_000), received_at: at(86_400_000), event_type: 'action' }),
-        ev({ user_id: 'keeper', time: at(86_400_000), received_at: at(86_400_000) }),
+        ev({ user_id: SUBJECT, anonymous_id: LINKED, time: at(86_400_000), received_at: at(86_400_000), event_type: 'action', feature: `profile:${SUBJECT}` }),
+        ev({ user_id: SUBJECT, time: at(86_400_000), received_at: at(86_400_000), url: '/shared', context: { app_version: `build-for-${SUBJECT}` } }),
+        ev({ user_id: 'keeper', time: at(86_400_000), received_at: at(86_400_000), url: '/shared' }),
       ]);
-      await log.append([ev({ user_id: SUBJECT, time: at(1000), received_at: at(1000), event_type: 'conversion' })]);
+      await log.append([ev({ user_id: SUBJECT, time: at(1000), received_at: at(1000), event_type: 'conversion', url: `/account/${SUBJECT}` })]);
       await analytics.rollup!();
+      // Today's subject events again after the rollup: values that are only live, not yet persisted.
+      await log.append([ev({ user_id: SUBJECT, time: at(500), received_at: at(500), feature: `live:${SUBJECT}` })]);
       // Both the log and SQLite hold the id before: the checks after the erasure can fail.
       const before = await grepDataDir(SUBJECT);
       expect(before.some((p) => p.includes('events'))).toBe(true);
       expect(before.some((p) => /tally\.db/.test(p))).toBe(true);
 
       const result = await eraseSubject(deps, SUBJECT, 'cli:test');
-      expect(result.removed).toBe(3);
+      expect(result.removed).toBe(5);
       expect(await grepDataDir(SUBJECT)).toEqual([]);
       expect(await grepDataDir(LINKED)).toEqual([]);
       const keeper = await allEvents();
       expect(keeper.map((e) => e.user_id)).toEqual(['keeper']);
+      // The shared value stays, and so do the figures of the one who stays.
+      expect(analytics.engine!.dict.find('/shared')).toBeDefined();
+      expect(analytics.engine!.dict.find(`profile:${SUBJECT}`)).toBeUndefined();
+      await analytics.rollup!();
+      expect(await grepDataDir(SUBJECT)).toEqual([]);
+      analytics.close();
+      // After a restart, too (the dictionary is loaded from tally.db).
+      const again = await openAnalytics({ config: base.config, log, logger, clock, schedule: false });
+      try {
+        const e = again.analytics.engine!;
+        expect(e.dict.find('/shared')).toBeDefined();
+        expect([...e.dict.entries()].map(([v]) => v).filter((v) => v.includes(SUBJECT) || v.includes(LINKED))).toEqual([]);
+      } finally {
+        again.analytics.close();
+      }
     } finally {
       analytics.close();
     }

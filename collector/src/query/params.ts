@@ -1,6 +1,7 @@
 import { DIMS, type Dim } from '../rollup/cube.js';
 import { addDays, dayNumber, isDay } from '../rollup/time.js';
 import { SEGMENT_DIMS } from './segment.js';
+import { DEFAULT_LIMIT, MAX_LIMIT } from './top.js';
 
 export class BadParam extends Error {}
 
@@ -14,6 +15,9 @@ export function intParam(q: Q, name: string, min: number, max: number, fallback:
   }
   return Number(raw);
 }
+
+/** `limit` of a top-N list (docs/metrics.md#lists-and-limit). */
+export const limitParam = (q: Q): number => intParam(q, 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
 
 export function enumParam<T extends string>(q: Q, name: string, allowed: readonly T[], fallback?: T): T {
   const raw = q[name];

@@ -65,6 +65,29 @@ describe('timeseries and breakdown', () => {
     const csv = await (await t.get('/api/analytics/breakdown?by=device_type&from=2026-11-19&to=2026-11-20', { accept: 'text/csv' })).text();
     expect(csv).toBe('device_type,events,users\r\ndesktop,3,1\r\nmobile,2,1\r\n');
   });
+
+  it('breakdown lists the `limit` values with most events and sums the rest under omitted', async () => {
+    h = await harness();
+    // /p0 has 1 event ... /p149 has 150; two users each.
+    await h.log.append(
+      Array.from({ length: 150 }, (_, i) => Array.from({ length: i + 1 }, (_, k) => ev('2026-11-20T10:00:00Z', { user_id: `u${k % 2}`, url: `/p${i}` }))).flat(),
+    );
+    const t = appFor(h);
+    let { body } = await t.json('/api/analytics/breakdown?by=url&from=2026-11-20&to=2026-11-20&limit=3');
+    expect(body.rows).toEqual([
+      { value: '/p149', events: 150, users: 2 },
+      { value: '/p148', events: 149, users: 2 },
+      { value: '/p147', events: 148, users: 2 },
+    ]);
+    expect(body.omitted).toEqual({ values: 147, events: (147 * 148) / 2 });
+    ({ body } = await t.json('/api/analytics/breakdown?by=url&from=2026-11-20&to=2026-11-20'));
+    expect(body.rows).toHaveLength(100);
+    expect(body.rows[99]).toEqual({ value: '/p50', events: 51, users: 2 });
+    expect(body.omitted).toEqual({ values: 50, events: (50 * 51) / 2 });
+    const csv = (await (await t.get('/api/analytics/breakdown?by=url&from=2026-11-20&to=2026-11-20&limit=2&format=csv')).text()).trim().split('\r\n');
+    expect(csv).toEqual(['url,events,users', '/p149,150,2', '/p148,149,2']);
+    expect((await t.json('/api/analytics/breakdown?by=url&limit=1001')).status).toBe(400);
+  });
 });
 
 describe('funnel', () => {
@@ -206,8 +229,8 @@ describe('completeness', () => {
       from: '2026-11-19',
       to: '2026-11-20',
       days: [
-        { day: '2026-11-19', accepted: 0, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0 },
-        { day: '2026-11-20', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, rejected_total: 2, bots: 1, dropped: 3 },
+        { day: '2026-11-19', accepted: 0, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0, other: {} },
+        { day: '2026-11-20', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, rejected_total: 2, bots: 1, dropped: 3, other: {} },
       ],
     });
     const csv = await (await t.get('/api/analytics/completeness?days=1&format=csv')).text();

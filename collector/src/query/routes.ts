@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { addDays } from '../rollup/time.js';
 import { toCsv } from './csv.js';
 import { funnel } from './funnel.js';
-import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
+import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, limitParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
 import { liveRoutes } from './live-routes.js';
 import { defaultCohortFrom, retention } from './retention.js';
 import { resolveSegment } from './segment.js';
@@ -42,10 +42,11 @@ export function queryRoutes(deps: AppDeps): Hono {
 
   handle('usage', (q) => {
     const days = intParam(q, 'days', 1, 365, 30);
+    const limit = limitParam(q);
     const { engine, today, seg } = ctx(q);
     // `to` ends the window on another day than today: the dashboard's previous-period comparison.
     const end = q.to === undefined ? today : rangeParams({ from: q.to, to: q.to }, today, 1).to;
-    const u = usage(engine, end, days, seg, new Date(deps.clock.now()).toISOString());
+    const u = usage(engine, end, days, seg, new Date(deps.clock.now()).toISOString(), limit);
     const rows: unknown[][] = [
       ['period_days', '', u.period_days],
       ['dau', '', u.dau],
@@ -55,7 +56,7 @@ export function queryRoutes(deps: AppDeps): Hono {
       ['unique_days', '', u.unique_days],
       ['unique_weeks', '', u.unique_weeks],
       ...Object.entries(u.funnel_steps).map(([k, v]) => ['funnel_steps', k, v]),
-      ...Object.entries(u.feature_usage).map(([k, v]) => ['feature_usage', k, v]),
+      ...u.feature_usage.map((f) => ['feature_usage', f.feature, f.events]),
     ];
     return { json: u, table: { header: ['metric', 'key', 'value'], rows } };
   });
@@ -74,14 +75,13 @@ export function queryRoutes(deps: AppDeps): Hono {
 
   handle('breakdown', (q) => {
     const by = enumParam(q, 'by', BREAKDOWN_DIMS);
+    const limit = limitParam(q);
     const { engine, today, seg } = ctx(q);
     const { from, to } = rangeParams(q, today, 30);
-    const all = breakdown(engine, by, from, to, seg);
-    // Top-N on the server (the dashboard asks for 10); `total_rows` says how many there are.
-    const limit = q.limit === undefined ? undefined : intParam(q, 'limit', 1, 100_000, 0);
-    const rows = limit === undefined ? all : all.slice(0, limit);
+    const { rows, omitted } = breakdown(engine, by, from, to, seg, limit);
     return {
-      json: { ok: true, by, from, to, rows, total_rows: all.length },
+      // `total_rows`: how many values there are in all (the dashboard shows "top 10 of N").
+      json: { ok: true, by, from, to, rows, omitted, total_rows: rows.length + omitted.values },
       table: { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) },
     };
   });
@@ -127,11 +127,16 @@ export function queryRoutes(deps: AppDeps): Hono {
     const from = addDays(to, -(days - 1));
     const list = deps.analytics.completeness?.(from, to, appFilter) ?? [];
     const reasons = [...new Set(list.flatMap((d) => Object.keys(d.rejected)))].sort();
+    const otherDims = [...new Set(list.flatMap((d) => Object.keys(d.other)))].sort();
     return {
       json: { ok: true, from, to, days: list },
       table: {
-        header: ['day', 'accepted', 'duplicates', 'rejected_total', 'bots', 'dropped', ...reasons.map((r) => `rejected_${r}`)],
-        rows: list.map((d) => [d.day, d.accepted, d.duplicates, d.rejected_total, d.bots, d.dropped, ...reasons.map((r) => d.rejected[r] ?? 0)]),
+        header: ['day', 'accepted', 'duplicates', 'rejected_total', 'bots', 'dropped', ...reasons.map((r) => `rejected_${r}`), ...otherDims.map((o) => `other_${o}`)],
+        rows: list.map((d) => [
+          d.day, d.accepted, d.duplicates, d.rejected_total, d.bots, d.dropped,
+          ...reasons.map((r) => d.rejected[r] ?? 0),
+          ...otherDims.map((o) => d.other[o] ?? 0),
+        ]),
       },
     };
   });

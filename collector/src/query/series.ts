@@ -3,6 +3,7 @@ import type { Engine } from '../rollup/engine.js';
 import { dayRange, weekStart } from '../rollup/time.js';
 import { dayFigures, rowMatches, type Segment } from './segment.js';
 import { distinctUsers } from './usage.js';
+import { DEFAULT_LIMIT, topN, type Omitted } from './top.js';
 
 export interface Point {
   period: string;
@@ -43,26 +44,40 @@ export interface BreakdownRow {
   users: number;
 }
 
-/** Events and distinct users per value of one dimension over the days `from`..`to`. */
-export function breakdown(engine: Engine, by: Dim, from: string, to: string, seg: Segment): BreakdownRow[] {
-  if (seg.none) return [];
+/**
+ * Events and distinct users per value of one dimension over the days `from`..`to`: the `limit`
+ * values with most events (ties by value, missing last). Two passes, so distinct users are only
+ * ever collected for the values listed: a dimension with a million values costs a counter each,
+ * not a user set each.
+ */
+export function breakdown(engine: Engine, by: Dim, from: string, to: string, seg: Segment, limit = DEFAULT_LIMIT): { rows: BreakdownRow[]; omitted: Omitted } {
+  if (seg.none) return { rows: [], omitted: { values: 0, events: 0 } };
   const d = DIM_INDEX[by];
-  const acc = new Map<number, { events: number; users: Set<number> }>();
-  for (const day of engine.daysWithData(from, to)) {
+  const days = engine.daysWithData(from, to);
+  const events = new Map<number, number>();
+  for (const day of days) {
     for (const rows of engine.view(day)!.rowSets()) {
       const col = rows.dims[d]!;
       for (let r = 0; r < rows.n; r++) {
         if (!rowMatches(rows, r, seg)) continue;
         const id = col[r]!;
-        let a = acc.get(id);
-        if (a === undefined) acc.set(id, (a = { events: 0, users: new Set() }));
-        a.events += rows.count[r]!;
-        const u = rows.user[r]!;
-        if (u !== NO_USER) a.users.add(u);
+        events.set(id, (events.get(id) ?? 0) + rows.count[r]!);
       }
     }
   }
-  return [...acc]
-    .map(([id, a]) => ({ value: id === 0 ? null : (engine.dict.value(id) ?? null), events: a.events, users: a.users.size }))
-    .sort((x, y) => y.events - x.events || (x.value === null ? 1 : y.value === null ? -1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+  const nameOf = (id: number) => (id === 0 ? null : (engine.dict.value(id) ?? null));
+  const { top, omitted } = topN([...events].map(([id, n]) => ({ id, value: nameOf(id), events: n })), (x) => x.value, limit);
+  const users = new Map<number, Set<number>>(top.map((x) => [x.id, new Set<number>()]));
+  for (const day of days) {
+    for (const rows of engine.view(day)!.rowSets()) {
+      const col = rows.dims[d]!;
+      for (let r = 0; r < rows.n; r++) {
+        const set = users.get(col[r]!);
+        if (set === undefined || !rowMatches(rows, r, seg)) continue;
+        const u = rows.user[r]!;
+        if (u !== NO_USER) set.add(u);
+      }
+    }
+  }
+  return { rows: top.map((x) => ({ value: x.value, events: x.events, users: users.get(x.id)!.size })), omitted };
 }

@@ -35,7 +35,12 @@ describe('GET /api/analytics/usage', () => {
     // cut week {u1, anon-1} = 2, current week {u2, u1, u3} = 3 → 5 / 2
     wau: 2.5,
     mau: 4,
-    feature_usage: { cta: 2, home: 2, signup: 1 },
+    feature_usage: [
+      { feature: 'cta', events: 2 },
+      { feature: 'home', events: 2 },
+      { feature: 'signup', events: 1 },
+    ],
+    feature_usage_omitted: { values: 0, events: 0 },
     funnel_steps: { page_view: 4, action: 2, conversion: 2 },
     total_events: 8,
     unique_days: 4,
@@ -94,14 +99,14 @@ describe('GET /api/analytics/usage', () => {
       dau: 1, // 11-14 {anon-1}, 11-15 {u1}
       wau: 2,
       mau: 2,
-      feature_usage: { cta: 2 },
+      feature_usage: [{ feature: 'cta', events: 2 }],
       funnel_steps: { page_view: 0, action: 2, conversion: 0 },
       total_events: 2,
       unique_days: 2,
       unique_weeks: 1,
     });
     const none = await appFor(h).json('/api/analytics/usage?days=7&feature=never-seen');
-    expect(none.body).toMatchObject({ dau: 0, wau: 0, mau: 0, total_events: 0, unique_days: 0, unique_weeks: 0, feature_usage: {} });
+    expect(none.body).toMatchObject({ dau: 0, wau: 0, mau: 0, total_events: 0, unique_days: 0, unique_weeks: 0, feature_usage: [] });
   });
 
   it('keeps filtered mau exact across rolled-up days and live ones, as events arrive', async () => {
@@ -139,6 +144,9 @@ describe('GET /api/analytics/usage', () => {
       ['days=abc', 'days'],
       ['format=xml', 'format'],
       ['platform=', 'platform'],
+      ['limit=0', 'limit'],
+      ['limit=1001', 'limit'],
+      ['limit=ten', 'limit'],
     ] as const) {
       const { status, body } = await t.json(`/api/analytics/usage?${q}`);
       expect(status, q).toBe(400);
@@ -146,5 +154,62 @@ describe('GET /api/analytics/usage', () => {
       expect(body.error).toContain(word);
     }
     expect((await t.app.request('/api/analytics/usage')).status).toBe(401);
+  });
+});
+
+describe('usage.feature_usage: any name, largest first, top-N', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+  afterEach(() => h.close());
+
+  // Names a plain object would mangle: `__proto__` vanishes, integer-like keys jump to the front.
+  const names: [string, number][] = [
+    ['__proto__', 5],
+    ['constructor', 4],
+    ['10', 3],
+    ['2', 2],
+    ['toString', 2],
+    ['hasOwnProperty', 1],
+  ];
+  const seed = () =>
+    h.log.append(names.flatMap(([feature, n]) => Array.from({ length: n }, (_, i) => ev(`2026-11-20T10:0${i}:00Z`, { user_id: `u${i}`, feature }))));
+
+  it('round-trips every name in JSON and CSV, ordered by events then name', async () => {
+    await seed();
+    const expected = [
+      { feature: '__proto__', events: 5 },
+      { feature: 'constructor', events: 4 },
+      { feature: '10', events: 3 },
+      { feature: '2', events: 2 },
+      { feature: 'toString', events: 2 },
+      { feature: 'hasOwnProperty', events: 1 },
+    ];
+    const t = appFor(h);
+    for (const path of ['/api/analytics/usage?days=1', '/api/analytics/usage?days=1&event_type=page_view']) {
+      const { body } = await t.json(path);
+      expect(body.feature_usage, path).toEqual(expected);
+      expect(body.feature_usage_omitted).toEqual({ values: 0, events: 0 });
+    }
+    const csv = (await (await t.get('/api/analytics/usage?days=1&format=csv')).text()).trim().split('\r\n');
+    expect(csv.filter((l) => l.startsWith('feature_usage,'))).toEqual(expected.map((f) => `feature_usage,${f.feature},${f.events}`));
+    await h.analytics.rollup!();
+    await h.reopen();
+    expect((await appFor(h).json('/api/analytics/usage?days=1')).body.feature_usage).toEqual(expected);
+  });
+
+  it('lists `limit` features (default 100) and sums the rest under feature_usage_omitted', async () => {
+    await seed();
+    const { body } = await appFor(h).json('/api/analytics/usage?days=1&limit=2');
+    expect(body.feature_usage).toEqual([
+      { feature: '__proto__', events: 5 },
+      { feature: 'constructor', events: 4 },
+    ]);
+    expect(body.feature_usage_omitted).toEqual({ values: 4, events: 8 });
+    await h.log.append(Array.from({ length: 150 }, (_, i) => ev('2026-11-20T11:00:00Z', { user_id: 'x', feature: `f${String(i).padStart(3, '0')}` })));
+    const all = await appFor(h).json('/api/analytics/usage?days=1');
+    expect(all.body.feature_usage).toHaveLength(100);
+    expect(all.body.feature_usage_omitted).toEqual({ values: 56, events: 56 });
   });
 });

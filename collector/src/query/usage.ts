@@ -1,6 +1,7 @@
 import type { Engine } from '../rollup/engine.js';
 import { addDays, dayNumber, weekStart } from '../rollup/time.js';
 import { createMarker, dayFigures, type Segment } from './segment.js';
+import { DEFAULT_LIMIT, topN, type Omitted } from './top.js';
 
 export interface UsageAnswer {
   ok: true;
@@ -9,7 +10,10 @@ export interface UsageAnswer {
   dau: number;
   wau: number;
   mau: number;
-  feature_usage: Record<string, number>;
+  /** Events per feature, largest first (ties by name), at most `limit` entries. An array, not an
+   *  object: JSON objects list integer-like keys first and a `__proto__` key is lost in JavaScript. */
+  feature_usage: { feature: string; events: number }[];
+  feature_usage_omitted: Omitted;
   funnel_steps: { page_view: number; action: number; conversion: number };
   total_events: number;
   unique_days: number;
@@ -74,7 +78,7 @@ function windowUsers(engine: Engine, segKey: string, days: string[], usersOf: (d
 }
 
 /** `GET /api/analytics/usage`: the N calendar days ending today, definitions in docs/metrics.md. */
-export function usage(engine: Engine, today: string, periodDays: number, seg: Segment, nowIso: string): UsageAnswer {
+export function usage(engine: Engine, today: string, periodDays: number, seg: Segment, nowIso: string, limit = DEFAULT_LIMIT): UsageAnswer {
   const from = addDays(today, -(periodDays - 1));
   const figures = new Map<string, ReturnType<typeof dayFigures>>();
   for (const day of engine.daysWithData(from, today)) {
@@ -124,10 +128,11 @@ export function usage(engine: Engine, today: string, periodDays: number, seg: Se
     const id = engine.dict.find(name);
     return id === undefined ? 0 : (types.get(id) ?? 0);
   };
-  const featureUsage: Record<string, number> = {};
-  for (const [id, n] of [...features].sort((a, b) => b[1] - a[1] || (engine.dict.value(a[0])! < engine.dict.value(b[0])! ? -1 : 1))) {
-    featureUsage[engine.dict.value(id)!] = n;
-  }
+  const featureUsage = topN(
+    [...features].map(([id, events]) => ({ feature: engine.dict.value(id)!, events })),
+    (x) => x.feature,
+    limit,
+  );
   return {
     ok: true,
     ts: nowIso,
@@ -135,7 +140,8 @@ export function usage(engine: Engine, today: string, periodDays: number, seg: Se
     dau: days.length === 0 ? 0 : round1(dauSum / days.length),
     wau: weeks.size === 0 ? 0 : round1(wauSum / weeks.size),
     mau,
-    feature_usage: featureUsage,
+    feature_usage: featureUsage.top,
+    feature_usage_omitted: featureUsage.omitted,
     funnel_steps: { page_view: byType('page_view'), action: byType('action'), conversion: byType('conversion') },
     total_events: total,
     unique_days: days.length,

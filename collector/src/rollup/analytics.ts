@@ -27,7 +27,9 @@ export interface Analytics {
   purgeRollupsBefore?(day: string, opts?: { dryRun: boolean }): RollupPurge;
   /** True when every event of this UTC log file is in persisted rollups. */
   isRolledUp?(receiptDay: string): boolean;
-  /** Deletes the user-key rows of these people (after `rebuildDays` removed their events). */
-  forgetUsers?(keys: string[]): void;
-  completeness?(from: string, to: string, app?: string): CompletenessDay[];
+  /** Deletes the user-key rows of these people and every dictionary value no day holds any more
+   *  (after `rebuildDays` removed their events), then truncates the WAL. */
+  forgetUsers?(keys: string[]): void | Promise<void>;
+  /** The ledger per receipt day, plus `other`: events counted under `(other)` per dimension (dims.ts). */
+  completeness?(from: string, to: string, app?: string): (CompletenessDay & { other: Record<string, number> })[];
 }

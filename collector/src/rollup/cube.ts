@@ -41,16 +41,24 @@ export interface CubeBuilder {
   /** A read-only view; valid until the next `add`. */
   view(): DayCube;
   readonly events: number;
+  /**
+   * Freezes the rows so far: later events never add to them but go to new rows (a key may then
+   * have two rows; every reader sums them). Returns a view of the frozen rows that stays valid, so
+   * a rollup can persist it while ingestion goes on.
+   */
+  seal(): DayCube;
+  /** A new builder with only the rows added since the last `seal` (after they were persisted). */
+  tail(): CubeBuilder;
 }
 
 export function createCubeBuilder(initial = 64): CubeBuilder {
   let cap = initial;
   let n = 0;
   let events = 0;
-  let user = new Uint32Array(cap);
-  let dims = DIMS.map(() => new Uint32Array(cap));
-  let count = new Uint32Array(cap);
-  let first = new Float64Array(cap);
+  let user = shared32(cap);
+  let dims = DIMS.map(() => shared32(cap));
+  let count = shared32(cap);
+  let first = sharedF64(cap);
   // Rows of one user are chained (head per user, next per row): a user has few rows a day, so a
   // short walk comparing nine ints beats building a string key per event. Userless rows use keys.
   // Users are dense ids, so the chain heads are an array indexed by user (−1 = none yet). A day
@@ -67,21 +75,23 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
   let summary: Summary | undefined;
   let users = new Uint32Array(initial);
   let nUsers = 0;
+  // Rows below `sealed` are frozen (seal()): never matched, so never changed.
+  let sealed = 0;
 
   function grow(): void {
     cap *= 2;
-    const u2 = new Uint32Array(cap);
+    const u2 = shared32(cap);
     u2.set(user);
     user = u2;
     dims = dims.map((col) => {
-      const c2 = new Uint32Array(cap);
+      const c2 = shared32(cap);
       c2.set(col);
       return c2;
     });
-    const n2 = new Uint32Array(cap);
+    const n2 = shared32(cap);
     n2.set(count);
     count = n2;
-    const f2 = new Float64Array(cap);
+    const f2 = sharedF64(cap);
     f2.set(first);
     first = f2;
     const x2 = new Int32Array(cap);
@@ -93,9 +103,11 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
     if (u === NO_USER) {
       let key = '';
       for (let i = 0; i < DIMS.length; i++) key += d[i] + ',';
-      return userless.get(key) ?? -1;
+      const r = userless.get(key) ?? -1;
+      return r < sealed ? -1 : r;
     }
-    for (let r = headOf(u); r !== -1; r = next[r]!) {
+    // A user's chain runs from their newest row to their oldest: the first frozen row ends it.
+    for (let r = headOf(u); r !== -1 && r >= sealed; r = next[r]!) {
       let i = 0;
       while (i < DIMS.length && dims[i]![r] === d[i]) i++;
       if (i === DIMS.length) return r;
@@ -158,8 +170,31 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
     n++;
   }
 
+  const view = (): DayCube => ({
+    events,
+    summary: (summary ??= { types: toMap(typeCount), features: toMap(featureCount) }),
+    users: users.subarray(0, nUsers),
+    rows: { n, user: user.subarray(0, n), dims: dims.map((c) => c.subarray(0, n)), count: count.subarray(0, n), first: first.subarray(0, n) },
+  });
+
   return {
     add,
+    seal() {
+      sealed = n;
+      // Copies of what keeps changing (counters, the user list); the row columns below `n` are
+      // never written again, and a grow copies them to new arrays, leaving these intact.
+      const v = view();
+      return { events: v.events, summary: v.summary, users: v.users.slice(), rows: v.rows };
+    },
+    tail() {
+      const b = createCubeBuilder(Math.max(64, n - sealed));
+      const d = new Uint32Array(DIMS.length);
+      for (let r = sealed; r < n; r++) {
+        for (let i = 0; i < DIMS.length; i++) d[i] = dims[i]![r]!;
+        b.add(user[r]!, d, first[r]!, count[r]!);
+      }
+      return b;
+    },
     addRows(rows) {
       const d = new Uint32Array(DIMS.length);
       for (let r = 0; r < rows.n; r++) {
@@ -167,17 +202,18 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
         add(rows.user[r]!, d, rows.first[r]!, rows.count[r]!);
       }
     },
-    view: () => ({
-      events,
-      summary: (summary ??= { types: toMap(typeCount), features: toMap(featureCount) }),
-      users: users.subarray(0, nUsers),
-      rows: { n, user: user.subarray(0, n), dims: dims.map((c) => c.subarray(0, n)), count: count.subarray(0, n), first: first.subarray(0, n) },
-    }),
+    view,
     get events() {
       return events;
     },
   };
 }
+
+// The row columns live in shared memory: a rollup hands a sealed day's rows to its worker thread
+// (encoder.ts) without copying them on the event loop (structured cloning ~100 MB of a busy day's
+// columns stalled ingestion for hundreds of milliseconds).
+const shared32 = (n: number) => new Uint32Array(new SharedArrayBuffer(n * 4));
+const sharedF64 = (n: number) => new Float64Array(new SharedArrayBuffer(n * 8));
 
 function widen(a: Float64Array, index: number): Float64Array<ArrayBuffer> {
   let n = a.length;

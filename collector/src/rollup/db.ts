@@ -87,6 +87,23 @@ const MIGRATIONS: string[] = [
   // rows (first times: not exact) until `rollup --rebuild` rebuilds them from the log.
   `DELETE FROM day_steps;
    UPDATE days SET steps = 0;`,
+  // Bounded dimensions (dims.ts): each day's distinct dictionary ids per dimension (absent for days
+  // rolled up before: read off their rows), and the events counted under `(other)` past the cap.
+  // day_parts: rows of later rollups of an already rolled-up day, appended instead of merged
+  // (store.ts), so a rollup's cost follows its new events.
+  // (IF NOT EXISTS: a test re-runs the migrations after an earlier one on a database that has these.)
+  `CREATE TABLE IF NOT EXISTS day_values (day TEXT PRIMARY KEY, data BLOB NOT NULL);
+   CREATE TABLE IF NOT EXISTS dim_overflow (
+     receipt_day TEXT NOT NULL,
+     day TEXT NOT NULL,
+     app TEXT NOT NULL,
+     dim TEXT NOT NULL,
+     events INTEGER NOT NULL,
+     PRIMARY KEY (receipt_day, day, app, dim)
+   ) WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS dim_overflow_day ON dim_overflow (day);
+   CREATE TABLE IF NOT EXISTS day_parts (day TEXT NOT NULL, rows BLOB NOT NULL);
+   CREATE INDEX IF NOT EXISTS day_parts_day ON day_parts (day);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,8 +12,12 @@ export interface Interner {
   find(value: string): number | undefined;
   value(id: number): string | undefined;
   persist(): void;
+  /** Persists up to `max` pending entries in their own transaction; true while more are pending. */
+  persistSome(max: number): boolean;
   /** Drops entries (erasure); returns the ids removed. */
   forget(values: string[]): number[];
+  /** Every id in use, with its value. */
+  entries(): IterableIterator<[string, number]>;
 }
 
 export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 'value', firstId: number): Interner {
@@ -39,6 +43,7 @@ export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 
       return id;
     },
     find: (value) => ids.get(value),
+    entries: () => ids.entries(),
     value: (id) => values[id],
     persist() {
       for (const id of pending) {
@@ -46,6 +51,17 @@ export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 
         if (v !== undefined) insert.run(id, v);
       }
       pending = [];
+    },
+    persistSome(max) {
+      const some = pending.slice(0, max);
+      db.transaction(() => {
+        for (const id of some) {
+          const v = values[id];
+          if (v !== undefined) insert.run(id, v);
+        }
+      })();
+      pending = pending.slice(some.length);
+      return pending.length > 0;
     },
     forget(list) {
       const out: number[] = [];

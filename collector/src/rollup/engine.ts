@@ -7,14 +7,22 @@ import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createMarker } from './marker.js';
+import { createDayValues, type DayValues } from './dims.js';
+import type { Overflow, OverflowSink } from './overflow.js';
+import { DEFAULT_APP } from '../ingest/index.js';
 
 /** A live (not yet persisted) slice of one day: events appended since its last rollup. */
 export interface LiveDay {
+  /** Replaced by its tail when a rollup persisted its sealed rows. */
   builder: CubeBuilder;
   /** Safety dedup on top of the log store's 48 h window: first stored wins within a build. */
   ids: AppIdSets;
+  /** The day's distinct values per dimension, capped (dims.ts); seeded from the persisted day. */
+  values: DayValues;
   /** Every step time of the slice (the funnel index of its events). */
   steps: StepLog;
+  /** While a rollup persists the sealed rows: their step times (queries still read them here). */
+  sealedSteps?: StepLog;
 }
 
 /** One day as queries see it: persisted rollup plus live overlay. */
@@ -44,8 +52,11 @@ export interface Engine {
   liveReceipts: Map<string, Map<string, number>>;
   /** Adds events of log file `receiptDay` to the live overlay. */
   ingest(events: Iterable<StoredEvent>, receiptDay?: string): void;
-  /** Adds one event to a standalone builder (rebuilds) through the engine's dictionaries. */
-  addTo(builder: CubeBuilder, e: StoredEvent, steps?: StepLog): void;
+  /** Adds one event of log file `receiptDay` to a standalone builder (rebuilds) through the engine's dictionaries. */
+  addTo(builder: CubeBuilder, values: DayValues, e: StoredEvent, receiptDay: string, sink: OverflowSink, steps?: StepLog): void;
+  /** Fresh capped value sets for a day (`initial`: what the day already holds). */
+  dayValues(initial?: Uint32Array[]): DayValues;
+  readonly overflow: Overflow;
   /** Calendar day (TALLY_TZ) of an event. */
   dayOf(e: StoredEvent): string;
   view(day: string): DayView | undefined;
@@ -63,7 +74,7 @@ export interface Engine {
 // Versions are unique in the process (not per engine), so caches keyed on them survive a reopen safely.
 let versionClock = 0;
 
-export function createEngine(store: DayStore, users: Interner, dict: Interner, timeZone: string): Engine {
+export function createEngine(store: DayStore, users: Interner, dict: Interner, timeZone: string, overflow: Overflow, maxValuesPerDay: number): Engine {
   const live = new Map<string, LiveDay>();
   const liveReceipts = new Map<string, Map<string, number>>();
   const versions = new Map<string, number>();
@@ -72,17 +83,7 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
   const dims = new Uint32Array(DIMS.length);
   const usersCache = new Map<string, { v: number; users: Uint32Array }>();
 
-  // Per-dimension memo of the last value: most fields repeat from one event to the next.
-  const lastValue: (string | undefined)[] = DIMS.map(() => undefined);
-  const lastId = new Uint32Array(DIMS.length);
-  const sid = (i: number, s: string | undefined) => {
-    if (s === undefined || s === '') return 0;
-    if (s === lastValue[i]) return lastId[i]!;
-    const id = dict.id(s);
-    lastValue[i] = s;
-    lastId[i] = id;
-    return id;
-  };
+  const dayValues = (initial?: Uint32Array[]) => createDayValues(dict, maxValuesPerDay, initial);
   const dayIn = dayMapper(timeZone);
   const dayOf = (e: StoredEvent) => dayIn(Date.parse(e.time));
   const touch = (day: string) => void versions.set(day, ++versionClock);
@@ -109,11 +110,11 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         if (l !== undefined) touch(lastDay);
         lastDay = day;
         l = live.get(day);
-        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createAppIdSets(), steps: createStepLog() }));
+        if (l === undefined) live.set(day, (l = { builder: createCubeBuilder(), ids: createAppIdSets(), values: dayValues(store.values(day)), steps: createStepLog() }));
         dayNum = dayNumber(day);
       }
       if (!l.ids.add(e.app, e.event_id)) continue;
-      const u = encode(e);
+      const u = encode(e, l.values, lastR, day, overflow);
       l.builder.add(u, dims, ms);
       if (u !== NO_USER) {
         seen.add(u, dayNum);
@@ -123,19 +124,22 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     if (l !== undefined) touch(lastDay);
   }
 
-  /** Fills `dims` with the event's dictionary ids and returns its user id. */
-  function encode(e: StoredEvent): number {
+  /** Fills `dims` with the event's dictionary ids (capped per day) and returns its user id. */
+  function encode(e: StoredEvent, v: DayValues, receiptDay: string, day: string, sink: OverflowSink): number {
     const key = e.user_id ?? e.anonymous_id;
     const c = e.context;
-    dims[0] = sid(0, e.app);
-    dims[1] = sid(1, c?.platform);
-    dims[2] = sid(2, e.event_type);
-    dims[3] = sid(3, e.feature);
-    dims[4] = sid(4, c?.app_version);
-    dims[5] = sid(5, e.url);
-    dims[6] = sid(6, c?.browser);
-    dims[7] = sid(7, c?.os);
-    dims[8] = sid(8, c?.device_type);
+    v.overflow = 0;
+    dims[0] = v.admit(0, e.app);
+    dims[1] = v.admit(1, c?.platform);
+    dims[2] = v.admit(2, e.event_type);
+    dims[3] = v.admit(3, e.feature);
+    dims[4] = v.admit(4, c?.app_version);
+    dims[5] = v.admit(5, e.url);
+    dims[6] = v.admit(6, c?.browser);
+    dims[7] = v.admit(7, c?.os);
+    dims[8] = v.admit(8, c?.device_type);
+    // Keyed by the app as counted (itself capped), so the counters stay bounded too.
+    if (v.overflow !== 0) sink.note(receiptDay, day, dims[0] === 0 ? DEFAULT_APP : dict.value(dims[0])!, v.overflow);
     return key === undefined || key === '' ? NO_USER : users.id(key);
   }
 
@@ -179,14 +183,19 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         return { types: add(meta.summary.types, lv.summary.types), features: add(meta.summary.features, lv.summary.features) };
       },
       steps(type, feature) {
-        const ls = l !== undefined && l.steps.size > 0 ? l.steps.entry(type, feature) : undefined;
+        let ls = l !== undefined && l.steps.size > 0 ? l.steps.entry(type, feature) : undefined;
+        const sealed = l?.sealedSteps;
+        if (sealed !== undefined && sealed.size > 0) {
+          const e = sealed.entry(type, feature);
+          ls = ls === undefined ? e : mergeTimes(e, ls);
+        }
         if (meta === undefined) return ls ?? EMPTY_STEP;
         const p = store.steps(day, type, feature);
         return p === undefined || ls === undefined ? p : mergeTimes(p, ls);
       },
       rowSets() {
         const out: RowSet[] = [];
-        if (meta !== undefined) out.push(store.rows(day)!);
+        if (meta !== undefined) out.push(...store.rows(day)!);
         if (lv !== undefined && lv.rows.n > 0) out.push(lv.rows);
         return out;
       },
@@ -223,12 +232,14 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     live,
     liveReceipts,
     ingest,
-    addTo(builder, e, steps) {
-      const u = encode(e);
+    addTo(builder, values, e, receiptDay, sink, steps) {
+      const u = encode(e, values, receiptDay, dayOf(e), sink);
       const ms = Date.parse(e.time);
       builder.add(u, dims, ms);
       steps?.add(u, dims[2]!, dims[3]!, ms, segmentId(dims[0]!, dims[1]!, dims[4]!));
     },
+    dayValues,
+    overflow,
     dayOf,
     view,
     daysWithData(from, to) {

@@ -1,11 +1,16 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
-import { createCubeBuilder, type CubeBuilder } from './cube.js';
+import { createCubeBuilder, type CubeBuilder, type DayCube, type Summary } from './cube.js';
 import type { Db } from './db.js';
-import type { Engine } from './engine.js';
+import { sortedHas, type Engine, type LiveDay } from './engine.js';
+import { encodeJob, type EncodeJob } from './encode.js';
+import type { Encoder } from './encoder.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createStepLog, type StepLog } from './steps.js';
 import { addDays } from './time.js';
+import type { DayValues } from './dims.js';
+import { createOverflowCounts } from './overflow.js';
+import { encodeCube, encodeSteps } from './store.js';
 
 export interface RollupReport {
   ok: true;
@@ -100,51 +105,143 @@ export async function loadLive(engine: Engine, log: LogStore, reader: Reader): P
   return loaded;
 }
 
+/** Parts a day may collect before a rollup writes it whole again (amortised: 1 in MAX_PARTS). */
+export const MAX_PARTS = 8;
+
+/** Sorted union of sorted `a` and unsorted `b`; linear in `a`, n log n in what `b` adds. */
+export function sortedUnion(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const extra = Uint32Array.from(b.filter((u) => !sortedHas(a, u))).sort();
+  const out = new Uint32Array(a.length + extra.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.length && j < extra.length) out[o++] = a[i]! < extra[j]! ? a[i++]! : extra[j++]!;
+  while (i < a.length) out[o++] = a[i++]!;
+  while (j < extra.length) out[o++] = extra[j++]!;
+  return out;
+}
+
 /**
- * Moves live days into SQLite (merged with what is there) in one transaction and records which
- * log events they now hold. Only touches days with live events, so running it twice writes nothing
- * the second time.
+ * Moves live days into SQLite and records which log events they now hold. Only touches days with
+ * live events, so running it twice writes nothing the second time.
+ *
+ * Off the event loop where it costs: each day's rows are sealed (ingestion goes on into new rows,
+ * queries keep seeing both), the merging, sorting, encoding and funnel index are computed by
+ * `encoder` in a worker thread, and only then does one transaction write the results with the
+ * bookkeeping; the sealed rows then leave the live overlay and the newer ones stay. A day already
+ * rolled up gets its new events appended as a part (cost follows them, not the day).
  */
-export function flush(engine: Engine, db: Db, logDays: string[], todayUtc: string, only?: string[]): RollupReport {
+export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: string[], todayUtc: string): Promise<RollupReport> {
   const started = performance.now();
   const { store, live, liveReceipts } = engine;
-  const days = [...live.keys()].filter((d) => only === undefined || only.includes(d)).sort();
+  const plans = [...live.keys()].sort().map((day) => {
+    const l = live.get(day)!;
+    const cube = l.builder.seal();
+    // The step times go with the sealed rows; new events start a fresh log (queries read both).
+    const steps = l.steps;
+    l.steps = createStepLog();
+    l.sealedSteps = steps;
+    const receipts = new Map<string, number>();
+    for (const [r, byDay] of liveReceipts) {
+      const n = byDay.get(day);
+      if (n !== undefined) receipts.set(r, n);
+    }
+    const part = store.meta.has(day) && store.partCount(day) < MAX_PARTS;
+    // Too many parts: the day is written whole again (and with it its funnel index).
+    const rows = part ? [cube.rows] : [...(store.rows(day) ?? []), cube.rows];
+    const job: EncodeJob = { mode: part ? 'part' : 'whole', rows, users: cube.users };
+    return { day, l, cube, receipts, part, job, steps, values: l.values.lists(), overflow: engine.overflow.snapshot(day) };
+  });
+  try {
+    return await persist(engine, db, encoder, plans, logDays, todayUtc, started);
+  } catch (err) {
+    // Nothing was persisted: the sealed step times go back to the live log (the sealed rows never left).
+    for (const p of plans) {
+      for (const e of p.steps.build()) p.l.steps.addEntry(e);
+      p.l.sealedSteps = undefined;
+    }
+    throw err;
+  }
+}
+
+type Plan = {
+  day: string;
+  l: LiveDay;
+  cube: DayCube;
+  receipts: Map<string, number>;
+  part: boolean;
+  job: EncodeJob;
+  steps: StepLog;
+  values: Uint32Array[];
+  overflow: Map<string, Float64Array>;
+};
+
+async function persist(engine: Engine, db: Db, encoder: Encoder, plans: Plan[], logDays: string[], todayUtc: string, started: number): Promise<RollupReport> {
+  const { store, live, liveReceipts } = engine;
+  const encoded = await encoder.encode(plans.map((p) => p.job));
+  for (const [i, p] of plans.entries()) {
+    // A day written whole again takes its persisted index along (equal times count once).
+    if (!p.part && store.meta.has(p.day)) store.loadSteps(p.day, p.steps);
+    encoded[i] = { ...encoded[i]!, steps: encodeSteps(p.steps) };
+  }
+  // New users and values go first, in small transactions with the event loop turning in between:
+  // a busy day's first-time visitors are hundreds of thousands of inserts. Entries persisted
+  // without rows yet are harmless (rows only ever reference persisted ones, not the reverse).
+  for (const interner of [engine.users, engine.dict]) {
+    while (interner.persistSome(5000)) await new Promise((r) => setImmediate(r));
+  }
   let events = 0;
   const rolledAt = new Date().toISOString();
   db.transaction(() => {
     engine.users.persist();
     engine.dict.persist();
-    for (const day of days) {
-      const l = live.get(day)!;
-      const old = store.rows(day);
-      let cube = l.builder.view();
-      if (old !== undefined) {
-        // A late event for a rolled-up day: merge (rare, so the re-aggregation cost is fine).
-        const b = createCubeBuilder(old.n + cube.rows.n);
-        b.addRows(old);
-        b.addRows(cube.rows);
-        cube = b.view();
-        // Its funnel index too: the stored times join the live ones (equal times count once).
-        store.loadSteps(day, l.steps);
+    plans.forEach((p, i) => {
+      const { day, cube, values } = p;
+      let enc = encoded[i]!;
+      events += cube.events;
+      if (p.part && store.meta.has(day)) {
+        const summary = addSummaries(store.meta.get(day)!.summary, cube.summary);
+        store.addPart(day, { events: cube.events, summary, values, enc }, sortedUnion(store.users(day)!, cube.users), rolledAt);
+      } else {
+        // Purged meanwhile (retention): the sealed rows are all there is of the day.
+        if (p.part) enc = { ...encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users }), steps: enc.steps };
+        const summary = p.part ? cube.summary : addSummaries(p.job.rows.length > 1 ? store.meta.get(day)?.summary : undefined, cube.summary);
+        const before = p.part ? 0 : (store.meta.get(day)?.events ?? 0);
+        store.write(day, { events: before + cube.events, summary, values, enc }, rolledAt);
       }
-      events += l.builder.events;
-      store.write(day, cube, rolledAt, l.steps);
-      live.delete(day);
-      for (const [r, byDay] of liveReceipts) {
-        const n = byDay.get(day);
-        if (n === undefined) continue;
+      engine.overflow.commit(day, p.overflow);
+      for (const [r, n] of p.receipts) {
         store.addCoverage(r, day, n);
-        byDay.delete(day);
+        const byDay = liveReceipts.get(r)!;
+        const left = byDay.get(day)! - n;
+        if (left > 0) byDay.set(day, left);
+        else byDay.delete(day);
         if (byDay.size === 0) liveReceipts.delete(r);
       }
-      engine.touch(day);
-    }
+    });
     // A log file no longer appended to (its UTC day is over) with nothing live is fully rolled up.
     for (const r of logDays) {
       if (r < todayUtc && !liveReceipts.has(r) && !store.isComplete(r)) store.markComplete(r);
     }
   })();
-  return { ok: true, days, events, ms: Math.round(performance.now() - started) };
+  // Only now do the sealed rows leave the overlay: events that came in meanwhile stay live.
+  for (const { day, l, cube } of plans) {
+    l.sealedSteps = undefined;
+    if (l.builder.events === cube.events) live.delete(day);
+    else l.builder = l.builder.tail();
+    engine.touch(day);
+  }
+  return { ok: true, days: plans.map((p) => p.day), events, ms: Math.round(performance.now() - started) };
+}
+
+function addSummaries(a: Summary | undefined, b: Summary): Summary {
+  if (a === undefined) return b;
+  const add = (x: Map<number, number>, y: Map<number, number>) => {
+    const m = new Map(x);
+    for (const [k, n] of y) m.set(k, (m.get(k) ?? 0) + n);
+    return m;
+  };
+  return { types: add(a.types, b.types), features: add(a.features, b.features) };
 }
 
 /**
@@ -166,12 +263,14 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
   const watch = reader.watch([...receipts].filter((r) => available.has(r)));
   for (const day of wanted) {
     engine.live.delete(day);
+    engine.overflow.forgetLive(day);
     for (const [r, byDay] of engine.liveReceipts) {
       byDay.delete(day);
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
-  const builders = new Map<string, { b: CubeBuilder; ids: AppIdSets; steps: StepLog }>();
+  const builders = new Map<string, { b: CubeBuilder; ids: AppIdSets; values: DayValues; steps: StepLog }>();
+  const overflow = createOverflowCounts();
   const counts = new Map<string, Map<string, number>>();
   let events = 0;
   try {
@@ -184,10 +283,10 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
         if (!wanted.has(day)) return;
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         let x = builders.get(day);
-        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createAppIdSets(), steps: createStepLog() }));
+        if (x === undefined) builders.set(day, (x = { b: createCubeBuilder(1024), ids: createAppIdSets(), values: engine.dayValues(), steps: createStepLog() }));
         if (!x.ids.add(e.app, e.event_id)) return;
         events++;
-        engine.addTo(x.b, e, x.steps);
+        engine.addTo(x.b, x.values, e, r, overflow, x.steps);
       });
     }
   } finally {
@@ -201,9 +300,10 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       engine.store.clearCoverage(day);
       const x = builders.get(day);
       if (x === undefined || x.b.events === 0) engine.store.remove(day);
-      else engine.store.write(day, x.b.view(), rolledAt, x.steps);
+      else engine.store.write(day, encodeCube(x.b.view(), x.values.lists(), x.steps), rolledAt);
       engine.touch(day);
     }
+    engine.overflow.replace(wanted, overflow);
     for (const [r, perDay] of counts) for (const [day, n] of perDay) engine.store.setCoverage(r, day, n);
   })();
   engine.recomputeSeen();

@@ -7,6 +7,9 @@ import { createInterner } from './dict.js';
 import { createEngine } from './engine.js';
 import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
 import { createLedger, readCompleteness } from './ledger.js';
+import { createOverflow } from './overflow.js';
+import { unusedValues } from './dict-gc.js';
+import { sharedEncoder } from './encoder.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 
@@ -47,7 +50,8 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   }
   const users = createInterner(db, 'users', 'key', 0);
   const dict = createInterner(db, 'dict', 'value', 1);
-  let engine = createEngine(store, users, dict, tz);
+  const overflow = createOverflow(db);
+  let engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
   const reader = createReader(log);
   const unsubscribe = log.onAppend((events) => {
     reader.appended(events);
@@ -73,6 +77,8 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     setImmediate(() => warm().catch((err) => logger.warn('warming the query caches failed', { error: String(err) })));
   }
 
+  let rebuilding = false;
+  const encoder = sharedEncoder((error) => logger.warn('rollup worker unavailable; encoding on the main thread', { error }));
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   let chain: Promise<unknown> = Promise.resolve();
@@ -87,20 +93,33 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
       return engine;
     },
     today: () => dayInZone(clock.now(), tz),
-    rollup: () => serial(async () => flush(engine, db, await log.days(), todayUtc())),
+    rollup: () => serial(async () => flush(engine, db, encoder, await log.days(), todayUtc())),
     async rebuildDays(days) {
-      await serial(() => rebuildDays(engine, db, log, reader, days));
+      await serial(async () => {
+        rebuilding = true;
+        try {
+          await rebuildDays(engine, db, log, reader, days);
+        } finally {
+          rebuilding = false;
+        }
+      });
     },
     rebuildAll: () =>
       serial(async () => {
-        const started = performance.now();
-        store.clear();
-        store.setMeta('time_zone', tz);
-        engine = createEngine(store, users, dict, tz);
-        await loadLive(engine, log, reader);
-        const report = flush(engine, db, await log.days(), todayUtc());
-        engine.recomputeSeen();
-        return { ...report, ms: Math.round(performance.now() - started) };
+        rebuilding = true;
+        try {
+          const started = performance.now();
+          store.clear();
+          store.setMeta('time_zone', tz);
+          overflow.clear();
+          engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
+          await loadLive(engine, log, reader);
+          const report = await flush(engine, db, encoder, await log.days(), todayUtc());
+          engine.recomputeSeen();
+          return { ...report, ms: Math.round(performance.now() - started) };
+        } finally {
+          rebuilding = false;
+        }
       }),
     purgeRollupsBefore(day, o = { dryRun: false }): RollupPurge {
       const days = [...store.meta.keys()].filter((d) => d < day).sort();
@@ -119,15 +138,25 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
         if (key !== undefined && engine.seen.isUnseen(u)) gone.push(key);
       }
       users.forget(gone);
+      // Values of the purged days only; skipped while a rebuild holds ids the engine does not know
+      // of (the next purge catches up).
+      if (!rebuilding) dict.forget(unusedValues(engine));
       return { days, rows: days.length };
     },
     isRolledUp: (r) => store.isComplete(r),
-    forgetUsers(keys) {
-      users.forget(keys);
-      // Old page images in the WAL would still hold the keys.
-      db.pragma('wal_checkpoint(TRUNCATE)');
+    forgetUsers: (keys) =>
+      serial(async () => {
+        users.forget(keys);
+        // Values only the erased events carried (a url or feature embedding the id): inside the
+        // serial chain, where no rebuild holds dictionary ids the engine does not know of.
+        dict.forget(unusedValues(engine));
+        // Old page images in the WAL would still hold the keys.
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      }),
+    completeness(from, to, app) {
+      const other = overflow.read(from, to, app);
+      return readCompleteness(db, from, to, dayRange(from, to), app).map((d) => ({ ...d, other: other.get(d.day) ?? {} }));
     },
-    completeness: (from, to, app) => readCompleteness(db, from, to, dayRange(from, to), app),
     close() {
       closed = true;
       job?.stop();

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ describe('rollups', () => {
     expect(h.log.events).toHaveLength(2);
     const u = usage(h.analytics.engine!, '2026-11-22', 7, resolveSegment(h.analytics.engine!, {}), 'x');
     expect(u.total_events).toBe(1);
-    expect(u.feature_usage).toEqual({ first: 1 });
+    expect(u.feature_usage).toEqual([{ feature: 'first', events: 1 }]);
     await h.reopen();
     expect(usage(h.analytics.engine!, '2026-11-22', 7, resolveSegment(h.analytics.engine!, {}), 'x').total_events).toBe(1);
   });
@@ -102,8 +102,8 @@ describe('rollups', () => {
     expect(usage30().mau).toBe(2);
     for (const day of await h.log.days()) await h.log.rewriteDay(day, (e) => e.user_id !== secret);
     await h.analytics.rebuildDays(['2026-11-18', '2026-11-20']);
-    h.analytics.forgetUsers!([secret]);
-    expect(usage30()).toMatchObject({ mau: 1, total_events: 1, unique_days: 1, feature_usage: {} });
+    await h.analytics.forgetUsers!([secret]);
+    expect(usage30()).toMatchObject({ mau: 1, total_events: 1, unique_days: 1, feature_usage: [] });
     for (const f of readdirSync(h.dir)) expect(readFileSync(join(h.dir, f)).includes(secret), f).toBe(false);
     await h.reopen();
     expect(usage30()).toMatchObject({ mau: 1, total_events: 1, unique_days: 1 });
@@ -123,7 +123,11 @@ describe('rollups', () => {
 
   it('says which log files are fully rolled up and purges old rollup rows', async () => {
     h = await harness();
-    await h.log.append([ev('2026-11-10T10:00:00Z', { user_id: 'old' }), ev('2026-11-19T10:00:00Z', { user_id: 'a' }), ev('2026-11-20T10:00:00Z', { user_id: 'a' })]);
+    await h.log.append([
+      ev('2026-11-10T10:00:00Z', { user_id: 'old', url: '/gone-with-the-day' }),
+      ev('2026-11-19T10:00:00Z', { user_id: 'a', url: '/kept' }),
+      ev('2026-11-20T10:00:00Z', { user_id: 'a' }),
+    ]);
     expect(h.analytics.isRolledUp!('2026-11-19')).toBe(false);
     await h.analytics.rollup!();
     expect(h.analytics.isRolledUp!('2026-11-19')).toBe(true);
@@ -132,8 +136,12 @@ describe('rollups', () => {
     expect(events('2026-11-10', '2026-11-10')).toEqual(['2026-11-10=1']);
     expect(h.analytics.purgeRollupsBefore!('2026-11-15')).toEqual({ days: ['2026-11-10'], rows: 1 });
     expect(events('2026-11-10', '2026-11-10')).toEqual(['2026-11-10=0']);
-    // The user seen only on the purged day is gone from the users table too.
-    expect(readFileSync(join(h.dir, 'tally.db')).includes('old')).toBe(false);
+    // The user and the url seen only on the purged day are gone from the users and dict tables too.
+    const db = readFileSync(join(h.dir, 'tally.db'));
+    expect(db.includes('old')).toBe(false);
+    expect(db.includes('/gone-with-the-day')).toBe(false);
+    const wal = join(h.dir, 'tally.db-wal');
+    expect(Buffer.concat([db, existsSync(wal) ? readFileSync(wal) : Buffer.alloc(0)]).includes('/kept')).toBe(true);
   });
 
   it('records the completeness ledger durably', async () => {
@@ -143,8 +151,8 @@ describe('rollups', () => {
     h.ledger.record({ day: '2026-11-19', app: 'ios', accepted: 1, duplicates: 0, rejected: {}, dropped: 0, bots: 0 });
     await h.reopen();
     expect(h.analytics.completeness!('2026-11-19', '2026-11-20')).toEqual([
-      { day: '2026-11-19', accepted: 1, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0 },
-      { day: '2026-11-20', accepted: 7, duplicates: 1, rejected: { invalid_ts: 3, too_old: 1 }, rejected_total: 4, bots: 1, dropped: 3 },
+      { day: '2026-11-19', accepted: 1, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0, other: {} },
+      { day: '2026-11-20', accepted: 7, duplicates: 1, rejected: { invalid_ts: 3, too_old: 1 }, rejected_total: 4, bots: 1, dropped: 3, other: {} },
     ]);
     expect(h.analytics.completeness!('2026-11-19', '2026-11-20', 'ios')[1]).toMatchObject({ accepted: 0 });
   });

@@ -1,6 +1,28 @@
-import { decodeRows, decodeSummary, decodeUsers, encodeRows, encodeSummary, encodeUsers, type DayCube, type RowSet, type Summary } from './cube.js';
+import { decodeRows, decodeSummary, decodeUsers, encodeSummary, type DayCube, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
-import { decodeStep, EMPTY_STEP, encodeStep, type StepLog, type StepTimes } from './steps.js';
+import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
+import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
+import { encodeJob, type Encoded, type EncodedStep } from './encode.js';
+
+/** What a rollup writes of a day: counters and the encoded rows (encode.ts). */
+export interface DayWrite {
+  events: number;
+  summary: Summary;
+  /** The day's distinct dictionary ids per dimension (dims.ts). */
+  values: Uint32Array[];
+  enc: Encoded;
+}
+
+/** The funnel index lists of a step log, encoded (on the event loop: the log is not transferable). */
+export function encodeSteps(steps: StepLog): EncodedStep[] {
+  return steps.build().map((s) => ({ type: s.type, feature: s.feature, data: encodeStep(s) }));
+}
+
+/** A day's cube encoded in-process (rebuilds; the nightly rollup encodes in a worker). */
+export function encodeCube(cube: DayCube, values: Uint32Array[], steps: StepLog): DayWrite {
+  const enc = encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users });
+  return { events: cube.events, summary: cube.summary, values, enc: { ...enc, steps: encodeSteps(steps) } };
+}
 
 export interface DayMeta {
   events: number;
@@ -18,14 +40,26 @@ export interface DayMeta {
  */
 export interface DayStore {
   readonly meta: Map<string, DayMeta>;
-  rows(day: string): RowSet | undefined;
+  /** The day's rows: the base row set, then the parts appended by later rollups. */
+  rows(day: string): RowSet[] | undefined;
+  /** How many parts were appended since the day's rows were last written whole. */
+  partCount(day: string): number;
+  /**
+   * Appends events not yet in the day as a part of an already rolled-up day: `w.enc` encodes only
+   * them, `w.events` counts them; `w.summary` and `w.values` are the day's after it, and `users`
+   * its distinct users after it (sorted).
+   * The part's funnel step lists are merged into the day's index.
+   */
+  addPart(day: string, w: DayWrite, users: Uint32Array, rolledAt: string): void;
   users(day: string): Uint32Array | undefined;
   /** Users of one step that day (feature 0 = any); undefined when the day has no funnel index. */
   steps(day: string, type: number, feature: number): StepTimes | undefined;
   /** Adds the day's persisted funnel index to `into` (its rows' first times when it has none). */
   loadSteps(day: string, into: StepLog): void;
-  /** Replaces the day: its rollup, and its funnel index built from `steps`. */
-  write(day: string, cube: DayCube, rolledAt: string, steps: StepLog): void;
+  /** The day's distinct dictionary ids per dimension (dims.ts). */
+  values(day: string): Uint32Array[] | undefined;
+  /** Writes the day whole (its parts go), with its funnel index `w.enc.steps`. */
+  write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
   coverage(receiptDay: string): Map<string, number>;
   addCoverage(receiptDay: string, day: string, events: number): void;
@@ -50,14 +84,28 @@ export function createDayStore(db: Db): DayStore {
   const meta = new Map<string, DayMeta>();
   const all = db.prepare('SELECT day, events, users, summary, steps FROM days ORDER BY day').all() as { day: string; events: number; users: number; summary: string; steps: number }[];
   for (const r of all) meta.set(r.day, { events: r.events, users: r.users, summary: decodeSummary(r.summary), steps: r.steps === 1 });
-  const rowCache = new Map<string, RowSet>();
+  const rowCache = new Map<string, RowSet[]>();
+  const partCounts = new Map<string, number>();
+  for (const r of db.prepare('SELECT day, COUNT(*) n FROM day_parts GROUP BY day').all() as { day: string; n: number }[]) partCounts.set(r.day, r.n);
   const userCache = new Map<string, Uint32Array>();
   const complete = new Set((db.prepare('SELECT receipt_day FROM receipts WHERE complete = 1').pluck().all() as string[]));
 
   const q = {
     rows: db.prepare('SELECT rows FROM days WHERE day = ?').pluck(),
     users: db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck(),
-    write: db.prepare('INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, ?, ?, 1)'),
+    write: db.prepare(
+      'INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
+    ),
+    values: db.prepare('SELECT data FROM day_values WHERE day = ?').pluck(),
+    putValues: db.prepare('INSERT OR REPLACE INTO day_values (day, data) VALUES (?, ?)'),
+    removeValues: db.prepare('DELETE FROM day_values WHERE day = ?'),
+    parts: db.prepare('SELECT rows FROM day_parts WHERE day = ? ORDER BY rowid').pluck(),
+    addPart: db.prepare('INSERT INTO day_parts (day, rows) VALUES (?, ?)'),
+    removeParts: db.prepare('DELETE FROM day_parts WHERE day = ?'),
+    putStep: db.prepare('INSERT OR REPLACE INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
+    updateDay: db.prepare(
+      'UPDATE days SET events = ?, users = ?, summary = ?, user_ids = ?, rolled_at = ? WHERE day = ?',
+    ),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     step: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(),
     daySteps: db.prepare('SELECT type, feature, data FROM day_steps WHERE day = ?'),
@@ -114,7 +162,36 @@ export function createDayStore(db: Db): DayStore {
   return {
     meta,
     rows: (day) =>
-      meta.has(day) ? cached(rowCache, day, () => decodeRows(q.rows.get(day) as Buffer), CACHE_ROW_DAYS) : undefined,
+      meta.has(day)
+        ? cached(
+            rowCache,
+            day,
+            () => [decodeRows(q.rows.get(day) as Buffer), ...(q.parts.all(day) as Buffer[]).map(decodeRows)],
+            CACHE_ROW_DAYS,
+          )
+        : undefined,
+    partCount: (day) => partCounts.get(day) ?? 0,
+    addPart(day, w, users, rolledAt) {
+      const m = meta.get(day)!;
+      const blob = w.enc.rowsBlob;
+      q.addPart.run(day, blob);
+      const events = m.events + w.events;
+      q.updateDay.run(events, users.length, encodeSummary(w.summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), rolledAt, day);
+      q.putValues.run(day, encodeValues(w.values));
+      // The funnel index stays whole: each of the part's step lists is merged into the day's.
+      if (m.steps) {
+        for (const st of w.enc.steps) {
+          const old = q.step.get(day, st.type, st.feature) as Buffer | undefined;
+          q.putStep.run(day, st.type, st.feature, old === undefined ? st.data : encodeStep(mergeTimes(decodeStep(old), decodeStep(st.data))));
+        }
+      }
+      meta.set(day, { events, users: users.length, summary: w.summary, steps: m.steps });
+      partCounts.set(day, (partCounts.get(day) ?? 0) + 1);
+      // The cached base rows stay valid: only the new part is decoded on the next read.
+      const hit = rowCache.get(day);
+      if (hit !== undefined) rowCache.set(day, [...hit, decodeRows(blob)]);
+      dropUsers(day);
+    },
     users: (day) => (meta.has(day) ? cachedUsers(day) : undefined),
     steps(day, type, feature) {
       if (meta.get(day)?.steps !== true) return undefined;
@@ -125,20 +202,31 @@ export function createDayStore(db: Db): DayStore {
       if (meta.get(day)?.steps === true) {
         for (const r of q.daySteps.all(day) as { type: number; feature: number; data: Buffer }[]) into.addEntry({ type: r.type, feature: r.feature, ...decodeStep(r.data) });
       } else if (meta.has(day)) {
-        into.addRows(decodeRows(q.rows.get(day) as Buffer));
+        for (const rows of this.rows(day)!) into.addRows(rows);
       }
     },
-    write(day, cube, rolledAt, steps) {
-      q.write.run(day, cube.events, cube.users.length, encodeSummary(cube.summary), encodeUsers(cube.users), encodeRows(cube.rows), rolledAt);
+    values(day) {
+      if (!meta.has(day)) return undefined;
+      const blob = q.values.get(day) as Buffer | undefined;
+      return blob === undefined ? valuesOfRows(this.rows(day)!) : decodeValues(blob);
+    },
+    write(day, w, rolledAt) {
+      q.write.run(day, w.events, w.enc.users, encodeSummary(w.summary), w.enc.usersBlob, w.enc.rowsBlob, rolledAt);
+      q.putValues.run(day, encodeValues(w.values));
       q.removeSteps.run(day);
-      for (const s of steps.build()) q.writeStep.run(day, s.type, s.feature, encodeStep(s));
-      meta.set(day, { events: cube.events, users: cube.users.length, summary: cube.summary, steps: true });
+      q.removeParts.run(day);
+      partCounts.delete(day);
+      for (const st of w.enc.steps) q.writeStep.run(day, st.type, st.feature, st.data);
+      meta.set(day, { events: w.events, users: w.enc.users, summary: w.summary, steps: true });
       rowCache.delete(day);
       dropUsers(day);
     },
     remove(day) {
       q.remove.run(day);
       q.removeSteps.run(day);
+      q.removeParts.run(day);
+      q.removeValues.run(day);
+      partCounts.delete(day);
       meta.delete(day);
       rowCache.delete(day);
       dropUsers(day);
@@ -156,7 +244,8 @@ export function createDayStore(db: Db): DayStore {
     getMeta: (key) => q.getMeta.get(key) as string | undefined,
     setMeta: (key, value) => void q.setMeta.run(key, value),
     clear() {
-      db.exec('DELETE FROM days; DELETE FROM day_steps; DELETE FROM coverage; DELETE FROM receipts;');
+      db.exec('DELETE FROM days; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_values; DELETE FROM coverage; DELETE FROM receipts;');
+      partCounts.clear();
       meta.clear();
       rowCache.clear();
       userCache.clear();

@@ -34,12 +34,12 @@ export interface Harness {
   close(): void;
 }
 
-export async function harness(opts: { tz?: string; now?: string; dir?: string } = {}): Promise<Harness> {
+export async function harness(opts: { tz?: string; now?: string; dir?: string; config?: Partial<Config> } = {}): Promise<Harness> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tally-rollup-'));
   const clock = createFakeClock(opts.now ?? '2026-11-20T12:00:00.000Z');
   const log = createMemoryLogStore(clock);
   const logger = createRecordingLogger();
-  let config: Config = { ...loadConfig({}), dataDir: dir, timeZone: opts.tz ?? 'UTC' };
+  let config: Config = { ...loadConfig({}), dataDir: dir, timeZone: opts.tz ?? 'UTC', ...opts.config };
   const h = {
     dir,
     clock,

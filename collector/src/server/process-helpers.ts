@@ -15,7 +15,7 @@ export interface Collector {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startCollector(dataDir: string, env: Record<string, string> = {}): Promise<Collector> {
+export async function startCollector(dataDir: string, env: Record<string, string> = {}, startTimeoutMs = 15_000): Promise<Collector> {
   const proc = spawn(
     process.execPath,
     ['--import', 'tsx', '--conditions=tally-source', 'collector/src/cli/main.ts', 'serve'],
@@ -41,7 +41,7 @@ export async function startCollector(dataDir: string, env: Record<string, string
     proc.once('exit', (code, signal) => res({ code, signal })),
   );
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`collector did not start:\n${out}`)), 15_000);
+    const timer = setTimeout(() => rej(new Error(`collector did not start:\n${out}`)), startTimeoutMs);
     const check = () => {
       const m = /"msg":"listening","url":"([^"]+)"/.exec(out);
       if (m) {
