@@ -37,7 +37,7 @@ function setup() {
     set: (k: string, v: string) => void disk.set(k, v),
     delete: (k: string) => void disk.delete(k),
   };
-  const start = () =>
+  const start = (overrides: { maxQueue?: number } = {}) =>
     init({
       endpoint: 'http://collector.test/',
       app: 'mobile',
@@ -46,6 +46,7 @@ function setup() {
       // The collector's fake clock, so event times fall inside its acceptance window.
       clock: { now: () => deps.clock.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as never) },
       random: () => 0,
+      ...overrides,
     });
   const queued = () => [...disk.keys()].filter((k) => k.includes('tally.e')).length;
   return { deps, answers, start, queued, lose: (v: boolean) => (loseAnswer = v) };
@@ -126,7 +127,8 @@ describe('React Native client → real collector', () => {
 
   it('drops beyond the bound reach the collector as a counted drop report', async () => {
     const { deps, start } = setup();
-    const client = start();
+    // A bound of 1,000 (the default is 10,000) keeps the burst small.
+    const client = start({ maxQueue: 1000 });
     deps.log.setFailing(true);
     for (let i = 0; i < 1005; i++) client.track('burst');
     await client.flush();
