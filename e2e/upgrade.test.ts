@@ -52,6 +52,18 @@ async function upgradeInTabs(context: BrowserContext, app: string, tabs: number)
   return pages[0]!;
 }
 
+/** Makes IndexedDB throw on open in every page of `context`, so the SDK falls back to localStorage. */
+const refuseIndexedDb = (context: BrowserContext) =>
+  context.addInitScript(() => {
+    IDBFactory.prototype.open = () => {
+      throw new DOMException('IndexedDB is disabled', 'InvalidStateError');
+    };
+  });
+
+/** Events in SDK 0.1's localStorage queue `tally:tally.q`. */
+const oldLocalQueue = (p: Page) =>
+  p.evaluate(() => (JSON.parse(localStorage.getItem('tally:tally.q') ?? 'null') as { q?: unknown[] } | null)?.q?.length ?? 0);
+
 describe('upgrade from the single-value queue of SDK 0.1 (commit 2e8cba9)', () => {
   it('IndexedDB: two tabs of the new SDK move the old queue exactly once and deliver every event once', async () => {
     const app = e2e.useApp('upgrade-idb');
@@ -69,14 +81,8 @@ describe('upgrade from the single-value queue of SDK 0.1 (commit 2e8cba9)', () =
     const app = e2e.useApp('upgrade-ls');
     await servePages(app);
     const context = await e2e.newContext();
-    await context.addInitScript(() => {
-      IDBFactory.prototype.open = () => {
-        throw new DOMException('IndexedDB is disabled', 'InvalidStateError');
-      };
-    });
-    const oldQueue = (p: Page) =>
-      p.evaluate(() => (JSON.parse(localStorage.getItem('tally:tally.q') ?? 'null') as { q?: unknown[] } | null)?.q?.length ?? 0);
-    await queueWithOldSdk(context, oldQueue);
+    await refuseIndexedDb(context);
+    await queueWithOldSdk(context, oldLocalQueue);
     const page = await upgradeInTabs(context, app, 1);
     expect(await page.evaluate(() => localStorage.getItem('tally:tally.q'))).toBeNull();
     await waitFor('the new queue to be empty', async () =>
@@ -93,14 +99,8 @@ describe('upgrade from the single-value queue of SDK 0.1 (commit 2e8cba9)', () =
     const app = e2e.useApp('upgrade-ls2');
     await servePages(app);
     const context = await e2e.newContext();
-    await context.addInitScript(() => {
-      IDBFactory.prototype.open = () => {
-        throw new DOMException('IndexedDB is disabled', 'InvalidStateError');
-      };
-    });
-    await queueWithOldSdk(context, (p) =>
-      p.evaluate(() => (JSON.parse(localStorage.getItem('tally:tally.q') ?? 'null') as { q?: unknown[] } | null)?.q?.length ?? 0),
-    );
+    await refuseIndexedDb(context);
+    await queueWithOldSdk(context, oldLocalQueue);
     await upgradeInTabs(context, app, 2);
   });
 });
