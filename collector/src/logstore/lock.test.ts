@@ -1,20 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLogStore } from './store.js';
 import { LogLockedError } from './lock.js';
-import { memLogger, tempDir } from './test-helpers.js';
+import { memLogger, testDir } from './test-helpers.js';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
 
 function setup() {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
+  const t = { dir: testDir() };
   const open = () => openLogStore({ dataDir: t.dir, fsync: 'off', logger: memLogger(), clock: { now: () => Date.now() } });
   const lockFile = join(t.dir, 'events', 'LOCK');
   return { dir: t.dir, open, lockFile };

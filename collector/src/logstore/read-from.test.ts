@@ -1,20 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLogReader } from './reader.js';
 import { openLogStore } from './store.js';
-import { collect, event, memLogger, NOW, tempDir } from './test-helpers.js';
+import { collect, event, memLogger, NOW, testDir } from './test-helpers.js';
 
 /** `readFrom`: the one log reader, from a byte offset, as forwarders tail the log. */
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
 
 function setup() {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
+  const t = { dir: testDir() };
   mkdirSync(join(t.dir, 'events'), { recursive: true });
   return { dir: t.dir, logger: memLogger(), file: join(t.dir, 'events', '2026-11-20.ndjson') };
 }

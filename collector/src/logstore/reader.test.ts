@@ -1,22 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageUnavailableError } from '../deps.js';
 import { LogLockedError } from './lock.js';
 import { openLogReader } from './reader.js';
 import { openLogStore } from './store.js';
-import { collect, event, memLogger, tempDir } from './test-helpers.js';
+import { collect, event, memLogger, testDir } from './test-helpers.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
 
 function setup() {
-  const t = tempDir();
-  cleanups.push(t.cleanup);
+  const t = { dir: testDir() };
   const logger = memLogger();
   const events = join(t.dir, 'events');
   const file = (day: string) => join(events, `${day}.ndjson`);

@@ -13,6 +13,13 @@ export function tempDir(): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** A temp dir that is removed when the current test finishes. */
+export function testDir(): string {
+  const t = tempDir();
+  onTestFinished(t.cleanup);
+  return t.dir;
+}
+
 export function memLogger(): Logger & { lines: { level: string; msg: string; fields?: Record<string, unknown> }[] } {
   const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
   return {
