@@ -79,7 +79,7 @@ function stepList(engine: Engine, view: DayView, key: Key): StepView {
 
 /**
  * Per user: the highest level reached (`level`, 0..n) and, for k < n − 1, the start time of the
- * latest-starting chain that reached level k + 1 (`start`, −∞ = none). That is all of
+ * latest-starting chain that reached level k + 1 (`start`, meaningful only where `level` > k). That is all of
  * ClickHouse's `windowFunnel` state: a later start never hurts (its window ends later), so
  * only the latest one per level matters.
  */
@@ -96,7 +96,8 @@ const stateBytes = (s: WalkState) => s.level.byteLength + s.start.byteLength + 6
 const prefixStates = lru<WalkState>(256 * 1024 * 1024, stateBytes);
 
 function newState(n: number, size: number): WalkState {
-  return { n, level: new Uint8Array(size), start: new Float64Array(size * (n - 1)).fill(-Infinity), reached: new Array<number>(n).fill(0) };
+  // `start` is left zeroed (no pass over megabytes of it): an entry counts only once `level` says set.
+  return { n, level: new Uint8Array(size), start: new Float64Array(size * (n - 1)), reached: new Array<number>(n).fill(0) };
 }
 
 function grownCopy(s: WalkState, size: number): WalkState {
@@ -131,26 +132,33 @@ function nextAllowed(s: StepView, ok: Uint8Array | undefined, j: number, end: nu
 function walkDay(st: WalkState, day: StepView[], withinMs: number, allowed: Allowed): void {
   const { n, level, start, reached } = st;
   const S = n - 1;
+  // The lists' arrays pulled out once: the per-user loops below are the hot path of a cold funnel.
+  const users = day.map((s) => s.users);
+  const counts = day.map((s) => s.counts);
+  const times = day.map((s) => s.t);
+  const bases = Float64Array.from(day, (s) => s.base);
   const ptr = new Int32Array(n);
   const pos = new Int32Array(n);
   const cur = new Int32Array(n);
   const end = new Int32Array(n);
+  // Each list's next user (Infinity when done): the smallest is the next user to walk.
+  const next = new Float64Array(n);
+  for (let k = 0; k < n; k++) next[k] = users[k]!.length > 0 ? users[k]![0]! : Infinity;
   for (;;) {
-    let u = Infinity;
-    for (let k = 0; k < n; k++) {
-      const us = day[k]!.users;
-      if (ptr[k]! < us.length && us[ptr[k]!]! < u) u = us[ptr[k]!]!;
-    }
+    let u = next[0]!;
+    for (let k = 1; k < n; k++) if (next[k]! < u) u = next[k]!;
     if (u === Infinity) return;
     let present = 0;
     let only = 0;
     for (let k = 0; k < n; k++) {
-      const s = day[k]!;
-      const p = ptr[k]!;
-      if (p < s.users.length && s.users[p] === u) {
-        cur[k] = pos[k]!;
-        end[k] = pos[k] = pos[k]! + s.counts[p]!;
+      if (next[k] === u) {
+        const p = ptr[k]!;
+        const us = users[k]!;
+        const c = pos[k]!;
+        cur[k] = c;
+        end[k] = pos[k] = c + counts[k]![p]!;
         ptr[k] = p + 1;
+        next[k] = p + 1 < us.length ? us[p + 1]! : Infinity;
         present++;
         only = k;
       } else cur[k] = end[k] = 0;
@@ -186,8 +194,7 @@ function walkDay(st: WalkState, day: StepView[], withinMs: number, allowed: Allo
         let t = Infinity;
         for (let x = 0; x < n; x++) {
           if (cur[x]! < end[x]!) {
-            const s = day[x]!;
-            const tx = s.base + s.t[cur[x]!]!;
+            const tx = bases[x]! + times[x]![cur[x]!]!;
             if (tx < t) {
               t = tx;
               k = x;
@@ -204,6 +211,8 @@ function walkDay(st: WalkState, day: StepView[], withinMs: number, allowed: Allo
           if (L < 1) L = 1;
           continue;
         }
+        // No chain reached step k yet: nothing to extend (start[b + k − 1] is unset).
+        if (L < k) continue;
         const s0 = start[b + k - 1]!;
         if (t > s0 + withinMs) continue;
         if (k === S) {
@@ -278,7 +287,8 @@ export function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, fr
     const key = `${id}|${prefix.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
     let base = prefixStates.get(key);
     if (base === undefined) {
-      base = walk(newState(n, 0), prefix);
+      // Sized for every user known (grown if a list holds a newer one): one allocation, not a dozen.
+      base = walk(newState(n, engine.seen.size), prefix);
       prefixStates.set(key, base);
     }
     // The live days walk on a copy: the cached prefix state stays as it was.
