@@ -3,7 +3,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySchema } from '../collector/src/forward/clickhouse.js';
 import { freePort, startClickHouse, startKafkaMock } from '../collector/src/forward/testing/servers.js';
-import { batchMaker, countLines, cpuSeconds, load, median, startChild, stopChild } from './ingest.js';
+import { batchMaker, countStored, cpuSeconds, load, median, startChild, stopChild } from './ingest.js';
 
 /**
  * Forwarding benchmark (issue 15). The collector runs as its own process under the ingestion
@@ -52,7 +52,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
       const t = Date.now();
       while (Object.entries(await metrics(url)).some(([k, v]) => k.startsWith('tally_forward_lag_events') && v > 0) && Date.now() - t < 120_000) await new Promise((r) => setTimeout(r, 250));
     }
-    const before = await countLines(join(dataDir, 'events'));
+    const before = await countStored(dataDir);
     const m0 = forwarding ? await metrics(url) : {};
     const maxLag: Record<string, number> = {};
     let sampling = forwarding;
@@ -67,7 +67,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     const cpu = cpuSeconds(child.pid!) - cpu0;
     sampling = false;
     await sampler;
-    const stored = (await countLines(join(dataDir, 'events'))) - before;
+    const stored = (await countStored(dataDir)) - before;
     const run: Run = { events_per_s: Math.round(stored / seconds), cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)), p99_ms: r.latency.p99 };
     if (forwarding) {
       const m1 = await metrics(url);

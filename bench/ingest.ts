@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createReadStream, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { storedEvents } from '../collector/src/logstore/index.js';
 
 /**
  * Ingestion benchmark (issue 2). Load comes from this process (autocannon) over loopback; the
@@ -138,14 +139,10 @@ function peakRssMiB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-export async function countLines(dir: string): Promise<number> {
-  if (!existsSync(dir)) return 0;
+/** Events in a data directory's log so far, read as the collector reads it (what was durably accepted). */
+export async function countStored(dataDir: string): Promise<number> {
   let n = 0;
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.ndjson'))) {
-    for await (const chunk of createReadStream(join(dir, name)) as AsyncIterable<Buffer>) {
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
-    }
-  }
+  for await (const _ of storedEvents(dataDir)) n++;
   return n;
 }
 
@@ -191,11 +188,11 @@ async function runOurs(seconds: number, connections: number, make: () => string)
   );
   try {
     await load(url, '/v1/events', 2, connections, make); // warm-up (JIT), not counted
-    const before = await countLines(join(dataDir, 'events'));
+    const before = await countStored(dataDir);
     const cpu0 = cpuSeconds(child.pid!);
     const r = await load(url, '/v1/events', seconds, connections, make);
     const cpu = cpuSeconds(child.pid!) - cpu0;
-    const stored = (await countLines(join(dataDir, 'events'))) - before;
+    const stored = (await countStored(dataDir)) - before;
     return figures(r, stored, seconds, cpu, child.pid!);
   } finally {
     await stopChild(child);

@@ -71,7 +71,7 @@ describe('backup while the collector runs, restore into a new directory', () => 
     const restored = tmp('restored');
     const r = await runCli(['restore', '--from', backupDir], env(restored));
     expect(r.code, r.stderr).toBe(0);
-    const ids = storedIds(restored);
+    const ids = await storedIds(restored);
     expect(ids.length).toBe(summary.events);
     const count = new Map<string, number>();
     for (const id of ids) count.set(id, (count.get(id) ?? 0) + 1);

@@ -51,7 +51,7 @@ it('a forwarder killed mid-stream resumes from its checkpoint: nothing missing, 
   const second = await startCollector(dataDir, env);
   running.push(second);
   await waitFor('caught up after restart', async () => (await metric(second.url, 'tally_forward_lag_events{sink="clickhouse"}')) === 0, 180_000);
-  const ids = storedIds(dataDir);
+  const ids = await storedIds(dataDir);
   expect(ids).toHaveLength(4000);
   const inCh = new Set((await chQuery(ch.address, `SELECT event_id FROM tally_test.${table}`)).split('\n').filter(Boolean));
   for (const id of ids) expect(inCh.has(id), id).toBe(true);

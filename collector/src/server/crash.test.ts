@@ -58,7 +58,7 @@ describe('real process', () => {
     const second = await startCollector(dataDir);
     running.push(second);
     // The restart repaired any torn tail: every line parses (storedIds throws otherwise).
-    const ids = storedIds(dataDir);
+    const ids = await storedIds(dataDir);
     const counts = new Map<string, number>();
     for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
     const missing = acked.filter((id) => counts.get(id) !== 1);
@@ -87,6 +87,6 @@ describe('real process', () => {
     expect((await postBatch(b.url, [...events, fresh])).body).toMatchObject({ logged: 1, duplicates: 20 });
     b.proc.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
-    expect(storedIds(dataDir).sort()).toEqual([...events, fresh].map((e) => e.event_id as string).sort());
+    expect((await storedIds(dataDir)).sort()).toEqual([...events, fresh].map((e) => e.event_id as string).sort());
   }, 30_000);
 });

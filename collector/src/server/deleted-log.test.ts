@@ -38,23 +38,23 @@ describe("today's log file deleted while the collector runs", () => {
     unlinkSync(file());
     await send(100);
     expect(running.output()).toMatch(/"level":"error","msg":"log file was deleted while open; restoring it from the open descriptor"/);
-    expect(storedIds(dir).sort()).toEqual([...acked].sort());
+    expect((await storedIds(dir)).sort()).toEqual([...acked].sort());
 
     // Deleted, and no write follows: /healthz notices (it checks the open files) and restores it.
     unlinkSync(file());
     const h = await fetch(`${running.url}/healthz`);
     expect(h.status, await h.clone().text()).toBe(200);
-    expect(storedIds(dir).sort()).toEqual([...acked].sort());
+    expect((await storedIds(dir)).sort()).toEqual([...acked].sort());
 
     // Deleted again, then a clean stop: restored at close.
     unlinkSync(file());
     running.proc.kill('SIGTERM');
     expect((await running.exited).code).toBe(0);
-    expect(storedIds(dir).sort()).toEqual([...acked].sort());
+    expect((await storedIds(dir)).sort()).toEqual([...acked].sort());
 
     running = await startCollector(dir);
     await send(200);
-    expect(storedIds(dir).sort()).toEqual([...acked].sort());
+    expect((await storedIds(dir)).sort()).toEqual([...acked].sort());
     const res = await fetch(`${running.url}/api/analytics/completeness?days=1`, { headers: { 'x-dash-key': 'test-dash-key-0123456789' } });
     expect(((await res.json()) as { days: { accepted: number }[] }).days[0]!.accepted).toBe(acked.length);
   }, 60_000);

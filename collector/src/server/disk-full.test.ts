@@ -52,7 +52,7 @@ async function api(url: string, path: string) {
 
 /** Ledger, live rollup and log agree: exactly the acknowledged events, each once. */
 async function expectExact(url: string, dataDir: string, acked: Set<string>): Promise<void> {
-  const stored = storedIds(dataDir);
+  const stored = await storedIds(dataDir);
   expect(new Set(stored).size).toBe(stored.length);
   expect(stored.length).toBe(acked.size);
   for (const id of stored) expect(acked.has(id)).toBe(true);
@@ -188,6 +188,6 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
     expect(erasures[0]).toMatchObject({ failed: expect.any(String), code: 'ENOSPC', removed: 0 });
     expect(erasures[1]).toMatchObject({ removed: 5 });
     expect(erasures[1]!.failed).toBeUndefined();
-    expect(storedIds(dataDir)).toHaveLength(10);
+    expect(await storedIds(dataDir)).toHaveLength(10);
   }, 120_000);
 });

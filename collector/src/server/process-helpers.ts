@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readStoredEvents } from '../logstore/index.js';
 
 /** Helpers for tests that run the real collector as a child process (loopback, temp data dir). */
 
@@ -87,21 +87,9 @@ export async function postBatch(url: string, events: unknown[]): Promise<{ statu
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** Every line of every day file, parsed; throws on a torn or unparsable line. */
-export function storedIds(dataDir: string): string[] {
-  const dir = join(dataDir, 'events');
-  if (!existsSync(dir)) return [];
-  const ids: string[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.ndjson')).sort()) {
-    const text = readFileSync(join(dir, name), 'utf8');
-    if (text.length > 0 && !text.endsWith('\n')) throw new Error(`${name}: torn last line`);
-    for (const line of text.split('\n').slice(0, -1)) {
-      const ev = JSON.parse(line) as { event_id?: unknown };
-      if (typeof ev.event_id !== 'string') throw new Error(`${name}: line without event_id`);
-      ids.push(ev.event_id);
-    }
-  }
-  return ids;
+/** The ids of every stored event, in file order; throws on a torn or corrupt line. */
+export async function storedIds(dataDir: string): Promise<string[]> {
+  return (await readStoredEvents(dataDir, { tornTail: 'throw' })).map((e) => e.event_id);
 }
 
 /**

@@ -50,7 +50,7 @@ describe('graceful shutdown', () => {
     const exit = await running.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     expect(running.output()).toContain('"msg":"stopped"');
-    expect(storedIds(dir).sort()).toEqual(batches.flat().map((e) => e.event_id as string).sort());
+    expect((await storedIds(dir)).sort()).toEqual(batches.flat().map((e) => e.event_id as string).sort());
     // New connections are refused once it has stopped.
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
   }, 30_000);
