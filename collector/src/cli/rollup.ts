@@ -4,7 +4,7 @@ import { createLogger } from '../ops/logger.js';
 import { runningCollector } from '../privacy/cli-deps.js';
 import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
 import { openAnalytics } from '../rollup/open.js';
-import { isDay } from '../rollup/time.js';
+import { isDay } from '../shared/utc-day.js';
 
 const HELP = `pnpm collector rollup [--date YYYY-MM-DD] [--rebuild]
 
