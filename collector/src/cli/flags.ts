@@ -5,7 +5,7 @@ import { isDay } from '../shared/utc-day.js';
  * `--name=value` and boolean `--name`. Unknown flags and missing values are errors with a message
  * that names the flag — the CLI prints it as JSON and exits 2.
  */
-import { subjectIdProblem } from './subject.js';
+import { subjectIdProblem } from '../privacy/subject.js';
 import { ConfigError } from '../config/config.js';
 
 export type FlagSpec = Record<string, 'string' | 'boolean'>;
