@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createFetchTransport, parseRetryAfter } from './transport.js';
+import { createFetchTransport } from './transport.js';
 
 const ok = { ok: true, logged: 2, duplicates: 0, rejected: [] };
 const respond = (status: number, body?: unknown, headers: Record<string, string> = {}) =>
@@ -9,17 +9,6 @@ const respond = (status: number, body?: unknown, headers: Record<string, string>
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.useRealTimers();
-});
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-11-22T10:00:00Z');
-  it.each([
-    ['120', 120_000],
-    [' 0 ', 0],
-    ['Sun, 22 Nov 2026 10:00:30 GMT', 30_000],
-    ['Sun, 22 Nov 2026 09:00:00 GMT', 0],
-  ])('%j → %d ms', (value, ms) => expect(parseRetryAfter(value, now)).toBe(ms));
-  it.each([null, '', 'soon', '-5'])('%j → undefined', (value) => expect(parseRetryAfter(value, now)).toBeUndefined());
 });
 
 describe('fetch transport', () => {

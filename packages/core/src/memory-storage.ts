@@ -15,6 +15,7 @@ export const memoryStorage = (map: MemoryState = new Map()): Storage =>
       getItem: (k) => map.get(k),
       setItem: (k, v) => map.set(k, v),
       removeItem: (k) => map.delete(k),
+      sync: true,
     },
     '',
   );

@@ -47,7 +47,9 @@ export function createMemoryStorage(): MemoryStorage {
     },
   } as MemoryStorage;
   for (const name of Object.keys(inner) as StorageMethod[])
-    (s as any)[name] = async (...a: unknown[]) => {
+    // Methods only: `sync` stays unset, so core batches a task's writes as it does for IndexedDB.
+    if (typeof inner[name] == 'function')
+      (s as any)[name] = async (...a: unknown[]) => {
       if (failing.has(name)) throw new Error(`storage.${name} failed`);
       return copy(await (inner[name] as (...x: unknown[]) => unknown)(...a.map((x) => (typeof x == 'function' ? x : copy(x)))));
     };
