@@ -41,12 +41,14 @@ describe('fetch transport', () => {
 
   it.each([
     [429, { 'Retry-After': '7' }, 7000],
-    [503, { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() }, 60_000],
+    // Computed when the case runs, under a frozen clock: a date made at collection time goes stale on a loaded machine.
+    [503, () => ({ 'Retry-After': new Date(Date.now() + 60_000).toUTCString() }), 60_000],
     [500, {}, undefined],
     [413, {}, undefined],
     [400, {}, undefined],
   ])('maps %d with %j to retryAfterMs %s and no body', async (status, headers, ms) => {
-    vi.stubGlobal('fetch', respond(status, { ok: false, error: 'x' }, headers));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.stubGlobal('fetch', respond(status, { ok: false, error: 'x' }, typeof headers == 'function' ? headers() : headers));
     const r = await createFetchTransport({ endpoint: 'https://c' }).send('{}');
     expect(r.status).toBe(status);
     expect(r.body).toBeUndefined();

@@ -54,7 +54,7 @@ export function createClient(o: ClientOptions): Client {
         oops(e);
       }
     };
-  const quietly = (p: Promise<unknown>) => void p.catch(oops);
+  const quietly = (p: Promise<unknown>) => p.catch(oops);
   // A storage that fails (quota, private mode, a lost connection) is swapped for memory: events
   // are still delivered while the page lives; what the failed storage holds goes out on a later start.
   const storage = fallbackStorage([() => o.storage, memoryStorage], log);
@@ -80,7 +80,7 @@ export function createClient(o: ClientOptions): Client {
 
   // --- The unload mirror: this page's accepted, not yet acknowledged events (bounded, in queue
   // order). The unload path must send them synchronously: the page is gone before a storage read completes.
-  let mirror = new Map<string, WireEvent>();
+  const mirror = new Map<string, WireEvent>();
   /** Acknowledged or dropped for good: out of the mirror (storage is the queue's business). */
   const forget = (entries: QueueEntry[]) => {
     for (const x of entries) mirror.delete(x.event.event_id!);
@@ -190,7 +190,7 @@ export function createClient(o: ClientOptions): Client {
       held = [];
       heldLost = 0;
       inbox = [];
-      mirror = new Map();
+      mirror.clear();
       sched.stop();
       identity.forget();
       quietly(queue.erase());

@@ -23,6 +23,27 @@ export type Step<R> = Generator<RecordKey, R, any>;
  */
 export type StepRunner = <R>(step: (put: Put) => Step<R>) => Promise<R>;
 
+/**
+ * A StepRunner over a record store's `read` and `write`, either of which may answer with a promise
+ * (an asynchronous key–value store). A step awaits only what is asynchronous: over a synchronous
+ * store it runs whole, without yielding to other code, and has written everything when the call
+ * returns. `write(key)` without a value deletes. The store must read its own writes in order.
+ */
+export const recordRunner =
+  (read: (key: RecordKey) => unknown, write: (key: RecordKey, value?: unknown) => unknown): StepRunner =>
+  async (step) => {
+    const writes: unknown[] = [];
+    const g = step((k, v) => writes.push(write(k, v)));
+    let r = g.next();
+    while (!r.done) {
+      let v = read(r.value) as any;
+      if (v?.then) v = await v;
+      r = g.next(v);
+    }
+    await Promise.all(writes);
+    return r.value;
+  };
+
 /** The meta record, or that of an empty queue. */
 export function* readMeta(): Step<Meta> {
   return { h: 0, t: 0, n: 0, c: { dropped: 0 }, ...(yield KV_META) };

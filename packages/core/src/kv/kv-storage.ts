@@ -1,5 +1,5 @@
 import type { Storage } from '../types.js';
-import { queueStorage, type Put, type RecordKey, type StepRunner } from '../queue-storage.js';
+import { queueStorage, recordRunner, type RecordKey, type StepRunner } from '../queue-storage.js';
 import { createSerial } from '../serial.js';
 
 /** The part of Web Storage, MMKV and React Native's AsyncStorage that `kvStorage` needs; sync or async. */
@@ -32,22 +32,15 @@ export const kvStorage = (b: KeyValueBackend, prefix: string): Storage => queueS
  * synchronous backend runs each one whole, at once.
  */
 export const kvRunner = (b: KeyValueBackend, prefix: string): StepRunner => {
+  const name = (k: RecordKey) => prefix + (typeof k == 'number' ? KV_EVENT + k : k);
+  const parse = (text: unknown) => (text ? JSON.parse(text as string) : undefined);
+  const run = recordRunner(
+    (k) => {
+      const text: any = b.getItem(name(k));
+      return text?.then ? text.then(parse) : parse(text);
+    },
+    (k, v) => (v === undefined ? b.removeItem(name(k)) : b.setItem(name(k), JSON.stringify(v))),
+  );
   const line = createSerial();
-  const run: StepRunner = async (step) => {
-    const name = (k: RecordKey) => prefix + (typeof k == 'number' ? KV_EVENT + k : k);
-    const writes: unknown[] = [];
-    const put: Put = (k, v) =>
-      writes.push(v === undefined ? b.removeItem(name(k)) : b.setItem(name(k), JSON.stringify(v)));
-    const g = step(put);
-    let r = g.next();
-    while (!r.done) {
-      let text: any = b.getItem(name(r.value));
-      // Awaits only for an asynchronous backend: a synchronous one runs the whole step in one go.
-      if (text?.then) text = await text;
-      r = g.next(text ? JSON.parse(text) : undefined);
-    }
-    await Promise.all(writes);
-    return r.value;
-  };
   return b.sync ? run : (step) => line(() => run(step));
 };
