@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -169,7 +169,18 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
     ];
     expect((await post(c.url, events)).status).toBe(200);
     // An export first creates the audit key and log, as in a running deployment.
-    expect((await fetch(`${c.url}/api/analytics/users/${encodeURIComponent(subject)}/export`, { headers: { 'x-dash-key': KEY } })).status).toBe(200);
+    const exported = await fetch(`${c.url}/api/analytics/users/${encodeURIComponent(subject)}/export`, { headers: { 'x-dash-key': KEY } });
+    expect(exported.status).toBe(200);
+    // The export streams: its audit line is appended after the body ends, so read it and wait for it.
+    expect((await exported.text()).trim().split('\n')).toHaveLength(5);
+    const auditPath = join(dataDir, 'audit.log');
+    for (let i = 0; i < 200 && !(existsSync(auditPath) && readFileSync(auditPath, 'utf8').includes('"export"')); i++) await new Promise((r) => setTimeout(r, 25));
+    // tmpfs allocates whole pages: an append that fits in audit.log's last page succeeds on a full
+    // disk, so whether the failed attempt's audit line could be written depended on the line lengths.
+    // A padding line ends the file on a page boundary, so the next append needs a new page and fails.
+    let pad = 4096 - (statSync(auditPath).size % 4096);
+    if (pad < 16) pad += 4096;
+    appendFileSync(auditPath, `{"p":"${'x'.repeat(pad - 9)}"}\n`);
     const ballast = join(dataDir, 'ballast');
     fillDisk(ballast);
     const del = () => fetch(`${c.url}/api/analytics/users/${encodeURIComponent(subject)}`, { method: 'DELETE', headers: { 'x-dash-key': KEY } });
@@ -177,7 +188,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await refused.json()).toEqual({ ok: false, error: 'storage unavailable, retry later' });
-    expect(c.output()).toMatch(/"msg":"erasure failed and the audit log is not writable; audit entry kept for the next append"/);
+    await c.waitForOutput(/"msg":"erasure failed and the audit log is not writable; audit entry kept for the next append"/);
     expect(await health(c.url)).toBe(503);
     rmSync(ballast);
     const ok = await del();

@@ -55,6 +55,11 @@ export interface CollectorProcess {
   kill(): Promise<Exit | undefined>;
   /** stdout + stderr of every start so far. */
   output(): string;
+  /**
+   * Waits (bounded) until the output matches: a log line written while answering a request can
+   * reach the pipe after the answer reaches the test.
+   */
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<string>;
 }
 
 /**
@@ -159,6 +164,14 @@ export async function startCollector(opts: CollectorProcessOptions): Promise<Col
     stop,
     kill,
     output: () => out,
+    async waitForOutput(re, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`output did not match ${re} within ${timeoutMs} ms:\n${out}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return out;
+    },
   };
 }
 
