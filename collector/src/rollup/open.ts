@@ -9,7 +9,7 @@ import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
 import { createLedger, readCompleteness } from './ledger.js';
 import { createOverflow } from './overflow.js';
 import { unusedValues } from './dict-gc.js';
-import { sharedEncoder } from './encoder.js';
+import { sharedRollupWorker } from './worker.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 
@@ -78,7 +78,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   }
 
   let rebuilding = false;
-  const encoder = sharedEncoder((error) => logger.warn('rollup worker unavailable; encoding on the main thread', { error }));
+  const worker = sharedRollupWorker((error) => logger.warn('rollup worker unavailable; rolling up on the main thread', { error }));
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   let chain: Promise<unknown> = Promise.resolve();
@@ -93,7 +93,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
       return engine;
     },
     today: () => dayInZone(clock.now(), tz),
-    rollup: () => serial(async () => flush(engine, db, encoder, await log.days(), todayUtc())),
+    rollup: () => serial(async () => flush(engine, db, worker, await log.days(), todayUtc())),
     async rebuildDays(days) {
       await serial(async () => {
         rebuilding = true;
@@ -114,7 +114,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
           overflow.clear();
           engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
           await loadLive(engine, log, reader);
-          const report = await flush(engine, db, encoder, await log.days(), todayUtc());
+          const report = await flush(engine, db, worker, await log.days(), todayUtc());
           engine.recomputeSeen();
           return { ...report, ms: Math.round(performance.now() - started) };
         } finally {
