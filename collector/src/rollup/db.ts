@@ -109,7 +109,8 @@ const MIGRATIONS: string[] = [
   // short transactions under keys no head names yet, then one small transaction moves the head:
   // readers and a crash never see half a day. `base`: the rows still sit in `days.rows` (written
   // before this); `parts`: parts appended since the day was last written whole.
-  `CREATE TABLE day_heads (
+  // (IF NOT EXISTS / OR IGNORE: as for 7, a test re-runs the migrations on a database that has it.)
+  `CREATE TABLE IF NOT EXISTS day_heads (
      day TEXT PRIMARY KEY,
      lo INTEGER NOT NULL,
      hi INTEGER NOT NULL,
@@ -117,7 +118,7 @@ const MIGRATIONS: string[] = [
      base INTEGER NOT NULL,
      parts INTEGER NOT NULL
    ) WITHOUT ROWID;
-   INSERT INTO day_heads (day, lo, hi, step_keys, base, parts)
+   INSERT OR IGNORE INTO day_heads (day, lo, hi, step_keys, base, parts)
      SELECT d.day,
        COALESCE((SELECT MIN(rowid) FROM day_parts p WHERE p.day = d.day), 1),
        COALESCE((SELECT MAX(rowid) FROM day_parts p WHERE p.day = d.day), 0),

@@ -110,11 +110,7 @@ export function storedIds(dataDir: string): string[] {
  */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res, rej) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=tally-source', 'collector/src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', TALLY_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawnCli(args, env);
     let stdout = '';
     let stderr = '';
     proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -125,6 +121,15 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
       clearTimeout(timer);
       res({ code, stdout, stderr });
     });
+  });
+}
+
+/** Starts one CLI command as a child process (stdout and stderr piped), for a test that kills it. */
+export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=tally-source', 'collector/src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', TALLY_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
