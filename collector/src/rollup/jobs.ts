@@ -175,7 +175,7 @@ async function persist(engine: Engine, db: Db, worker: RollupWorker, plans: Plan
   // a busy day's first-time visitors are hundreds of thousands of inserts. Entries persisted
   // without rows yet are harmless (rows only ever reference persisted ones, not the reverse).
   for (const interner of [engine.users, engine.dict]) {
-    while (interner.persistSome(5000)) await new Promise((r) => setImmediate(r));
+    while (interner.persistSome(2000)) await new Promise((r) => setImmediate(r));
   }
   const staged = await worker.stage(db, plans.map((p) => p.job));
   // A day whose head moved meanwhile (purged by retention) keeps its sealed rows live: what was

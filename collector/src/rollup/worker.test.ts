@@ -39,7 +39,7 @@ describe('rollup staging in a worker thread', { timeout: 60_000 }, () => {
     const b = createCubeBuilder();
     const steps = createStepLog();
     const d = new Uint32Array(9);
-    // More rows than one chunk (65,536), so the day is written in several.
+    // More rows than one chunk (16,384), so the day is written in several.
     for (let i = 0; i < 150_000; i++) {
       d[2] = 1 + (i % 3);
       d[3] = i % 7;
@@ -53,8 +53,8 @@ describe('rollup staging in a worker thread', { timeout: 60_000 }, () => {
     const got = await worker.stage(inWorker, [job]);
     const want = stageDays(inProcess, [job]);
     expect(fallbacks).toEqual([]);
-    expect(got[0]!.head.hi - got[0]!.head.lo + 1).toBe(Math.ceil(v.rows.n / 65_536));
-    expect(v.rows.n).toBeGreaterThan(65_536);
+    expect(got[0]!.head.hi - got[0]!.head.lo + 1).toBe(Math.ceil(v.rows.n / 16_384));
+    expect(v.rows.n).toBeGreaterThan(16_384);
     expect([...got[0]!.users]).toEqual([...want[0]!.users]);
     // Keys are random per staging: compared by (type, feature).
     const content = (db: Db) => ({
