@@ -25,7 +25,7 @@ const stats = (xs: number[]) => {
   return (s.length === 0 ? { requests: 0 } : { requests: s.length, p50_ms: r(percentile(s, 50)), p99_ms: r(percentile(s, 99)), max_ms: r(s[s.length - 1]!) }) as Stats;
 };
 
-type Rollup = { time: string; ms: number; events: number; days: number; begin: number; end: number };
+type Rollup = { time: string; ms: number; events: number; days: number; begin: number; end: number; loop_delay_p99_ms?: number; loop_delay_max_ms?: number };
 
 export async function run(): Promise<Record<string, unknown>> {
   const dayEvents = num('BENCH_DAY_EVENTS', 2_000_000);
@@ -98,12 +98,13 @@ export async function run(): Promise<Record<string, unknown>> {
       load_average_1m: load.map((x) => Math.round(x * 10) / 10),
       clients,
       non_200: samples.filter((x) => x.status !== 200).length,
-      big_rollup: { events: b.events, days: b.days, ms: b.ms },
+      // Event-loop delay inside `serve` while it ran (perf_hooks, 10 ms resolution).
+      big_rollup: { events: b.events, days: b.days, ms: b.ms, loop_delay_p99_ms: b.loop_delay_p99_ms, loop_delay_max_ms: b.loop_delay_max_ms },
       ingest_no_rollup: base,
       ingest_during_big_rollup: dur,
       p99_ratio: base.p99_ms !== undefined && dur.p99_ms !== undefined ? Math.round((dur.p99_ms / base.p99_ms) * 100) / 100 : null,
       // Rollups after the big one: late events appended to the 2 M-event day plus today's.
-      later_rollups: later.map((r) => ({ events: r.events, days: r.days, ms: r.ms, ingest_during: stats(samples.filter((x) => overlaps(x, r)).map((x) => x.ms)) })),
+      later_rollups: later.map((r) => ({ events: r.events, days: r.days, ms: r.ms, loop_delay_max_ms: r.loop_delay_max_ms, ingest_during: stats(samples.filter((x) => overlaps(x, r)).map((x) => x.ms)) })),
     };
   } finally {
     if (server) stopServer(server.child);

@@ -171,11 +171,18 @@ type Plan = {
 /** Stages, moves the heads, collects; returns the plans whose day was moved (see below). */
 async function persist(engine: Engine, db: Db, worker: RollupWorker, plans: Plan[], logDays: string[], todayUtc: string): Promise<Plan[]> {
   const { store, live, liveReceipts } = engine;
-  // New users and values go first, in small transactions with the event loop turning in between:
-  // a busy day's first-time visitors are hundreds of thousands of inserts. Entries persisted
-  // without rows yet are harmless (rows only ever reference persisted ones, not the reverse).
+  // New users and values go first, written by the worker too: a busy day's first-time visitors
+  // are hundreds of thousands of inserts (seconds of the event loop). Sent 20,000 at a time, so
+  // no single copy to the worker is large. Entries persisted without rows yet are harmless (rows
+  // only ever reference persisted ones, not the reverse).
   for (const interner of [engine.users, engine.dict]) {
-    while (interner.persistSome(2000)) await new Promise((r) => setImmediate(r));
+    for (let more = true; more; ) {
+      const e = interner.pending(20_000);
+      if (e.ids.length > 0) await worker.entries(db, e);
+      interner.persisted(e.ids.length);
+      // Entries of events that arrive meanwhile go with the head move, not round after round.
+      more = e.ids.length === 20_000;
+    }
   }
   const staged = await worker.stage(db, plans.map((p) => p.job));
   // A day whose head moved meanwhile (purged by retention) keeps its sealed rows live: what was

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Cron } from 'croner';
 import type { Config } from '../config/config.js';
 import type { Clock, Ledger, LogStore, Logger } from '../deps.js';
@@ -169,8 +170,12 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     opts.schedule === false
       ? undefined
       : new Cron(config.rollupCron, { protect: true, timezone: tz, catch: (err) => logger.error('nightly rollup failed', { error: String(err) }) }, async () => {
-          const report = await analytics.rollup!();
-          logger.info('nightly rollup', { days: report.days.length, events: report.events, ms: report.ms });
+          // How long the event loop was held while the rollup ran (its worker should keep it short).
+          const loop = monitorEventLoopDelay({ resolution: 10 });
+          loop.enable();
+          const report = await analytics.rollup!().finally(() => loop.disable());
+          const loopMs = (ns: number) => Math.round(ns / 1e5) / 10;
+          logger.info('nightly rollup', { days: report.days.length, events: report.events, ms: report.ms, loop_delay_p99_ms: loopMs(loop.percentile(99)), loop_delay_max_ms: loopMs(loop.max) });
           await opts.afterNightly?.();
         });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createCubeBuilder, decodeRows, decodeUsers, encodeRows, type RowSet } from './cube.js';
 import type { Db } from './db.js';
+import type { PendingEntries } from './dict.js';
 import { sortedUnion } from './sorted.js';
 import { decodeStep, encodeStep, segmentMap, stepLogFrom, type StepEntry, type StepLog, type StepLogData } from './steps.js';
 
@@ -63,6 +64,13 @@ export interface Garbage {
 const CHUNK_ROWS = 16_384;
 /** Bytes written (or zeroed: secure_delete) per transaction, bounding how long another writer waits. */
 const TX_BYTES = 1024 * 1024;
+
+/** Writes new interner entries (dict.ts `pending`) before the rows that will reference them. */
+export function writeEntries(db: Db, e: PendingEntries): void {
+  const insert = db.prepare(`INSERT OR REPLACE INTO ${e.table === 'users' ? 'users' : 'dict'} (id, ${e.column === 'key' ? 'key' : 'value'}) VALUES (?, ?)`);
+  const at = e.ids.map((_, i) => i);
+  bounded(db, at, (i) => (insert.run(e.ids[i], e.values[i]), 16 + e.values[i]!.length));
+}
 
 export function stageDays(db: Db, jobs: StageJob[]): Staged[] {
   return jobs.map((job) => stageDay(db, job));

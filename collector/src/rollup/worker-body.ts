@@ -1,9 +1,10 @@
 import { basename, dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { openDb } from './db.js';
-import { collect, stageDays, type Garbage, type StageJob } from './stage.js';
+import type { PendingEntries } from './dict.js';
+import { collect, stageDays, writeEntries, type Garbage, type StageJob } from './stage.js';
 
-type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] });
+type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries });
 
 /**
  * Worker thread body (worker.ts): stages rollup days and collects what they replaced (stage.ts),
@@ -14,8 +15,9 @@ parentPort!.on('message', (msg: Msg) => {
   try {
     const db = openDb(dirname(msg.file), basename(msg.file));
     try {
-      if (msg.op === 'collect') {
-        collect(db, msg.garbage);
+      if (msg.op !== 'stage') {
+        if (msg.op === 'collect') collect(db, msg.garbage);
+        else writeEntries(db, msg.entries);
         parentPort!.postMessage({ id: msg.id, out: null });
         return;
       }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
-import { collect, stageDays, type Garbage, type StageJob, type Staged } from './stage.js';
+import type { PendingEntries } from './dict.js';
+import { collect, stageDays, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
 
 /**
  * Runs the heavy half of a rollup in a worker thread (stage.ts: merging, encoding, the funnel
@@ -12,6 +13,8 @@ import { collect, stageDays, type Garbage, type StageJob, type Staged } from './
 export interface RollupWorker {
   /** Stages days of the database `db` (stage.ts `stageDays`). */
   stage(db: Db, jobs: StageJob[]): Promise<Staged[]>;
+  /** Writes new interner entries (stage.ts `writeEntries`). */
+  entries(db: Db, entries: PendingEntries): Promise<void>;
   /** Deletes what moved heads no longer name, then checkpoints the WAL (stage.ts `collect`). */
   collect(db: Db, garbage: Garbage[]): Promise<void>;
   close(): Promise<void>;
@@ -81,6 +84,10 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
       if (jobs.length === 0) return [];
       const r = await run<Staged[]>({ op: 'stage', file: db.name, jobs });
       return r === undefined ? stageDays(db, jobs) : r.out;
+    },
+    async entries(db, entries) {
+      const r = await run<null>({ op: 'entries', file: db.name, entries });
+      if (r === undefined) writeEntries(db, entries);
     },
     async collect(db, garbage) {
       const r = await run<null>({ op: 'collect', file: db.name, garbage });
