@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEY, lastJson, must, percentile, startServer, stopServer } from './rollup.js';
+import { KEY, lastJson, must, percentile, startServer } from './rollup.js';
 
 /**
  * Ingestion latency while `serve` rolls up a big day (issue 10, item 11), against the same run's
@@ -107,7 +107,7 @@ export async function run(): Promise<Record<string, unknown>> {
       later_rollups: later.map((r) => ({ events: r.events, days: r.days, ms: r.ms, loop_delay_max_ms: r.loop_delay_max_ms, ingest_during: stats(samples.filter((x) => overlaps(x, r)).map((x) => x.ms)) })),
     };
   } finally {
-    if (server) stopServer(server.child);
+    if (server) await server.stop();
     await rm(root, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killQuietly, postBatch, query, realisticEvent, runCli, spawnCli, startCollector, type Collector } from '../server/process-helpers.js';
+import { postBatch, realisticEvent } from '../server/process-helpers.js';
+import { killQuietly, runCli, spawnCli, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 import { generateLog } from '../synth/generate.js';
 
 /**
@@ -14,7 +15,7 @@ import { generateLog } from '../synth/generate.js';
  */
 describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () => {
   let dir: string;
-  let c: Collector | undefined;
+  let c: CollectorProcess | undefined;
   afterEach(() => {
     killQuietly(c);
     rmSync(dir, { recursive: true, force: true });
@@ -25,7 +26,7 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const generated = generateLog({ dataDir: dir, days: 1, eventsPerDay: 60_000, users: 20_000, seed: 'rollup-process', end: yesterday }).events;
     // Loading the day into the overlay before listening takes a while on a loaded machine.
-    c = await startCollector(dir, { TALLY_ROLLUP_CRON: '*/3 * * * * *', TALLY_LOG_LEVEL: 'info' }, 120_000);
+    c = await startCollector({ dataDir: dir, env: { TALLY_ROLLUP_CRON: '*/3 * * * * *', TALLY_LOG_LEVEL: 'info' }, startTimeoutMs: 120_000 });
     const requests: { start: number; end: number; status: number }[] = [];
     let rollup: { time: string; ms: number; events: number } | undefined;
     let i = 0;
@@ -44,7 +45,7 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
     const end = Date.parse(rollup!.time);
     const begin = end - rollup!.ms;
     expect(requests.filter((r) => r.end >= begin && r.start <= end).length).toBeGreaterThan(0);
-    const res = await fetch(`${c.url}/api/analytics/usage?days=365`, { headers: { 'x-dash-key': 'test-dash-key-0123456789' } });
+    const res = await fetch(`${c.url}/api/analytics/usage?days=365`, { headers: { 'x-dash-key': TEST_DASH_KEY } });
     expect(((await res.json()) as { total_events: number }).total_events).toBe(generated + i);
   });
 
@@ -53,7 +54,7 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     // Enough (user, dimensions) rows for several chunks, so staging spans several transactions.
     const generated = generateLog({ dataDir: dir, days: 1, eventsPerDay: 200_000, users: 60_000, seed: 'rollup-kill', end: yesterday }).events;
-    const env = { TALLY_DATA_DIR: dir, TALLY_DASH_KEY: 'test-dash-key-0123456789' };
+    const env = { TALLY_DATA_DIR: dir, TALLY_DASH_KEY: TEST_DASH_KEY };
     const file = join(dir, 'tally.db');
     // Staged rows that no head names yet: the state between the worker's writes and the head move.
     const midStage = () => {
@@ -70,6 +71,8 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
       }
     };
     const proc = spawnCli(['rollup'], env);
+    proc.stdout?.resume();
+    proc.stderr?.resume();
     let exited = false;
     const exit = new Promise((r) => proc.once('exit', r)).then(() => (exited = true));
     let killed = false;
@@ -88,8 +91,8 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
     const orphans = db.prepare('SELECT COUNT(*) FROM day_parts WHERE day NOT IN (SELECT day FROM day_heads)').pluck().get();
     db.close();
     expect({ stray, orphans }).toEqual({ stray: 0, orphans: 0 });
-    c = await startCollector(dir, {}, 120_000);
-    const usage = (await query(c.url, '/api/analytics/usage?days=365')) as { total_events: number };
-    expect(usage.total_events).toBe(generated);
+    c = await startCollector({ dataDir: dir, startTimeoutMs: 120_000 });
+    const res = await fetch(`${c.url}/api/analytics/usage?days=365`, { headers: { 'x-dash-key': TEST_DASH_KEY } });
+    expect(((await res.json()) as { total_events: number }).total_events).toBe(generated);
   });
 });
