@@ -13,6 +13,7 @@ import { unusedValues } from './dict-gc.js';
 import { sharedRollupWorker } from './worker.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
+import { createSerial } from '../shared/serial.js';
 
 export interface OpenAnalyticsOptions {
   config: Config;
@@ -82,12 +83,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   const worker = sharedRollupWorker((error) => logger.warn('rollup worker unavailable; rolling up on the main thread', { error }));
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(job: () => Promise<T>): Promise<T> => {
-    const next = chain.then(job, job);
-    chain = next.catch(() => {});
-    return next;
-  };
+  const serial = createSerial();
 
   const analytics: Analytics = {
     get engine() {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postBatch, realisticEvent } from '../server/process-helpers.js';
+import { postBatch, realisticEvent } from '../testing/process-requests.js';
 import { killQuietly, runCli, spawnCli, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 import { generateLog } from '../synth/generate.js';
 

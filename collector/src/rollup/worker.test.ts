@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStorageFault } from '../deps.js';
-import { appFor } from '../query/test-app.js';
+import { appFor } from '../testing/query-app.js';
 import { createCubeBuilder } from './cube.js';
 import { openDb, type Db } from './db.js';
 import { stageDays, type StageJob } from './stage.js';
 import { createStepLog, segmentId, segmentTriples } from './steps.js';
-import { ev, harness, type Harness } from './test-helpers.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
 import { createRollupWorker, type RollupWorker } from './worker.js';
 
 // Generous timeouts: the worker loads TypeScript through tsx on first use, seconds on a loaded machine.
