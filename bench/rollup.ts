@@ -56,10 +56,10 @@ export function lastJson(text: string): Record<string, unknown> | undefined {
 }
 
 /** `collector serve` on a free loopback port (the test harness, with the data dir and env given). */
-export async function startServer(env: Record<string, string>, onStdout?: (chunk: string) => void): Promise<{ base: string; child: ChildProcess; stop: () => Promise<unknown> }> {
+export async function startServer(env: Record<string, string>, onStdout?: (chunk: string) => void, startTimeoutMs = 300_000): Promise<{ base: string; child: ChildProcess; stop: () => Promise<unknown> }> {
   const { TALLY_DATA_DIR: dataDir, ...rest } = env;
   if (dataDir === undefined) throw new Error('startServer needs TALLY_DATA_DIR');
-  const c = await startCollector({ dataDir, env: { TALLY_LOG_LEVEL: 'warn', ...rest }, onOutput: onStdout, startTimeoutMs: 300_000 });
+  const c = await startCollector({ dataDir, env: { TALLY_LOG_LEVEL: 'warn', ...rest }, onOutput: onStdout, startTimeoutMs });
   return { base: c.url, child: c.proc, stop: () => c.stop() };
 }
 

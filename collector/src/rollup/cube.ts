@@ -210,7 +210,7 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
 }
 
 // The row columns live in shared memory: a rollup hands a sealed day's rows to its worker thread
-// (encoder.ts) without copying them on the event loop (structured cloning ~100 MB of a busy day's
+// (worker.ts) without copying them on the event loop (structured cloning ~100 MB of a busy day's
 // columns stalled ingestion for hundreds of milliseconds).
 const shared32 = (n: number) => new Uint32Array(new SharedArrayBuffer(n * 4));
 const sharedF64 = (n: number) => new Float64Array(new SharedArrayBuffer(n * 8));

@@ -104,6 +104,28 @@ const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS dim_overflow_day ON dim_overflow (day);
    CREATE TABLE IF NOT EXISTS day_parts (day TEXT NOT NULL, rows BLOB NOT NULL);
    CREATE INDEX IF NOT EXISTS day_parts_day ON day_parts (day);`,
+  // Day heads (stage.ts): which `day_parts` rows (rowids lo..hi) and which funnel index keys
+  // (`day_steps.day`) make up each day. The rollup worker writes a day's new rows and index in
+  // short transactions under keys no head names yet, then one small transaction moves the head:
+  // readers and a crash never see half a day. `base`: the rows still sit in `days.rows` (written
+  // before this); `parts`: parts appended since the day was last written whole.
+  // (IF NOT EXISTS / OR IGNORE: as for 7, a test re-runs the migrations on a database that has it.)
+  `CREATE TABLE IF NOT EXISTS day_heads (
+     day TEXT PRIMARY KEY,
+     lo INTEGER NOT NULL,
+     hi INTEGER NOT NULL,
+     step_keys TEXT NOT NULL,
+     base INTEGER NOT NULL,
+     parts INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   INSERT OR IGNORE INTO day_heads (day, lo, hi, step_keys, base, parts)
+     SELECT d.day,
+       COALESCE((SELECT MIN(rowid) FROM day_parts p WHERE p.day = d.day), 1),
+       COALESCE((SELECT MAX(rowid) FROM day_parts p WHERE p.day = d.day), 0),
+       CASE WHEN d.steps = 1 THEN d.day ELSE '' END,
+       1,
+       (SELECT COUNT(*) FROM day_parts p WHERE p.day = d.day)
+     FROM days d;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

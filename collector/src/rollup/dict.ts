@@ -12,12 +12,24 @@ export interface Interner {
   find(value: string): number | undefined;
   value(id: number): string | undefined;
   persist(): void;
-  /** Persists up to `max` pending entries in their own transaction; true while more are pending. */
-  persistSome(max: number): boolean;
+  /** Up to `max` pending entries, still pending (another connection writes them: then `persisted`). */
+  pending(max: number): PendingEntries;
+  /**
+   * The first `n` pending entries were written by another connection; any of them forgotten
+   * meanwhile (retention) is deleted again here.
+   */
+  persisted(n: number): void;
   /** Drops entries (erasure); returns the ids removed. */
   forget(values: string[]): number[];
   /** Every id in use, with its value. */
   entries(): IterableIterator<[string, number]>;
+}
+
+export interface PendingEntries {
+  table: 'users' | 'dict';
+  column: 'key' | 'value';
+  ids: number[];
+  values: string[];
 }
 
 export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 'value', firstId: number): Interner {
@@ -52,16 +64,14 @@ export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 
       }
       pending = [];
     },
-    persistSome(max) {
-      const some = pending.slice(0, max);
-      db.transaction(() => {
-        for (const id of some) {
-          const v = values[id];
-          if (v !== undefined) insert.run(id, v);
-        }
-      })();
-      pending = pending.slice(some.length);
-      return pending.length > 0;
+    pending(max) {
+      const ids = pending.slice(0, max);
+      return { table, column, ids, values: ids.map((id) => values[id] ?? '') };
+    },
+    persisted(n) {
+      const done = pending.slice(0, n);
+      pending = pending.slice(n);
+      for (const id of done) if (values[id] === undefined) remove.run(id);
     },
     forget(list) {
       const out: number[] = [];

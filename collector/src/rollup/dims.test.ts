@@ -22,7 +22,8 @@ describe('normalizeValue', () => {
   });
 });
 
-describe('distinct values per day are capped', () => {
+// Generous timeout: the first rollup of the file starts the rollup worker (tsx), seconds on a loaded machine.
+describe('distinct values per day are capped', { timeout: 60_000 }, () => {
   let h: Harness;
   afterEach(() => h.close());
   const CAP = 10;

@@ -11,6 +11,7 @@ import { createMarker } from './marker.js';
 import { createDayValues, type DayValues } from './dims.js';
 import type { Overflow, OverflowSink } from './overflow.js';
 import { DEFAULT_APP } from '../ingest/index.js';
+import { sortedHas } from './sorted.js';
 
 /** A live (not yet persisted) slice of one day: events appended since its last rollup. */
 export interface LiveDay {
@@ -266,17 +267,4 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     },
   };
   return engine;
-}
-
-export function sortedHas(a: Uint32Array, x: number): boolean {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = a[mid]!;
-    if (v === x) return true;
-    if (v < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }

@@ -2,15 +2,14 @@ import type { StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
 import { createCubeBuilder, type CubeBuilder, type DayCube, type Summary } from './cube.js';
 import type { Db } from './db.js';
-import { sortedHas, type Engine, type LiveDay } from './engine.js';
-import { encodeJob, type EncodeJob } from './encode.js';
-import type { Encoder } from './encoder.js';
+import type { Engine, LiveDay } from './engine.js';
+import type { StageJob } from './stage.js';
+import type { RollupWorker } from './worker.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
-import { createStepLog, type StepLog } from './steps.js';
+import { createStepLog, segmentTriples, type StepLog } from './steps.js';
 import { addDays } from './time.js';
 import type { DayValues } from './dims.js';
 import { createOverflowCounts } from './overflow.js';
-import { encodeCube, encodeSteps } from './store.js';
 
 export interface RollupReport {
   ok: true;
@@ -108,33 +107,23 @@ export async function loadLive(engine: Engine, log: LogStore, reader: Reader): P
 /** Parts a day may collect before a rollup writes it whole again (amortised: 1 in MAX_PARTS). */
 export const MAX_PARTS = 8;
 
-/** Sorted union of sorted `a` and unsorted `b`; linear in `a`, n log n in what `b` adds. */
-export function sortedUnion(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const extra = Uint32Array.from(b.filter((u) => !sortedHas(a, u))).sort();
-  const out = new Uint32Array(a.length + extra.length);
-  let i = 0;
-  let j = 0;
-  let o = 0;
-  while (i < a.length && j < extra.length) out[o++] = a[i]! < extra[j]! ? a[i++]! : extra[j++]!;
-  while (i < a.length) out[o++] = a[i++]!;
-  while (j < extra.length) out[o++] = extra[j++]!;
-  return out;
-}
-
 /**
  * Moves live days into SQLite and records which log events they now hold. Only touches days with
  * live events, so running it twice writes nothing the second time.
  *
- * Off the event loop where it costs: each day's rows are sealed (ingestion goes on into new rows,
- * queries keep seeing both), the merging, sorting, encoding and funnel index are computed by
- * `encoder` in a worker thread, and only then does one transaction write the results with the
- * bookkeeping; the sealed rows then leave the live overlay and the newer ones stay. A day already
- * rolled up gets its new events appended as a part (cost follows them, not the day).
+ * Off the event loop where it costs: each day's rows and step log are sealed (ingestion goes on
+ * into new ones, queries keep seeing both), the rollup worker (worker.ts, stage.ts) merges,
+ * encodes and writes them on its own connection in short transactions under a new head, and only
+ * then does one small transaction here move the heads with the bookkeeping; the sealed rows then
+ * leave the live overlay and the newer ones stay. A day already rolled up gets its new events
+ * appended as a part (cost follows them, not the day), and is written whole again every
+ * MAX_PARTS parts.
  */
-export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: string[], todayUtc: string): Promise<RollupReport> {
+export async function flush(engine: Engine, db: Db, worker: RollupWorker, logDays: string[], todayUtc: string): Promise<RollupReport> {
   const started = performance.now();
   const { store, live, liveReceipts } = engine;
-  const plans = [...live.keys()].sort().map((day) => {
+  const segments = segmentTriples();
+  const plans = [...live.keys()].sort().map((day): Plan => {
     const l = live.get(day)!;
     const cube = l.builder.seal();
     // The step times go with the sealed rows; new events start a fresh log (queries read both).
@@ -146,22 +135,26 @@ export async function flush(engine: Engine, db: Db, encoder: Encoder, logDays: s
       const n = byDay.get(day);
       if (n !== undefined) receipts.set(r, n);
     }
-    const part = store.meta.has(day) && store.partCount(day) < MAX_PARTS;
-    // Too many parts: the day is written whole again (and with it its funnel index).
-    const rows = part ? [cube.rows] : [...(store.rows(day) ?? []), cube.rows];
-    const job: EncodeJob = { mode: part ? 'part' : 'whole', rows, users: cube.users };
-    return { day, l, cube, receipts, part, job, steps, values: l.values.lists(), overflow: engine.overflow.snapshot(day) };
+    const m = store.meta.get(day);
+    // Days still holding rows from before day heads are written whole once (stage.ts).
+    const part = m !== undefined && !m.head.base && m.head.parts < MAX_PARTS;
+    const job: StageJob = { day, mode: part ? 'part' : 'whole', head: m?.head, indexed: m?.steps === true, rows: cube.rows, users: cube.users, steps: steps.data(), segments };
+    return { day, l, cube, receipts, job, steps, values: l.values.lists(), overflow: engine.overflow.snapshot(day) };
   });
+  const restore = (p: Plan) => {
+    for (const e of p.steps.build()) p.l.steps.addEntry(e);
+    p.l.sealedSteps = undefined;
+  };
+  let flipped: Plan[];
   try {
-    return await persist(engine, db, encoder, plans, logDays, todayUtc, started);
+    flipped = await persist(engine, db, worker, plans, logDays, todayUtc);
   } catch (err) {
     // Nothing was persisted: the sealed step times go back to the live log (the sealed rows never left).
-    for (const p of plans) {
-      for (const e of p.steps.build()) p.l.steps.addEntry(e);
-      p.l.sealedSteps = undefined;
-    }
+    plans.forEach(restore);
     throw err;
   }
+  for (const p of plans) if (!flipped.includes(p)) restore(p);
+  return { ok: true, days: flipped.map((p) => p.day), events: flipped.reduce((n, p) => n + p.cube.events, 0), ms: Math.round(performance.now() - started) };
 }
 
 type Plan = {
@@ -169,46 +162,43 @@ type Plan = {
   l: LiveDay;
   cube: DayCube;
   receipts: Map<string, number>;
-  part: boolean;
-  job: EncodeJob;
+  job: StageJob;
   steps: StepLog;
   values: Uint32Array[];
   overflow: Map<string, Float64Array>;
 };
 
-async function persist(engine: Engine, db: Db, encoder: Encoder, plans: Plan[], logDays: string[], todayUtc: string, started: number): Promise<RollupReport> {
+/** Stages, moves the heads, collects; returns the plans whose day was moved (see below). */
+async function persist(engine: Engine, db: Db, worker: RollupWorker, plans: Plan[], logDays: string[], todayUtc: string): Promise<Plan[]> {
   const { store, live, liveReceipts } = engine;
-  const encoded = await encoder.encode(plans.map((p) => p.job));
-  for (const [i, p] of plans.entries()) {
-    // A day written whole again takes its persisted index along (equal times count once).
-    if (!p.part && store.meta.has(p.day)) store.loadSteps(p.day, p.steps);
-    encoded[i] = { ...encoded[i]!, steps: encodeSteps(p.steps) };
-  }
-  // New users and values go first, in small transactions with the event loop turning in between:
-  // a busy day's first-time visitors are hundreds of thousands of inserts. Entries persisted
-  // without rows yet are harmless (rows only ever reference persisted ones, not the reverse).
+  // New users and values go first, written by the worker too: a busy day's first-time visitors
+  // are hundreds of thousands of inserts (seconds of the event loop). Sent 20,000 at a time, so
+  // no single copy to the worker is large. Entries persisted without rows yet are harmless (rows
+  // only ever reference persisted ones, not the reverse).
   for (const interner of [engine.users, engine.dict]) {
-    while (interner.persistSome(5000)) await new Promise((r) => setImmediate(r));
+    for (let more = true; more; ) {
+      const e = interner.pending(20_000);
+      if (e.ids.length > 0) await worker.entries(db, e);
+      interner.persisted(e.ids.length);
+      // Entries of events that arrive meanwhile go with the head move, not round after round.
+      more = e.ids.length === 20_000;
+    }
   }
-  let events = 0;
+  const staged = await worker.stage(db, plans.map((p) => p.job));
+  // A day whose head moved meanwhile (purged by retention) keeps its sealed rows live: what was
+  // staged for it is left for the next rollup's clean-up.
+  const flipped = plans.filter((p) => store.meta.get(p.day)?.head === p.job.head);
   const rolledAt = new Date().toISOString();
   db.transaction(() => {
     engine.users.persist();
     engine.dict.persist();
-    plans.forEach((p, i) => {
+    for (const p of flipped) {
       const { day, cube, values } = p;
-      let enc = encoded[i]!;
-      events += cube.events;
-      if (p.part && store.meta.has(day)) {
-        const summary = addSummaries(store.meta.get(day)!.summary, cube.summary);
-        store.addPart(day, { events: cube.events, summary, values, enc }, sortedUnion(store.users(day)!, cube.users), rolledAt);
-      } else {
-        // Purged meanwhile (retention): the sealed rows are all there is of the day.
-        if (p.part) enc = { ...encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users }), steps: enc.steps };
-        const summary = p.part ? cube.summary : addSummaries(p.job.rows.length > 1 ? store.meta.get(day)?.summary : undefined, cube.summary);
-        const before = p.part ? 0 : (store.meta.get(day)?.events ?? 0);
-        store.write(day, { events: before + cube.events, summary, values, enc }, rolledAt);
-      }
+      const i = plans.indexOf(p);
+      const before = store.meta.get(day);
+      const summary = before === undefined ? cube.summary : addSummaries(before.summary, cube.summary);
+      const part = p.job.mode === 'part' ? cube.rows : undefined;
+      store.commit(day, { events: (before?.events ?? 0) + cube.events, summary, values, staged: staged[i]!, part }, rolledAt);
       engine.overflow.commit(day, p.overflow);
       for (const [r, n] of p.receipts) {
         store.addCoverage(r, day, n);
@@ -218,20 +208,23 @@ async function persist(engine: Engine, db: Db, encoder: Encoder, plans: Plan[], 
         else byDay.delete(day);
         if (byDay.size === 0) liveReceipts.delete(r);
       }
-    });
+    }
     // A log file no longer appended to (its UTC day is over) with nothing live is fully rolled up.
     for (const r of logDays) {
       if (r < todayUtc && !liveReceipts.has(r) && !store.isComplete(r)) store.markComplete(r);
     }
   })();
   // Only now do the sealed rows leave the overlay: events that came in meanwhile stay live.
-  for (const { day, l, cube } of plans) {
+  for (const { day, l, cube } of flipped) {
     l.sealedSteps = undefined;
     if (l.builder.events === cube.events) live.delete(day);
     else l.builder = l.builder.tail();
     engine.touch(day);
   }
-  return { ok: true, days: plans.map((p) => p.day), events, ms: Math.round(performance.now() - started) };
+  const garbage = flipped.flatMap((p) => staged[plans.indexOf(p)]!.garbage ?? []);
+  // Left for the next rollup's clean-up if this fails: nothing names it any more.
+  if (garbage.length > 0) await worker.collect(db, garbage).catch(() => {});
+  return flipped;
 }
 
 function addSummaries(a: Summary | undefined, b: Summary): Summary {
@@ -300,7 +293,10 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
       engine.store.clearCoverage(day);
       const x = builders.get(day);
       if (x === undefined || x.b.events === 0) engine.store.remove(day);
-      else engine.store.write(day, encodeCube(x.b.view(), x.values.lists(), x.steps), rolledAt);
+      else {
+        const v = x.b.view();
+        engine.store.write(day, { events: v.events, summary: v.summary, values: x.values.lists(), rows: v.rows, users: v.users, steps: x.steps }, rolledAt);
+      }
       engine.touch(day);
     }
     engine.overflow.replace(wanted, overflow);

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Cron } from 'croner';
 import type { Config } from '../config/config.js';
 import type { Clock, Ledger, LogStore, Logger } from '../deps.js';
@@ -9,7 +10,7 @@ import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
 import { createLedger, readCompleteness } from './ledger.js';
 import { createOverflow } from './overflow.js';
 import { unusedValues } from './dict-gc.js';
-import { sharedEncoder } from './encoder.js';
+import { sharedRollupWorker } from './worker.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 import { createSerial } from '../shared/serial.js';
@@ -79,7 +80,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   }
 
   let rebuilding = false;
-  const encoder = sharedEncoder((error) => logger.warn('rollup worker unavailable; encoding on the main thread', { error }));
+  const worker = sharedRollupWorker((error) => logger.warn('rollup worker unavailable; rolling up on the main thread', { error }));
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   const serial = createSerial();
@@ -89,7 +90,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
       return engine;
     },
     today: () => dayInZone(clock.now(), tz),
-    rollup: () => serial(async () => flush(engine, db, encoder, await log.days(), todayUtc())),
+    rollup: () => serial(async () => flush(engine, db, worker, await log.days(), todayUtc())),
     async rebuildDays(days) {
       await serial(async () => {
         rebuilding = true;
@@ -110,7 +111,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
           overflow.clear();
           engine = createEngine(store, users, dict, tz, overflow, config.maxValuesPerDay);
           await loadLive(engine, log, reader);
-          const report = await flush(engine, db, encoder, await log.days(), todayUtc());
+          const report = await flush(engine, db, worker, await log.days(), todayUtc());
           engine.recomputeSeen();
           return { ...report, ms: Math.round(performance.now() - started) };
         } finally {
@@ -165,8 +166,12 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     opts.schedule === false
       ? undefined
       : new Cron(config.rollupCron, { protect: true, timezone: tz, catch: (err) => logger.error('nightly rollup failed', { error: String(err) }) }, async () => {
-          const report = await analytics.rollup!();
-          logger.info('nightly rollup', { days: report.days.length, events: report.events, ms: report.ms });
+          // How long the event loop was held while the rollup ran (its worker should keep it short).
+          const loop = monitorEventLoopDelay({ resolution: 10 });
+          loop.enable();
+          const report = await analytics.rollup!().finally(() => loop.disable());
+          const loopMs = (ns: number) => Math.round(ns / 1e5) / 10;
+          logger.info('nightly rollup', { days: report.days.length, events: report.events, ms: report.ms, loop_delay_p99_ms: loopMs(loop.percentile(99)), loop_delay_max_ms: loopMs(loop.max) });
           await opts.afterNightly?.();
         });
 

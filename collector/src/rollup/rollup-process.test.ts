@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postBatch, realisticEvent } from '../testing/process-requests.js';
-import { killQuietly, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
+import { killQuietly, runCli, spawnCli, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 import { generateLog } from '../synth/generate.js';
 
 /**
@@ -46,5 +47,52 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
     expect(requests.filter((r) => r.end >= begin && r.start <= end).length).toBeGreaterThan(0);
     const res = await fetch(`${c.url}/api/analytics/usage?days=365`, { headers: { 'x-dash-key': TEST_DASH_KEY } });
     expect(((await res.json()) as { total_events: number }).total_events).toBe(generated + i);
+  });
+
+  it('a rollup killed while the worker stages a day leaves a database the next rollup completes', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tally-rollup-kill-'));
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    // Enough (user, dimensions) rows for several chunks, so staging spans several transactions.
+    const generated = generateLog({ dataDir: dir, days: 1, eventsPerDay: 200_000, users: 60_000, seed: 'rollup-kill', end: yesterday }).events;
+    const env = { TALLY_DATA_DIR: dir, TALLY_DASH_KEY: TEST_DASH_KEY };
+    const file = join(dir, 'tally.db');
+    // Staged rows that no head names yet: the state between the worker's writes and the head move.
+    const midStage = () => {
+      if (!existsSync(file)) return false;
+      try {
+        const db = new Database(file, { readonly: true });
+        try {
+          return (db.prepare('SELECT (SELECT COUNT(*) FROM day_parts) > 0 AND (SELECT COUNT(*) FROM day_heads) = 0').pluck().get() as number) === 1;
+        } finally {
+          db.close();
+        }
+      } catch {
+        return false; // not created or migrated yet
+      }
+    };
+    const proc = spawnCli(['rollup'], env);
+    proc.stdout?.resume();
+    proc.stderr?.resume();
+    let exited = false;
+    const exit = new Promise((r) => proc.once('exit', r)).then(() => (exited = true));
+    let killed = false;
+    while (!exited && !killed) {
+      if (midStage()) killed = proc.kill('SIGKILL');
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    await exit;
+    // The worker's staging takes several transactions: polling every few ms sees it.
+    expect(killed).toBe(true);
+    const finished = await runCli(['rollup'], env);
+    expect(finished.code, finished.stderr).toBe(0);
+    const db = new Database(file, { readonly: true });
+    // Only what the day's head names is left: the killed run's rows went in the clean-up.
+    const stray = db.prepare('SELECT COUNT(*) FROM day_parts p JOIN day_heads h ON h.day = p.day WHERE p.rowid NOT BETWEEN h.lo AND h.hi').pluck().get();
+    const orphans = db.prepare('SELECT COUNT(*) FROM day_parts WHERE day NOT IN (SELECT day FROM day_heads)').pluck().get();
+    db.close();
+    expect({ stray, orphans }).toEqual({ stray: 0, orphans: 0 });
+    c = await startCollector({ dataDir: dir, startTimeoutMs: 120_000 });
+    const res = await fetch(`${c.url}/api/analytics/usage?days=365`, { headers: { 'x-dash-key': TEST_DASH_KEY } });
+    expect(((await res.json()) as { total_events: number }).total_events).toBe(generated);
   });
 });

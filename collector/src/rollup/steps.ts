@@ -43,6 +43,18 @@ export function segmentId(app: number, platform: number, version: number): numbe
   return id;
 }
 
+/** Every segment's triple in id order (a worker thread maps these ids to its own: `segmentMap`). */
+export function segmentTriples(): number[] {
+  return segTriples.slice();
+}
+
+/** Ids in this thread of the segments of another thread's `segmentTriples()`, by their id there. */
+export function segmentMap(triples: number[]): Uint32Array {
+  const map = new Uint32Array(triples.length / 3);
+  for (let i = 0; i < map.length; i++) map[i] = segmentId(triples[i * 3]!, triples[i * 3 + 1]!, triples[i * 3 + 2]!);
+  return map;
+}
+
 /** [app, platform, app_version] dictionary ids of a segment. */
 export function segmentOf(id: number): [number, number, number] {
   return [segTriples[id * 3]!, segTriples[id * 3 + 1]!, segTriples[id * 3 + 2]!];
@@ -62,33 +74,57 @@ export interface StepLog {
   build(): StepEntry[];
   /** One list (feature 0 = any), for a query on a day with live events. */
   entry(type: number, feature: number): StepTimes;
+  /** The columns (shared memory) for a worker thread: `stepLogFrom` there. Valid while nothing is added. */
+  data(): StepLogData;
+}
+
+export interface StepLogData {
+  n: number;
+  user: Uint32Array;
+  type: Uint32Array;
+  feature: Uint32Array;
+  seg: Uint32Array;
+  ms: Float64Array;
+}
+
+// Shared memory, like the cube's rows: a sealed log goes to the rollup worker without a copy.
+const shared32 = (n: number) => new Uint32Array(new SharedArrayBuffer(n * 4));
+const sharedF64 = (n: number) => new Float64Array(new SharedArrayBuffer(n * 8));
+
+/** A log over another thread's columns (read, never written: an add copies them first); `segs` maps its segment ids. */
+export function stepLogFrom(d: StepLogData, segs?: Uint32Array): StepLog {
+  const seg = segs === undefined ? d.seg : d.seg.subarray(0, d.n).map((s) => segs[s]!);
+  return createStepLog(0, { ...d, seg });
 }
 
 // Bit 31 of a stored type marks a time that counts for exactly its (type, feature) key.
 const EXACT = 0x8000_0000;
 
-export function createStepLog(initial = 1024): StepLog {
-  let cap = initial;
-  let n = 0;
-  let user = new Uint32Array(cap);
-  let type = new Uint32Array(cap);
-  let feature = new Uint32Array(cap);
-  let seg = new Uint32Array(cap);
-  let ms = new Float64Array(cap);
+export function createStepLog(initial = 1024, from?: StepLogData): StepLog {
+  // Over `from`: capacity = its length, so the first add copies instead of writing into it.
+  let cap = from?.n ?? initial;
+  let n = from?.n ?? 0;
+  let user = from?.user ?? shared32(cap);
+  let type = from?.type ?? shared32(cap);
+  let feature = from?.feature ?? shared32(cap);
+  let seg = from?.seg ?? shared32(cap);
+  let ms = from?.ms ?? sharedF64(cap);
 
   function push(u: number, t: number, f: number, m: number, s: number): void {
     if (n === cap) {
-      cap *= 2;
-      const grow = <T extends Uint32Array | Float64Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(cap);
-        b.set(a);
+      cap = Math.max(1024, cap * 2);
+      const grow32 = (a: Uint32Array) => {
+        const b = shared32(cap);
+        b.set(a.subarray(0, n));
         return b;
       };
-      user = grow(user);
-      type = grow(type);
-      feature = grow(feature);
-      seg = grow(seg);
-      ms = grow(ms);
+      user = grow32(user);
+      type = grow32(type);
+      feature = grow32(feature);
+      seg = grow32(seg);
+      const m2 = sharedF64(cap);
+      m2.set(ms.subarray(0, n));
+      ms = m2;
     }
     user[n] = u;
     type[n] = t;
@@ -197,6 +233,7 @@ export function createStepLog(initial = 1024): StepLog {
       return n;
     },
     build: () => group(undefined),
+    data: () => ({ n, user, type, feature, seg, ms }),
     entry(t, f) {
       const sel: number[] = [];
       for (let i = 0; i < n; i++) {

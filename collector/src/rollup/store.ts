@@ -1,29 +1,30 @@
-import { decodeRows, decodeSummary, decodeUsers, encodeSummary, type DayCube, type RowSet, type Summary } from './cube.js';
+import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
-import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog } from './steps.js';
-import { encodeJob, type Encoded, type EncodedStep } from './encode.js';
+import { allStepKeys, readRows, writeDay, type Head, type Staged } from './stage.js';
+import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
 
 const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
 
-/** What a rollup writes of a day: counters and the encoded rows (encode.ts). */
+/** A day written whole on this connection (rebuilds): its rows, users and step log. */
 export interface DayWrite {
   events: number;
   summary: Summary;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values: Uint32Array[];
-  enc: Encoded;
+  rows: RowSet;
+  users: Uint32Array;
+  steps: StepLog;
 }
 
-/** The funnel index lists of a step log, encoded (on the event loop: the log is not transferable). */
-export function encodeSteps(steps: StepLog): EncodedStep[] {
-  return steps.build().map((s) => ({ type: s.type, feature: s.feature, data: encodeStep(s) }));
-}
-
-/** A day's cube encoded in-process (rebuilds; the nightly rollup encodes in a worker). */
-export function encodeCube(cube: DayCube, values: Uint32Array[], steps: StepLog): DayWrite {
-  const enc = encodeJob({ mode: 'whole', rows: [cube.rows], users: cube.users });
-  return { events: cube.events, summary: cube.summary, values, enc: { ...enc, steps: encodeSteps(steps) } };
+/** What the main thread commits of a day the rollup worker staged (stage.ts). */
+export interface DayCommit {
+  events: number;
+  summary: Summary;
+  values: Uint32Array[];
+  staged: Staged;
+  /** The new rows, when they were appended as a part (kept in the row cache instead of re-read). */
+  part?: RowSet;
 }
 
 export interface DayMeta {
@@ -32,6 +33,8 @@ export interface DayMeta {
   summary: Summary;
   /** True when the day's funnel index (`day_steps`) exists. */
   steps: boolean;
+  /** Which rows and index keys make up the day (stage.ts). */
+  head: Head;
 }
 
 /**
@@ -42,26 +45,22 @@ export interface DayMeta {
  */
 export interface DayStore {
   readonly meta: Map<string, DayMeta>;
-  /** The day's rows: the base row set, then the parts appended by later rollups. */
+  /** The day's rows: the sets its head names (a whole write's chunks, then parts appended later). */
   rows(day: string): RowSet[] | undefined;
-  /** How many parts were appended since the day's rows were last written whole. */
-  partCount(day: string): number;
   /**
-   * Appends events not yet in the day as a part of an already rolled-up day: `w.enc` encodes only
-   * them, `w.events` counts them; `w.summary` and `w.values` are the day's after it, and `users`
-   * its distinct users after it (sorted).
-   * The part's funnel step lists are merged into the day's index.
+   * Moves the day's head to what the rollup worker staged (in the caller's transaction): the
+   * day's counters, users and values are replaced; its rows and index are now the staged ones.
    */
-  addPart(day: string, w: DayWrite, users: Uint32Array, rolledAt: string): void;
+  commit(day: string, c: DayCommit, rolledAt: string): void;
   users(day: string): Uint32Array | undefined;
-  /** One step's list that day (feature 0 = any) as stored (`encodeStep`; read with `viewStep` or
-   *  `decodeStep`); `EMPTY_STEP_BLOB` when nobody did it, undefined when the day has no funnel index. */
+  /**
+   * One step's list that day (feature 0 = any) as stored (`encodeStep`; read in place with
+   * `viewStep`); `EMPTY_STEP_BLOB` when nobody did it, undefined when the day has no funnel index.
+   */
   stepBlob(day: string, type: number, feature: number): Uint8Array | undefined;
-  /** Adds the day's persisted funnel index to `into` (its rows' first times when it has none). */
-  loadSteps(day: string, into: StepLog): void;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values(day: string): Uint32Array[] | undefined;
-  /** Writes the day whole (its parts go), with its funnel index `w.enc.steps`. */
+  /** Writes the day whole on this connection (rebuilds), deleting everything it held before. */
   write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
   coverage(receiptDay: string): Map<string, number>;
@@ -85,35 +84,30 @@ const CACHE_ROW_DAYS = 32;
 
 export function createDayStore(db: Db): DayStore {
   const meta = new Map<string, DayMeta>();
-  const all = db.prepare('SELECT day, events, users, summary, steps FROM days ORDER BY day').all() as { day: string; events: number; users: number; summary: string; steps: number }[];
-  for (const r of all) meta.set(r.day, { events: r.events, users: r.users, summary: decodeSummary(r.summary), steps: r.steps === 1 });
+  const all = db
+    .prepare('SELECT d.day, events, users, summary, steps, lo, hi, step_keys, base, parts FROM days d JOIN day_heads h ON h.day = d.day ORDER BY d.day')
+    .all() as { day: string; events: number; users: number; summary: string; steps: number; lo: number; hi: number; step_keys: string; base: number; parts: number }[];
+  for (const r of all) {
+    const head = { lo: r.lo, hi: r.hi, keys: r.step_keys === '' ? [] : r.step_keys.split(','), base: r.base === 1, parts: r.parts };
+    meta.set(r.day, { events: r.events, users: r.users, summary: decodeSummary(r.summary), steps: r.steps === 1, head });
+  }
   const rowCache = new Map<string, RowSet[]>();
-  const partCounts = new Map<string, number>();
-  for (const r of db.prepare('SELECT day, COUNT(*) n FROM day_parts GROUP BY day').all() as { day: string; n: number }[]) partCounts.set(r.day, r.n);
   const userCache = new Map<string, Uint32Array>();
   const complete = new Set((db.prepare('SELECT receipt_day FROM receipts WHERE complete = 1').pluck().all() as string[]));
 
   const q = {
-    rows: db.prepare('SELECT rows FROM days WHERE day = ?').pluck(),
     users: db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck(),
-    write: db.prepare(
-      'INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
-    ),
+    // Rows live in `day_parts` (stage.ts); `rows` keeps only what days written before day heads hold.
+    write: db.prepare("INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, x'', ?, ?)"),
+    head: db.prepare('INSERT OR REPLACE INTO day_heads (day, lo, hi, step_keys, base, parts) VALUES (?, ?, ?, ?, ?, ?)'),
     values: db.prepare('SELECT data FROM day_values WHERE day = ?').pluck(),
     putValues: db.prepare('INSERT OR REPLACE INTO day_values (day, data) VALUES (?, ?)'),
     removeValues: db.prepare('DELETE FROM day_values WHERE day = ?'),
-    parts: db.prepare('SELECT rows FROM day_parts WHERE day = ? ORDER BY rowid').pluck(),
-    addPart: db.prepare('INSERT INTO day_parts (day, rows) VALUES (?, ?)'),
     removeParts: db.prepare('DELETE FROM day_parts WHERE day = ?'),
-    putStep: db.prepare('INSERT OR REPLACE INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
-    updateDay: db.prepare(
-      'UPDATE days SET events = ?, users = ?, summary = ?, user_ids = ?, rolled_at = ? WHERE day = ?',
-    ),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
+    removeHead: db.prepare('DELETE FROM day_heads WHERE day = ?'),
     step: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(),
-    daySteps: db.prepare('SELECT type, feature, data FROM day_steps WHERE day = ?'),
-    writeStep: db.prepare('INSERT INTO day_steps (day, type, feature, data) VALUES (?, ?, ?, ?)'),
-    removeSteps: db.prepare('DELETE FROM day_steps WHERE day = ?'),
+    removeSteps: db.prepare(`DELETE FROM day_steps WHERE ${allStepKeys.where}`),
     coverage: db.prepare('SELECT day, events FROM coverage WHERE receipt_day = ?'),
     addCov: db.prepare(
       'INSERT INTO coverage (receipt_day, day, events) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET events = events + excluded.events',
@@ -125,6 +119,18 @@ export function createDayStore(db: Db): DayStore {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
   };
+
+  /** Writes the day's `days`, `day_heads` and `day_values` rows and its in-memory state. */
+  function put(day: string, events: number, summary: Summary, values: Uint32Array[], users: Uint32Array, head: Head, steps: boolean, rolledAt: string): void {
+    q.write.run(day, events, users.length, encodeSummary(summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), rolledAt, steps ? 1 : 0);
+    q.head.run(day, head.lo, head.hi, head.keys.join(','), head.base ? 1 : 0, head.parts);
+    q.putValues.run(day, encodeValues(values));
+    meta.set(day, { events, users: users.length, summary, steps, head });
+    dropUsers(day);
+    userCache.set(day, users);
+    userBytes += users.byteLength;
+    while (userBytes > CACHE_USER_BYTES && userCache.size > 1) dropUsers(userCache.keys().next().value!);
+  }
 
   let userBytes = 0;
   const dropUsers = (day: string) => {
@@ -164,48 +170,37 @@ export function createDayStore(db: Db): DayStore {
 
   return {
     meta,
-    rows: (day) =>
-      meta.has(day)
-        ? cached(
-            rowCache,
-            day,
-            () => [decodeRows(q.rows.get(day) as Buffer), ...(q.parts.all(day) as Buffer[]).map(decodeRows)],
-            CACHE_ROW_DAYS,
-          )
-        : undefined,
-    partCount: (day) => partCounts.get(day) ?? 0,
-    addPart(day, w, users, rolledAt) {
-      const m = meta.get(day)!;
-      const blob = w.enc.rowsBlob;
-      q.addPart.run(day, blob);
-      const events = m.events + w.events;
-      q.updateDay.run(events, users.length, encodeSummary(w.summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), rolledAt, day);
-      q.putValues.run(day, encodeValues(w.values));
-      // The funnel index stays whole: each of the part's step lists is merged into the day's.
-      if (m.steps) {
-        for (const st of w.enc.steps) {
-          const old = q.step.get(day, st.type, st.feature) as Buffer | undefined;
-          q.putStep.run(day, st.type, st.feature, old === undefined ? st.data : encodeStep(mergeTimes(decodeStep(old), decodeStep(st.data))));
-        }
-      }
-      meta.set(day, { events, users: users.length, summary: w.summary, steps: m.steps });
-      partCounts.set(day, (partCounts.get(day) ?? 0) + 1);
-      // The cached base rows stay valid: only the new part is decoded on the next read.
+    rows(day) {
+      const m = meta.get(day);
+      return m === undefined ? undefined : cached(rowCache, day, () => readRows(db, day, m.head), CACHE_ROW_DAYS);
+    },
+    commit(day, c, rolledAt) {
+      const before = meta.get(day);
+      const { head, users } = c.staged;
+      put(day, c.events, c.summary, c.values, users, head, c.part === undefined || before?.steps === true, rolledAt);
+      // The cached rows stay valid after a part: the new rows are appended, not re-read.
       const hit = rowCache.get(day);
-      if (hit !== undefined) rowCache.set(day, [...hit, decodeRows(blob)]);
-      dropUsers(day);
+      rowCache.delete(day);
+      if (hit !== undefined && c.part !== undefined) rowCache.set(day, [...hit, c.part]);
     },
     users: (day) => (meta.has(day) ? cachedUsers(day) : undefined),
     stepBlob(day, type, feature) {
-      if (meta.get(day)?.steps !== true) return undefined;
-      return (q.step.get(day, type, feature) as Buffer | undefined) ?? EMPTY_STEP_BLOB;
-    },
-    loadSteps(day, into) {
-      if (meta.get(day)?.steps === true) {
-        for (const r of q.daySteps.all(day) as { type: number; feature: number; data: Buffer }[]) into.addEntry({ type: r.type, feature: r.feature, ...decodeStep(r.data) });
-      } else if (meta.has(day)) {
-        for (const rows of this.rows(day)!) into.addRows(rows);
+      const m = meta.get(day);
+      if (m?.steps !== true) return undefined;
+      // A day appended to has one key per part (the lists of a user hold disjoint or equal times):
+      // one key is returned as stored, for the query to read in place; several are merged.
+      let only: Uint8Array | undefined;
+      let merged: StepTimes | undefined;
+      for (const key of m.head.keys) {
+        const blob = q.step.get(key, type, feature) as Buffer | undefined;
+        if (blob === undefined) continue;
+        if (only === undefined && merged === undefined) only = blob;
+        else {
+          merged = mergeTimes(merged ?? decodeStep(only!), decodeStep(blob));
+          only = undefined;
+        }
       }
+      return merged !== undefined ? encodeStep(merged) : (only ?? EMPTY_STEP_BLOB);
     },
     values(day) {
       if (!meta.has(day)) return undefined;
@@ -213,22 +208,18 @@ export function createDayStore(db: Db): DayStore {
       return blob === undefined ? valuesOfRows(this.rows(day)!) : decodeValues(blob);
     },
     write(day, w, rolledAt) {
-      q.write.run(day, w.events, w.enc.users, encodeSummary(w.summary), w.enc.usersBlob, w.enc.rowsBlob, rolledAt);
-      q.putValues.run(day, encodeValues(w.values));
-      q.removeSteps.run(day);
       q.removeParts.run(day);
-      partCounts.delete(day);
-      for (const st of w.enc.steps) q.writeStep.run(day, st.type, st.feature, st.data);
-      meta.set(day, { events: w.events, users: w.enc.users, summary: w.summary, steps: true });
+      q.removeSteps.run(...allStepKeys.args(day));
+      const head = writeDay(db, day, w.rows, w.steps);
+      put(day, w.events, w.summary, w.values, Uint32Array.from(w.users).sort(), head, true, rolledAt);
       rowCache.delete(day);
-      dropUsers(day);
     },
     remove(day) {
       q.remove.run(day);
-      q.removeSteps.run(day);
+      q.removeHead.run(day);
+      q.removeSteps.run(...allStepKeys.args(day));
       q.removeParts.run(day);
       q.removeValues.run(day);
-      partCounts.delete(day);
       meta.delete(day);
       rowCache.delete(day);
       dropUsers(day);
@@ -246,8 +237,7 @@ export function createDayStore(db: Db): DayStore {
     getMeta: (key) => q.getMeta.get(key) as string | undefined,
     setMeta: (key, value) => void q.setMeta.run(key, value),
     clear() {
-      db.exec('DELETE FROM days; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_values; DELETE FROM coverage; DELETE FROM receipts;');
-      partCounts.clear();
+      db.exec('DELETE FROM days; DELETE FROM day_heads; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_values; DELETE FROM coverage; DELETE FROM receipts;');
       meta.clear();
       rowCache.clear();
       userCache.clear();

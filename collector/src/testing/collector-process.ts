@@ -232,3 +232,10 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
     });
   });
 }
+
+/** Starts one CLI command as a child process (environment as `runCli`), for a test that kills it. */
+export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+  const base: Record<string, string> = { TALLY_LOG_LEVEL: 'warn' };
+  for (const k of ['PATH', 'HOME', 'TMPDIR']) if (process.env[k] !== undefined) base[k] = process.env[k]!;
+  return spawn(process.execPath, [...NODE_ARGS, MAIN, ...args], { cwd: REPO_ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}

@@ -1,5 +1,5 @@
 export { makeTestDeps, createStubAnalytics } from './deps.js';
-export { REPO_ROOT, TEST_DASH_KEY, killQuietly, runCli, startCollector, testEnv } from './collector-process.js';
+export { REPO_ROOT, TEST_DASH_KEY, killQuietly, runCli, spawnCli, startCollector, testEnv } from './collector-process.js';
 export type { CliResult, CollectorProcess, CollectorProcessOptions, Exit } from './collector-process.js';
 export { freePort } from './ports.js';
 export type { TestDeps, TestOverrides, StubAnalytics } from './deps.js';

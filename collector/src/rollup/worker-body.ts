@@ -1,0 +1,34 @@
+import { basename, dirname } from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import { openDb } from './db.js';
+import type { PendingEntries } from './dict.js';
+import { collect, stageDays, writeEntries, type Garbage, type StageJob } from './stage.js';
+
+type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries });
+
+/**
+ * Worker thread body (worker.ts): stages rollup days and collects what they replaced (stage.ts),
+ * on a connection of its own opened per job, so a data dir closed or replaced meanwhile is never
+ * written through a stale handle.
+ */
+parentPort!.on('message', (msg: Msg) => {
+  try {
+    const db = openDb(dirname(msg.file), basename(msg.file));
+    try {
+      if (msg.op !== 'stage') {
+        if (msg.op === 'collect') collect(db, msg.garbage);
+        else writeEntries(db, msg.entries);
+        parentPort!.postMessage({ id: msg.id, out: null });
+        return;
+      }
+      const out = stageDays(db, msg.jobs);
+      parentPort!.postMessage({ id: msg.id, out }, out.map((s) => s.users.buffer as ArrayBuffer));
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    // The code travels too: a full disk (SQLITE_FULL) must stay a storage fault on the main thread.
+    const e = err as { message?: string; stack?: string; code?: unknown };
+    parentPort!.postMessage({ id: msg.id, error: e?.message ?? String(err), stack: e?.stack, code: typeof e?.code === 'string' ? e.code : undefined });
+  }
+});

@@ -1,0 +1,115 @@
+import { Worker } from 'node:worker_threads';
+import type { Db } from './db.js';
+import type { PendingEntries } from './dict.js';
+import { collect, stageDays, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
+
+/**
+ * Runs the heavy half of a rollup in a worker thread (stage.ts: merging, encoding, the funnel
+ * index and every large SQLite write, on the worker's own connection), so a rollup of a large day
+ * does not hold the event loop. One worker, started on first use and kept (rollups run one at a
+ * time); `close()` ends it. If the worker cannot be started or dies, the work runs in-process on
+ * the caller's connection instead — it holds the event loop then, and is never wrong.
+ */
+export interface RollupWorker {
+  /** Stages days of the database `db` (stage.ts `stageDays`). */
+  stage(db: Db, jobs: StageJob[]): Promise<Staged[]>;
+  /** Writes new interner entries (stage.ts `writeEntries`). */
+  entries(db: Db, entries: PendingEntries): Promise<void>;
+  /** Deletes what moved heads no longer name, then checkpoints the WAL (stage.ts `collect`). */
+  collect(db: Db, garbage: Garbage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Reply = { id: number; out?: unknown; error?: string; stack?: string; code?: string };
+
+export function createRollupWorker(onFallback: (error: string) => void = () => {}): RollupWorker {
+  let worker: Worker | undefined;
+  let broken = false;
+  let seq = 0;
+  let pending = 0;
+  const waiting = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
+
+  function start(): Worker {
+    const here = import.meta.url;
+    // Running from source (tsx, vitest): a plain-JS bootstrap loads the worker through tsx.
+    const w = here.endsWith('.ts')
+      ? new Worker(new URL('./worker-boot.mjs', here), { workerData: { file: new URL('./worker-body.ts', here).href } })
+      : new Worker(new URL('./worker-body.js', here));
+    w.unref();
+    w.on('message', (m: Reply) => {
+      const p = waiting.get(m.id);
+      waiting.delete(m.id);
+      if (m.error === undefined) return p?.ok(m.out);
+      const err = Object.assign(new Error(m.error), { code: m.code });
+      if (m.stack !== undefined) err.stack = m.stack;
+      p?.fail(err);
+    });
+    const die = (err: Error) => {
+      broken = true;
+      worker = undefined;
+      for (const p of waiting.values()) p.fail(err);
+      waiting.clear();
+    };
+    w.on('error', die);
+    w.on('exit', (code) => code !== 0 && die(new Error(`rollup worker exited with ${code}`)));
+    return w;
+  }
+
+  /** Runs `op` in the worker; undefined when it is unavailable (the caller runs it in-process). */
+  async function run<T>(msg: Record<string, unknown>): Promise<{ out: T } | undefined> {
+    if (broken) return undefined;
+    let w: Worker;
+    try {
+      w = worker ??= start();
+    } catch (err) {
+      broken = true;
+      onFallback(err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+    const id = ++seq;
+    // Referenced only while a job is out, so an idle worker never keeps the process alive.
+    if (pending++ === 0) w.ref();
+    try {
+      return { out: await new Promise<T>((ok, fail) => {
+        waiting.set(id, { ok: ok as (v: unknown) => void, fail });
+        w.postMessage({ id, ...msg });
+      }) };
+    } finally {
+      if (--pending === 0) w.unref();
+    }
+  }
+
+  return {
+    async stage(db, jobs) {
+      if (jobs.length === 0) return [];
+      const r = await run<Staged[]>({ op: 'stage', file: db.name, jobs });
+      return r === undefined ? stageDays(db, jobs) : r.out;
+    },
+    async entries(db, entries) {
+      const r = await run<null>({ op: 'entries', file: db.name, entries });
+      if (r === undefined) writeEntries(db, entries);
+    },
+    async collect(db, garbage) {
+      const r = await run<null>({ op: 'collect', file: db.name, garbage });
+      if (r === undefined) collect(db, garbage);
+    },
+    async close() {
+      const w = worker;
+      worker = undefined;
+      broken = true;
+      if (w !== undefined) await w.terminate();
+    },
+  };
+}
+
+let shared: RollupWorker | undefined;
+
+/**
+ * The process's rollup worker: one for every analytics instance (tests and CLI commands open
+ * several), unref'd so it never keeps the process alive. Fallbacks are reported through
+ * `onFallback` of the first caller.
+ */
+export function sharedRollupWorker(onFallback?: (error: string) => void): RollupWorker {
+  shared ??= createRollupWorker(onFallback);
+  return shared;
+}
