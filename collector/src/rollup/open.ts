@@ -165,7 +165,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     opts.schedule === false
       ? undefined
       : new Cron(config.rollupCron, { protect: true, timezone: tz, catch: (err) => logger.error('nightly rollup failed', { error: String(err) }) }, async () => {
-          const report = await analytics.rollup!();
+          const report = await analytics.rollup();
           logger.info('nightly rollup', { days: report.days.length, events: report.events, ms: report.ms });
           await opts.afterNightly?.();
         });
