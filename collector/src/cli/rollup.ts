@@ -34,12 +34,12 @@ export async function run(args: string[]): Promise<number> {
     try {
       const { analytics } = await openAnalytics({ config, log, logger, clock, schedule: false });
       try {
-        if (flags.rebuild === true) return report(await analytics.rebuildAll!());
+        if (flags.rebuild === true) return report(await analytics.rebuildAll());
         if (date !== undefined) {
           await analytics.rebuildDays([date]);
           return report({ ok: true, days: [date] });
         }
-        return report(await analytics.rollup!());
+        return report(await analytics.rollup());
       } finally {
         analytics.close();
       }

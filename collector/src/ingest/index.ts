@@ -1,4 +1,4 @@
-export { ingestRoutes, INGEST_PATH } from './routes.js';
+export { ingestRoutes, INGEST_ALIAS_PATH, INGEST_PATH } from './routes.js';
 export { DEFAULT_APP, appKey } from './ledger-entry.js';
 export { parseUserAgent } from './user-agent.js';
 export type { UaContext } from './user-agent.js';

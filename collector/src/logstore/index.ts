@@ -7,3 +7,4 @@ export { LogLockedError } from './lock.js';
 export type { LogFs } from './fs.js';
 export type { LogRecord } from './ndjson.js';
 export { readStoredEvents, storedEvents } from './stored-events.js';
+export type { AppendOptions, AppendResult, LogStore } from './contract.js';

@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import { INGEST_ALIAS_PATH } from '../ingest/index.js';
 
-/** The ingestion alias lives under the query prefix but is public (browsers post to it). */
-export const INGEST_ALIAS_PATH = '/api/analytics/event';
 
 /**
  * Constant-time check of a presented key: both sides are hashed to SHA-256 first so the comparison

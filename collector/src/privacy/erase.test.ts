@@ -129,10 +129,19 @@ describe('eraseSubject', () => {
   });
 
   it('fails loudly, without an audit line claiming success, when the rollups cannot forget users', async () => {
-    const deps = makeTestDeps({ config: { dataDir } }); // plain stub: no forgetUsers
+    const deps = makeTestDeps({ config: { dataDir } });
+    // A rollup store without forgetUsers no longer compiles (every Analytics method is required)...
+    // @ts-expect-error forgetUsers is missing
+    const missing: Analytics = { rebuildDays: deps.analytics.rebuildDays, close: deps.analytics.close };
+    void missing;
+    // ...and one whose forgetUsers fails makes the erasure fail, audited as failed.
+    deps.analytics.forgetUsers = () => {
+      throw new Error('forgetUsers: rollups unavailable');
+    };
     await deps.log.append([ev({ user_id: 'frank' })]);
     await expect(eraseSubject(deps, 'frank', 'cli:test')).rejects.toThrow(/forgetUsers/);
-    expect(deps.log.events).toHaveLength(1);
-    await expect(readFile(join(dataDir, 'audit.log'), 'utf8')).rejects.toThrow(/ENOENT/);
+    const audit = (await readFile(join(dataDir, 'audit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: 'erase', failed: 'Error' });
   });
 });

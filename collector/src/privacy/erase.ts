@@ -2,7 +2,6 @@ import type { StoredEvent } from '@tally/protocol';
 import type { AppDeps } from '../deps.js';
 import { appendAudit, subjectDigest } from './audit.js';
 import { dayInZone } from '../rollup/time.js';
-import { rollupForgetter } from './rollup-hooks.js';
 import { exclusive } from './exclusive.js';
 import { learnLink, locateSubject, matchesSubject, subjectKeys } from './subject.js';
 
@@ -31,7 +30,9 @@ const MAX_ROUNDS = 5;
  * that id's earlier events are found too.
  */
 export async function eraseSubject(deps: PrivacyDeps, id: string, actor: string): Promise<EraseResult> {
-  const forgetUsers = rollupForgetter(deps.analytics);
+  const forgetUsers = async (keys: string[]) => {
+    await deps.analytics.forgetUsers(keys);
+  };
   return exclusive(async () => {
     const progress = { removed: 0, days: new Set<string>() };
     try {

@@ -3,7 +3,6 @@ import { allCheckpoints } from '../forward/index.js';
 import { addDays, dayInZone } from '../rollup/time.js';
 import type { PrivacyDeps } from './erase.js';
 import { exclusive } from './exclusive.js';
-import { rollupRetention } from './rollup-hooks.js';
 
 export interface PurgeReport {
   ok: true;
@@ -45,7 +44,10 @@ export interface PurgeOptions {
  */
 export async function purgeExpired(deps: PrivacyDeps, opts: PurgeOptions = {}): Promise<PurgeReport> {
   const dryRun = opts.dryRun === true;
-  const rollups = rollupRetention(deps.analytics);
+  const rollups = {
+    purge: async (before: string, dryRun: boolean) => deps.analytics.purgeRollupsBefore(before, { dryRun }),
+    rolledUp: async (day: string) => deps.analytics.isRolledUp(day),
+  };
   return exclusive(async () => {
     const now = deps.clock.now();
     const rawKeepFrom = addDays(dayInZone(now, 'UTC'), -(deps.config.rawRetentionDays - 1));

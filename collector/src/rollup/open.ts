@@ -169,7 +169,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
           // How long the event loop was held while the rollup ran (its worker should keep it short).
           const loop = monitorEventLoopDelay({ resolution: 10 });
           loop.enable();
-          const report = await analytics.rollup!().finally(() => loop.disable());
+          const report = await analytics.rollup().finally(() => loop.disable());
           const loopMs = (ns: number) => Math.round(ns / 1e5) / 10;
           logger.info('nightly rollup', { days: report.days.length, events: report.events, ms: report.ms, loop_delay_p99_ms: loopMs(loop.percentile(99)), loop_delay_max_ms: loopMs(loop.max) });
           await opts.afterNightly?.();

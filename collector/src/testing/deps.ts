@@ -8,9 +8,13 @@ import { createRecordingLedger, type RecordingLedger } from './ledger.js';
 import { createMemoryLogStore, type MemoryLogStore } from './log-store.js';
 import { createRecordingLogger, type RecordingLogger } from './logger.js';
 import { TEST_DASH_KEY } from './collector-process.js';
+import { utcDay } from '../shared/utc-day.js';
 
 
-/** An `Analytics` that does nothing but remember which days it was asked to rebuild. */
+/**
+ * An `Analytics` without SQLite that remembers which days it was asked to rebuild. No engine (the
+ * query API answers 503); no rollups: nothing to persist, purge or forget, no day confirmed rolled up.
+ */
 export interface StubAnalytics extends Analytics {
   readonly rebuilt: string[][];
 }
@@ -23,6 +27,13 @@ export function createStubAnalytics(): StubAnalytics {
       rebuilt.push([...days]);
     },
     close() {},
+    today: () => utcDay(Date.now()),
+    rollup: async () => ({ ok: true, days: [], events: 0, ms: 0 }),
+    rebuildAll: async () => ({ ok: true, days: [], events: 0, ms: 0 }),
+    purgeRollupsBefore: () => ({ days: [], rows: 0 }),
+    isRolledUp: () => false,
+    forgetUsers: () => {},
+    completeness: () => [],
   };
 }
 
