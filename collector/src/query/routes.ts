@@ -7,7 +7,8 @@ import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, limitParam, rangeParams,
 import { liveRoutes } from './live-routes.js';
 import { defaultCohortFrom, retention } from './retention.js';
 import { resolveSegment } from './segment.js';
-import { breakdown, timeseries } from './series.js';
+import { breakdown } from './breakdown.js';
+import { timeseries } from './series.js';
 import { usage } from './usage.js';
 
 type Table = { header: string[]; rows: unknown[][] };
@@ -78,11 +79,15 @@ export function queryRoutes(deps: AppDeps): Hono {
     const limit = limitParam(q);
     const { engine, today, seg } = ctx(q);
     const { from, to } = rangeParams(q, today, 30);
-    const { rows, omitted } = breakdown(engine, by, from, to, seg, limit);
+    // users=false: events only, no pass over the rows (the dashboard's previous-period change column).
+    const withUsers = enumParam(q, 'users', ['true', 'false'] as const, 'true') === 'true';
+    const { rows, omitted } = breakdown(engine, by, from, to, seg, limit, withUsers);
     return {
       // `total_rows`: how many values there are in all (the dashboard shows "top 10 of N").
       json: { ok: true, by, from, to, rows, omitted, total_rows: rows.length + omitted.values },
-      table: { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) },
+      table: withUsers
+        ? { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) }
+        : { header: [by, 'events'], rows: rows.map((r) => [r.value, r.events]) },
     };
   });
 

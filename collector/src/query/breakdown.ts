@@ -1,0 +1,204 @@
+import { DIMS, NO_USER, type Dim, type RowSet } from '../rollup/cube.js';
+import type { Engine } from '../rollup/engine.js';
+import { rowMatches, type Segment } from './segment.js';
+import { topN, type Omitted } from './top.js';
+
+export interface BreakdownRow {
+  value: string | null;
+  events: number;
+  /** Distinct users of the range with this value; absent when asked without users. */
+  users?: number;
+}
+
+export interface BreakdownAnswer {
+  rows: BreakdownRow[];
+  omitted: Omitted;
+}
+
+/**
+ * Breakdowns (events and distinct users per value of a dimension over a range) without one row
+ * scan per dimension and request. The dashboard's overview asks for all nine dimensions at once
+ * (and the previous period's events for its change column); on 90 days × 150,000 events the
+ * old way, two passes over every cube row per request, never finished (docs/benchmarks.md).
+ *
+ * - Events per value are additive over days: one pass over a day's rows gives every dimension's
+ *   counts (a few hundred numbers), kept per day, segment and day version. A range sums those.
+ * - Distinct users are not additive: they are counted exactly in one pass over the range's rows
+ *   for the listed values of every dimension together (a bitset of user ids per value), and the
+ *   nine answers are kept under the days' versions, so the other eight requests of an overview,
+ *   and every reload until a day of the range changes, are answered from memory.
+ */
+
+type DayEvents = { ids: Uint32Array; events: Float64Array }[];
+
+const segKeyOf = (seg: Segment) => (seg.none ? 'none' : seg.pairs.map((p) => p.join('=')).join('&'));
+const dayCache = new Map<string, { v: number; s: DayEvents }>();
+const DAY_CACHE_MAX = 4096;
+
+/** Rows of a row set that pass the segment (undefined: all of them). */
+function matchMask(rows: RowSet, seg: Segment): Uint8Array | undefined {
+  if (seg.pairs.length === 0) return undefined;
+  const m = new Uint8Array(rows.n);
+  for (let r = 0; r < rows.n; r++) if (rowMatches(rows, r, seg)) m[r] = 1;
+  return m;
+}
+
+function grow(a: Float64Array, index: number): Float64Array<ArrayBuffer> {
+  let n = Math.max(64, a.length);
+  while (n <= index) n *= 2;
+  const b = new Float64Array(n);
+  b.set(a);
+  return b;
+}
+
+/** Events per dictionary id of every dimension on one day under `seg` (cached by the day's version). */
+function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): DayEvents {
+  const key = `${day}|${segKey}`;
+  const v = engine.version(day);
+  const hit = dayCache.get(key);
+  if (hit !== undefined && hit.v === v) return hit.s;
+  const acc: Float64Array<ArrayBuffer>[] = DIMS.map(() => new Float64Array(64));
+  for (const rows of engine.view(day)?.rowSets() ?? []) {
+    const mask = matchMask(rows, seg);
+    for (let d = 0; d < DIMS.length; d++) {
+      const col = rows.dims[d]!;
+      let a = acc[d]!;
+      for (let r = 0; r < rows.n; r++) {
+        if (mask !== undefined && mask[r] === 0) continue;
+        const id = col[r]!;
+        if (id >= a.length) acc[d] = a = grow(a, id);
+        a[id]! += rows.count[r]!;
+      }
+    }
+  }
+  const s = acc.map((a) => {
+    const ids: number[] = [];
+    const events: number[] = [];
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== 0) {
+        ids.push(i);
+        events.push(a[i]!);
+      }
+    }
+    return { ids: Uint32Array.from(ids), events: Float64Array.from(events) };
+  });
+  if (dayCache.size >= DAY_CACHE_MAX) dayCache.delete(dayCache.keys().next().value!);
+  dayCache.set(key, { v, s });
+  return s;
+}
+
+// Bitsets of all listed values together stay under this; more values take more passes.
+const BITSET_BUDGET = 96 * 1024 * 1024;
+
+/**
+ * Distinct users per listed (dimension, id) over `days`: one pass over the rows per chunk of
+ * values whose bitsets fit the budget (a single chunk for an overview).
+ */
+function distinctUsersOf(engine: Engine, days: string[], seg: Segment, wanted: number[][], budget: number): Map<number, number>[] {
+  const out = DIMS.map(() => new Map<number, number>());
+  const targets: [number, number][] = [];
+  wanted.forEach((ids, d) => ids.forEach((id) => targets.push([d, id])));
+  let words = Math.ceil(Math.max(engine.seen.size, 1) / 32);
+  const perChunk = Math.max(1, Math.floor(budget / (words * 4)));
+  for (let c = 0; c < targets.length; c += perChunk) {
+    const chunk = targets.slice(c, c + perChunk);
+    const slotOf = DIMS.map(() => new Int32Array(0));
+    chunk.forEach(([d, id], s) => {
+      if (id >= slotOf[d]!.length) {
+        const g = new Int32Array(id + 1).fill(-1);
+        g.set(slotOf[d]!);
+        slotOf[d] = g;
+      }
+      slotOf[d]![id] = s;
+    });
+    const bits = chunk.map(() => new Uint32Array(words));
+    const counts = new Float64Array(chunk.length);
+    const dims = DIMS.map((_, d) => d).filter((d) => slotOf[d]!.length > 0);
+    for (const day of days) {
+      for (const rows of engine.view(day)?.rowSets() ?? []) {
+        const mask = matchMask(rows, seg);
+        const user = rows.user;
+        for (const d of dims) {
+          const col = rows.dims[d]!;
+          const slots = slotOf[d]!;
+          for (let r = 0; r < rows.n; r++) {
+            const id = col[r]!;
+            if (id >= slots.length) continue;
+            const s = slots[id]!;
+            if (s < 0 || (mask !== undefined && mask[r] === 0)) continue;
+            const u = user[r]!;
+            if (u === NO_USER) continue;
+            const w = u >>> 5;
+            let b = bits[s]!;
+            if (w >= b.length) {
+              // A user id past what `seen` knew when the pass began (ingested meanwhile).
+              words = Math.max(words * 2, w + 1);
+              const g = new Uint32Array(words);
+              g.set(b);
+              bits[s] = b = g;
+            }
+            const m = 1 << (u & 31);
+            if ((b[w]! & m) === 0) {
+              b[w]! |= m;
+              counts[s]!++;
+            }
+          }
+        }
+      }
+    }
+    chunk.forEach(([d, id], s) => out[d]!.set(id, counts[s]!));
+  }
+  return out;
+}
+
+const answerCache = new Map<string, { versions: string; answers: BreakdownAnswer[] }>();
+const ANSWER_CACHE_MAX = 64;
+
+/**
+ * Every dimension's breakdown over `from`..`to` under `seg`: the `limit` values with most events
+ * (ties by value, missing last), with distinct users unless `withUsers` is false.
+ */
+function allBreakdowns(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, budget: number): BreakdownAnswer[] {
+  const days = engine.daysWithData(from, to);
+  const segKey = segKeyOf(seg);
+  const key = `${segKey}|${from}|${to}|${limit}|${withUsers}|${budget}`;
+  let versions = '';
+  for (const d of days) versions += `${d}@${engine.version(d)},`;
+  const hit = answerCache.get(key);
+  if (hit !== undefined && hit.versions === versions) return hit.answers;
+
+  const sums = DIMS.map(() => new Map<number, number>());
+  for (const day of days) {
+    dayEvents(engine, day, seg, segKey).forEach(({ ids, events }, d) => {
+      const m = sums[d]!;
+      for (let i = 0; i < ids.length; i++) m.set(ids[i]!, (m.get(ids[i]!) ?? 0) + events[i]!);
+    });
+  }
+  const nameOf = (id: number) => (id === 0 ? null : (engine.dict.value(id) ?? null));
+  const tops = sums.map((m) => topN([...m].map(([id, events]) => ({ id, value: nameOf(id), events })), (x) => x.value, limit));
+  const users = withUsers
+    ? distinctUsersOf(
+        engine,
+        days,
+        seg,
+        tops.map((t) => t.top.map((x) => x.id)),
+        budget,
+      )
+    : undefined;
+  const answers = tops.map(({ top, omitted }, d) => ({
+    rows: top.map((x) => (users === undefined ? { value: x.value, events: x.events } : { value: x.value, events: x.events, users: users[d]!.get(x.id)! })),
+    omitted,
+  }));
+  if (answerCache.size >= ANSWER_CACHE_MAX) answerCache.delete(answerCache.keys().next().value!);
+  answerCache.set(key, { versions, answers });
+  return answers;
+}
+
+/**
+ * `GET /api/analytics/breakdown`: events and distinct users per value of `by` over `from`..`to`.
+ * `bitsetBytes` bounds the memory of one users pass (tests lower it to force several passes).
+ */
+export function breakdown(engine: Engine, by: Dim, from: string, to: string, seg: Segment, limit: number, withUsers = true, bitsetBytes = BITSET_BUDGET): BreakdownAnswer {
+  if (seg.none) return { rows: [], omitted: { values: 0, events: 0 } };
+  return allBreakdowns(engine, from, to, seg, limit, withUsers, bitsetBytes)[DIMS.indexOf(by)]!;
+}
