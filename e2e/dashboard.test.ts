@@ -242,6 +242,44 @@ describe('dashboard in Chromium', () => {
     expect(await metricText(page, 'accepted')).toBe(accepted);
   });
 
+  it('draws the retention grid with the numbers of /api/analytics/retention, weekly and daily', async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, collector.url, E2E_DASH_KEY, '/dashboard/retention?range=30d');
+    for (const cohort of ['week', 'day'] as const) {
+      if (cohort === 'day') {
+        await page.getByRole('button', { name: 'Daily' }).click();
+        await expect.poll(() => page.url()).toContain('cohort=day');
+      }
+      const grid = page.locator(`[data-table="retention"]`);
+      await expect.poll(() => page.locator('.panel h2, .panel h3').first().innerText()).toContain(`by ${cohort}`);
+      await grid.waitFor();
+      // The view's own request, as its CSV link names it.
+      const href = (await page.locator('a.csv').first().getAttribute('href'))!;
+      const params = new URLSearchParams(href.slice(href.indexOf('?') + 1));
+      params.delete('format');
+      expect(params.get('cohort')).toBe(cohort);
+      const api = await apiGet<{ cohorts: { cohort: string; size: number; active: (number | null)[]; retention: (number | null)[] }[] }>(collector.url, `retention?${params}`);
+      expect(api.cohorts.length).toBeGreaterThan(1);
+      const n = Math.max(...api.cohorts.map((c) => c.retention.length));
+      const want = api.cohorts.map((c) => ({
+        cohort: c.cohort,
+        size: c.size,
+        cells: Array.from({ length: n }, (_, k) => (c.retention[k] === null || c.retention[k] === undefined ? null : [c.active[k], c.retention[k]])),
+      }));
+      const shown = await grid.locator('tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          cohort: tr.getAttribute('data-cohort'),
+          size: Number(tr.querySelector('[data-size]')!.getAttribute('data-size')),
+          cells: [...tr.querySelectorAll('td.cell')].map((td) => (td.hasAttribute('data-active') ? [Number(td.getAttribute('data-active')), Number(td.getAttribute('data-retention'))] : null)),
+        })),
+      );
+      expect(shown).toEqual(want);
+      // Period 0 is the cohort itself: 100 %, shown as text in the cell.
+      expect(await grid.locator('tbody tr').first().locator('td.cell').first().innerText()).toMatch(/100\s?%/);
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('a fresh collector shows the script tag for its own address and how to load sample data', async () => {
     const freshDir = await mkdtemp(join(tmpdir(), 'tally-dash-fresh-'));
     const fresh = await startCollector({ port: await freePort(), dataDir: freshDir, env: { TALLY_DASH_KEY: E2E_DASH_KEY } });

@@ -6,6 +6,7 @@ import { breakdown } from './breakdown.js';
 import { resolveSegment } from './segment.js';
 import { compareNames } from './top.js';
 import { appFor } from './test-app.js';
+import { OVERVIEW_TOP, warmOnce } from './warm.js';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -97,7 +98,7 @@ describe('breakdown from per-day summaries', () => {
     await h.analytics.rollup!();
     await check('2026-11-16', '2026-11-21', {}, 2);
     await check('2026-11-17', '2026-11-19', { platform: 'ios' }, 3);
-  });
+  }, 60_000);
 
   it('counts the same users when the bitsets take several passes', async () => {
     h = await harness();
@@ -117,5 +118,35 @@ describe('breakdown from per-day summaries', () => {
     const { status, body } = await appFor(h).json('/api/analytics/breakdown?by=url&users=maybe');
     expect(status).toBe(400);
     expect(body.error).toMatch(/users must be one of true, false/);
+  });
+});
+
+describe('breakdown warmer', () => {
+  it('leaves the presets computed: an overview then reads no row of a settled day, and only the live day', async () => {
+    h = await harness();
+    const persisted = events(5, DAYS, 400);
+    await h.log.append(persisted);
+    await h.analytics.rollup!();
+    const live = events(6, ['2026-11-20'], 50);
+    await h.log.append(live);
+    await warmOnce(h.analytics);
+    // An event after the warming: the live day's answers are stale, the settled days' are not.
+    const late = events(7, ['2026-11-20'], 5);
+    await h.log.append(late);
+    const engine = h.analytics.engine!;
+    const read: string[] = [];
+    const view = engine.view.bind(engine);
+    engine.view = (day) => {
+      const v = view(day);
+      return v === undefined ? v : { ...v, rowSets: () => (read.push(day), v.rowSets()) };
+    };
+    const t = appFor(h);
+    const all = [...persisted, ...live, ...late];
+    for (const d of DIMS) {
+      const { body } = await t.json(`/api/analytics/breakdown?by=${d}&from=2026-10-22&to=2026-11-20&limit=${OVERVIEW_TOP}`);
+      expect(body.rows).toEqual(expected(all, d, '2026-10-22', '2026-11-20', {}, OVERVIEW_TOP).rows);
+    }
+    // The live day is scanned (its answer changes with every event); the settled ones never.
+    expect(new Set(read)).toEqual(new Set(['2026-11-20']));
   });
 });

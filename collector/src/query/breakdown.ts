@@ -1,6 +1,7 @@
-import { DIMS, NO_USER, type Dim, type RowSet } from '../rollup/cube.js';
+import { DIMS, type Dim } from '../rollup/cube.js';
 import type { Engine } from '../rollup/engine.js';
-import { rowMatches, type Segment } from './segment.js';
+import type { Segment } from './segment.js';
+import { distinctUsers, matchMask, segKeyOf, type Target } from './breakdown-users.js';
 import { topN, type Omitted } from './top.js';
 
 export interface BreakdownRow {
@@ -24,24 +25,15 @@ export interface BreakdownAnswer {
  * - Events per value are additive over days: one pass over a day's rows gives every dimension's
  *   counts (a few hundred numbers), kept per day, segment and day version. A range sums those.
  * - Distinct users are not additive: they are counted exactly in one pass over the range's rows
- *   for the listed values of every dimension together (a bitset of user ids per value), and the
- *   nine answers are kept under the days' versions, so the other eight requests of an overview,
- *   and every reload until a day of the range changes, are answered from memory.
+ *   for the listed values of every dimension together (breakdown-users.ts), and the nine answers
+ *   are kept under the days' versions, so the other eight requests of an overview, and every
+ *   reload until a day of the range changes, are answered from memory.
  */
 
 type DayEvents = { ids: Uint32Array; events: Float64Array }[];
 
-const segKeyOf = (seg: Segment) => (seg.none ? 'none' : seg.pairs.map((p) => p.join('=')).join('&'));
 const dayCache = new Map<string, { v: number; s: DayEvents }>();
 const DAY_CACHE_MAX = 4096;
-
-/** Rows of a row set that pass the segment (undefined: all of them). */
-function matchMask(rows: RowSet, seg: Segment): Uint8Array | undefined {
-  if (seg.pairs.length === 0) return undefined;
-  const m = new Uint8Array(rows.n);
-  for (let r = 0; r < rows.n; r++) if (rowMatches(rows, r, seg)) m[r] = 1;
-  return m;
-}
 
 function grow(a: Float64Array, index: number): Float64Array<ArrayBuffer> {
   let n = Math.max(64, a.length);
@@ -87,78 +79,18 @@ function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): D
   return s;
 }
 
-// Bitsets of all listed values together stay under this; more values take more passes.
+// Bitsets of all listed values of one pass stay under this; more values take more passes.
 const BITSET_BUDGET = 96 * 1024 * 1024;
-
-/**
- * Distinct users per listed (dimension, id) over `days`: one pass over the rows per chunk of
- * values whose bitsets fit the budget (a single chunk for an overview).
- */
-function distinctUsersOf(engine: Engine, days: string[], seg: Segment, wanted: number[][], budget: number): Map<number, number>[] {
-  const out = DIMS.map(() => new Map<number, number>());
-  const targets: [number, number][] = [];
-  wanted.forEach((ids, d) => ids.forEach((id) => targets.push([d, id])));
-  let words = Math.ceil(Math.max(engine.seen.size, 1) / 32);
-  const perChunk = Math.max(1, Math.floor(budget / (words * 4)));
-  for (let c = 0; c < targets.length; c += perChunk) {
-    const chunk = targets.slice(c, c + perChunk);
-    const slotOf = DIMS.map(() => new Int32Array(0));
-    chunk.forEach(([d, id], s) => {
-      if (id >= slotOf[d]!.length) {
-        const g = new Int32Array(id + 1).fill(-1);
-        g.set(slotOf[d]!);
-        slotOf[d] = g;
-      }
-      slotOf[d]![id] = s;
-    });
-    const bits = chunk.map(() => new Uint32Array(words));
-    const counts = new Float64Array(chunk.length);
-    const dims = DIMS.map((_, d) => d).filter((d) => slotOf[d]!.length > 0);
-    for (const day of days) {
-      for (const rows of engine.view(day)?.rowSets() ?? []) {
-        const mask = matchMask(rows, seg);
-        const user = rows.user;
-        for (const d of dims) {
-          const col = rows.dims[d]!;
-          const slots = slotOf[d]!;
-          for (let r = 0; r < rows.n; r++) {
-            const id = col[r]!;
-            if (id >= slots.length) continue;
-            const s = slots[id]!;
-            if (s < 0 || (mask !== undefined && mask[r] === 0)) continue;
-            const u = user[r]!;
-            if (u === NO_USER) continue;
-            const w = u >>> 5;
-            let b = bits[s]!;
-            if (w >= b.length) {
-              // A user id past what `seen` knew when the pass began (ingested meanwhile).
-              words = Math.max(words * 2, w + 1);
-              const g = new Uint32Array(words);
-              g.set(b);
-              bits[s] = b = g;
-            }
-            const m = 1 << (u & 31);
-            if ((b[w]! & m) === 0) {
-              b[w]! |= m;
-              counts[s]!++;
-            }
-          }
-        }
-      }
-    }
-    chunk.forEach(([d, id], s) => out[d]!.set(id, counts[s]!));
-  }
-  return out;
-}
 
 const answerCache = new Map<string, { versions: string; answers: BreakdownAnswer[] }>();
 const ANSWER_CACHE_MAX = 64;
 
 /**
  * Every dimension's breakdown over `from`..`to` under `seg`: the `limit` values with most events
- * (ties by value, missing last), with distinct users unless `withUsers` is false.
+ * (ties by value, missing last), with distinct users unless `withUsers` is false. A generator
+ * that yields after each day's work (see breakdown-users.ts).
  */
-function allBreakdowns(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, budget: number): BreakdownAnswer[] {
+function* allBreakdowns(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, budget: number): Generator<void, BreakdownAnswer[], void> {
   const days = engine.daysWithData(from, to);
   const segKey = segKeyOf(seg);
   const key = `${segKey}|${from}|${to}|${limit}|${withUsers}|${budget}`;
@@ -173,25 +105,36 @@ function allBreakdowns(engine: Engine, from: string, to: string, seg: Segment, l
       const m = sums[d]!;
       for (let i = 0; i < ids.length; i++) m.set(ids[i]!, (m.get(ids[i]!) ?? 0) + events[i]!);
     });
+    yield;
   }
   const nameOf = (id: number) => (id === 0 ? null : (engine.dict.value(id) ?? null));
   const tops = sums.map((m) => topN([...m].map(([id, events]) => ({ id, value: nameOf(id), events })), (x) => x.value, limit));
-  const users = withUsers
-    ? distinctUsersOf(
-        engine,
-        days,
-        seg,
-        tops.map((t) => t.top.map((x) => x.id)),
-        budget,
-      )
-    : undefined;
+  const targets: Target[] = tops.flatMap((t, d) => t.top.map((x) => [d, x.id] as const));
+  const counts = withUsers ? yield* distinctUsers(engine, days, seg, targets, budget) : undefined;
+  const users = new Map(targets.map((t, i) => [`${t[0]}:${t[1]}`, counts?.[i]]));
   const answers = tops.map(({ top, omitted }, d) => ({
-    rows: top.map((x) => (users === undefined ? { value: x.value, events: x.events } : { value: x.value, events: x.events, users: users[d]!.get(x.id)! })),
+    rows: top.map((x) => (counts === undefined ? { value: x.value, events: x.events } : { value: x.value, events: x.events, users: users.get(`${d}:${x.id}`)! })),
     omitted,
   }));
   if (answerCache.size >= ANSWER_CACHE_MAX) answerCache.delete(answerCache.keys().next().value!);
   answerCache.set(key, { versions, answers });
   return answers;
+}
+
+function runToEnd<T>(g: Generator<void, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Computes (and so caches) the breakdowns of every dimension a turn of the event loop per day, so
+ * a background warmer never holds up ingestion for long (warm.ts).
+ */
+export async function warmBreakdowns(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean): Promise<void> {
+  const g = allBreakdowns(engine, from, to, seg, limit, withUsers, BITSET_BUDGET);
+  while (!stopped() && !g.next().done) await new Promise((r) => setImmediate(r));
 }
 
 /**
@@ -200,5 +143,5 @@ function allBreakdowns(engine: Engine, from: string, to: string, seg: Segment, l
  */
 export function breakdown(engine: Engine, by: Dim, from: string, to: string, seg: Segment, limit: number, withUsers = true, bitsetBytes = BITSET_BUDGET): BreakdownAnswer {
   if (seg.none) return { rows: [], omitted: { values: 0, events: 0 } };
-  return allBreakdowns(engine, from, to, seg, limit, withUsers, bitsetBytes)[DIMS.indexOf(by)]!;
+  return runToEnd(allBreakdowns(engine, from, to, seg, limit, withUsers, bitsetBytes))[DIMS.indexOf(by)]!;
 }

@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import { lineChart, tableTwin } from '../chart.js';
 import type { ViewContext } from '../context.js';
 import { h, mount } from '../el.js';
-import { change, fmt, fmtChange } from '../format.js';
+import { change, changeDir, fmt, fmtChange } from '../format.js';
 import { DIM_LABELS, DIMS, filterParams, type Dim } from '../state.js';
 import { card, csvLink, emptyBox, errorBox, loading, panel, shareBar, skeletonCards } from '../ui.js';
 
@@ -16,7 +16,7 @@ interface Series {
   points: { period: string; value: number }[];
 }
 interface Breakdown {
-  rows: { value: string | null; events: number; users: number }[];
+  rows: { value: string | null; events: number; users?: number }[];
   total_rows?: number;
 }
 
@@ -105,9 +105,10 @@ export function overview(root: HTMLElement, ctx: ViewContext): void {
   for (const d of DIMS) {
     const box = tableBoxes.get(d)!;
     Promise.all([
-      // Top 10 cut on the server; the previous period in full, so a row that was outside its top 10 still gets a change.
+      // Top 10 cut on the server; the previous period's events only (no distinct users: cheap) and
+      // not cut to 10, so a row that was outside its top 10 still gets a change.
       api<Breakdown>('breakdown', { by: d, from: range.from, to: range.to, limit: TOP, ...f }, signal),
-      api<Breakdown>('breakdown', { by: d, from: range.prevFrom, to: range.prevTo, ...f }, signal),
+      api<Breakdown>('breakdown', { by: d, from: range.prevFrom, to: range.prevTo, users: 'false', ...f }, signal),
     ]).then(
       async ([c, p]) => mount(box, breakdownTable(d, c, p, ctx, await cur.then((u) => u.total_events, () => undefined))),
       (err) => !signal.aborted && mount(box, errorBox(err, () => ctx.go({}))),
@@ -150,9 +151,9 @@ function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContex
               : h('span', { class: r.value === null ? 'name none' : 'name' }, name),
             shareBar(share),
           ),
-          h('td', { class: 'num' }, fmt(r.users)),
+          h('td', { class: 'num' }, fmt(r.users ?? 0)),
           h('td', { class: 'num' }, fmt(r.events)),
-          h('td', { class: `num delta ${c === null || c >= 0.0005 ? 'up' : c <= -0.0005 ? 'down' : 'flat'}` }, fmtChange(c)),
+          h('td', { class: `num delta ${changeDir(c)}` }, fmtChange(c)),
         );
       }),
     ),

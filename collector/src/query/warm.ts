@@ -1,0 +1,59 @@
+import type { Analytics } from '../rollup/analytics.js';
+import type { Logger } from '../deps.js';
+import { addDays } from '../rollup/time.js';
+import { warmBreakdowns } from './breakdown.js';
+import type { Segment } from './segment.js';
+import { DEFAULT_LIMIT } from './top.js';
+
+/** The range presets of the dashboard (days ending today) and the top-N of its overview tables. */
+export const WARM_PRESETS = [7, 30, 90, 365] as const;
+export const OVERVIEW_TOP = 10;
+const EVERYONE: Segment = { pairs: [], none: false, empty: true };
+
+/** One round of warming: every preset's breakdowns, this period with users and the previous without. */
+export async function warmOnce(analytics: Analytics, stopped: () => boolean = () => false): Promise<void> {
+  const engine = analytics.engine;
+  const today = analytics.today?.();
+  if (engine === undefined || today === undefined) return;
+  for (const n of WARM_PRESETS) {
+    const from = addDays(today, -(n - 1));
+    await warmBreakdowns(engine, from, today, EVERYONE, OVERVIEW_TOP, true, stopped);
+    // The previous period, as the overview's change column asks for it (events only).
+    await warmBreakdowns(engine, addDays(from, -n), addDays(from, -1), EVERYONE, DEFAULT_LIMIT, false, stopped);
+  }
+}
+
+/**
+ * Keeps the unfiltered overview breakdowns of the dashboard's presets computed: at start and then
+ * every `everyMs`, a day of work per turn of the event loop. What it computes is cached under the
+ * days' versions (breakdown.ts), so a run over unchanged days costs next to nothing, and the first
+ * visit of the morning — after the nightly rollup rewrote yesterday — finds the settled days ready
+ * and scans only the live ones.
+ */
+export function startQueryWarmer(analytics: Analytics, logger: Logger, everyMs = 60_000): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const run = () => warmOnce(analytics, () => stopped);
+  const loop = () => {
+    run().then(
+      () => schedule(),
+      (err: unknown) => {
+        logger.warn('warming the breakdown caches failed', { error: String(err) });
+        schedule();
+      },
+    );
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(loop, everyMs);
+    timer.unref();
+  };
+  timer = setTimeout(loop, 0);
+  timer.unref();
+  return {
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}
