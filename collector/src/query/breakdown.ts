@@ -90,12 +90,16 @@ const ANSWER_CACHE_MAX = 64;
  * (ties by value, missing last), with distinct users unless `withUsers` is false. A generator
  * that yields after each day's work (see breakdown-users.ts).
  */
+function answerKey(engine: Engine, days: string[], from: string, to: string, seg: Segment, limit: number, withUsers: boolean, budget: number) {
+  let versions = '';
+  for (const d of days) versions += `${d}@${engine.version(d)},`;
+  return { key: `${segKeyOf(seg)}|${from}|${to}|${limit}|${withUsers}|${budget}`, versions };
+}
+
 function* allBreakdowns(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, budget: number): Generator<void, BreakdownAnswer[], void> {
   const days = engine.daysWithData(from, to);
   const segKey = segKeyOf(seg);
-  const key = `${segKey}|${from}|${to}|${limit}|${withUsers}|${budget}`;
-  let versions = '';
-  for (const d of days) versions += `${d}@${engine.version(d)},`;
+  const { key, versions } = answerKey(engine, days, from, to, seg, limit, withUsers, budget);
   const hit = answerCache.get(key);
   if (hit !== undefined && hit.versions === versions) return hit.answers;
 
@@ -128,13 +132,38 @@ function runToEnd<T>(g: Generator<void, T, void>): T {
   }
 }
 
+const inflight = new Map<string, Promise<BreakdownAnswer[]>>();
+
 /**
- * Computes (and so caches) the breakdowns of every dimension a turn of the event loop per day, so
- * a background warmer never holds up ingestion for long (warm.ts).
+ * The same answers, computed a day per turn of the event loop, so a long computation never holds
+ * up ingestion or other requests for long. Callers asking for the same range and segment while
+ * the days are unchanged share one computation: the nine breakdown requests of an overview, and
+ * the background warmer (warm.ts).
  */
-export async function warmBreakdowns(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean): Promise<void> {
-  const g = allBreakdowns(engine, from, to, seg, limit, withUsers, BITSET_BUDGET);
-  while (!stopped() && !g.next().done) await new Promise((r) => setImmediate(r));
+export function breakdownsAsync(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean = () => false, budget = BITSET_BUDGET): Promise<BreakdownAnswer[]> {
+  const { key, versions } = answerKey(engine, engine.daysWithData(from, to), from, to, seg, limit, withUsers, budget);
+  const k = `${key}#${versions}`;
+  const running = inflight.get(k);
+  if (running !== undefined) return running;
+  const g = allBreakdowns(engine, from, to, seg, limit, withUsers, budget);
+  const first = g.next();
+  if (first.done) return Promise.resolve(first.value);
+  const p = (async () => {
+    for (;;) {
+      await new Promise((r) => setImmediate(r));
+      if (stopped()) throw new Error('stopped');
+      const r = g.next();
+      if (r.done) return r.value;
+    }
+  })().finally(() => inflight.delete(k));
+  inflight.set(k, p);
+  return p;
+}
+
+/** `breakdown`, a turn of the event loop per day (see breakdownsAsync). */
+export async function breakdownAsync(engine: Engine, by: Dim, from: string, to: string, seg: Segment, limit: number, withUsers = true): Promise<BreakdownAnswer> {
+  if (seg.none) return { rows: [], omitted: { values: 0, events: 0 } };
+  return (await breakdownsAsync(engine, from, to, seg, limit, withUsers))[DIMS.indexOf(by)]!;
 }
 
 /**

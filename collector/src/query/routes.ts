@@ -7,7 +7,7 @@ import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, limitParam, rangeParams,
 import { liveRoutes } from './live-routes.js';
 import { defaultCohortFrom, retention } from './retention.js';
 import { resolveSegment } from './segment.js';
-import { breakdown } from './breakdown.js';
+import { breakdownAsync } from './breakdown.js';
 import { timeseries } from './series.js';
 import { usage } from './usage.js';
 
@@ -18,15 +18,15 @@ const wantsCsv = (c: Context) => c.req.query('format') === 'csv' || (c.req.heade
 /** The query API under `/api/analytics/` (auth is mounted by app.ts). Every answer is exact. */
 export function queryRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  const handle = (name: string, fn: (q: Record<string, string>, c: Context) => { json: object; table: Table }) =>
-    app.get(`/api/analytics/${name}`, (c) => {
+  const handle = (name: string, fn: (q: Record<string, string>, c: Context) => { json: object; table: Table } | Promise<{ json: object; table: Table }>) =>
+    app.get(`/api/analytics/${name}`, async (c) => {
       const a = deps.analytics;
       if (a.engine === undefined || a.today === undefined) return c.json({ ok: false, error: 'analytics are not available' }, 503);
       const q = c.req.query();
       const format = q.format;
       if (format !== undefined && format !== 'csv' && format !== 'json') return c.json({ ok: false, error: 'format must be csv or json' }, 400);
       try {
-        const out = fn(q, c);
+        const out = await fn(q, c);
         if (!wantsCsv(c)) return c.json(out.json);
         c.header('content-type', 'text/csv; charset=utf-8');
         c.header('content-disposition', `attachment; filename="${name}.csv"`);
@@ -74,14 +74,14 @@ export function queryRoutes(deps: AppDeps): Hono {
     };
   });
 
-  handle('breakdown', (q) => {
+  handle('breakdown', async (q) => {
     const by = enumParam(q, 'by', BREAKDOWN_DIMS);
     const limit = limitParam(q);
     const { engine, today, seg } = ctx(q);
     const { from, to } = rangeParams(q, today, 30);
     // users=false: events only, no pass over the rows (the dashboard's previous-period change column).
     const withUsers = enumParam(q, 'users', ['true', 'false'] as const, 'true') === 'true';
-    const { rows, omitted } = breakdown(engine, by, from, to, seg, limit, withUsers);
+    const { rows, omitted } = await breakdownAsync(engine, by, from, to, seg, limit, withUsers);
     return {
       // `total_rows`: how many values there are in all (the dashboard shows "top 10 of N").
       json: { ok: true, by, from, to, rows, omitted, total_rows: rows.length + omitted.values },

@@ -1,12 +1,13 @@
 import type { Analytics } from '../rollup/analytics.js';
 import type { Logger } from '../deps.js';
 import { addDays } from '../rollup/time.js';
-import { warmBreakdowns } from './breakdown.js';
+import { breakdownsAsync } from './breakdown.js';
 import type { Segment } from './segment.js';
 import { DEFAULT_LIMIT } from './top.js';
 
 /** The range presets of the dashboard (days ending today) and the top-N of its overview tables. */
-export const WARM_PRESETS = [7, 30, 90, 365] as const;
+// The dashboard's default (30 days) first.
+export const WARM_PRESETS = [30, 7, 90, 365] as const;
 export const OVERVIEW_TOP = 10;
 const EVERYONE: Segment = { pairs: [], none: false, empty: true };
 
@@ -17,9 +18,9 @@ export async function warmOnce(analytics: Analytics, stopped: () => boolean = ()
   if (engine === undefined || today === undefined) return;
   for (const n of WARM_PRESETS) {
     const from = addDays(today, -(n - 1));
-    await warmBreakdowns(engine, from, today, EVERYONE, OVERVIEW_TOP, true, stopped);
+    await breakdownsAsync(engine, from, today, EVERYONE, OVERVIEW_TOP, true, stopped);
     // The previous period, as the overview's change column asks for it (events only).
-    await warmBreakdowns(engine, addDays(from, -n), addDays(from, -1), EVERYONE, DEFAULT_LIMIT, false, stopped);
+    await breakdownsAsync(engine, addDays(from, -n), addDays(from, -1), EVERYONE, DEFAULT_LIMIT, false, stopped);
   }
 }
 
@@ -38,7 +39,7 @@ export function startQueryWarmer(analytics: Analytics, logger: Logger, everyMs =
     run().then(
       () => schedule(),
       (err: unknown) => {
-        logger.warn('warming the breakdown caches failed', { error: String(err) });
+        if (!stopped) logger.warn('warming the breakdown caches failed', { error: String(err) });
         schedule();
       },
     );
