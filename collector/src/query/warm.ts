@@ -34,7 +34,13 @@ export async function warmOnce(analytics: Analytics, stopped: () => boolean = ()
 export function startQueryWarmer(analytics: Analytics, logger: Logger, everyMs = 60_000): { stop(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  const run = () => warmOnce(analytics, () => stopped);
+  const run = async () => {
+    const t0 = Date.now();
+    await warmOnce(analytics, () => stopped);
+    // Only rounds that computed something (after a start or a rollup), not the idle ones.
+    const ms = Date.now() - t0;
+    if (ms >= 1000) logger.info('breakdown caches warm', { ms });
+  };
   const loop = () => {
     run().then(
       () => schedule(),
