@@ -322,16 +322,19 @@ describe('dashboard in Chromium', () => {
       const context = await browser.newContext({ viewport, colorScheme });
       contexts.push(context);
       const page = await context.newPage();
-      await signIn(page, collector.url, E2E_DASH_KEY, '/dashboard?range=today');
+      await signIn(page, collector.url, E2E_DASH_KEY, '/dashboard?range=30d');
       await page.locator('[data-table="app"]').waitFor();
       await page.locator('#main-chart .plot canvas').waitFor();
-      expect(await page.locator('[data-table="url"]').innerText()).toContain(longUrl.slice(0, 40));
       // Dark mode follows prefers-color-scheme: the page background is dark only then.
       const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor.match(/\d+/g)!.slice(0, 3).map(Number));
       expect(bg.reduce((a, b) => a + b, 0) / 3 < 80, `${name}: background ${bg}`).toBe(colorScheme === 'dark');
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(await overflow(), `${name}: no horizontal scroll`).toBeLessThanOrEqual(0);
       await page.screenshot({ path: join(dir, `${name}.png`) });
+      // Today, the long URL is in the top 10 of its table.
+      await page.goto(`${collector.url}/dashboard?range=today`);
+      await expect.poll(() => page.locator('[data-table="url"]').innerText()).toContain(longUrl.slice(0, 40));
+      expect(await overflow(), `${name} today: no horizontal scroll`).toBeLessThanOrEqual(0);
       if (viewport.width > 400) continue;
       for (const path of ['/dashboard/realtime', '/dashboard/funnels?steps=page_view,action', '/dashboard/retention', '/dashboard/completeness']) {
         await page.goto(`${collector.url}${path}`);
