@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { startServer, stopServer } from './rollup.js';
+import { KEY, startServer } from './rollup.js';
 
 /**
  * Dashboard speed (issue 13): time from navigation until the overview is fully rendered (four cards,
@@ -15,7 +15,6 @@ import { startServer, stopServer } from './rollup.js';
  *   BENCH_KEEP=1 pnpm bench rollup          # prints "kept": "/tmp/tally-bench-rollup-…"
  *   BENCH_DASH_DIR=/tmp/tally-bench-rollup-…/ninety-days pnpm bench dashboard
  */
-const KEY = 'bench-dash-key-0123456789abcdef';
 const RUNS = Number(process.env.BENCH_DASH_RUNS ?? 5);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -72,7 +71,7 @@ export async function run(): Promise<Record<string, unknown>> {
       // start-up warming of weekly user unions has run), as on the first visit after a restart.
       const started = performance.now();
       let warmAt: number | undefined;
-      const { base, child } = await startServer({ TALLY_DATA_DIR: dir, TALLY_DASH_KEY: KEY, TALLY_RATE_LIMIT: '0', TALLY_LOG_LEVEL: 'info' }, (chunk) => {
+      const { base, stop } = await startServer({ TALLY_DATA_DIR: dir, TALLY_DASH_KEY: KEY, TALLY_RATE_LIMIT: '0', TALLY_LOG_LEVEL: 'info' }, (chunk) => {
         if (warmAt === undefined && chunk.includes('breakdown caches warm')) warmAt = performance.now();
       });
       const upSeconds = (performance.now() - started) / 1000;
@@ -111,9 +110,7 @@ export async function run(): Promise<Record<string, unknown>> {
         await context.close();
       } finally {
         // The next collector opens the same data dir: wait until this one has let go of it.
-        const exited = new Promise((r) => child.once('exit', r));
-        stopServer(child);
-        if (child.exitCode === null) await exited;
+        await stop();
       }
     }
     return out;
