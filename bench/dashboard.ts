@@ -50,7 +50,8 @@ async function apiOnly(base: string, today: string, days: number): Promise<numbe
     `usage?days=${Math.min(days, 365)}&to=${prevTo}`,
     `timeseries?metric=active_users&interval=${interval}&from=${from}&to=${today}`,
     `timeseries?metric=active_users&interval=${interval}&from=${prevFrom}&to=${prevTo}`,
-    ...dims.flatMap((d) => [`breakdown?by=${d}&from=${from}&to=${today}`, `breakdown?by=${d}&from=${prevFrom}&to=${prevTo}&users=false`]),
+    `breakdowns?by=${dims.join(',')}&from=${from}&to=${today}&limit=10`,
+    `breakdowns?by=${dims.join(',')}&from=${prevFrom}&to=${prevTo}&users=false`,
   ];
   const t0 = performance.now();
   await Promise.all(paths.map(async (p) => (await fetch(`${base}/api/analytics/${p}`, { headers: { 'x-dash-key': KEY } })).arrayBuffer()));

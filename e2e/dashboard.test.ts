@@ -344,7 +344,8 @@ describe('dashboard in Chromium', () => {
         expect(await overflow(), `${name} ${path}: no horizontal scroll`).toBeLessThanOrEqual(0);
       }
     }
-  });
+    // Four windows, two of them through every view: more than the default minute on a loaded machine.
+  }, 300_000);
 
   it('is usable from the keyboard: range presets, a filter and a funnel', async () => {
     const { page, errors } = await newPage();

@@ -113,6 +113,25 @@ describe('breakdown from per-day summaries', () => {
     }
   });
 
+  it('answers several dimensions in one request, equal to one request each', async () => {
+    h = await harness();
+    await h.log.append(events(8, DAYS, 300));
+    const t = appFor(h);
+    const range = 'from=2026-11-16&to=2026-11-20&platform=web';
+    const { status, body } = await t.json(`/api/analytics/breakdowns?by=url,feature,os&limit=2&${range}`);
+    expect(status).toBe(200);
+    expect(Object.keys(body.breakdowns)).toEqual(['url', 'feature', 'os']);
+    for (const d of ['url', 'feature', 'os']) {
+      const one = (await t.json(`/api/analytics/breakdown?by=${d}&limit=2&${range}`)).body;
+      expect(body.breakdowns[d]).toEqual({ rows: one.rows, omitted: one.omitted, total_rows: one.total_rows });
+    }
+    const csv = await (await t.get(`/api/analytics/breakdowns?by=os&users=false&${range}`, { accept: 'text/csv' })).text();
+    const one = (await t.json(`/api/analytics/breakdown?by=os&${range}`)).body;
+    expect(csv).toBe(`by,value,events\r\n${one.rows.map((r: { value: string; events: number }) => `os,${r.value},${r.events}\r\n`).join('')}`);
+    expect((await t.json('/api/analytics/breakdowns?by=url,nope')).status).toBe(400);
+    expect((await t.json('/api/analytics/breakdowns')).body.error).toMatch(/by is required/);
+  });
+
   it('rejects a users parameter other than true or false', async () => {
     h = await harness();
     const { status, body } = await appFor(h).json('/api/analytics/breakdown?by=url&users=maybe');
