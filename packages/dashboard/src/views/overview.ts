@@ -116,7 +116,7 @@ export function overview(root: HTMLElement, ctx: ViewContext): void {
   ]).then(
     async ([c, p]) => {
       const total = await cur.then((u) => u.total_events, () => undefined);
-      for (const d of DIMS) mount(tableBoxes.get(d)!, breakdownTable(d, c.breakdowns[d], p.breakdowns[d], ctx, total));
+      for (const d of DIMS) mount(tableBoxes.get(d)!, breakdownTable(d, c.breakdowns[d], comparable ? p.breakdowns[d] : null, ctx, total));
     },
     (err) => {
       if (signal.aborted) return;
@@ -125,11 +125,12 @@ export function overview(root: HTMLElement, ctx: ViewContext): void {
   );
 }
 
-function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContext, totalEvents: number | undefined): HTMLElement {
+/** `prev` null: the previous period began before the first recorded day, so there is no change to show (as on the cards). */
+function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown | null, ctx: ViewContext, totalEvents: number | undefined): HTMLElement {
   if (cur.rows.length === 0) return emptyBox('Nothing here yet', `No events in this range carry a ${DIM_LABELS[d].toLowerCase()}.`);
   // Shares of all events in the range (the usage card's total), not of the 10 rows shown.
   const total = totalEvents ?? cur.rows.reduce((s, r) => s + r.events, 0);
-  const before = new Map(prev.rows.map((r) => [r.value, r.events]));
+  const before = prev === null ? null : new Map(prev.rows.map((r) => [r.value, r.events]));
   const active = ctx.state.filters[d];
   const rows = cur.rows.slice(0, TOP);
   const table = h(
@@ -145,7 +146,7 @@ function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContex
       'tbody',
       null,
       rows.map((r) => {
-        const c = change(r.events, before.get(r.value) ?? 0);
+        const c = before === null ? undefined : change(r.events, before.get(r.value) ?? 0);
         const name = r.value ?? '(none)';
         const share = total === 0 ? 0 : r.events / total;
         const filterable = r.value !== null && active !== r.value;
@@ -162,7 +163,7 @@ function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContex
           ),
           h('td', { class: 'num' }, fmt(r.users ?? 0)),
           h('td', { class: 'num' }, fmt(r.events)),
-          h('td', { class: `num delta ${changeDir(c)}` }, fmtChange(c)),
+          c === undefined ? h('td', { class: 'num delta', title: 'no data for the whole previous period' }, '—') : h('td', { class: `num delta ${changeDir(c)}` }, fmtChange(c)),
         );
       }),
     ),
