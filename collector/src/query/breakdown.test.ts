@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
 import { DIMS, type Dim } from '../rollup/cube.js';
-import { ev, harness, type Harness } from '../rollup/test-helpers.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
 import { breakdown } from './breakdown.js';
 import { resolveSegment } from './segment.js';
 import { compareNames } from './top.js';
-import { appFor } from './test-app.js';
+import { appFor } from '../testing/query-app.js';
 import { OVERVIEW_TOP, warmOnce } from './warm.js';
 
 let h: Harness;
