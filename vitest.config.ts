@@ -13,6 +13,7 @@ export default defineConfig({
       { extends: true, test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'browser', include: ['packages/browser/src/**/*.test.ts'] } },
       { extends: true, test: { name: 'collector', include: ['collector/src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'dashboard', include: ['packages/dashboard/src/**/*.test.ts'] } },
       {
         // The React Native client against the real collector; its unit tests run in Jest (pnpm test:rn).
         extends: true,

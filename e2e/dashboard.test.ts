@@ -242,6 +242,44 @@ describe('dashboard in Chromium', () => {
     expect(await metricText(page, 'accepted')).toBe(accepted);
   });
 
+  it('draws the retention grid with the numbers of /api/analytics/retention, weekly and daily', async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, collector.url, E2E_DASH_KEY, '/dashboard/retention?range=30d');
+    for (const cohort of ['week', 'day'] as const) {
+      if (cohort === 'day') {
+        await page.getByRole('button', { name: 'Daily' }).click();
+        await expect.poll(() => page.url()).toContain('cohort=day');
+      }
+      const grid = page.locator(`[data-table="retention"]`);
+      await expect.poll(() => page.locator('.panel h2, .panel h3').first().innerText()).toContain(`by ${cohort}`);
+      await grid.waitFor();
+      // The view's own request, as its CSV link names it.
+      const href = (await page.locator('a.csv').first().getAttribute('href'))!;
+      const params = new URLSearchParams(href.slice(href.indexOf('?') + 1));
+      params.delete('format');
+      expect(params.get('cohort')).toBe(cohort);
+      const api = await apiGet<{ cohorts: { cohort: string; size: number; active: (number | null)[]; retention: (number | null)[] }[] }>(collector.url, `retention?${params}`);
+      expect(api.cohorts.length).toBeGreaterThan(1);
+      const n = Math.max(...api.cohorts.map((c) => c.retention.length));
+      const want = api.cohorts.map((c) => ({
+        cohort: c.cohort,
+        size: c.size,
+        cells: Array.from({ length: n }, (_, k) => (c.retention[k] === null || c.retention[k] === undefined ? null : [c.active[k], c.retention[k]])),
+      }));
+      const shown = await grid.locator('tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          cohort: tr.getAttribute('data-cohort'),
+          size: Number(tr.querySelector('[data-size]')!.getAttribute('data-size')),
+          cells: [...tr.querySelectorAll('td.cell')].map((td) => (td.hasAttribute('data-active') ? [Number(td.getAttribute('data-active')), Number(td.getAttribute('data-retention'))] : null)),
+        })),
+      );
+      expect(shown).toEqual(want);
+      // Period 0 is the cohort itself: 100 %, shown as text in the cell.
+      expect(await grid.locator('tbody tr').first().locator('td.cell').first().innerText()).toMatch(/100\s?%/);
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('a fresh collector shows the script tag for its own address and how to load sample data', async () => {
     const freshDir = await mkdtemp(join(tmpdir(), 'tally-dash-fresh-'));
     const fresh = await startCollector({ port: await freePort(), dataDir: freshDir, env: { TALLY_DASH_KEY: E2E_DASH_KEY } });
@@ -263,20 +301,78 @@ describe('dashboard in Chromium', () => {
     }
   });
 
-  it('keeps screenshots of the overview at desktop size and at 390 px', async () => {
+  it('keeps screenshots of the overview at desktop size and at 390 px; no view is wider than 360 px, light or dark, with a 300-character URL', async () => {
+    // A 300-character URL without a space (the rollup keeps its first 200) and a long feature name.
+    const longUrl = `https://shop.example.com/${'a-very-long-path-segment-without-spaces-'.repeat(8)}`.slice(0, 300);
+    const now = new Date().toISOString();
+    const post = await fetch(`${collector.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app: 'web', events: Array.from({ length: 60 }, (_, i) => ({ event_type: 'page_view', ts: now, user_id: `long-${i}`, url: longUrl, feature: `feature_${'x'.repeat(120)}` })) }),
+    });
+    expect(post.status).toBe(200);
     const dir = join(REPO_ROOT, 'e2e', 'artifacts');
     await mkdir(dir, { recursive: true });
-    for (const [name, viewport] of [
-      ['dashboard-desktop', { width: 1360, height: 1000 }],
-      ['dashboard-390', { width: 390, height: 844 }],
+    for (const [name, viewport, colorScheme] of [
+      ['dashboard-desktop', { width: 1360, height: 1000 }, 'light'],
+      ['dashboard-390', { width: 390, height: 844 }, 'light'],
+      ['dashboard-desktop-dark', { width: 1360, height: 1000 }, 'dark'],
+      ['dashboard-360-dark', { width: 360, height: 740 }, 'dark'],
     ] as const) {
-      const { page } = await newPage(viewport);
+      const context = await browser.newContext({ viewport, colorScheme });
+      contexts.push(context);
+      const page = await context.newPage();
       await signIn(page, collector.url, E2E_DASH_KEY, '/dashboard?range=30d');
       await page.locator('[data-table="app"]').waitFor();
       await page.locator('#main-chart .plot canvas').waitFor();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow, `${name}: no horizontal scroll`).toBeLessThanOrEqual(0);
+      // Dark mode follows prefers-color-scheme: the page background is dark only then.
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor.match(/\d+/g)!.slice(0, 3).map(Number));
+      expect(bg.reduce((a, b) => a + b, 0) / 3 < 80, `${name}: background ${bg}`).toBe(colorScheme === 'dark');
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(await overflow(), `${name}: no horizontal scroll`).toBeLessThanOrEqual(0);
       await page.screenshot({ path: join(dir, `${name}.png`) });
+      // Today, the long URL is in the top 10 of its table.
+      await page.goto(`${collector.url}/dashboard?range=today`);
+      await expect.poll(() => page.locator('[data-table="url"]').innerText()).toContain(longUrl.slice(0, 40));
+      expect(await overflow(), `${name} today: no horizontal scroll`).toBeLessThanOrEqual(0);
+      if (viewport.width > 400) continue;
+      for (const path of ['/dashboard/realtime', '/dashboard/funnels?steps=page_view,action', '/dashboard/retention', '/dashboard/completeness']) {
+        await page.goto(`${collector.url}${path}`);
+        await page.locator('#view .panel').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        await page.locator('#view .loading-state').first().waitFor({ state: 'detached' });
+        expect(await overflow(), `${name} ${path}: no horizontal scroll`).toBeLessThanOrEqual(0);
+      }
     }
+    // Four windows, two of them through every view: more than the default minute on a loaded machine.
+  }, 300_000);
+
+  it('is usable from the keyboard: range presets, a filter and a funnel', async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, collector.url, E2E_DASH_KEY, '/dashboard?range=30d');
+    await page.locator('[data-table="platform"]').waitFor();
+    // Tab to the "7 days" preset and press Enter.
+    const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText ?? '');
+    for (let i = 0; i < 30 && (await focusedText()) !== '7 days'; i++) await page.keyboard.press('Tab');
+    expect(await focusedText()).toBe('7 days');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toContain('range=7d');
+    // Focus stays usable after the view re-renders: Tab on to the filter, type, Enter.
+    for (let i = 0; i < 30 && !(await page.evaluate(() => document.activeElement?.classList.contains('filter-value'))); i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('ios');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toMatch(/[?&]feature=ios/);
+    await page.locator('[data-filter="feature"]').waitFor();
+    // A funnel: type two steps, submit with Enter.
+    await page.goto(`${collector.url}/dashboard/funnels`);
+    await page.locator('.step-input').first().focus();
+    await page.keyboard.type('page_view');
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement?.classList.contains('step-input'))); i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('action');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.url()).toContain('steps=page_view%2Caction');
+    await page.locator('[data-table="funnel"]').waitFor();
+    expect(errors).toEqual([]);
   });
 });

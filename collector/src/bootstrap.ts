@@ -5,6 +5,7 @@ import { openLogStore } from './logstore/index.js';
 import { openAnalytics } from './rollup/open.js';
 import { appendAudit, purgeExpired } from './privacy/index.js';
 import { createForwardHub } from './forward/index.js';
+import { startQueryWarmer } from './query/warm.js';
 
 /**
  * Builds the real dependencies of the collector from its configuration: JSON logger, metrics, the
@@ -42,7 +43,7 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
     logger,
     onErased: (sink, e) => appendAudit(config.dataDir, { action: 'erase', actor: `forwarder:${sink}`, subject: e.subject, sink, confirmed: true }, clock.now()),
   });
-  deps = { config, log, ledger, logger, clock, analytics, metrics, forward };
+  deps = { config, log, ledger, logger, clock, analytics, metrics, forward, queryWarmer: startQueryWarmer(analytics, logger) };
   await forward?.start();
   return deps;
 }
@@ -50,6 +51,7 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
 /** Closes in dependency order: the query side stops listening to the log, then the log flushes and closes. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
   await deps.forward?.stop();
+  deps.queryWarmer?.stop();
   deps.analytics.close();
   await deps.log.close();
 }

@@ -54,4 +54,6 @@ export interface AppDeps {
   forward?: ForwardHub;
   /** Storage health behind `/healthz` and the 503s; `createApp` makes one when absent. */
   health?: StorageHealth;
+  /** Keeps the dashboard overview's breakdowns computed (`query/warm.ts`). */
+  queryWarmer?: { stop(): void };
 }

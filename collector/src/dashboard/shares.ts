@@ -8,7 +8,7 @@ export type ShareView = (typeof SHARE_VIEWS)[number];
 
 /** The query endpoints each view reads; a share link grants `GET` on these and nothing else. */
 export const VIEW_ENDPOINTS: Record<ShareView, readonly string[]> = {
-  overview: ['info', 'usage', 'timeseries', 'breakdown'],
+  overview: ['info', 'usage', 'timeseries', 'breakdown', 'breakdowns'],
   realtime: ['info', 'realtime'],
   funnels: ['info', 'funnel', 'breakdown'],
   retention: ['info', 'retention'],

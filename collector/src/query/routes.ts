@@ -7,7 +7,8 @@ import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, limitParam, rangeParams,
 import { liveRoutes } from './live-routes.js';
 import { defaultCohortFrom, retention } from './retention.js';
 import { resolveSegment } from './segment.js';
-import { breakdown, timeseries } from './series.js';
+import { breakdownAsync } from './breakdown.js';
+import { timeseries } from './series.js';
 import { usage } from './usage.js';
 import { utcDay } from '../shared/utc-day.js';
 
@@ -18,15 +19,15 @@ const wantsCsv = (c: Context) => c.req.query('format') === 'csv' || (c.req.heade
 /** The query API under `/api/analytics/` (auth is mounted by app.ts). Every answer is exact. */
 export function queryRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  const handle = (name: string, fn: (q: Record<string, string>, c: Context) => { json: object; table: Table }) =>
-    app.get(`/api/analytics/${name}`, (c) => {
+  const handle = (name: string, fn: (q: Record<string, string>, c: Context) => { json: object; table: Table } | Promise<{ json: object; table: Table }>) =>
+    app.get(`/api/analytics/${name}`, async (c) => {
       const a = deps.analytics;
       if (a.engine === undefined) return c.json({ ok: false, error: 'analytics are not available' }, 503);
       const q = c.req.query();
       const format = q.format;
       if (format !== undefined && format !== 'csv' && format !== 'json') return c.json({ ok: false, error: 'format must be csv or json' }, 400);
       try {
-        const out = fn(q, c);
+        const out = await fn(q, c);
         if (!wantsCsv(c)) return c.json(out.json);
         c.header('content-type', 'text/csv; charset=utf-8');
         c.header('content-disposition', `attachment; filename="${name}.csv"`);
@@ -74,16 +75,44 @@ export function queryRoutes(deps: AppDeps): Hono {
     };
   });
 
-  handle('breakdown', (q) => {
+  handle('breakdown', async (q) => {
     const by = enumParam(q, 'by', BREAKDOWN_DIMS);
     const limit = limitParam(q);
     const { engine, today, seg } = ctx(q);
     const { from, to } = rangeParams(q, today, 30);
-    const { rows, omitted } = breakdown(engine, by, from, to, seg, limit);
+    // users=false: events only, no pass over the rows (the dashboard's previous-period change column).
+    const withUsers = enumParam(q, 'users', ['true', 'false'] as const, 'true') === 'true';
+    const { rows, omitted } = await breakdownAsync(engine, by, from, to, seg, limit, withUsers);
     return {
       // `total_rows`: how many values there are in all (the dashboard shows "top 10 of N").
       json: { ok: true, by, from, to, rows, omitted, total_rows: rows.length + omitted.values },
-      table: { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) },
+      table: withUsers
+        ? { header: [by, 'events', 'users'], rows: rows.map((r) => [r.value, r.events, r.users]) }
+        : { header: [by, 'events'], rows: rows.map((r) => [r.value, r.events]) },
+    };
+  });
+
+  // Several dimensions of one range in one answer (the dashboard's overview: nine tables, one
+  // request and one pass over the rows instead of nine).
+  handle('breakdowns', async (q) => {
+    const raw = q.by;
+    if (raw === undefined || raw === '') throw new BadParam(`by is required: a comma-separated list of ${BREAKDOWN_DIMS.join(', ')}`);
+    const dims = [...new Set(raw.split(','))];
+    for (const d of dims) if (!(BREAKDOWN_DIMS as readonly string[]).includes(d)) throw new BadParam(`by must list values of ${BREAKDOWN_DIMS.join(', ')}`);
+    const limit = limitParam(q);
+    const withUsers = enumParam(q, 'users', ['true', 'false'] as const, 'true') === 'true';
+    const { engine, today, seg } = ctx(q);
+    const { from, to } = rangeParams(q, today, 30);
+    const breakdowns: Record<string, object> = {};
+    const rows: unknown[][] = [];
+    for (const by of dims as typeof BREAKDOWN_DIMS[number][]) {
+      const b = await breakdownAsync(engine, by, from, to, seg, limit, withUsers);
+      breakdowns[by] = { rows: b.rows, omitted: b.omitted, total_rows: b.rows.length + b.omitted.values };
+      for (const r of b.rows) rows.push(withUsers ? [by, r.value, r.events, r.users] : [by, r.value, r.events]);
+    }
+    return {
+      json: { ok: true, from, to, breakdowns },
+      table: { header: withUsers ? ['by', 'value', 'events', 'users'] : ['by', 'value', 'events'], rows },
     };
   });
 

@@ -1,9 +1,7 @@
-import { DIM_INDEX, NO_USER, type Dim } from '../rollup/cube.js';
 import type { Engine } from '../rollup/engine.js';
 import { dayRange, weekStart } from '../rollup/time.js';
-import { dayFigures, rowMatches, type Segment } from './segment.js';
+import { dayFigures, type Segment } from './segment.js';
 import { distinctUsers } from './usage.js';
-import { DEFAULT_LIMIT, topN, type Omitted } from './top.js';
 
 export interface Point {
   period: string;
@@ -26,58 +24,14 @@ export function timeseries(engine: Engine, metric: 'active_users' | 'events', in
   const out: Point[] = [];
   for (const [period, days] of groups) {
     const figs = days.map(fig);
-    const value =
-      metric === 'events'
-        ? figs.reduce((s, f) => s + (f?.events ?? 0), 0)
-        : distinctUsers(
-            days.filter((_, i) => figs[i] !== undefined),
-            (d) => figs[days.indexOf(d)]!.users(),
-          );
+    const withData = days.filter((_, i) => figs[i] !== undefined);
+    let value: number;
+    if (metric === 'events') value = figs.reduce((s, f) => s + (f?.events ?? 0), 0);
+    else if (withData.length <= 1) value = figs.find((f) => f !== undefined)?.userCount ?? 0;
+    // Unfiltered weeks: the engine's union, cached under the days' versions (and warmed at start).
+    else if (seg.empty) value = engine.distinct(withData);
+    else value = distinctUsers(withData, (d) => figs[days.indexOf(d)]!.users());
     out.push({ period, value });
   }
   return out;
-}
-
-export interface BreakdownRow {
-  value: string | null;
-  events: number;
-  users: number;
-}
-
-/**
- * Events and distinct users per value of one dimension over the days `from`..`to`: the `limit`
- * values with most events (ties by value, missing last). Two passes, so distinct users are only
- * ever collected for the values listed: a dimension with a million values costs a counter each,
- * not a user set each.
- */
-export function breakdown(engine: Engine, by: Dim, from: string, to: string, seg: Segment, limit = DEFAULT_LIMIT): { rows: BreakdownRow[]; omitted: Omitted } {
-  if (seg.none) return { rows: [], omitted: { values: 0, events: 0 } };
-  const d = DIM_INDEX[by];
-  const days = engine.daysWithData(from, to);
-  const events = new Map<number, number>();
-  for (const day of days) {
-    for (const rows of engine.view(day)!.rowSets()) {
-      const col = rows.dims[d]!;
-      for (let r = 0; r < rows.n; r++) {
-        if (!rowMatches(rows, r, seg)) continue;
-        const id = col[r]!;
-        events.set(id, (events.get(id) ?? 0) + rows.count[r]!);
-      }
-    }
-  }
-  const nameOf = (id: number) => (id === 0 ? null : (engine.dict.value(id) ?? null));
-  const { top, omitted } = topN([...events].map(([id, n]) => ({ id, value: nameOf(id), events: n })), (x) => x.value, limit);
-  const users = new Map<number, Set<number>>(top.map((x) => [x.id, new Set<number>()]));
-  for (const day of days) {
-    for (const rows of engine.view(day)!.rowSets()) {
-      const col = rows.dims[d]!;
-      for (let r = 0; r < rows.n; r++) {
-        const set = users.get(col[r]!);
-        if (set === undefined || !rowMatches(rows, r, seg)) continue;
-        const u = rows.user[r]!;
-        if (u !== NO_USER) set.add(u);
-      }
-    }
-  }
-  return { rows: top.map((x) => ({ value: x.value, events: x.events, users: users.get(x.id)!.size })), omitted };
 }

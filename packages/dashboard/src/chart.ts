@@ -34,7 +34,9 @@ export function lineChart(container: HTMLElement, periods: string[], series: Ser
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         legend: { show: false },
         cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-        scales: { x: { time: !opts.xLabels }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+        // One period alone (the "today" range): uPlot 1.6 widens a one-point time axis by 86,400 / 1e-3
+        // seconds (~2.7 years); half a period each side instead.
+        scales: { x: { time: !opts.xLabels, range: (_u, min, max) => (x.length === 1 ? [x[0]! - (opts.xLabels ? 0.5 : 43_200), x[0]! + (opts.xLabels ? 0.5 : 43_200)] : [min, max]) }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         axes: [
           opts.xLabels
             ? { ...axis, values: (_u, splits) => splits.map((s) => opts.xLabels![s] ?? '') }

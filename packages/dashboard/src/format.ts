@@ -12,8 +12,23 @@ export function change(cur: number, prev: number): number | null {
   return (cur - prev) / prev;
 }
 
+export type ChangeDir = 'up' | 'down' | 'flat';
+
+// Changes are shown to 0.1 %: the arrow, its colour and the text all follow this one rounding, so
+// a change that shows as 0 % is never drawn as a fall (or a rise).
+const toShown = (c: number) => Math.round(c * 1000) / 1000;
+
+/** Direction of a change as shown; `new` (nothing before) counts as up. */
+export function changeDir(c: number | null): ChangeDir {
+  if (c === null) return 'up';
+  const r = toShown(c);
+  return r > 0 ? 'up' : r < 0 ? 'down' : 'flat';
+}
+
 export function fmtChange(c: number | null): string {
-  return c === null ? 'new' : signedPct.format(c);
+  if (c === null) return 'new';
+  const r = toShown(c);
+  return r === 0 ? '±0%' : signedPct.format(r);
 }
 
 /** Calendar-day arithmetic on `YYYY-MM-DD`, done in UTC so no browser time zone shifts a day. */

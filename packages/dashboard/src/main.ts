@@ -20,12 +20,16 @@ let shared: { view: View } | null = null;
 
 async function boot(): Promise<void> {
   mount(root, loading('the dashboard'));
+  // `info` asked for alongside the session check, not after it: one round trip less before the
+  // view's own requests (signed out, it answers 401 and is dropped).
+  const early = api<Info>('info');
+  early.catch(() => undefined);
   const s = await session('GET').catch(() => undefined);
   if (!s || s.status !== 200) return mount(root, errorBox(new Error('The collector did not answer.'), boot));
   const share = (s.body as { share?: { view: View } | null }).share;
   if (!s.body.signed_in && share) shared = share;
   else if (!s.body.signed_in) return signIn(s.body.key_configured !== false);
-  await render();
+  await render(early);
 }
 
 function signIn(configured: boolean, message?: string): void {
@@ -66,16 +70,16 @@ function signIn(configured: boolean, message?: string): void {
   input.focus();
 }
 
-async function render(): Promise<void> {
+async function render(prefetched?: Promise<Info>): Promise<void> {
   leave?.();
   const state = readState();
   if (shared) state.view = shared.view;
   let info: Info;
   try {
-    info = await api<Info>('info');
+    info = await (prefetched ?? api<Info>('info'));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return signIn(true, shared ? 'This share link has expired or was revoked.' : 'Your session has ended; sign in again.');
-    return mount(root, errorBox(err, render));
+    return mount(root, errorBox(err, () => void render()));
   }
   const range = resolveRange(state, info.today);
   const controller = new AbortController();

@@ -1,13 +1,12 @@
 import { apiUrl, ApiError, type Params } from './api.js';
 import { h } from './el.js';
-import { change, fmt, fmtChange, fmtPct } from './format.js';
+import { change, changeDir, fmt, fmtChange, fmtPct } from './format.js';
 
 /** A figure with its change against the previous period; `data-metric` marks the element whose text is the number. */
 /** `prev`: undefined = no comparison for this figure, null = the previous period was not recorded. */
 export function card(label: string, metric: string, value: number, prev: number | null | undefined, hint?: string): HTMLElement {
   const c = prev === undefined || prev === null ? undefined : change(value, prev);
-  // Below 0.05 % the figure rounds to 0 %: no arrow for that.
-  const dir = c === undefined ? '' : c === null || c >= 0.0005 ? 'up' : c <= -0.0005 ? 'down' : 'flat';
+  const dir = c === undefined ? '' : changeDir(c);
   return h(
     'section',
     { class: 'card', 'aria-label': label },

@@ -88,7 +88,7 @@ export function funnels(root: HTMLElement, ctx: ViewContext): void {
       );
       const table = h(
         'table',
-        { class: 'breakdown', 'data-table': 'funnel' },
+        { class: 'breakdown funnel', 'data-table': 'funnel' },
         h('caption', { class: 'sr-only' }, 'Funnel: users per step'),
         h('thead', null, h('tr', null, ['Step', 'Users', 'From previous', 'From first', 'Dropped'].map((x, i) => h('th', { scope: 'col', class: i ? 'num' : null }, x)))),
         h(
@@ -98,7 +98,7 @@ export function funnels(root: HTMLElement, ctx: ViewContext): void {
             h(
               'tr',
               null,
-              h('th', { scope: 'row' }, `${i + 1}. ${s.step}`),
+              h('th', { scope: 'row' }, h('span', { class: 'name', title: s.step }, `${i + 1}. ${s.step}`)),
               h('td', { class: 'num', 'data-users': s.users }, fmt(s.users)),
               h('td', { class: 'num' }, s.conversion_from_previous === null ? '—' : fmtPct(s.conversion_from_previous)),
               h('td', { class: 'num' }, s.conversion_from_first === null ? '—' : fmtPct(s.conversion_from_first)),
@@ -107,7 +107,8 @@ export function funnels(root: HTMLElement, ctx: ViewContext): void {
           ),
         ),
       );
-      mount(result, panel('Conversion', csvLink('funnel', params), bars, table));
+      // The five columns scroll inside the panel on a phone rather than widen the page.
+      mount(result, panel('Conversion', csvLink('funnel', params), bars, h('div', { class: 'scroll' }, table)));
     },
     (err) => !signal.aborted && mount(result, errorBox(err, () => ctx.go({}))),
   );

@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import { lineChart, tableTwin } from '../chart.js';
 import type { ViewContext } from '../context.js';
 import { h, mount } from '../el.js';
-import { change, fmt, fmtChange } from '../format.js';
+import { change, changeDir, fmt, fmtChange } from '../format.js';
 import { DIM_LABELS, DIMS, filterParams, type Dim } from '../state.js';
 import { card, csvLink, emptyBox, errorBox, loading, panel, shareBar, skeletonCards } from '../ui.js';
 
@@ -16,10 +16,14 @@ interface Series {
   points: { period: string; value: number }[];
 }
 interface Breakdown {
-  rows: { value: string | null; events: number; users: number }[];
+  rows: { value: string | null; events: number; users?: number }[];
   total_rows?: number;
 }
+interface Breakdowns {
+  breakdowns: Record<Dim, Breakdown>;
+}
 
+// The collector's warmer keeps this top-N computed for the presets (collector/src/query/warm.ts).
 const TOP = 10;
 
 export function overview(root: HTMLElement, ctx: ViewContext): void {
@@ -102,24 +106,31 @@ export function overview(root: HTMLElement, ctx: ViewContext): void {
     (err) => !signal.aborted && mount(chartBox, errorBox(err, () => ctx.go({}))),
   );
 
-  for (const d of DIMS) {
-    const box = tableBoxes.get(d)!;
-    Promise.all([
-      // Top 10 cut on the server; the previous period in full, so a row that was outside its top 10 still gets a change.
-      api<Breakdown>('breakdown', { by: d, from: range.from, to: range.to, limit: TOP, ...f }, signal),
-      api<Breakdown>('breakdown', { by: d, from: range.prevFrom, to: range.prevTo, ...f }, signal),
-    ]).then(
-      async ([c, p]) => mount(box, breakdownTable(d, c, p, ctx, await cur.then((u) => u.total_events, () => undefined))),
-      (err) => !signal.aborted && mount(box, errorBox(err, () => ctx.go({}))),
-    );
-  }
+  // All nine tables in two requests (this period's top 10 with users, the previous period's events
+  // for the change column, not cut to 10 so a row outside its top 10 still gets a change); the
+  // server reads each range once for every dimension.
+  const by = DIMS.join(',');
+  Promise.all([
+    api<Breakdowns>('breakdowns', { by, from: range.from, to: range.to, limit: TOP, ...f }, signal),
+    api<Breakdowns>('breakdowns', { by, from: range.prevFrom, to: range.prevTo, users: 'false', ...f }, signal),
+  ]).then(
+    async ([c, p]) => {
+      const total = await cur.then((u) => u.total_events, () => undefined);
+      for (const d of DIMS) mount(tableBoxes.get(d)!, breakdownTable(d, c.breakdowns[d], comparable ? p.breakdowns[d] : null, ctx, total));
+    },
+    (err) => {
+      if (signal.aborted) return;
+      for (const d of DIMS) mount(tableBoxes.get(d)!, errorBox(err, () => ctx.go({})));
+    },
+  );
 }
 
-function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContext, totalEvents: number | undefined): HTMLElement {
+/** `prev` null: the previous period began before the first recorded day, so there is no change to show (as on the cards). */
+function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown | null, ctx: ViewContext, totalEvents: number | undefined): HTMLElement {
   if (cur.rows.length === 0) return emptyBox('Nothing here yet', `No events in this range carry a ${DIM_LABELS[d].toLowerCase()}.`);
   // Shares of all events in the range (the usage card's total), not of the 10 rows shown.
   const total = totalEvents ?? cur.rows.reduce((s, r) => s + r.events, 0);
-  const before = new Map(prev.rows.map((r) => [r.value, r.events]));
+  const before = prev === null ? null : new Map(prev.rows.map((r) => [r.value, r.events]));
   const active = ctx.state.filters[d];
   const rows = cur.rows.slice(0, TOP);
   const table = h(
@@ -135,7 +146,7 @@ function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContex
       'tbody',
       null,
       rows.map((r) => {
-        const c = change(r.events, before.get(r.value) ?? 0);
+        const c = before === null ? undefined : change(r.events, before.get(r.value) ?? 0);
         const name = r.value ?? '(none)';
         const share = total === 0 ? 0 : r.events / total;
         const filterable = r.value !== null && active !== r.value;
@@ -150,9 +161,9 @@ function breakdownTable(d: Dim, cur: Breakdown, prev: Breakdown, ctx: ViewContex
               : h('span', { class: r.value === null ? 'name none' : 'name' }, name),
             shareBar(share),
           ),
-          h('td', { class: 'num' }, fmt(r.users)),
+          h('td', { class: 'num' }, fmt(r.users ?? 0)),
           h('td', { class: 'num' }, fmt(r.events)),
-          h('td', { class: `num delta ${c === null || c >= 0.0005 ? 'up' : c <= -0.0005 ? 'down' : 'flat'}` }, fmtChange(c)),
+          c === undefined ? h('td', { class: 'num delta', title: 'no data for the whole previous period' }, '—') : h('td', { class: `num delta ${changeDir(c)}` }, fmtChange(c)),
         );
       }),
     ),

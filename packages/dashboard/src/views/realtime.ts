@@ -51,23 +51,28 @@ export function realtime(root: HTMLElement, ctx: ViewContext): void {
         feed,
         r.latest.length === 0
           ? emptyBox('No events in the last 30 minutes', 'Open the demo site or your own app: events appear here within 5 seconds.')
-          : h(
-              'table',
-              { class: 'feed', 'data-table': 'latest' },
-              h('thead', null, h('tr', null, ['Time', 'Type', 'Feature', 'URL', 'Platform', 'App'].map((t) => h('th', { scope: 'col' }, t)))),
+          : // Scrolls inside its panel on a phone: six columns of event values do not fit 360 px.
+            h(
+              'div',
+              { class: 'scroll' },
               h(
-                'tbody',
-                null,
-                r.latest.map((e) =>
-                  h(
-                    'tr',
-                    null,
-                    h('td', { class: 'num' }, time.format(new Date(e.received_at))),
-                    h('td', null, e.event_type),
-                    h('td', null, e.feature ?? '—'),
-                    h('td', { class: 'url' }, urlCell(e.url)),
-                    h('td', null, e.platform ?? '—'),
-                    h('td', null, e.app ?? '—'),
+                'table',
+                { class: 'feed', 'data-table': 'latest' },
+                h('thead', null, h('tr', null, ['Time', 'Type', 'Feature', 'URL', 'Platform', 'App'].map((t) => h('th', { scope: 'col' }, t)))),
+                h(
+                  'tbody',
+                  null,
+                  r.latest.map((e) =>
+                    h(
+                      'tr',
+                      null,
+                      h('td', { class: 'num' }, time.format(new Date(e.received_at))),
+                      h('td', null, e.event_type),
+                      h('td', null, e.feature ?? '—'),
+                      h('td', { class: 'url' }, urlCell(e.url)),
+                      h('td', null, e.platform ?? '—'),
+                      h('td', null, e.app ?? '—'),
+                    ),
                   ),
                 ),
               ),

@@ -41,13 +41,14 @@ export function retention(root: HTMLElement, ctx: ViewContext): void {
               r.cohorts.map((c) =>
                 h(
                   'tr',
-                  null,
+                  { 'data-cohort': c.cohort },
                   h('th', { scope: 'row' }, c.cohort),
-                  h('td', { class: 'num' }, fmt(c.size)),
+                  h('td', { class: 'num', 'data-size': c.size }, fmt(c.size)),
                   Array.from({ length: n }, (_, k) => {
                     const v = c.retention[k];
                     if (v === null || v === undefined) return h('td', { class: 'cell empty' }, '');
-                    const td = h('td', { class: 'cell num', title: `${fmt(c.active[k] ?? 0)} users` }, fmtPct(v));
+                    // data-active / data-retention: the exact figures behind the rounded text, for scripts and tests.
+                    const td = h('td', { class: 'cell num', title: `${fmt(c.active[k] ?? 0)} users`, 'data-active': c.active[k] ?? 0, 'data-retention': v }, fmtPct(v));
                     // Shade by share; set through CSSOM, which the CSP allows.
                     td.style.setProperty('--share', String(v));
                     if (v > 0.5) td.classList.add('dark');
