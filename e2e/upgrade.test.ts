@@ -95,7 +95,7 @@ describe('upgrade from the single-value queue of SDK 0.1 (commit 2e8cba9)', () =
   // The collector's event_id dedup still stores each event once, but the SDK sends some twice. The fix
   // is to move the legacy queue only while holding the cross-tab lease; until then this case is known
   // to fail and is documented in docs/sdk-browser.md ("Upgrading from SDK 0.1").
-  it.skip('localStorage (IndexedDB refused): two tabs move `tally:tally.q` exactly once', async () => {
+  it('localStorage (IndexedDB refused): two tabs move `tally:tally.q` exactly once', async () => {
     const app = e2e.useApp('upgrade-ls2');
     await servePages(app);
     const context = await e2e.newContext();
