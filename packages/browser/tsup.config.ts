@@ -6,7 +6,7 @@ const MANGLED = new RegExp(
       'poke', 'kick', 'retryIn', 'stop', 'head', 'counters', 'acked', 'forget', 'setUser', 'ids', 'load', 'save',
       'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe', 'state', 'flags',
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
-      'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
+      'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt', 'persistMs',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs',
       'append', 'wipe', 'counts', 'refused', 'unretry', 'renew', // core's private objects
     ].join('|') +

@@ -5,8 +5,6 @@ export interface LeaseOptions {
   leaseMs?: number;
   /** How often a waiting tab looks again. Default 250 ms. */
   pollMs?: number;
-  /** How long a Web Lock is kept after its section ends (see `createBrowserLock`). Default 250 ms. */
-  holdMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +40,7 @@ export async function withLease<T>(key: string, fn: () => Promise<T>, { leaseMs 
 /**
  * Web Locks where available (exact, released when a tab dies), else the localStorage lease.
  *
- * A Web Lock is kept `holdMs` after the section ends. Chromium keeps a copy of localStorage in each
+ * A Web Lock is kept 250 ms after the section ends. Chromium keeps a copy of localStorage in each
  * renderer process and tells the others about a write asynchronously, on a channel not ordered
  * with Web Locks: a tab granted the lock right after another released it can still read what the
  * other wrote before it, and send or move the same events again (seen: a 20 ms lag at load 9,
@@ -55,7 +53,7 @@ export const createBrowserLock =
     const key = 'tally:lock:' + name;
     let ran: Promise<T> | undefined;
     try {
-      return await navigator.locks.request(key, () => (ran = fn()).finally(() => sleep(opts?.holdMs ?? 250)));
+      return await navigator.locks.request(key, () => (ran = fn()).finally(() => sleep(250)));
     } catch {
       // Missing, or refused (opaque origins, some embedded contexts): use the lease instead. Once
       // fn ran, its own rejection is passed on: fn must not run twice.

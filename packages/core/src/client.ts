@@ -100,9 +100,10 @@ export function createClient(o: ClientOptions): Client {
   };
 
   const enqueue = (event: WireEvent): void => {
-    // A burst of calls in one task becomes one storage write.
-    if (!inbox.length) void Promise.resolve().then(persist);
-    inbox.push(event);
+    // A burst of calls in one task becomes one storage write; with `persistMs`, so do the calls of
+    // that long (each write costs the page a transaction). A full batch is written at once.
+    if (!inbox.length) o.persistMs ? clock.setTimeout(persist, o.persistMs) : void Promise.resolve().then(persist);
+    if (inbox.push(event) == maxEvents) void Promise.resolve().then(persist);
     mirror.set(event.event_id!, event);
     // Past the queue bound storage drops the oldest too; the mirror follows suit.
     if (mirror.size > maxQueue) mirror.delete(mirror.keys().next().value!);
@@ -189,6 +190,7 @@ export function createClient(o: ClientOptions): Client {
     // The queue reads storage after every write already asked for: events tracked just before
     // flush() are included.
     await readyP;
+    persist();
     // A broken lock must not stop delivery for good; the collector's dedup covers an unlocked drain.
     await (o.lock ? o.lock('tally-flush', drain).catch(drain) : drain());
   };
@@ -202,6 +204,7 @@ export function createClient(o: ClientOptions): Client {
 
   const urgent = (): void => {
     if (!granted()) return;
+    persist();
     const at = iso(clock.now());
     // Synchronously: what this page accepted. Then, if the page lives on, what else storage holds.
     const mine = [...mirror.values()];
