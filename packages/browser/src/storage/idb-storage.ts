@@ -57,7 +57,8 @@ export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Stor
             const k = r.value;
             if (r.done) return;
             if (seen.has(k)) return next(seen.get(k));
-            const range = typeof k == 'string' ? k : IDBKeyRange.bound(k, k + PREFETCH);
+            // An event key k: keys k..k+100. A string key: keys k..k+"100", which holds no other record.
+            const range = IDBKeyRange.bound(k, k + PREFETCH);
             const keys = s.getAllKeys(range);
             const values = s.getAll(range);
             // Requests complete in order: both lists are there when the second one is.
