@@ -1,5 +1,5 @@
-import { fallbackStorage, type LockRunner, type Storage } from '@tally/core';
-import { kvStorage } from '@tally/core/kv';
+import { fallbackStorage, queueStorage, type LockRunner, type Storage } from '@tally/core';
+import { KV_LEGACY, kvRunner, withLegacyQueue } from '@tally/core/adapter';
 import { openIdbStorage } from './idb-storage.js';
 
 /**
@@ -19,9 +19,10 @@ export function createBrowserStorage(name: string, log?: (message: string, detai
       () => openIdbStorage(name),
       // Reading `localStorage` throws when site data is blocked, and old Safari private mode throws on
       // every setItem: either fails the call that tried, which moves on to the next tier.
+      // Both tiers move an SDK 0.1 queue (`tally.q`) into the new layout on their first step.
       async () => {
-        const s = kvStorage(localStorage, name + ':');
-        if (lock && localStorage.getItem(name + ':tally.q')) await lock('tally-upgrade', () => s.head(0));
+        const s = queueStorage(withLegacyQueue(kvRunner(localStorage, name + ':')));
+        if (lock && localStorage.getItem(name + ':' + KV_LEGACY)) await lock('tally-upgrade', () => s.head(0));
         return s;
       },
     ],
