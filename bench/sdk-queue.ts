@@ -3,9 +3,8 @@ import type { Browser } from 'playwright-core';
 /**
  * Main-thread cost of persisting one event when the IndexedDB queue already holds `n` events.
  * Core stores one record per event (issue 12), so a write should cost the same at any queue
- * length; this measures whether it does. The page is offline so nothing drains; `writes` single
- * `track()` calls 100 ms apart, which the SDK writes in one transaction per second (persistMs), so
- * the figure is per event persisted, each write carrying ≈ 10 of them. The
+ * length; this measures whether it does. The page is offline so nothing
+ * drains; each of `writes` single `track()` calls is its own storage write (100 ms apart). The
  * figure is Chromium's own main-thread task time (CDP `Performance.getMetrics` → `TaskDuration`)
  * over those writes, divided by their number: it includes the structured clone of the value on
  * `put` and of the read on `get`, which run on the main thread, and everything else the page did
@@ -37,8 +36,7 @@ export async function queueWriteCost(browser: Browser, origin: string, sizes: nu
             window.tally.track('action', 'timed', { i, pad: 'x'.repeat(200) });
             await new Promise((r) => setTimeout(r, 100));
           }
-          // Long enough for the last events' write (the browser SDK writes once a second, persistMs).
-          await new Promise((r) => setTimeout(r, 1500));
+          await new Promise((r) => setTimeout(r, 500));
         })()`);
         perRun.push(((await taskSeconds()) - t0) * 1000 / writes);
         // Proof that the writes happened: the stored queue's length.

@@ -107,7 +107,7 @@ export async function run(): Promise<Record<string, unknown>> {
       paced: { method: `${PACED_CALLS} calls 25 ms apart, ${PACED_RUNS} runs per SDK, fresh context each, order rotated`, ...pacedOut },
       burst: { method: `${BURST_CALLS} calls in blocks of 100 per task, ${BURST_RUNS} runs`, ...burst },
       queue_write_main_thread: {
-        method: 'Chromium main-thread task time per persisted track() (CDP TaskDuration), offline, 30 calls 100 ms apart (written ≈ 10 per transaction), median of 3 pages; events ≈ 400 B each',
+        method: 'Chromium main-thread task time per persisted track() (CDP TaskDuration), offline, 30 writes 100 ms apart, median of 3 pages; events ≈ 400 B each',
         ...queueWrites,
       },
     };

@@ -10,7 +10,7 @@ const MANGLED = new RegExp(
       'head', 'counters', 'append', 'wipe', 'sync',
       'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe',
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
-      'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt', 'persistMs',
+      'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs',
     ].join('|') +
     ')$',

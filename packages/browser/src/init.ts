@@ -97,8 +97,6 @@ export function start(options: BrowserOptions): Client {
   const lock = options.lock ?? createBrowserLock();
   const client = createClient({
     sdk: SDK,
-    // One IndexedDB transaction per second of events rather than per task (docs/sdk-browser.md "Delivery").
-    persistMs: 1e3,
     ...options,
     log,
     consent: dnt ? 'denied' : options.consent,

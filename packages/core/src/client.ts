@@ -150,7 +150,6 @@ export function createClient(o: ClientOptions): Client {
     // The queue reads storage after every write already asked for: events tracked just before
     // flush() are included.
     await started;
-    persist();
     // A broken lock must not stop delivery for good; the collector's dedup covers an unlocked drain.
     await (o.lock ? o.lock('tally-flush', drain).catch(drain) : drain());
   };
@@ -175,11 +174,7 @@ export function createClient(o: ClientOptions): Client {
 
   const enqueue = (event: WireEvent): void => {
     // A burst of calls in one task becomes one storage write; a synchronous storage is written now.
-    // With `persistMs`, so do the calls of that long (each write costs the page a transaction); a
-    // full batch is written at once.
-    const n = inbox.push(event);
-    if (n < 2 || n == maxEvents)
-      sync ? persist() : n < 2 && o.persistMs ? clock.setTimeout(persist, o.persistMs) : void Promise.resolve().then(persist);
+    if (inbox.push(event) < 2) sync ? persist() : void Promise.resolve().then(persist);
     mirror.set(event.event_id!, event);
     // Past the queue bound storage drops the oldest too; the mirror follows suit.
     if (mirror.size > maxQueue) mirror.delete(mirror.keys().next().value!);
@@ -241,7 +236,6 @@ export function createClient(o: ClientOptions): Client {
         calm();
         void flush();
       } else if (ev == 'hidden' && granted()) {
-        persist();
         const send = (events: WireEvent[]) => sendUrgent(transport, events, maxBytes, iso(clock.now()), o.app);
         const mine = new Set(mirror.keys());
         // A beacon's budget (≈ 64 KB in flight) is spent long before a full queue's worth.

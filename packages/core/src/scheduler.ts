@@ -11,34 +11,25 @@ export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: num
   let timer: unknown;
   // When the first unsent event was queued; 0 when none waits, -1 while a retry is pending.
   let first = 0;
-  // When the latest event was queued.
-  let last = 0;
   const stop = () => {
     clock.clearTimeout(timer);
-    timer = first = 0;
+    first = 0;
   };
   const fire = () => {
     stop();
     flush();
   };
-  const arm = (ms: number, fn = fire) => {
+  const arm = (ms: number) => {
     clock.clearTimeout(timer);
-    timer = clock.setTimeout(fn, ms);
-  };
-  // An event only ever moves the deadline later, so poke() never re-arms a pending timer (a
-  // clearTimeout + setTimeout per track() was a fifth of its cost in Chromium): the timer looks at
-  // the deadline when it fires, and waits on if an event came meanwhile.
-  const check = () => {
-    const ms = Math.min(last + debounceMs, first + maxWaitMs) - clock.now();
-    ms > 0 ? arm(ms, check) : fire();
+    timer = clock.setTimeout(fire, ms);
   };
   return {
     /** An event was queued. */
     poke(): void {
       if (first < 0) return;
-      last = clock.now();
-      first ||= last;
-      timer || check();
+      const now = clock.now();
+      first ||= now;
+      arm(Math.min(debounceMs, first + maxWaitMs - now));
     },
     /** Enough events wait: flush now, unless backing off. */
     kick(): void {

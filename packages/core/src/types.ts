@@ -128,12 +128,6 @@ export interface ClientOptions {
   url?: () => string | undefined;
   /** Queue bound; the oldest events are dropped (and counted) beyond it. Default 10,000. */
   maxQueue?: number;
-  /**
-   * Accepted events are written to storage together, this long after the first of them (or at a
-   * flush, at `hidden`, or when a batch's worth waits); until then they are in memory only, where
-   * the unload path still sends them. Default 0: in the task's next microtask.
-   */
-  persistMs?: number;
   /** Flush at once when this many events wait. Default 20. */
   flushAt?: number;
   /** Debounce after the last event. Default 1000 ms. */

@@ -20,9 +20,6 @@ import { withLegacyQueue } from '@tally/core/adapter';
  * Rejects if IndexedDB is missing, refuses, or does not open within `openTimeoutMs` (some
  * private modes leave `open()` pending forever), so the fallback chain can take over.
  */
-/** Event keys read in one go; a batch is at most 100 events by default. */
-const PREFETCH = 100;
-
 export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Storage> =>
   new Promise((resolve, reject) => {
     const req = indexedDB.open(name, 1);
@@ -45,29 +42,16 @@ export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Stor
           // transaction() throws on a closed or broken connection: the executor makes that a rejection.
           const t = db.transaction('kv', 'readwrite');
           const s = t.objectStore('kv');
-          // Records read or written in this step, by key. A step reads events in key order (the
-          // oldest N, a batch to remove), so reading one event fetches the next PREFETCH keys with it:
-          // two requests instead of one round trip to the main thread per event.
-          const seen = new Map<unknown, unknown>();
-          const g = step((k, v) => (seen.set(k, v), v === undefined ? s.delete(k) : s.put(v, k)));
+          const g = step((k, v) => (v === undefined ? s.delete(k) : s.put(v, k)));
           let r: IteratorResult<unknown, any>;
           // Each read's answer drives the step on, inside the request's callback: the transaction
           // stays active, and an exception there aborts it.
-          const next = (v?: unknown): void => {
+          const next = (v?: unknown) => {
             r = g.next(v);
-            const k = r.value;
-            if (r.done) return;
-            if (seen.has(k)) return next(seen.get(k));
-            // An event key k: keys k..k+100. A string key: keys k..k+"100", which holds no other record.
-            const range = IDBKeyRange.bound(k, k + PREFETCH);
-            const keys = s.getAllKeys(range);
-            const values = s.getAll(range);
-            // Requests complete in order: both lists are there when the second one is.
-            values.onsuccess = () => {
-              seen.set(k, undefined);
-              keys.result.map((key, i) => seen.set(key, values.result[i]));
-              next(seen.get(k));
-            };
+            if (!r.done) {
+              const q = s.get(r.value as IDBValidKey);
+              q.onsuccess = () => next(q.result);
+            }
           };
           t.oncomplete = () => done(r.value);
           // A failed request aborts the transaction unless handled, so `abort` sees every failure.
