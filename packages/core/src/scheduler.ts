@@ -5,8 +5,6 @@ import type { Clock } from './types.js';
  * unsent one, or after a backoff delay. One timer does all three. While a retry is pending, new
  * events do not trigger a flush: hammering a collector that is down is what backoff exists to avoid.
  */
-export type Scheduler = ReturnType<typeof createScheduler>;
-
 export function createScheduler(clock: Clock, debounceMs: number, maxWaitMs: number, flush: () => unknown) {
   let timer: unknown;
   // When the first unsent event was queued; 0 when none waits, -1 while a retry is pending.
