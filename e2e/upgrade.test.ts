@@ -89,13 +89,12 @@ describe('upgrade from the single-value queue of SDK 0.1 (commit 2e8cba9)', () =
       page.evaluate(() => !Object.keys(localStorage).some((k) => k.startsWith('tally:tally.e'))),
     );
   });
-  // Skipped: Chromium keeps a copy of localStorage per renderer process and propagates changes to
-  // other processes asynchronously, so two tabs starting at the same moment can both read the old
-  // `tally.q` before either's removal reaches the other (seen once in four runs on a loaded machine).
-  // The collector's event_id dedup still stores each event once, but the SDK sends some twice. The fix
-  // is to move the legacy queue only while holding the cross-tab lease; until then this case is known
-  // to fail and is documented in docs/sdk-browser.md ("Upgrading from SDK 0.1").
-  it.skip('localStorage (IndexedDB refused): two tabs move `tally:tally.q` exactly once', async () => {
+  // Chromium keeps a copy of localStorage per renderer process and propagates writes to the others
+  // asynchronously, unordered with Web Locks: before the fix, a tab granted the flush lock right
+  // after the other released it read the moved queue as still unsent and sent all 25 again (1 run
+  // in 8). Now the move runs under its own lock, and a Web Lock is held 250 ms after its section
+  // (packages/browser/src/lock.ts), so the second tab reads what the first wrote.
+  it('localStorage (IndexedDB refused): two tabs move `tally:tally.q` exactly once', async () => {
     const app = e2e.useApp('upgrade-ls2');
     await servePages(app);
     const context = await e2e.newContext();

@@ -94,15 +94,16 @@ export function start(options: BrowserOptions): Client {
     }
   }, log);
 
+  const lock = options.lock ?? createBrowserLock();
   const client = createClient({
     sdk: SDK,
     ...options,
     log,
     consent: dnt ? 'denied' : options.consent,
-    storage: options.storage ?? createBrowserStorage(options.storageName ?? 'tally', log),
+    storage: options.storage ?? createBrowserStorage(options.storageName ?? 'tally', log, lock),
     transport: options.transport ?? createFetchTransport(options),
     lifecycle: options.lifecycle ?? createBrowserLifecycle(),
-    lock: options.lock ?? createBrowserLock(),
+    lock,
     context: createBrowserContext(),
     url: () => location.href,
     onConsent: (c) => {

@@ -83,4 +83,13 @@ describe('browser lock', () => {
     vi.stubGlobal('navigator', {});
     expect(await maxOverlap((fn) => createBrowserLock({ pollMs: 5 })('send', fn))).toBe(1);
   });
+
+  it('keeps a Web Lock 250 ms after the section, so another tab reads what the section wrote', async () => {
+    let released = 0;
+    const request = vi.fn((_name: string, cb: () => Promise<unknown>) => cb().finally(() => (released = Date.now())));
+    vi.stubGlobal('navigator', { locks: { request } });
+    let ended = 0;
+    expect(await createBrowserLock()('send', async () => ((ended = Date.now()), 'v'))).toBe('v');
+    expect(released - ended).toBeGreaterThanOrEqual(245);
+  });
 });

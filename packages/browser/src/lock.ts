@@ -37,14 +37,23 @@ export async function withLease<T>(key: string, fn: () => Promise<T>, { leaseMs 
   }
 }
 
-/** Web Locks where available (exact, released when a tab dies), else the localStorage lease. */
+/**
+ * Web Locks where available (exact, released when a tab dies), else the localStorage lease.
+ *
+ * A Web Lock is kept 250 ms after the section ends. Chromium keeps a copy of localStorage in each
+ * renderer process and tells the others about a write asynchronously, on a channel not ordered
+ * with Web Locks: a tab granted the lock right after another released it can still read what the
+ * other wrote before it, and send or move the same events again (seen: a 20 ms lag at load 9,
+ * `e2e/upgrade.test.ts`). The lease needs no hold: it lives in localStorage, so a tab that sees it
+ * released has seen every write made before. IndexedDB needs none either; the hold costs it nothing.
+ */
 export const createBrowserLock =
   (opts?: LeaseOptions): LockRunner =>
   async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const key = 'tally:lock:' + name;
     let ran: Promise<T> | undefined;
     try {
-      return await navigator.locks.request(key, () => (ran = fn()));
+      return await navigator.locks.request(key, () => (ran = fn()).finally(() => sleep(250)));
     } catch {
       // Missing, or refused (opaque origins, some embedded contexts): use the lease instead. Once
       // fn ran, its own rejection is passed on: fn must not run twice.

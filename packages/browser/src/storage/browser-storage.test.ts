@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LockRunner } from '@tally/core';
 import { createBrowserStorage } from './browser-storage.js';
 import { openIdbStorage } from './idb-storage.js';
 
@@ -102,5 +103,27 @@ describe('browser storage fallback chain', () => {
     const log = vi.fn();
     await expect(createBrowserStorage(fresh(), log).set('k', 1)).rejects.toThrow('full');
     expect(log.mock.calls.map((c) => c[0])).toEqual(['storage 0 failed', 'storage 1 failed']);
+  });
+
+  it('moves SDK 0.1\'s localStorage queue under the upgrade lock, once, before any other step', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const name = fresh();
+    const ev = (i: number) => ({ event_id: 'e' + i, event_type: 'x', ts: 't', anonymous_id: 'a', session_id: 's' });
+    localStorage.setItem(name + ':tally.q', JSON.stringify({ q: [ev(0), ev(1)], d: 0 }));
+    const held: string[] = [];
+    const lock: LockRunner = async (lockName, fn) => {
+      held.push(lockName);
+      // While the lock is held the old value is still there; by its release it is moved.
+      expect(localStorage.getItem(name + ':tally.q')).not.toBeNull();
+      const r = await fn();
+      expect(localStorage.getItem(name + ':tally.q')).toBeNull();
+      return r;
+    };
+    const s = createBrowserStorage(name, undefined, lock);
+    expect((await s.head(10)).entries.map((x) => x.event.event_id)).toEqual(['e0', 'e1']);
+    expect(held).toEqual(['tally-upgrade']);
+    // Without an old value there is nothing to wait for: no lock.
+    await createBrowserStorage(name, undefined, lock).get('x');
+    expect(held).toEqual(['tally-upgrade']);
   });
 });
