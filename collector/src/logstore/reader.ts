@@ -17,6 +17,11 @@ export interface LogReaderOptions {
    * another locked command) has the log, and keeps one from starting meanwhile. Default false.
    */
   lock?: boolean;
+  /**
+   * The committed size of a day file another thread of the collector appends to (forwarder thread):
+   * reads stop there, never in a group still being written. Default: the file's size.
+   */
+  committedSize?: (day: string) => number | undefined;
 }
 
 /**
@@ -57,13 +62,14 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     probe: async () => false,
     verify: async () => true,
     onAppend: () => () => {},
+    committedSize: (day) => opts.committedSize?.(day),
     readDay: (day) => {
       if (closed) throw new StorageUnavailableError('log is closed');
       return readDayFile(lfs, dir, day, () => undefined, countCorrupt, tornTail);
     },
     readFrom: (day, from, chunk) => {
       if (closed) throw new StorageUnavailableError('log is closed');
-      return readDayRecords(lfs, dir, day, from, () => undefined, countCorrupt, tornTail, chunk);
+      return readDayRecords(lfs, dir, day, from, () => opts.committedSize?.(day), countCorrupt, tornTail, chunk);
     },
     days: async () => {
       try {
