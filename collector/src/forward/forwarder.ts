@@ -74,6 +74,8 @@ export function createForwarder(o: ForwarderOptions) {
   let appendedSinceRead = 0;
   let unsubscribe = () => {};
   let failures = 0;
+  /** Set by `readBatch`: it found nothing because the checkpoint is at the end of the last day file. */
+  let drained = false;
   const reader = o.reader ?? createSharedReader(o.log, o.batchSize * LAG_BATCH_FACTOR);
 
   const persist = async () => {
@@ -126,8 +128,10 @@ export function createForwarder(o: ForwarderOptions) {
 
   /** Reads the next batch; an empty one with `advanced` when it moved on to the next day. */
   async function readBatch(limit: number): Promise<{ batch: ForwardRecord[]; end: number; corrupt: number } | 'idle' | 'advanced'> {
+    drained = false;
     if (cp.day === '') {
       const first = (await o.log.days())[0];
+      drained = first === undefined;
       if (first === undefined) return 'idle';
       cp = { ...cp, day: first, offset: 0, events: 0 };
       await persist();
@@ -144,6 +148,7 @@ export function createForwarder(o: ForwarderOptions) {
     if (batch.length > 0 || corrupt > 0) return { batch, end, corrupt };
     const days = await o.log.days();
     const next = days.find((d) => d > cp.day);
+    drained = next === undefined;
     if (next === undefined) return 'idle';
     const closed = !days.includes(cp.day) || o.clock.now() >= Date.parse(`${cp.day}T00:00:00Z`) + 86_400_000 + CLOSE_GRACE_MS;
     if (!closed) return 'idle';
@@ -164,7 +169,12 @@ export function createForwarder(o: ForwarderOptions) {
     appendedSinceRead = 0;
     const limit = batchLimit();
     const got = await readBatch(limit);
-    if (got === 'idle') return 'idle';
+    if (got === 'idle') {
+      // Nothing left to read: the lag is what was appended since this read began. This corrects a
+      // count that drifted (an append counted both at start-up and by its notification).
+      if (drained) st.lagEvents = appendedSinceRead;
+      return 'idle';
+    }
     if (got === 'advanced') return 'full';
     let { batch, end } = got;
     const { corrupt } = got;
@@ -175,6 +185,13 @@ export function createForwarder(o: ForwarderOptions) {
         break;
       } catch (err) {
         st.batchesFailed++;
+        if (batch.length > o.batchSize) {
+          // A batch enlarged to catch up is retried at once at the configured size (its size may be
+          // what failed); only a failure at that size counts the sink as down and backs off.
+          batch = batch.slice(0, o.batchSize);
+          end = batch[batch.length - 1]!.end;
+          continue;
+        }
         st.down = true;
         st.lastError = (err as Error).message;
         failures++;
@@ -183,11 +200,6 @@ export function createForwarder(o: ForwarderOptions) {
         if (failures === 1 || failures % 20 === 0) o.logger.warn('forward: sink failed; retrying', { sink: name, events: batch.length, failures, error: st.lastError });
         await sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 7)));
         if (stopped || paused) return 'full'; // the batch is read again after the pause
-        if (batch.length > o.batchSize) {
-          // A batch enlarged to catch up is retried at the configured size: its size may be what failed.
-          batch = batch.slice(0, o.batchSize);
-          end = batch[batch.length - 1]!.end;
-        }
       }
     }
     cp = { ...cp, offset: end, events: cp.events + batch.length };

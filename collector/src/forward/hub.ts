@@ -39,8 +39,6 @@ export type RewriteDay = (day: string, keep: Keep) => Promise<number>;
 export interface ForwardHub {
   readonly sinks: string[];
   start(): Promise<void>;
-  /** Loads the checkpoints without forwarding: offline commands (erase) that must keep them right. */
-  load(): Promise<void>;
   stop(): Promise<void>;
   status(): ForwarderStatus[];
   /**
@@ -137,6 +135,7 @@ function hubOf(forwarders: Forwarder[], log: TailLog, resetReads: () => void) {
       for (const f of forwarders) await f.start();
       started = true;
     },
+    /** Loads the checkpoints without forwarding: offline commands (erase) that must keep them right. */
     async load(): Promise<void> {
       for (const f of forwarders) await f.load();
     },
