@@ -55,7 +55,7 @@ export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: 
     });
     return connected;
   };
-  const send = async (topic: string, messages: { key: string; value: string; headers: Readonly<Record<string, string>> }[]) => {
+  const send = async (topic: string, messages: Message[]) => {
     await connect();
     try {
       await producer.send({ topic, acks: -1, messages });
@@ -70,20 +70,7 @@ export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: 
     name: 'kafka',
     async send(batch: ForwardRecord[]) {
       if (batch.length === 0) return;
-      let part: { key: string; value: string; headers: Readonly<Record<string, string>> }[] = [];
-      let bytes = 0;
-      for (const r of batch) {
-        const key = userKey(r.event);
-        const size = Buffer.byteLength(key) + Buffer.byteLength(r.line) + 64; // + record overhead and header
-        if (part.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
-          await send(c.topic, part);
-          part = [];
-          bytes = 0;
-        }
-        part.push({ key, value: r.line, headers: HEADERS });
-        bytes += size;
-      }
-      await send(c.topic, part);
+      for (const part of requestParts(batch, MAX_REQUEST_BYTES)) await send(c.topic, part);
     },
     async erase(keys: string[], at: Date) {
       if (keys.length === 0) return;
@@ -95,4 +82,26 @@ export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: 
       await producer.disconnect().catch(() => {});
     },
   };
+}
+
+type Message = { key: string; value: string; headers: Readonly<Record<string, string>> };
+
+/** The batch as Kafka messages, in order, in parts of at most `maxBytes` of keys and values (a larger single message is a part of its own). */
+export function requestParts(batch: ForwardRecord[], maxBytes: number): Message[][] {
+  const parts: Message[][] = [];
+  let part: Message[] = [];
+  let bytes = 0;
+  for (const r of batch) {
+    const key = userKey(r.event);
+    const size = Buffer.byteLength(key) + Buffer.byteLength(r.line) + 64; // + record overhead and header
+    if (part.length > 0 && bytes + size > maxBytes) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push({ key, value: r.line, headers: HEADERS });
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
