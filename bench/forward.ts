@@ -17,7 +17,8 @@ import { batchMaker, countLines, cpuSeconds, load, median, startChild, stopChild
  * (sampled from /metrics every 500 ms): bounded = the lag does not grow over the run (its trend
  * over the second half, events/s, is small next to the ingestion rate, and the lag at the end is no
  * larger than the largest lag of the first half). Then how long the backlog took to drain after the
- * load stopped, and ingestion with a ClickHouse that refuses connections.
+ * load stopped, and ingestion with a ClickHouse that refuses connections. Each pair also runs both
+ * paced at half the rate it ingested without forwarders (below saturation: p99, CPU, lag).
  * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20).
  */
 
@@ -90,7 +91,7 @@ function trace(samples: [number, number][], seconds: number, ingestPerS: number)
   return { samples, max, end, max_first_half: maxFirst, trend_per_s: Math.round(trend), bounded };
 }
 
-async function once(seconds: number, env: Record<string, string>, make: () => string, forwarding: boolean): Promise<Run> {
+async function once(seconds: number, env: Record<string, string>, make: () => string, forwarding: boolean, eventsPerS?: number): Promise<Run> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tally-bench-forward-'));
   const { child, url } = await startChild(
     ['collector/src/cli/main.ts', 'serve'],
@@ -120,7 +121,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     const pid = child.pid!;
     const cpu0 = cpuSeconds(pid);
     const main0 = threadCpuSeconds(pid, pid);
-    const r = await load(url, '/v1/events', seconds, 32, make);
+    const r = await load(url, '/v1/events', seconds, 32, make, eventsPerS === undefined ? undefined : Math.max(1, Math.round(eventsPerS / 50)));
     const cpu = cpuSeconds(pid) - cpu0;
     const mainCpu = threadCpuSeconds(pid, pid) - main0;
     sampling = false;
@@ -166,6 +167,8 @@ export async function run(): Promise<Record<string, unknown>> {
     const off: Run[] = [];
     const on: Run[] = [];
     const down: Run[] = [];
+    const pacedOff: Run[] = [];
+    const pacedOn: Run[] = [];
     const ratios: number[] = [];
     const loads: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -181,8 +184,18 @@ export async function run(): Promise<Record<string, unknown>> {
         off.push(await once(seconds, {}, batches.make, false));
       }
       ratios.push(on[i]!.events_per_s / off[i]!.events_per_s);
+      // Paced at half of what this pair ingested without forwarders: below saturation, the cost is
+      // latency and CPU, and the question is whether the forwarders keep up.
+      const rate = Math.round(off[i]!.events_per_s / 2);
+      if (i % 2 === 0) {
+        pacedOff.push(await once(seconds, {}, batches.make, false, rate));
+        pacedOn.push(await once(seconds, env, batches.make, true, rate));
+      } else {
+        pacedOn.push(await once(seconds, env, batches.make, true, rate));
+        pacedOff.push(await once(seconds, {}, batches.make, false, rate));
+      }
       loads.push(Number(loadavg()[0]!.toFixed(1)));
-      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs), ratio ${ratios[i]!.toFixed(3)}, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s; load ${loads[i]}\n`);
+      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs), ratio ${ratios[i]!.toFixed(3)}, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}; load ${loads[i]}\n`);
     }
     // A ClickHouse that refuses connections: ingestion must not notice (once, after the pairs).
     const downPair = { off: await once(seconds, {}, batches.make, false), down: await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false) };
@@ -202,8 +215,16 @@ export async function run(): Promise<Record<string, unknown>> {
       forwarded_per_s: { kafka: median(on.map((r) => r.forwarded_per_s!.kafka!)), clickhouse: median(on.map((r) => r.forwarded_per_s!.clickhouse!)) },
       max_lag_events: { kafka: Math.max(...on.map((r) => r.lag?.kafka?.max ?? 0)), clickhouse: Math.max(...on.map((r) => r.lag?.clickhouse?.max ?? 0)) },
       drain_seconds: median(on.map((r) => r.drain_seconds!)),
+      paced_at_half: {
+        events_per_s: { without_forwarders: median(pacedOff.map((r) => r.events_per_s)), with_forwarders: median(pacedOn.map((r) => r.events_per_s)) },
+        p99_ms: { without_forwarders: median(pacedOff.map((r) => r.p99_ms)), with_forwarders: median(pacedOn.map((r) => r.p99_ms)) },
+        cpu_us_per_event: { without_forwarders: median(pacedOff.map((r) => r.cpu_us_per_event)), with_forwarders: median(pacedOn.map((r) => r.cpu_us_per_event)), with_forwarders_main_thread: median(pacedOn.map((r) => r.main_thread_cpu_us_per_event)) },
+        forwarded_per_s: { kafka: median(pacedOn.map((r) => r.forwarded_per_s!.kafka!)), clickhouse: median(pacedOn.map((r) => r.forwarded_per_s!.clickhouse!)) },
+        max_lag_events: { kafka: Math.max(...pacedOn.map((r) => r.lag?.kafka?.max ?? 0)), clickhouse: Math.max(...pacedOn.map((r) => r.lag?.clickhouse?.max ?? 0)) },
+        lag_bounded_every_pair: pacedOn.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)),
+      },
       goal: { ingest_cost_below: 0.15, lag_bounded: true },
-      runs: { without: off, with: on, sink_down: down },
+      runs: { without: off, with: on, paced_without: pacedOff, paced_with: pacedOn, sink_down: down },
     };
   } finally {
     await Promise.all([kafka.stop(), ch.stop()]);
