@@ -97,7 +97,11 @@ export function createForwardThread(o: ForwardThreadOptions): ForwardHub | undef
       const s = o.log.committedSize(day);
       if (s !== undefined) init.sizes.push([day, s]);
     }
-    const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init });
+    const here = import.meta.url;
+    // Running from source (tsx, vitest): the rollup encoder's plain-JS bootstrap loads the thread through tsx.
+    const w = here.endsWith('.ts')
+      ? new Worker(new URL('../rollup/encode-worker-boot.mjs', here), { workerData: { ...init, file: new URL('./worker.ts', here).href } })
+      : new Worker(new URL('./worker.js', here), { workerData: init });
     worker = w;
     threadError = undefined;
     w.on('message', onMessage);
