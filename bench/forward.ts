@@ -19,7 +19,7 @@ import { batchMaker, countLines, cpuSeconds, load, median, startChild, stopChild
  * 1.5 × the first half's plus one batch). Then how long the backlog took to drain after the
  * load stopped, and ingestion with a ClickHouse that refuses connections. Each pair also runs both
  * paced at half the rate it ingested without forwarders (below saturation: p99, CPU, lag).
- * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20).
+ * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20), BENCH_FORWARD_SINKS (kafka,clickhouse).
  */
 
 const num = (name: string, fallback: number) => {
@@ -163,6 +163,7 @@ const lagNote = (l: Record<string, LagTrace> | undefined) =>
 export async function run(): Promise<Record<string, unknown>> {
   const runs = num('BENCH_FORWARD_RUNS', 3);
   const seconds = num('BENCH_FORWARD_SECONDS', 20);
+  const sinks = (process.env.BENCH_FORWARD_SINKS ?? 'kafka,clickhouse').split(',');
   const [kafka, ch] = await Promise.all([startKafkaMock(), startClickHouse()]);
   try {
     const batches = batchMaker();
@@ -176,7 +177,10 @@ export async function run(): Promise<Record<string, unknown>> {
     for (let i = 0; i < runs; i++) {
       const table = `bench_${process.pid}_${i}`;
       await applySchema({ url: ch.address, database: 'default', table, username: 'default', password: '' }, 90);
-      const env = { TALLY_KAFKA_BROKERS: kafka.address, TALLY_KAFKA_TOPIC: `bench-${process.pid}-${i}`, TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_TABLE: table };
+      const env = {
+        ...(sinks.includes('kafka') ? { TALLY_KAFKA_BROKERS: kafka.address, TALLY_KAFKA_TOPIC: `bench-${process.pid}-${i}` } : {}),
+        ...(sinks.includes('clickhouse') ? { TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_TABLE: table } : {}),
+      };
       // Alternating order: whichever runs second is not always the one a drifting machine favours.
       if (i % 2 === 0) {
         off.push(await once(seconds, {}, batches.make, false));
@@ -206,7 +210,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const ratio = median(ratios);
     return {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_1m_per_pair: loads },
-      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: ['kafka (kcat mock cluster)', 'clickhouse 18.16 (HTTP)'], batch: 1000, linger_ms: 1000, forwarders: 'worker thread' },
+      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch: 1000, linger_ms: 1000, forwarders: 'worker thread' },
       ingest_events_per_s: { without_forwarders: median(off.map((r) => r.events_per_s)), with_forwarders: median(on.map((r) => r.events_per_s)) },
       ratio_with_to_without_per_pair: ratios.map((r) => Number(r.toFixed(3))),
       ingest_cost: Number((1 - ratio).toFixed(3)),
