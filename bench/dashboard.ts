@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { startServer, stopServer } from './rollup.js';
+import { KEY, startServer } from './rollup.js';
 
 /**
  * Dashboard speed (issue 13): time from navigation until the overview is fully rendered (four cards,
@@ -12,7 +12,6 @@ import { startServer, stopServer } from './rollup.js';
  *   BENCH_KEEP=1 pnpm bench rollup          # prints "kept": "/tmp/tally-bench-rollup-…"
  *   BENCH_DASH_DIR=/tmp/tally-bench-rollup-…/ninety-days pnpm bench dashboard
  */
-const KEY = 'bench-dash-key-0123456789abcdef';
 const RUNS = Number(process.env.BENCH_DASH_RUNS ?? 5);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -58,7 +57,7 @@ async function apiOnly(base: string, today: string, days: number): Promise<numbe
 export async function run(): Promise<Record<string, unknown>> {
   const dir = process.env.BENCH_DASH_DIR;
   if (!dir) throw new Error('set BENCH_DASH_DIR to a data dir kept by `BENCH_KEEP=1 pnpm bench rollup` (its ninety-days folder)');
-  const { base, child } = await startServer({ TALLY_DATA_DIR: dir, TALLY_DASH_KEY: KEY, TALLY_RATE_LIMIT: '0' });
+  const { base, stop } = await startServer({ TALLY_DATA_DIR: dir, TALLY_DASH_KEY: KEY, TALLY_RATE_LIMIT: '0' });
   const browser = await chromium.launch({ executablePath: process.env.TALLY_CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   try {
     const info = (await (await fetch(`${base}/api/analytics/info`, { headers: { 'x-dash-key': KEY } })).json()) as { today: string };
@@ -98,7 +97,7 @@ export async function run(): Promise<Record<string, unknown>> {
     return out;
   } finally {
     await browser.close();
-    stopServer(child);
+    await stop();
   }
 }
 

@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySchema } from '../collector/src/forward/clickhouse.js';
-import { freePort, startClickHouse, startKafkaMock } from '../collector/src/forward/testing/servers.js';
-import { batchMaker, countLines, cpuSeconds, load, median, startChild, stopChild } from './ingest.js';
+import { startClickHouse, startKafkaMock } from '../collector/src/forward/testing/servers.js';
+import { freePort, startCollector } from '../collector/src/testing/index.js';
+import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
 
 /**
  * Forwarding benchmark (issue 15). The collector runs as its own process under the ingestion
@@ -95,18 +96,16 @@ function trace(samples: [number, number][], seconds: number, ingestPerS: number)
 
 async function once(seconds: number, env: Record<string, string>, make: () => string, forwarding: boolean, eventsPerS?: number): Promise<Run> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tally-bench-forward-'));
-  const { child, url } = await startChild(
-    ['collector/src/cli/main.ts', 'serve'],
-    { TALLY_DATA_DIR: dataDir, TALLY_PORT: '0', TALLY_FSYNC: 'always', TALLY_BOT_FILTER: 'off', TALLY_RATE_LIMIT: '0', TALLY_LOG_LEVEL: 'info', TALLY_DASH_KEY: 'bench-dash-key-0123456789abcdef', ...env },
-    /"msg":"listening","url":"([^"]+)"/,
-  );
+  const collector = await startCollector({ dataDir, env: { TALLY_FSYNC: 'always', ...env } });
+  const { url } = collector;
+  const pid = collector.proc.pid!;
   try {
     await load(url, '/v1/events', 2, 32, make); // warm-up, not counted
     if (forwarding) {
       const t = Date.now();
       while (Object.entries(await metrics(url)).some(([k, v]) => k.startsWith('tally_forward_lag_events') && v > 0) && Date.now() - t < 120_000) await new Promise((r) => setTimeout(r, 250));
     }
-    const before = await countLines(join(dataDir, 'events'));
+    const before = await countStored(dataDir);
     const m0 = forwarding ? await metrics(url) : {};
     const samples: Record<string, [number, number][]> = {};
     let sampling = forwarding;
@@ -120,7 +119,6 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
         await new Promise((r) => setTimeout(r, 500));
       }
     })();
-    const pid = child.pid!;
     const cpu0 = cpuSeconds(pid);
     const main0 = threadCpuSeconds(pid, pid);
     const r = await load(url, '/v1/events', seconds, 32, make, eventsPerS === undefined ? undefined : Math.max(1, Math.round(eventsPerS / 50)));
@@ -128,7 +126,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     const mainCpu = threadCpuSeconds(pid, pid) - main0;
     sampling = false;
     await sampler;
-    const stored = (await countLines(join(dataDir, 'events'))) - before;
+    const stored = (await countStored(dataDir)) - before;
     const run: Run = {
       events_per_s: Math.round(stored / seconds),
       cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)),
@@ -150,7 +148,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     }
     return run;
   } finally {
-    await stopChild(child);
+    await collector.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

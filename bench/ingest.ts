@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createReadStream, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { storedEvents } from '../collector/src/logstore/index.js';
+import { startCollector } from '../collector/src/testing/index.js';
 
 /**
  * Ingestion benchmark (issue 2). Load comes from this process (autocannon) over loopback; the
@@ -89,12 +91,13 @@ export function batchMaker() {
   return { make, eventBytes: Math.round(make().length / BATCH) };
 }
 
-// --- processes -------------------------------------------------------------------------------
+// --- processes (the collector: collector/src/testing/collector-process.ts) ------------------------
 
-export function startChild(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--conditions=tally-source', ...args], {
+/** The comparison server (`ceiling-server.ts`), ready when its first output line says where it listens. */
+function startCeiling(file: string): Promise<{ child: ChildProcess; url: string }> {
+  const ready = /"url":"([^"]+)"/;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ceiling-server.ts', file], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -116,7 +119,7 @@ export function startChild(args: string[], env: Record<string, string>, ready: R
   });
 }
 
-export function stopChild(child: ChildProcess): Promise<void> {
+function stopCeiling(child: ChildProcess): Promise<void> {
   return new Promise((res) => {
     if (child.exitCode !== null) return res();
     child.once('exit', () => res());
@@ -138,14 +141,10 @@ function peakRssMiB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-export async function countLines(dir: string): Promise<number> {
-  if (!existsSync(dir)) return 0;
+/** Events in a data directory's log so far, read as the collector reads it (what was durably accepted). */
+export async function countStored(dataDir: string): Promise<number> {
   let n = 0;
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.ndjson'))) {
-    for await (const chunk of createReadStream(join(dir, name)) as AsyncIterable<Buffer>) {
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
-    }
-  }
+  for await (const _ of storedEvents(dataDir)) n++;
   return n;
 }
 
@@ -177,30 +176,23 @@ export async function load(url: string, path: string, seconds: number, connectio
 
 async function runOurs(seconds: number, connections: number, make: () => string): Promise<RunFigures> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tally-bench-ingest-'));
-  const { child, url } = await startChild(
-    ['collector/src/cli/main.ts', 'serve'],
-    {
-      TALLY_DATA_DIR: dataDir,
-      TALLY_PORT: '0',
-      TALLY_FSYNC: 'always',
-      TALLY_BOT_FILTER: 'off',
-      TALLY_RATE_LIMIT: '0',
-      TALLY_LOG_LEVEL: 'info',
-      TALLY_DASH_KEY: 'bench-dash-key-0123456789abcdef',
-    },
-    /"msg":"listening","url":"([^"]+)"/,
-    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [],
-  );
+  const collector = await startCollector({
+    dataDir,
+    env: { TALLY_FSYNC: 'always' },
+    nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [],
+  });
+  const { url } = collector;
+  const pid = collector.proc.pid!;
   try {
     await load(url, '/v1/events', 2, connections, make); // warm-up (JIT), not counted
-    const before = await countLines(join(dataDir, 'events'));
-    const cpu0 = cpuSeconds(child.pid!);
+    const before = await countStored(dataDir);
+    const cpu0 = cpuSeconds(pid);
     const r = await load(url, '/v1/events', seconds, connections, make);
-    const cpu = cpuSeconds(child.pid!) - cpu0;
-    const stored = (await countLines(join(dataDir, 'events'))) - before;
-    return figures(r, stored, seconds, cpu, child.pid!);
+    const cpu = cpuSeconds(pid) - cpu0;
+    const stored = (await countStored(dataDir)) - before;
+    return figures(r, stored, seconds, cpu, pid);
   } finally {
-    await stopChild(child);
+    await collector.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -220,7 +212,7 @@ function figures(r: Awaited<ReturnType<typeof load>>, stored: number, seconds: n
 
 async function runCeiling(seconds: number, connections: number, make: () => string): Promise<RunFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'tally-bench-ceiling-'));
-  const { child, url } = await startChild(['bench/ceiling-server.ts', join(dir, 'raw.ndjson')], {}, /"url":"([^"]+)"/);
+  const { child, url } = await startCeiling(join(dir, 'raw.ndjson'));
   try {
     await load(url, '/', 2, connections, make);
     const cpu0 = cpuSeconds(child.pid!);
@@ -228,7 +220,7 @@ async function runCeiling(seconds: number, connections: number, make: () => stri
     const cpu = cpuSeconds(child.pid!) - cpu0;
     return figures(r, r['2xx'] * BATCH, seconds, cpu, child.pid!);
   } finally {
-    await stopChild(child);
+    await stopCeiling(child);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, KEY, must, startServer, stopServer } from './rollup.js';
+import { freePort } from '../collector/src/testing/index.js';
+import { KEY, must, startServer } from './rollup.js';
 
 /**
  * Memory of a real `serve` process (resident set of its process group: tsx and the node child)
@@ -62,15 +63,13 @@ async function scenario(n: number, make: (i: number, ts: string) => object) {
     await Promise.all(Array.from({ length: 4 }, client));
     await new Promise((r) => setTimeout(r, 2000));
     const loaded = rssMb(server.child.pid!);
-    stopServer(server.child);
-    await new Promise((r) => server.child.once('exit', r));
+    await server.stop();
     // The restart loads today's events into the live overlay again (they are not rolled up).
     server = await startServer(env);
     const restarted = rssMb(server.child.pid!);
     const usage = await fetch(`${server.base}/api/analytics/usage?days=1`, { headers: { 'x-dash-key': KEY } });
     const total = ((await usage.json()) as { total_events: number }).total_events;
-    stopServer(server.child);
-    await new Promise((r) => server.child.once('exit', r));
+    await server.stop();
     // `collector rollup` persists them; then a start has nothing live.
     await must(['rollup'], { ...env, TALLY_PORT: String(await freePort()) });
     const dbAfter = await dbMb(dir);
@@ -78,7 +77,7 @@ async function scenario(n: number, make: (i: number, ts: string) => object) {
     const rolledUp = rssMb(server.child.pid!);
     return { events: n, counted: total, rss_idle_mb: idle, rss_after_events_mb: loaded, rss_after_restart_mb: restarted, rss_after_rollup_and_restart_mb: rolledUp, tally_db_mb: dbAfter };
   } finally {
-    stopServer(server.child);
+    await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEY, lastJson, must, percentile, startServer, stopServer } from './rollup.js';
+import { KEY, lastJson, must, percentile, startServer } from './rollup.js';
 
 /**
  * Ingestion latency while `serve` rolls up a big day (issue 10, item 11). One UTC day of
@@ -83,7 +83,7 @@ export async function run(): Promise<Record<string, unknown>> {
       ingest_during_rollup: stats(during),
     };
   } finally {
-    if (server) stopServer(server.child);
+    if (server) await server.stop();
     await rm(root, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, runCli, startCollector, TEST_DASH_KEY, type CliResult } from '../collector/src/testing/index.js';
 
 /**
  * Metrics benchmark (issue 4): drives the collector exactly as an operator would — the `generate`,
@@ -23,40 +23,19 @@ import { fileURLToPath } from 'node:url';
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'collector', 'src', 'cli', 'main.ts');
-export const KEY = 'bench-dash-key-0123456789abcdef';
+export const KEY = TEST_DASH_KEY;
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name];
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
 };
 
-interface Cmd {
-  code: number;
-  stdout: string;
-  stderr: string;
-  seconds: number;
+/** One CLI command (`pnpm collector <args>`) as a child process; `seconds` is its wall-clock time. */
+export async function collector(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runCli(args, env, 3_600_000);
 }
 
-export function collector(args: string[], env: Record<string, string>): Promise<Cmd> {
-  const started = performance.now();
-  return new Promise((done, fail) => {
-    const child = spawn(TSX, ['--conditions=tally-source', MAIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TALLY_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr, seconds: (performance.now() - started) / 1000 }));
-  });
-}
-
-export async function must(args: string[], env: Record<string, string>): Promise<Cmd> {
+export async function must(args: string[], env: Record<string, string>): Promise<CliResult> {
   const r = await collector(args, env);
   if (r.code !== 0) throw new Error(`collector ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
   return r;
@@ -75,43 +54,12 @@ export function lastJson(text: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
-export async function startServer(env: Record<string, string>, onStdout?: (chunk: string) => void): Promise<{ base: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(TSX, ['--conditions=tally-source', MAIN, 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, TALLY_LOG_LEVEL: 'warn', ...env, TALLY_HOST: '127.0.0.1', TALLY_PORT: String(port) },
-    stdio: ['ignore', onStdout ? 'pipe' : 'ignore', 'inherit'],
-    detached: true, // own process group, so stopping it also stops tsx's node child
-  });
-  if (onStdout) child.stdout!.on('data', (c: Buffer) => onStdout(c.toString('utf8')));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 1200; i++) {
-    try {
-      const r = await fetch(`${base}/healthz`);
-      await r.body?.cancel();
-      return { base, child };
-    } catch {
-      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  stopServer(child);
-  throw new Error('serve did not answer /healthz within 5 minutes');
-}
-
-export function stopServer(child: ChildProcess): void {
-  if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+/** `collector serve` on a free loopback port (the test harness, with the data dir and env given). */
+export async function startServer(env: Record<string, string>, onStdout?: (chunk: string) => void): Promise<{ base: string; child: ChildProcess; stop: () => Promise<unknown> }> {
+  const { TALLY_DATA_DIR: dataDir, ...rest } = env;
+  if (dataDir === undefined) throw new Error('startServer needs TALLY_DATA_DIR');
+  const c = await startCollector({ dataDir, env: { TALLY_LOG_LEVEL: 'warn', ...rest }, onOutput: onStdout, startTimeoutMs: 300_000 });
+  return { base: c.url, child: c.proc, stop: () => c.stop() };
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -196,7 +144,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const days = num('BENCH_DAYS', 90);
   const root = await mkdtemp(join(tmpdir(), 'tally-bench-rollup-'));
   const result: Record<string, unknown> = { setup: { dayEvents, perDay, users, days } };
-  let server: ChildProcess | undefined;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     // 1. Rollup throughput on one big day (yesterday, so it is a closed day).
     const oneDir = join(root, 'one-day');
@@ -252,7 +200,7 @@ export async function run(): Promise<Record<string, unknown>> {
     result.funnel_index = funnelIndexBytes(dir, days);
 
     const started = await startServer(env2);
-    server = started.child;
+    server = started;
     const from = utcDay(Date.now() - (days - 1) * 86_400_000);
     // Cold: the first funnel with a step set never asked (reads and decodes the funnel index of
     // every day); the second one has broad steps (every page view, action and conversion).
@@ -274,7 +222,7 @@ export async function run(): Promise<Record<string, unknown>> {
     // loaded machine) must not throw away the figures measured above.
     result.privacy_http = await privacyTimings(started.base, dir, today).catch((err: unknown) => ({ error: String(err) }));
   } finally {
-    if (server) stopServer(server);
+    if (server) await server.stop();
     if (process.env.BENCH_KEEP !== '1') await rm(root, { recursive: true, force: true });
     else result.kept = root;
   }

@@ -34,6 +34,12 @@ export interface LogStore {
   onAppend(listener: (events: StoredEvent[]) => void): () => void;
   /** Every stored event, file by file in day order (for start-up rebuilds, rollups, exports). */
   readDay(day: string): AsyncIterable<StoredEvent>;
+  /**
+   * The events of one day that may concern one of `ids` (erasure, access export): every event whose
+   * stored line mentions one of them, and possibly more — never fewer; callers decide on the parsed
+   * event. `ids` may grow during the read (links learned on the way); later ids apply from then on.
+   */
+  searchDay(day: string, ids: readonly string[]): AsyncIterable<StoredEvent>;
   /** Days (`YYYY-MM-DD`, UTC receipt day) that have a log file, ascending. */
   days(): Promise<string[]>;
   /**

@@ -1,24 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { StoredEvent } from '@tally/protocol';
 import { expect } from 'vitest';
+import { readStoredEvents } from '../../collector/src/logstore/index.js';
 import { waitFor } from './wait.js';
-
-/**
- * Every event in the collector's NDJSON log (`$DATA/events/*.ndjson`), in file order. A line still
- * being written (no trailing newline yet) is left for the next read.
- */
-export async function readStoredEvents(dataDir: string): Promise<StoredEvent[]> {
-  const dir = join(dataDir, 'events');
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.ndjson')).sort();
-  const events: StoredEvent[] = [];
-  for (const name of names) {
-    const text = await readFile(join(dir, name), 'utf8');
-    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-    for (const line of complete.split('\n')) if (line) events.push(JSON.parse(line) as StoredEvent);
-  }
-  return events;
-}
 
 /** Stored events of one `app` (each test writes its own app name into the script tag). */
 export async function eventsOf(dataDir: string, app: string): Promise<StoredEvent[]> {

@@ -2,13 +2,14 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killQuietly, postBatch, query, realisticEvent, runCli, startCollector, storedIds, type Collector } from '../server/process-helpers.js';
+import { postBatch, query, realisticEvent, storedIds } from '../server/process-helpers.js';
+import { killQuietly, runCli, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 import { addDays } from '../rollup/time.js';
 
 // A real collector under load from three concurrent senders; `pnpm collector backup` runs as its
 // own process meanwhile, then `restore` into a new directory and a second collector on it.
 
-const running: Collector[] = [];
+const running: CollectorProcess[] = [];
 const dirs: string[] = [];
 const tmp = (name: string) => {
   const d = mkdtempSync(join(tmpdir(), `tally-${name}-`));
@@ -20,7 +21,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const env = (dataDir: string) => ({ TALLY_DATA_DIR: dataDir, TALLY_BOT_FILTER: 'off', TALLY_DASH_KEY: 'test-dash-key-0123456789' });
+const env = (dataDir: string) => ({ TALLY_DATA_DIR: dataDir, TALLY_BOT_FILTER: 'off', TALLY_DASH_KEY: TEST_DASH_KEY });
 
 describe('backup while the collector runs, restore into a new directory', () => {
   it('has every event acknowledged before the backup began exactly once, and the same numbers for closed days', async () => {
@@ -36,7 +37,7 @@ describe('backup while the collector runs, restore into a new directory', () => 
     mkdirSync(join(data, 'forward'), { recursive: true });
     writeFileSync(join(data, 'forward', 'kafka.checkpoint.json'), '{"day":"2026-11-01","offset":123}\n');
 
-    const a = await startCollector(data);
+    const a = await startCollector({ dataDir: data });
     running.push(a);
     // Load: three senders; each remembers the ids of a batch with the moment its 200 arrived.
     const acked: { ids: string[]; at: number }[] = [];
@@ -71,7 +72,7 @@ describe('backup while the collector runs, restore into a new directory', () => 
     const restored = tmp('restored');
     const r = await runCli(['restore', '--from', backupDir], env(restored));
     expect(r.code, r.stderr).toBe(0);
-    const ids = storedIds(restored);
+    const ids = await storedIds(restored);
     expect(ids.length).toBe(summary.events);
     const count = new Map<string, number>();
     for (const id of ids) count.set(id, (count.get(id) ?? 0) + 1);
@@ -80,7 +81,7 @@ describe('backup while the collector runs, restore into a new directory', () => 
     expect(readFileSync(join(restored, 'forward', 'kafka.checkpoint.json'), 'utf8')).toBe('{"day":"2026-11-01","offset":123}\n');
     expect(readdirSync(restored)).not.toContain('.restore-partial');
 
-    const b = await startCollector(restored, { TALLY_PORT: '0' });
+    const b = await startCollector({ dataDir: restored });
     running.push(b);
     const from = addDays(today, -10);
     for (const path of [
@@ -93,7 +94,7 @@ describe('backup while the collector runs, restore into a new directory', () => 
     }
     const series = (await query(b.url, `/api/analytics/timeseries?metric=events&from=${from}&to=${yesterday}`)) as { points: { value: number }[] };
     expect(series.points.reduce((s, p) => s + p.value, 0)).toBeGreaterThan(1000);
-    const closedCompleteness = async (c: Collector) =>
+    const closedCompleteness = async (c: CollectorProcess) =>
       ((await query(c.url, '/api/analytics/completeness?days=10')) as { days: { day: string }[] }).days.filter((d) => d.day !== today);
     const closed = await closedCompleteness(a);
     expect(closed.length).toBeGreaterThan(0);

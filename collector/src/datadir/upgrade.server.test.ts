@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../rollup/db.js';
-import { killQuietly, query, runCli, startCollector, type Collector } from '../server/process-helpers.js';
+import { query } from '../server/process-helpers.js';
+import { killQuietly, runCli, startCollector, type CollectorProcess } from '../testing/index.js';
 import { PART_VERSIONS, VERSION_FILE } from './versions.js';
 
 // The previous release's data dir (fixtures/README.md says how it was made) opened by this collector.
@@ -13,7 +14,7 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/release-2e8cba9', import.meta.
 const EXPECTED = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/release-2e8cba9.expected.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
 const KEY = 'fixture-dash-key-0123456789';
 
-let running: Collector | undefined;
+let running: CollectorProcess | undefined;
 const dirs: string[] = [];
 const copyOfFixture = () => {
   const d = mkdtempSync(join(tmpdir(), 'tally-upgrade-'));
@@ -32,7 +33,7 @@ describe('upgrade from the previous release (2e8cba9)', () => {
   it('opens its data dir, records the versions and answers every query as it did', async () => {
     const dir = copyOfFixture();
     expect(() => readFileSync(join(dir, VERSION_FILE))).toThrow(/ENOENT/);
-    running = await startCollector(dir, { TALLY_DASH_KEY: KEY });
+    running = await startCollector({ dataDir: dir, env: { TALLY_DASH_KEY: KEY } });
     const paths = Object.keys(EXPECTED).filter((k) => k.startsWith('/'));
     expect(paths.length).toBe(5);
     // toMatchObject: a field a later version adds to an answer is fine; a number that changed is not.

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { killQuietly, postBatch, realisticEvent, startCollector, storedIds, type Collector } from '../server/process-helpers.js';
+import { postBatch, realisticEvent, storedIds } from '../server/process-helpers.js';
+import { killQuietly, startCollector, type CollectorProcess } from '../testing/index.js';
 import { applySchema } from './clickhouse.js';
 import { chQuery, startClickHouse, type RunningServer } from './testing/servers.js';
 import { waitFor } from './test-support.js';
@@ -15,7 +16,7 @@ import { waitFor } from './test-support.js';
 
 let ch: RunningServer;
 let dataDir: string;
-const running: Collector[] = [];
+const running: CollectorProcess[] = [];
 beforeAll(async () => {
   ch = await startClickHouse();
   dataDir = await mkdtemp(join(tmpdir(), 'tally-fwd-crash-'));
@@ -36,7 +37,7 @@ it('a forwarder killed mid-stream resumes from its checkpoint: nothing missing, 
   const table = 'events_crash';
   await applySchema({ url: ch.address, database: 'tally_test', table, username: 'default', password: '' }, 90);
   const env = { TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_DATABASE: 'tally_test', TALLY_CLICKHOUSE_TABLE: table, TALLY_FORWARD_BATCH: '20', TALLY_FORWARD_LINGER_MS: '0' };
-  const first = await startCollector(dataDir, env);
+  const first = await startCollector({ dataDir, env });
   running.push(first);
   let sent = 0;
   for (let b = 0; b < 40; b++) {
@@ -48,10 +49,10 @@ it('a forwarder killed mid-stream resumes from its checkpoint: nothing missing, 
   first.proc.kill('SIGKILL');
   await first.exited;
 
-  const second = await startCollector(dataDir, env);
+  const second = await startCollector({ dataDir, env });
   running.push(second);
   await waitFor('caught up after restart', async () => (await metric(second.url, 'tally_forward_lag_events{sink="clickhouse"}')) === 0, 180_000);
-  const ids = storedIds(dataDir);
+  const ids = await storedIds(dataDir);
   expect(ids).toHaveLength(4000);
   const inCh = new Set((await chQuery(ch.address, `SELECT event_id FROM tally_test.${table}`)).split('\n').filter(Boolean));
   for (const id of ids) expect(inCh.has(id), id).toBe(true);

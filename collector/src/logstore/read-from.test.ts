@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openLogReader } from './reader.js';
+import { openLogReader } from './read-only.js';
 import { openLogStore } from './store.js';
 import { collect, event, memLogger, NOW, testDir } from './test-helpers.js';
 

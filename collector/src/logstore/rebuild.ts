@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { dedupKey, type DedupIndex } from './dedup.js';
 import type { LogFs } from './fs.js';
-import { dayPath, listDays, parseLine, readLines } from './files.js';
+import { dayPath, listDays } from './layout.js';
+import { parseLine, readLines } from './ndjson.js';
 
 /**
  * The collector writes `event_id`, `event_type`, `ts`, `time`, `received_at` first, in that order,

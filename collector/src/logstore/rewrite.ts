@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { StoredEvent } from '@tally/protocol';
 import type { Logger } from '../deps.js';
-import type { DayFiles } from './day-files.js';
+import type { DayFiles } from './append-files.js';
 import { fsyncDir, type LogFs } from './fs.js';
-import { TMP_SUFFIX, dayPath, parseLine, readLines } from './files.js';
+import { TMP_SUFFIX, dayPath } from './layout.js';
+import { parseLine, readLines } from './ndjson.js';
 
 interface RewriteArgs {
   lfs: LogFs;

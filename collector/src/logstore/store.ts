@@ -2,11 +2,13 @@ import { join } from 'node:path';
 import { LIMITS, type StoredEvent } from '@tally/protocol';
 import { StorageUnavailableError, type AppendResult, type Clock, type LogStore, type Logger } from '../deps.js';
 import { createDedupIndex } from './dedup.js';
-import { createDayFiles, PROBE_FILE, probePath } from './day-files.js';
+import { createDayFiles } from './append-files.js';
 import { fsyncDir, nodeLogFs, type LogFs } from './fs.js';
-import { TMP_SUFFIX, listDays, repairTail, dayPath } from './files.js';
+import { PROBE_FILE, TMP_SUFFIX, dayPath, listDays, probePath } from './layout.js';
+import { repairTail } from './repair.js';
 import { createWriter, type Job } from './writer.js';
-import { readDayFile, readDayRecords, type LogRecord } from './read.js';
+import { readDayFile, readDayRecords, type LogRecord, type ReadReport } from './ndjson.js';
+import { searchDayFile } from './search.js';
 import { rewriteDayFile } from './rewrite.js';
 import { rebuildDedup } from './rebuild.js';
 import { lockDir } from './lock.js';
@@ -87,6 +89,11 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
   const countCorrupt = (file: string, line: number) => {
     stats.corruptLines++;
     logger.warn('log line does not parse; skipped', { file, line });
+  };
+  const report: ReadReport = {
+    onCorrupt: countCorrupt,
+    // Cannot happen after the start-up repair; if it does, some other process wrote the file.
+    onTornTail: (file, bytes) => logger.warn('log file ends in an unfinished line; not read', { file, bytes }),
   };
   const rebuilt = await rebuildDedup(lfs, dir, index, clock.now(), windowMs, countCorrupt);
   logger.info('log opened', { dir, fsync: opts.fsync, dedup_ids: index.size(), ms: rebuilt.ms });
@@ -179,13 +186,9 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    readDay: (day) =>
-      readDayFile(lfs, dir, day, () => files.peek(day)?.size, countCorrupt, (file, bytes) =>
-        // Cannot happen after the start-up repair; if it does, some other process wrote the file.
-        logger.warn('log file ends in an unfinished line; not read', { file, bytes }),
-      ),
-    readFrom: (day, from, chunk) =>
-      readDayRecords(lfs, dir, day, from, () => files.peek(day)?.size, countCorrupt, (file, bytes) => logger.warn('log file ends in an unfinished line; not read', { file, bytes }), chunk),
+    readDay: (day) => readDayFile(lfs, dir, day, () => files.peek(day)?.size, report),
+    readFrom: (day, from, chunk) => readDayRecords(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk),
+    searchDay: (day, ids) => searchDayFile(lfs, dir, day, ids, () => files.peek(day)?.size, report),
     committedSize: (day) => files.peek(day)?.size,
     days: () => listDays(lfs, dir),
     rewriteDay: (day, keep) =>

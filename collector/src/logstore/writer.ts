@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { StoredEvent } from '@tally/protocol';
 import { isStorageFault, StorageUnavailableError, type AppendResult, type Clock, type Logger } from '../deps.js';
 import { dedupKey, type DedupIndex } from './dedup.js';
-import type { DayFile, DayFiles } from './day-files.js';
+import type { DayFile, DayFiles } from './append-files.js';
 import type { LogFs } from './fs.js';
-import { utcDay } from './files.js';
+import { utcDay } from './layout.js';
 import type { LogStoreStats } from './store.js';
 
 export type Job =

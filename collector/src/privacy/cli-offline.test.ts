@@ -1,5 +1,4 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -10,6 +9,7 @@ import { run as generate } from '../cli/generate.js';
 import { run as purge } from '../cli/purge.js';
 import { openOffline } from './cli-deps.js';
 import { addDays } from '../rollup/time.js';
+import { freePort } from '../testing/index.js';
 
 /** The commands on a temp data dir with no collector running: generate → purge → rollup → purge → erase. */
 
@@ -17,14 +17,6 @@ let dataDir: string;
 let out: string;
 let err: string;
 const saved = { ...process.env };
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tally-cli-offline-'));

@@ -1,6 +1,5 @@
 import { LIMITS, hasLoneSurrogate, type StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
-import { eventsDirOf, needleOf, scanDay } from './scan.js';
 
 /**
  * Who "a person" is in the raw log. An erasure or access request names one id; it matches every event
@@ -58,25 +57,19 @@ export function learnLink(subject: Subject, event: StoredEvent): boolean {
 }
 
 /**
- * How to read a day for one person: the byte search of scan.ts on the file-backed store, every
- * event through `readDay` otherwise (in-memory stores, ids that need JSON escaping).
+ * How to read a day for one person: the log's byte search for the ids (`LogStore.searchDay`); the
+ * array of ids grows as links are learned, and the search takes new ones from its next chunk on.
  */
 export function subjectReader(log: LogStore, ids: Iterable<string>) {
-  const dir = eventsDirOf(log);
-  let needles: Buffer[] | undefined = dir === undefined ? undefined : [];
-  const reader = {
+  const all = [...ids];
+  return {
     add(id: string) {
-      if (needles === undefined) return;
-      const n = needleOf(id);
-      if (n === undefined) needles = undefined;
-      else needles.push(n);
+      all.push(id);
     },
     read(day: string): AsyncIterable<StoredEvent> {
-      return needles !== undefined && dir !== undefined ? scanDay(dir, day, needles) : log.readDay(day);
+      return log.searchDay(day, all);
     },
   };
-  for (const id of ids) reader.add(id);
-  return reader;
 }
 
 /**

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killQuietly, postBatch, realisticEvent, startCollector, type Collector } from '../server/process-helpers.js';
+import { postBatch, realisticEvent } from '../server/process-helpers.js';
+import { killQuietly, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 import { generateLog } from '../synth/generate.js';
 
 /**
@@ -13,7 +14,7 @@ import { generateLog } from '../synth/generate.js';
  */
 describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () => {
   let dir: string;
-  let c: Collector | undefined;
+  let c: CollectorProcess | undefined;
   afterEach(() => {
     killQuietly(c);
     rmSync(dir, { recursive: true, force: true });
@@ -24,7 +25,7 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const generated = generateLog({ dataDir: dir, days: 1, eventsPerDay: 60_000, users: 20_000, seed: 'rollup-process', end: yesterday }).events;
     // Loading the day into the overlay before listening takes a while on a loaded machine.
-    c = await startCollector(dir, { TALLY_ROLLUP_CRON: '*/3 * * * * *', TALLY_LOG_LEVEL: 'info' }, 120_000);
+    c = await startCollector({ dataDir: dir, env: { TALLY_ROLLUP_CRON: '*/3 * * * * *', TALLY_LOG_LEVEL: 'info' }, startTimeoutMs: 120_000 });
     const requests: { start: number; end: number; status: number }[] = [];
     let rollup: { time: string; ms: number; events: number } | undefined;
     let i = 0;
@@ -43,7 +44,7 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
     const end = Date.parse(rollup!.time);
     const begin = end - rollup!.ms;
     expect(requests.filter((r) => r.end >= begin && r.start <= end).length).toBeGreaterThan(0);
-    const res = await fetch(`${c.url}/api/analytics/usage?days=365`, { headers: { 'x-dash-key': 'test-dash-key-0123456789' } });
+    const res = await fetch(`${c.url}/api/analytics/usage?days=365`, { headers: { 'x-dash-key': TEST_DASH_KEY } });
     expect(((await res.json()) as { total_events: number }).total_events).toBe(generated + i);
   });
 });

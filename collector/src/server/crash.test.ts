@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killQuietly, postBatch, realisticEvent, startCollector, storedIds, type Collector } from './process-helpers.js';
+import { postBatch, realisticEvent, storedIds } from './process-helpers.js';
+import { killQuietly, startCollector, type CollectorProcess } from '../testing/index.js';
 
-let running: Collector[] = [];
+let running: CollectorProcess[] = [];
 let dirs: string[] = [];
 afterEach(() => {
   running.forEach(killQuietly);
@@ -22,7 +23,7 @@ const tmp = () => {
 describe('real process', () => {
   it('SIGKILL mid-load: after restart every acknowledged event is stored exactly once, no torn line', async () => {
     const dataDir = tmp();
-    const first = await startCollector(dataDir);
+    const first = await startCollector({ dataDir });
     running.push(first);
 
     const acked: string[] = [];
@@ -55,10 +56,10 @@ describe('real process', () => {
     expect((await first.exited).signal).toBe('SIGKILL');
     expect(acked.length).toBeGreaterThan(0);
 
-    const second = await startCollector(dataDir);
+    const second = await startCollector({ dataDir });
     running.push(second);
     // The restart repaired any torn tail: every line parses (storedIds throws otherwise).
-    const ids = storedIds(dataDir);
+    const ids = await storedIds(dataDir);
     const counts = new Map<string, number>();
     for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
     const missing = acked.filter((id) => counts.get(id) !== 1);
@@ -75,18 +76,18 @@ describe('real process', () => {
   it('dedup survives a clean restart', async () => {
     const dataDir = tmp();
     const events = Array.from({ length: 20 }, (_, i) => realisticEvent(i));
-    const a = await startCollector(dataDir);
+    const a = await startCollector({ dataDir });
     running.push(a);
     expect((await postBatch(a.url, events)).body).toMatchObject({ logged: 20, duplicates: 0 });
     a.proc.kill('SIGTERM');
     expect((await a.exited).code).toBe(0);
 
-    const b = await startCollector(dataDir);
+    const b = await startCollector({ dataDir });
     running.push(b);
     const fresh = realisticEvent(99);
     expect((await postBatch(b.url, [...events, fresh])).body).toMatchObject({ logged: 1, duplicates: 20 });
     b.proc.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
-    expect(storedIds(dataDir).sort()).toEqual([...events, fresh].map((e) => e.event_id as string).sort());
+    expect((await storedIds(dataDir)).sort()).toEqual([...events, fresh].map((e) => e.event_id as string).sort());
   }, 30_000);
 });

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killQuietly, realisticEvent, startCollector, storedIds, type Collector } from './process-helpers.js';
+import { realisticEvent, storedIds } from './process-helpers.js';
+import { killQuietly, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 import { fillDisk, mountTmpfs, tmpfsUnavailable } from './tmpfs.js';
 
 // Issue #10, item 1: a real collector process on a real file system that runs out of space — the
@@ -11,9 +12,9 @@ import { fillDisk, mountTmpfs, tmpfsUnavailable } from './tmpfs.js';
 // space is back, and every batch is either stored and counted or absent. Space comes back without
 // a restart.
 
-const KEY = 'test-dash-key-0123456789';
+const KEY = TEST_DASH_KEY;
 let cleanups: (() => void)[] = [];
-let running: Collector | undefined;
+let running: CollectorProcess | undefined;
 afterEach(async () => {
   killQuietly(running);
   if (running) await running.exited;
@@ -52,7 +53,7 @@ async function api(url: string, path: string) {
 
 /** Ledger, live rollup and log agree: exactly the acknowledged events, each once. */
 async function expectExact(url: string, dataDir: string, acked: Set<string>): Promise<void> {
-  const stored = storedIds(dataDir);
+  const stored = await storedIds(dataDir);
   expect(new Set(stored).size).toBe(stored.length);
   expect(stored.length).toBe(acked.size);
   for (const id of stored) expect(acked.has(id)).toBe(true);
@@ -88,7 +89,7 @@ async function fillUp(url: string, acked: Set<string>, want = 3, max = 400) {
   return refused;
 }
 
-async function recover(c: Collector, dataDir: string, acked: Set<string>, ballast: string, refused: Record<string, unknown>[][]) {
+async function recover(c: CollectorProcess, dataDir: string, acked: Set<string>, ballast: string, refused: Record<string, unknown>[][]) {
   // Nothing is posted between freeing the space and asking: /healthz probes the disk itself.
   rmSync(ballast);
   expect(await health(c.url)).toBe(200);
@@ -107,7 +108,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
     const dataDir = join(tempRoot(), 'data');
     mount(dataDir, '2m'); // tally.db, its WAL, audit files
     mount(join(dataDir, 'events'), '32m'); // the log has room
-    running = await startCollector(dataDir, { TALLY_TZ: 'UTC' });
+    running = await startCollector({ dataDir, env: { TALLY_TZ: 'UTC' } });
     const c = running;
     const acked = new Set<string>();
     await fillUp(c.url, acked, 0, 2);
@@ -125,7 +126,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
     const dataDir = join(tempRoot(), 'data');
     mount(dataDir, '32m');
     mount(join(dataDir, 'events'), '2m');
-    running = await startCollector(dataDir, { TALLY_TZ: 'UTC' });
+    running = await startCollector({ dataDir, env: { TALLY_TZ: 'UTC' } });
     const c = running;
     const acked = new Set<string>();
     const ballast = join(dataDir, 'events', 'ballast');
@@ -144,7 +145,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
   it('one small file system for everything (the reported case): no 500, nothing half-counted', async () => {
     const dataDir = join(tempRoot(), 'data');
     mount(dataDir, '3m');
-    running = await startCollector(dataDir, { TALLY_TZ: 'UTC' });
+    running = await startCollector({ dataDir, env: { TALLY_TZ: 'UTC' } });
     const c = running;
     const acked = new Set<string>();
     const ballast = join(dataDir, 'ballast');
@@ -159,7 +160,7 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
   it('erasure on a full data dir: 503 with Retry-After, the failed attempt audited, and it works once space is back', async () => {
     const dataDir = join(tempRoot(), 'data');
     mount(dataDir, '3m');
-    running = await startCollector(dataDir, { TALLY_TZ: 'UTC' });
+    running = await startCollector({ dataDir, env: { TALLY_TZ: 'UTC' } });
     const c = running;
     const subject = 'erin@example.com';
     const events = [
@@ -188,6 +189,6 @@ describe.skipIf(tmpfsUnavailable !== undefined)(`disk full (real tmpfs${tmpfsUna
     expect(erasures[0]).toMatchObject({ failed: expect.any(String), code: 'ENOSPC', removed: 0 });
     expect(erasures[1]).toMatchObject({ removed: 5 });
     expect(erasures[1]!.failed).toBeUndefined();
-    expect(storedIds(dataDir)).toHaveLength(10);
+    expect(await storedIds(dataDir)).toHaveLength(10);
   }, 120_000);
 });

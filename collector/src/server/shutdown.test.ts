@@ -3,9 +3,10 @@ import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killQuietly, realisticEvent, startCollector, storedIds, type Collector } from './process-helpers.js';
+import { realisticEvent, storedIds } from './process-helpers.js';
+import { killQuietly, startCollector, type CollectorProcess } from '../testing/index.js';
 
-let running: Collector | undefined;
+let running: CollectorProcess | undefined;
 let dir: string | undefined;
 afterEach(() => {
   killQuietly(running);
@@ -33,7 +34,7 @@ function slowPost(url: string, body: string) {
 describe('graceful shutdown', () => {
   it('SIGTERM: in-flight requests are answered and stored, then the process exits 0', async () => {
     dir = mkdtempSync(join(tmpdir(), 'tally-term-'));
-    running = await startCollector(dir);
+    running = await startCollector({ dataDir: dir });
     const batches = Array.from({ length: 4 }, (_, b) => Array.from({ length: 10 }, (_, i) => realisticEvent(b * 10 + i)));
     const posts = batches.map((events) => slowPost(running!.url, JSON.stringify({ events })));
     await new Promise((r) => setTimeout(r, 300));
@@ -50,7 +51,7 @@ describe('graceful shutdown', () => {
     const exit = await running.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     expect(running.output()).toContain('"msg":"stopped"');
-    expect(storedIds(dir).sort()).toEqual(batches.flat().map((e) => e.event_id as string).sort());
+    expect((await storedIds(dir)).sort()).toEqual(batches.flat().map((e) => e.event_id as string).sort());
     // New connections are refused once it has stopped.
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
   }, 30_000);

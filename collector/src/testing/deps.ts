@@ -7,8 +7,8 @@ import { createFakeClock, type FakeClock } from './clock.js';
 import { createRecordingLedger, type RecordingLedger } from './ledger.js';
 import { createMemoryLogStore, type MemoryLogStore } from './log-store.js';
 import { createRecordingLogger, type RecordingLogger } from './logger.js';
+import { TEST_DASH_KEY } from './collector-process.js';
 
-export const TEST_DASH_KEY = 'test-dash-key-0123456789';
 
 /** An `Analytics` that does nothing but remember which days it was asked to rebuild. */
 export interface StubAnalytics extends Analytics {

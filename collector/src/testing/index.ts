@@ -1,4 +1,7 @@
-export { makeTestDeps, createStubAnalytics, TEST_DASH_KEY } from './deps.js';
+export { makeTestDeps, createStubAnalytics } from './deps.js';
+export { REPO_ROOT, TEST_DASH_KEY, killQuietly, runCli, startCollector, testEnv } from './collector-process.js';
+export type { CliResult, CollectorProcess, CollectorProcessOptions, Exit } from './collector-process.js';
+export { freePort } from './ports.js';
 export type { TestDeps, TestOverrides, StubAnalytics } from './deps.js';
 export { createMemoryLogStore } from './log-store.js';
 export type { MemoryLogStore } from './log-store.js';

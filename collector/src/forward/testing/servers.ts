@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { freePort } from '../../../../e2e/support/ports.js';
+import { freePort } from '../../testing/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

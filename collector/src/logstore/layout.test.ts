@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utcDay } from './files.js';
+import { utcDay } from './layout.js';
 
 describe('utcDay', () => {
   it('is the UTC date of the instant, also for offsets', () => {

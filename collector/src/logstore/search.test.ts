@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
 import type { LogStore } from '../deps.js';
-import { openLogStore, type OpenLogStore } from '../logstore/index.js';
+import { openLogStore, type OpenLogStore } from './index.js';
 import { generateLog } from '../synth/generate.js';
 import { createRecordingLogger } from '../testing/index.js';
-import { needleOf, scanDay } from './scan.js';
-import { locateSubject } from './subject.js';
+import { needleOf, searchDayFile } from './search.js';
+import { nodeLogFs } from './fs.js';
+import { locateSubject } from '../privacy/subject.js';
 
 /** The byte search must find exactly what a full parse finds. */
 
@@ -24,15 +25,15 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** The same store without `eventsDir`: forces the parse-everything path. */
-const slow = (l: LogStore): LogStore => ({ ...l, days: () => l.days(), readDay: (d) => l.readDay(d) });
+/** The same store with a search that parses every line. */
+const slow = (l: LogStore): LogStore => ({ ...l, days: () => l.days(), readDay: (d) => l.readDay(d), searchDay: (d) => l.readDay(d) });
 
 async function someUsers(): Promise<string[]> {
   const text = await readFile(join(dataDir, 'events', '2026-11-20.ndjson'), 'utf8');
   return [...new Set([...text.matchAll(/"user_id":"([^"]+)"/g)].map((m) => m[1]!))].slice(0, 25);
 }
 
-describe('scanDay / locateSubject fast path', () => {
+describe('searchDay / locateSubject fast path', () => {
   it('finds the same links and days as parsing every line, for many people', async () => {
     const ids = await someUsers();
     expect(ids.length).toBe(25);
@@ -47,15 +48,33 @@ describe('scanDay / locateSubject fast path', () => {
     expect(linked).toBeGreaterThan(0);
   });
 
-  it('yields every matching line across chunk boundaries, in file order, and skips a torn tail', async () => {
+  it('yields every matching line across chunk boundaries, in file order; reports a torn tail and a corrupt line', async () => {
     const [id] = await someUsers();
-    const needle = needleOf(id!)!;
     const expected: StoredEvent[] = [];
     for await (const e of log.readDay('2026-11-19')) if (JSON.stringify(e).includes(`"${id}"`)) expected.push(e);
-    await appendFile(join(dataDir, 'events', '2026-11-19.ndjson'), `{"event_id":"torn","user_id":"${id}"`);
+    const file = join(dataDir, 'events', '2026-11-19.ndjson');
+    await appendFile(file, `{"event_id":"cut","user_id":"${id}"\n{"event_id":"torn","user_id":"${id}"`);
+    const corrupt: number[] = [];
+    const torn: number[] = [];
+    const report = { onCorrupt: (_f: string, line: number) => corrupt.push(line), onTornTail: (_f: string, bytes: number) => torn.push(bytes) };
     const got: StoredEvent[] = [];
-    for await (const e of scanDay(join(dataDir, 'events'), '2026-11-19', [needle], 1000)) got.push(e);
+    for await (const e of searchDayFile(nodeLogFs, join(dataDir, 'events'), '2026-11-19', [id!], () => undefined, report, 1000)) got.push(e);
     expect(got.map((e) => e.event_id)).toEqual(expected.map((e) => e.event_id));
+    expect(corrupt).toEqual([1501]);
+    expect(torn).toEqual([`{"event_id":"torn","user_id":"${id}"`.length]);
+  });
+
+  it('counts a corrupt line that names the person in the open store, like readDay does', async () => {
+    const [id] = await someUsers();
+    await log.close();
+    const file = join(dataDir, 'events', '2026-11-19.ndjson');
+    const first = (await readFile(file, 'utf8')).split('\n')[0]!;
+    // Inside the file, not its last line: the start-up repair would cut a bad last line.
+    await appendFile(file, `not json but "${id}"\n${first}\n`);
+    log = await openLogStore({ dataDir, fsync: 'off', logger: createRecordingLogger(), clock: { now: () => Date.parse('2026-11-20T23:00:00Z') } });
+    const before = log.stats().corruptLines;
+    for await (const _ of log.searchDay('2026-11-19', [id!])) void _;
+    expect(log.stats().corruptLines).toBe(before + 1);
   });
 
   it('takes the slow path for ids JSON would escape', () => {

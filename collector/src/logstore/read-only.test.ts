@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { StorageUnavailableError } from '../deps.js';
 import { LogLockedError } from './lock.js';
-import { openLogReader } from './reader.js';
+import { openLogReader } from './read-only.js';
 import { openLogStore } from './store.js';
 import { collect, event, memLogger, testDir } from './test-helpers.js';
 

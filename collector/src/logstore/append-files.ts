@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { StorageUnavailableError, type Logger } from '../deps.js';
 import { fsyncDir, type LogFs } from './fs.js';
-import { TMP_SUFFIX, dayPath } from './files.js';
+import { TMP_SUFFIX, dayPath } from './layout.js';
 
 /** An open day file in append mode (`a+`: readable too, so a deleted file can be restored from it). `size` counts only bytes of fully committed groups. */
 export interface DayFile {
@@ -122,7 +121,3 @@ export function createDayFiles(lfs: LogFs, dir: string, logger: Logger) {
 }
 
 export type DayFiles = ReturnType<typeof createDayFiles>;
-
-/** The probe's scratch file: a small durable write proves the disk takes writes again. */
-export const PROBE_FILE = '.probe';
-export const probePath = (dir: string) => join(dir, PROBE_FILE);

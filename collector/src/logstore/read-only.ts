@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { StorageUnavailableError, type Logger } from '../deps.js';
 import { nodeLogFs, type LogFs } from './fs.js';
-import { listDays } from './files.js';
-import { readDayFile, readDayRecords } from './read.js';
+import { listDays } from './layout.js';
+import { readDayFile, readDayRecords, type ReadReport } from './ndjson.js';
+import { searchDayFile } from './search.js';
 import { lockDir } from './lock.js';
 import { checkDataDir } from '../datadir/index.js';
 import type { LogStoreStats, OpenLogStore } from './store.js';
@@ -47,12 +48,17 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     unlock = await lockDir(dir);
   }
   const stats: LogStoreStats = { groups: 0, fsyncs: 0, corruptLines: 0, repairedBytes: 0, dedupIds: 0 };
-  const countCorrupt = (file: string, line: number) => {
-    stats.corruptLines++;
-    logger.warn('log line does not parse; skipped', { file, line });
+  const report: ReadReport = {
+    onCorrupt: (file, line) => {
+      stats.corruptLines++;
+      logger.warn('log line does not parse; skipped', { file, line });
+    },
+    onTornTail: (file, bytes) =>
+      logger.warn('log file ends in an unfinished line; not read (read-only: left for the collector to repair)', { file, bytes }),
   };
-  const tornTail = (file: string, bytes: number) =>
-    logger.warn('log file ends in an unfinished line; not read (read-only: left for the collector to repair)', { file, bytes });
+  const ensureOpen = () => {
+    if (closed) throw new StorageUnavailableError('log is closed');
+  };
   const refuse = (what: string) => Promise.reject(new StorageUnavailableError(`log is open read-only: cannot ${what}`));
   let closed = false;
   return {
@@ -64,12 +70,16 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     onAppend: () => () => {},
     committedSize: (day) => opts.committedSize?.(day),
     readDay: (day) => {
-      if (closed) throw new StorageUnavailableError('log is closed');
-      return readDayFile(lfs, dir, day, () => undefined, countCorrupt, tornTail);
+      ensureOpen();
+      return readDayFile(lfs, dir, day, () => undefined, report);
     },
     readFrom: (day, from, chunk) => {
-      if (closed) throw new StorageUnavailableError('log is closed');
-      return readDayRecords(lfs, dir, day, from, () => opts.committedSize?.(day), countCorrupt, tornTail, chunk);
+      ensureOpen();
+      return readDayRecords(lfs, dir, day, from, () => opts.committedSize?.(day), report, chunk);
+    },
+    searchDay: (day, ids) => {
+      ensureOpen();
+      return searchDayFile(lfs, dir, day, ids, () => opts.committedSize?.(day), report);
     },
     days: async () => {
       try {
