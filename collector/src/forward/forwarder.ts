@@ -184,14 +184,16 @@ export function createForwarder(o: ForwarderOptions) {
         await o.sink.send(batch);
         break;
       } catch (err) {
-        st.batchesFailed++;
         if (batch.length > o.batchSize) {
           // A batch enlarged to catch up is retried at once at the configured size (its size may be
-          // what failed); only a failure at that size counts the sink as down and backs off.
+          // what failed). Only a failure at that size is a failed batch in the metrics, marks the
+          // sink down and backs off: the two are always seen together.
+          o.logger.warn('forward: an enlarged batch failed; retrying at the configured size', { sink: name, events: batch.length, error: (err as Error).message });
           batch = batch.slice(0, o.batchSize);
           end = batch[batch.length - 1]!.end;
           continue;
         }
+        st.batchesFailed++;
         st.down = true;
         st.lastError = (err as Error).message;
         failures++;
