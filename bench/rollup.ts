@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, runCli, startCollector, TEST_DASH_KEY, type CliResult } from '../collector/src/testing/index.js';
+import { utcDay } from '../collector/src/shared/utc-day.js';
 
 /**
  * Metrics benchmark (issue 4): drives the collector exactly as an operator would — the `generate`,
@@ -134,7 +135,6 @@ async function privacyTimings(base: string, dataDir: string, today: string): Pro
   };
 }
 
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const progress = (msg: string) => process.stderr.write(`bench rollup: ${msg}\n`);
 
 export async function run(): Promise<Record<string, unknown>> {

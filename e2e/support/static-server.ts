@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
+import { DEMO_CONTENT_TYPES, resolveDemoFile, withOrigin } from '../../collector/src/site/demo-files.js';
 import { REPO_ROOT } from './collector-process.js';
 
 const DEMO_DIR = resolve(REPO_ROOT, 'demo');
@@ -14,11 +15,7 @@ const PAGES_DIR = resolve(REPO_ROOT, 'e2e', 'pages');
 const WEB_VITALS = join(dirname(createRequire(import.meta.url).resolve('web-vitals')), 'web-vitals.iife.js');
 const WEB_VITALS_PATH = '/__e2e/web-vitals.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'application/javascript; charset=utf-8',
-};
+const TYPES = DEMO_CONTENT_TYPES;
 
 /** A page without the SDK: somewhere to navigate to when a test needs the SDK gone. */
 export const BLANK_PATH = '/__blank';
@@ -57,22 +54,17 @@ export async function startDemoServer(collectorUrl: string): Promise<DemoServer>
       res.end(built.body);
       return;
     }
+    // The demo's own URL rules (collector/src/site/demo-files.ts); `/__e2e/x` is `e2e/pages/x.html`.
     const page = path.startsWith('/__e2e/');
-    const root = page ? PAGES_DIR : DEMO_DIR;
-    const rel = page
-      ? `${path.slice('/__e2e/'.length)}.html`
-      : path === '/' ? 'index.html' : path.startsWith('/app') && !extname(path) ? 'app.html' : extname(path) ? path.slice(1) : `${path.slice(1)}.html`;
-    const file = resolve(root, rel);
-    const type = TYPES[extname(file)];
-    if (!file.startsWith(root + sep) || !type) {
+    const file = page ? await resolveDemoFile(PAGES_DIR, `/${path.slice('/__e2e/'.length)}`) : await resolveDemoFile(DEMO_DIR, path);
+    const type = file === null ? undefined : TYPES[extname(file)];
+    if (file === null || type === undefined) {
       res.writeHead(404).end();
       return;
     }
     try {
-      let body: string = await readFile(join(file), 'utf8');
-      if (type.startsWith('text/html')) {
-        body = body.replaceAll('__TALLY_ORIGIN__', collectorUrl).replace('data-app="demo"', `data-app="${app}"`);
-      }
+      let body: string = await readFile(file, 'utf8');
+      if (type.startsWith('text/html')) body = withOrigin(body, collectorUrl).replace('data-app="demo"', `data-app="${app}"`);
       res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' });
       res.end(body);
     } catch {
@@ -81,7 +73,7 @@ export async function startDemoServer(collectorUrl: string): Promise<DemoServer>
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
-  const port = typeof addr == 'object' && addr ? addr.port : 0;
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

@@ -1,14 +1,17 @@
 import { defineConfig } from 'tsup';
+import { CORE_PRIVATE_NAMES } from '../core/mangle.js';
 
+// Core's private names (one list, in packages/core/mangle.ts) plus what is private inside the
+// script tag only; see the comment at `mangleProps` below.
 const MANGLED = new RegExp(
   '^(' +
     [
-      'poke', 'kick', 'retryIn', 'stop', 'head', 'counters', 'acked', 'forget', 'setUser', 'ids', 'load', 'save',
-      'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe', 'state', 'flags',
+      ...CORE_PRIVATE_NAMES,
+      'head', 'counters', 'append', 'wipe', 'sync',
+      'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe',
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
       'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
       'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs',
-      'append', 'wipe', 'counts', 'refused', 'unretry', 'renew', // core's private objects
     ].join('|') +
     ')$',
 );

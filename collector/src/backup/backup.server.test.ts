@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postBatch, query, realisticEvent, storedIds } from '../server/process-helpers.js';
+import { postBatch, query, realisticEvent, storedIds } from '../testing/process-requests.js';
 import { killQuietly, runCli, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 import { addDays } from '../rollup/time.js';
 

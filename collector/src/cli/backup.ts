@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/config.js';
 import { createBackup } from '../backup/index.js';
-import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { failure, parseFlags, report, UsageError } from './flags.js';
 
 const HELP = `pnpm collector backup --to DIR
 

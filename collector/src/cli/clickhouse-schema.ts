@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config.js';
-import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { failure, parseFlags, report, UsageError } from './flags.js';
 import { clickhouseDdl } from '../forward/schema.js';
 
 const HELP = `usage: pnpm collector clickhouse-schema [--apply]

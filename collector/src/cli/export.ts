@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../config/config.js';
 import { cliActor } from '../privacy/audit.js';
-import { dashKeyFor, openOffline, runningCollector } from '../privacy/cli-deps.js';
+import { dashKeyFor, openOffline, runningCollector } from './offline-deps.js';
 import { exportSubject } from '../privacy/export.js';
-import { failure, report, userFlag } from '../privacy/flags.js';
+import { failure, report, userFlag } from './flags.js';
 
 const HELP = 'usage: pnpm collector export --user ID > events.ndjson\n  Writes every event of user ID (same matching as erase) to stdout as NDJSON.';
 

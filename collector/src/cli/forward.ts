@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config.js';
-import { failure, dayFlag, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { failure, dayFlag, parseFlags, report, UsageError } from './flags.js';
 import { openLogReader } from '../logstore/index.js';
 import { createLogger } from '../ops/logger.js';
 import { createForwarder, sinksFor } from '../forward/index.js';

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config.js';
-import { dayFlag, failure, intFlag, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { dayFlag, failure, intFlag, parseFlags, report, UsageError } from './flags.js';
 import { generateLog } from '../synth/generate.js';
 
 const HELP = `usage: pnpm collector generate [--days 90] [--events-per-day 10000] [--users 1000]

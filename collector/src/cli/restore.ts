@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/config.js';
 import { restoreBackup } from '../backup/index.js';
-import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { failure, parseFlags, report, UsageError } from './flags.js';
 
 const HELP = `pnpm collector restore --from DIR
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openLogStore } from '../logstore/index.js';
 import { createRecordingLogger } from '../testing/index.js';
-import { ev } from '../rollup/test-helpers.js';
+import { ev } from '../testing/rollup.js';
 import { run } from './rollup.js';
 
 let dir: string;

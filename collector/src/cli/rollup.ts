@@ -1,10 +1,10 @@
 import { loadConfig } from '../config/config.js';
 import { openLogReader } from '../logstore/index.js';
 import { createLogger } from '../ops/logger.js';
-import { runningCollector } from '../privacy/cli-deps.js';
-import { failure, parseFlags, report, UsageError } from '../privacy/flags.js';
+import { runningCollector } from './offline-deps.js';
+import { failure, parseFlags, report, UsageError } from './flags.js';
 import { openAnalytics } from '../rollup/open.js';
-import { isDay } from '../rollup/time.js';
+import { isDay } from '../shared/utc-day.js';
 
 const HELP = `pnpm collector rollup [--date YYYY-MM-DD] [--rebuild]
 

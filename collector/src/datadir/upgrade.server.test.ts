@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../rollup/db.js';
-import { query } from '../server/process-helpers.js';
+import { query } from '../testing/process-requests.js';
 import { killQuietly, runCli, startCollector, type CollectorProcess } from '../testing/index.js';
 import { PART_VERSIONS, VERSION_FILE } from './versions.js';
 

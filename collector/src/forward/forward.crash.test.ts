@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { postBatch, realisticEvent, storedIds } from '../server/process-helpers.js';
+import { postBatch, realisticEvent, storedIds } from '../testing/process-requests.js';
 import { killQuietly, startCollector, type CollectorProcess } from '../testing/index.js';
 import { applySchema } from './clickhouse.js';
 import { chQuery, startClickHouse, type RunningServer } from './testing/servers.js';
-import { waitFor } from './test-support.js';
+import { waitFor } from './testing/support.js';
 
 /**
  * A real collector process forwarding to ClickHouse 18.16 is SIGKILLed while batches are in flight

@@ -5,7 +5,7 @@ import { applySchema } from './clickhouse.js';
 import { userKey } from './sink.js';
 import { funnelSql, retentionSql, usageSql } from './sql.js';
 import { chQuery, freePort, readTopic, startClickHouse, startKafkaMock, type RunningServer } from './testing/servers.js';
-import { api, collectorInProcess, ev, ingest, metric, sqlFixture, waitFor } from './test-support.js';
+import { api, collectorInProcess, ev, ingest, metric, sqlFixture, waitFor } from './testing/support.js';
 
 /**
  * The forwarders against real servers: librdkafka's mock cluster (kcat) and Debian's ClickHouse

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredEvent } from '@tally/protocol';
 import { openLogStore, type OpenLogStore } from '../logstore/index.js';
-import { event, memLogger } from '../logstore/test-helpers.js';
+import { event, memLogger } from '../testing/logstore.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { createForwardHub, type ForwardHub } from './hub.js';
 import type { ForwardRecord, Sink } from './sink.js';
-import { waitFor } from './test-support.js';
+import { waitFor } from './testing/support.js';
 
 /** Forwarder logic with a fake sink (the real servers are in forward.servers.test.ts). */
 

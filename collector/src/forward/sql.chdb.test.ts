@@ -3,7 +3,7 @@ import type { StoredEvent } from '@tally/protocol';
 import { openClickHouse, type ClickHouse } from '../testing/chdb.js';
 import { clickhouseDdl, clickhouseRow } from './schema.js';
 import { funnelSql, retentionSql, usageSql } from './sql.js';
-import { api, collectorInProcess, ingest, sqlFixture } from './test-support.js';
+import { api, collectorInProcess, ingest, sqlFixture } from './testing/support.js';
 
 /**
  * Current ClickHouse (chdb, in-process) runs the same DDL the sink's `clickhouse-schema` prints and

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { readCompleteness } from '../rollup/ledger.js';
 import { makeTestDeps } from '../testing/index.js';
-import { ev, post, useDiskLedger } from './test-helpers.js';
+import { ev, post, useDiskLedger } from '../testing/ingest.js';
 
 /**
  * `dropped` with `dropped_id` through the real handler into a real SQLite ledger on disk: each

@@ -11,7 +11,7 @@ import { normalizeEvent, type BatchContext } from './normalize.js';
 import { mayHaveProtoKey } from './proto-keys.js';
 import { createRateLimiter } from './rate-limit.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
-import { ingestTally } from './tally.js';
+import { ingestTally } from './ledger-entry.js';
 import { parseUserAgent } from './user-agent.js';
 
 /**

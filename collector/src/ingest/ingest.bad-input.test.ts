@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { createApp } from '../app.js';
 import { makeTestDeps } from '../testing/index.js';
-import { ev, gzip, post, type PostOptions } from './test-helpers.js';
+import { ev, gzip, post, type PostOptions } from '../testing/ingest.js';
 
 const LIMIT = 'body is larger than 1048576 bytes (decoded)';
 const bad = (error: string) => ({ ok: false, error });

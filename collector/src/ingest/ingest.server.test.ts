@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../app.js';
 import { makeTestDeps } from '../testing/index.js';
-import { ev } from './test-helpers.js';
+import { ev } from '../testing/ingest.js';
 
 /** Through a real @hono/node-server on loopback: the socket address and streamed bodies. */
 let server: ServerType;

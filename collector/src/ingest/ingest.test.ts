@@ -3,7 +3,7 @@ import { createApp } from '../app.js';
 import type { IngestResponse } from '@tally/protocol';
 import type { Config } from '../config/config.js';
 import { makeTestDeps } from '../testing/index.js';
-import { ev, gzip, post } from './test-helpers.js';
+import { ev, gzip, post } from '../testing/ingest.js';
 
 const CHROME_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';

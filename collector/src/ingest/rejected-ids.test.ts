@@ -4,7 +4,7 @@ import { createApp } from '../app.js';
 import { SCHEMA_VERSION } from '../rollup/db.js';
 import { readCompleteness } from '../rollup/ledger.js';
 import { makeTestDeps } from '../testing/index.js';
-import { ev, post, useDiskLedger } from './test-helpers.js';
+import { ev, post, useDiskLedger } from '../testing/ingest.js';
 
 /**
  * Rejected events through the real handler into a real SQLite ledger on disk: a rejected event

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { makeTestDeps } from '../testing/index.js';
-import { ev, post } from './test-helpers.js';
+import { ev, post } from '../testing/ingest.js';
 import { forwardedClient, parseTrustedProxies } from './trusted-proxies.js';
 
 describe('TALLY_TRUST_PROXY', () => {

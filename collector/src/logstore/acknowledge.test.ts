@@ -2,7 +2,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StorageUnavailableError } from '../deps.js';
-import { errno, event, openSpiedStore } from './test-helpers.js';
+import { errno, event, openSpiedStore } from '../testing/logstore.js';
 
 const lines = (dir: string) => readFileSync(join(dir, 'events', '2026-11-20.ndjson'), 'utf8').split('\n').filter(Boolean);
 

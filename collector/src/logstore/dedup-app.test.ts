@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openLogStore } from './store.js';
 import { dedupKey } from './dedup.js';
-import { event, memLogger, NOW, tempDir } from './test-helpers.js';
+import { event, memLogger, NOW, tempDir } from '../testing/logstore.js';
 
 describe('deduplication is per app (the ledger key)', () => {
   it('keys: one id in two apps differs; no app, "" and "default" share one namespace; no pair spells another', () => {

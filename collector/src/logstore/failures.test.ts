@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageUnavailableError } from '../deps.js';
 import { nodeLogFs } from './fs.js';
-import { collect, errno, event, openSpiedStore } from './test-helpers.js';
+import { collect, errno, event, openSpiedStore } from '../testing/logstore.js';
 
 async function setup() {
   const s = await openSpiedStore();

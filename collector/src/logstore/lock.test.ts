@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLogStore } from './store.js';
 import { LogLockedError } from './lock.js';
-import { memLogger, testDir } from './test-helpers.js';
+import { memLogger, testDir } from '../testing/logstore.js';
 
 
 function setup() {

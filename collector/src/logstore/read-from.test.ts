@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLogReader } from './read-only.js';
 import { openLogStore } from './store.js';
-import { collect, event, memLogger, NOW, testDir } from './test-helpers.js';
+import { collect, event, memLogger, NOW, testDir } from '../testing/logstore.js';
 
 /** `readFrom`: the one log reader, from a byte offset, as forwarders tail the log. */
 

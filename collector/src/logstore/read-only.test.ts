@@ -5,7 +5,7 @@ import { StorageUnavailableError } from '../deps.js';
 import { LogLockedError } from './lock.js';
 import { openLogReader } from './read-only.js';
 import { openLogStore } from './store.js';
-import { collect, event, memLogger, testDir } from './test-helpers.js';
+import { collect, event, memLogger, testDir } from '../testing/logstore.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
 

@@ -3,6 +3,7 @@ import { dedupKey, type DedupIndex } from './dedup.js';
 import type { LogFs } from './fs.js';
 import { dayPath, listDays } from './layout.js';
 import { parseLine, readLines } from './ndjson.js';
+import { utcDay } from '../shared/utc-day.js';
 
 /**
  * The collector writes `event_id`, `event_type`, `ts`, `time`, `received_at` first, in that order,
@@ -36,7 +37,7 @@ export async function rebuildDedup(
   onCorrupt: (file: string, line: number) => void,
 ): Promise<{ ms: number; ids: number }> {
   const t0 = performance.now();
-  const firstDay = new Date(nowMs - windowMs).toISOString().slice(0, 10);
+  const firstDay = utcDay(nowMs - windowMs);
   const cutoff = nowMs - windowMs;
   let ids = 0;
   for (const day of await listDays(lfs, dir)) {

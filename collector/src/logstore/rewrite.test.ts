@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openLogStore } from './store.js';
-import { collect, errno, event, memLogger, NOW, openSpiedStore, tempDir } from './test-helpers.js';
+import { collect, errno, event, memLogger, NOW, openSpiedStore, tempDir } from '../testing/logstore.js';
 
 const setup = openSpiedStore;
 

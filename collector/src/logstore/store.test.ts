@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageUnavailableError } from '../deps.js';
 import { openLogStore, type LogStoreOptions } from './store.js';
-import { collect, errno, event, memLogger, spyFs, tempDir } from './test-helpers.js';
+import { collect, errno, event, memLogger, spyFs, tempDir } from '../testing/logstore.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
 let cleanups: (() => void)[] = [];

@@ -13,6 +13,7 @@ import { rewriteDayFile } from './rewrite.js';
 import { rebuildDedup } from './rebuild.js';
 import { lockDir } from './lock.js';
 import { checkDataDir } from '../datadir/index.js';
+import { createSerial } from '../shared/serial.js';
 
 export interface LogStoreOptions {
   /** `$TALLY_DATA_DIR`; files go to `<dataDir>/events/YYYY-MM-DD.ndjson`. */
@@ -125,12 +126,7 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
     new Promise<T>((resolve, reject) => writer.enqueue({ kind: 'op', run: fn, resolve, reject } as Job));
 
   // Rewrites and deletes of the same store are serialized among themselves as well.
-  let maintenance: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = maintenance.then(fn, fn);
-    maintenance = p.catch(() => {});
-    return p;
-  };
+  const serial = createSerial();
 
   return {
     eventsDir: dir,

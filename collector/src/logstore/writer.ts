@@ -4,7 +4,7 @@ import { isStorageFault, StorageUnavailableError, type AppendResult, type Clock,
 import { dedupKey, type DedupIndex } from './dedup.js';
 import type { DayFile, DayFiles } from './append-files.js';
 import type { LogFs } from './fs.js';
-import { utcDay } from './layout.js';
+import { utcDayOfIso } from '../shared/utc-day.js';
 import type { LogStoreStats } from './store.js';
 
 export type Job =
@@ -134,7 +134,7 @@ export function createWriter(d: WriterDeps) {
         logged.push(ev);
         if (ev.received_at !== lastRecv) {
           lastRecv = ev.received_at;
-          const day = utcDay(lastRecv);
+          const day = utcDayOfIso(lastRecv);
           if (day !== lastDay) {
             if (text) byDay.set(lastDay, (byDay.get(lastDay) ?? '') + text);
             lastDay = day;
@@ -242,7 +242,7 @@ export function createWriter(d: WriterDeps) {
     const keep = new Map<string, number>();
     for (const r of kept) {
       for (const ev of r.logged) {
-        const day = utcDay(ev.received_at);
+        const day = utcDayOfIso(ev.received_at);
         keep.set(day, (keep.get(day) ?? 0) + Buffer.byteLength(JSON.stringify(ev) + '\n'));
       }
     }

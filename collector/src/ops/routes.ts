@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { diskFreeBytes } from './disk.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from './health.js';
+import { utcDay } from '../shared/utc-day.js';
 
 /** `/healthz` for load balancers and `/metrics` for Prometheus. Both unauthenticated and cheap. */
 export function opsRoutes(deps: AppDeps): Hono {
@@ -35,7 +36,7 @@ export function opsRoutes(deps: AppDeps): Hono {
 async function rollupPendingSince(deps: AppDeps): Promise<number> {
   const isRolledUp = deps.analytics.isRolledUp;
   if (!isRolledUp) return 0;
-  const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
+  const today = utcDay(deps.clock.now());
   for (const day of await deps.log.days()) {
     if (day >= today) break;
     if (!isRolledUp(day)) return Date.parse(`${day}T00:00:00Z`) / 1000 + 86_400;

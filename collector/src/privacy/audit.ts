@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { createSerial } from '../shared/serial.js';
 
 /**
  * The audit log: one JSON line per erasure, access export or purge in `$TALLY_DATA_DIR/audit.log`,
@@ -22,7 +23,7 @@ export interface AuditEntry {
 }
 
 const keys = new Map<string, Promise<string>>();
-let chain: Promise<unknown> = Promise.resolve();
+const serial = createSerial();
 
 async function auditKey(dataDir: string): Promise<string> {
   const path = join(dataDir, 'audit.key');
@@ -80,7 +81,7 @@ export function pendingAudit(dataDir: string): readonly string[] {
 /** Appends one line and fsyncs it. Appends are serialized so lines never interleave. */
 export function appendAudit(dataDir: string, entry: AuditEntry, now: number = Date.now()): Promise<void> {
   const line = `${JSON.stringify({ ts: new Date(now).toISOString(), ...entry })}\n`;
-  const next = chain.then(async () => {
+  return serial(async () => {
     const earlier = pending.get(dataDir);
     const lines = [...(earlier ?? []), line];
     try {
@@ -105,6 +106,4 @@ export function appendAudit(dataDir: string, entry: AuditEntry, now: number = Da
       throw err;
     }
   });
-  chain = next.catch(() => {});
-  return next;
 }

@@ -8,7 +8,7 @@ import { openAnalytics } from '../rollup/open.js';
 import { createRecordingLogger, makeTestDeps } from '../testing/index.js';
 import { eraseSubject } from './erase.js';
 import { exportSubject } from './export.js';
-import { createPrivacyStub, ev } from './test-events.js';
+import { createPrivacyStub, ev } from '../testing/privacy.js';
 
 /**
  * Erasure against the real log store on a temp data dir, with ingestion running concurrently:

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestDeps } from '../testing/index.js';
 import { eraseSubject } from './erase.js';
 import { subjectDigest } from './audit.js';
-import { createPrivacyStub, ev } from './test-events.js';
+import { createPrivacyStub, ev } from '../testing/privacy.js';
 
 let dataDir: string;
 beforeEach(async () => {

@@ -1,12 +1,8 @@
+import { createSerial } from '../shared/serial.js';
+
 /**
  * One privacy/retention operation at a time per process: two erasures rewriting the same day file
  * concurrently, or a purge deleting a file an erasure is rewriting, would race. Ingestion is not
  * blocked by this — the log store serializes each rewrite with appends on its own.
  */
-let tail: Promise<unknown> = Promise.resolve();
-
-export function exclusive<T>(task: () => Promise<T>): Promise<T> {
-  const run = tail.then(task);
-  tail = run.catch(() => {});
-  return run;
-}
+export const exclusive = createSerial();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '@tally/protocol';
 import { createApp } from '../app.js';
 import { makeTestDeps, TEST_DASH_KEY } from '../testing/index.js';
-import { createPrivacyStub } from './test-events.js';
+import { createPrivacyStub } from '../testing/privacy.js';
 
 // Issue #10, item 5: one definition of an id's length (UTF-16 code units) and well-formedness (no lone
 // surrogate) at ingestion, in the ledger, at erasure and export: every id ingestion stores can be named.

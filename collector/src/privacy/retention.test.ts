@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeClock, makeTestDeps } from '../testing/index.js';
 import { purgeExpired } from './retention.js';
-import { createPrivacyStub, ev } from './test-events.js';
+import { createPrivacyStub, ev } from '../testing/privacy.js';
 
 let dataDir: string;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoredEventSchema } from '@tally/protocol';
 import { createApp } from '../app.js';
 import { makeTestDeps, TEST_DASH_KEY } from '../testing/index.js';
-import { createPrivacyStub, ev } from './test-events.js';
+import { createPrivacyStub, ev } from '../testing/privacy.js';
 
 let dataDir: string;
 beforeEach(async () => {

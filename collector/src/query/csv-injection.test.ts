@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ev, harness, type Harness } from '../rollup/test-helpers.js';
-import { appFor } from './test-app.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
+import { appFor } from '../testing/query-app.js';
 
 // Names an attacker can send as features (issue #10, item 3); each must reach CSV as text.
 const HOSTILE = ["=cmd|' /C notepad'!A1", '+1+2', '-3+4', '@SUM(A1:A9)', '\t=1', '\r=2'];

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { harness, type Harness } from '../rollup/test-helpers.js';
-import { appFor } from './test-app.js';
+import { harness, type Harness } from '../testing/rollup.js';
+import { appFor } from '../testing/query-app.js';
 
 // Issue #10, item 8: one event_id from two apps is two events — stored, counted by the ledger and
 // by the rollups (live overlay and persisted) once per app.

@@ -1,8 +1,8 @@
 import type { StoredEvent } from '@tally/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ev, harness, type Harness } from '../rollup/test-helpers.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
 import { openClickHouse, type ClickHouse } from '../testing/chdb.js';
-import { appFor } from './test-app.js';
+import { appFor } from '../testing/query-app.js';
 
 /**
  * Issue 11: every step count of `/api/analytics/funnel` equals ClickHouse's own

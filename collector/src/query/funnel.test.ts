@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../rollup/db.js';
-import { ev, harness, type Harness } from '../rollup/test-helpers.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
 import type { RecordingLogger } from '../testing/index.js';
-import { appFor } from './test-app.js';
+import { appFor } from '../testing/query-app.js';
 
 let h: Harness;
 afterEach(() => h?.close());

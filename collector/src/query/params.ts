@@ -1,5 +1,6 @@
 import { DIMS, type Dim } from '../rollup/cube.js';
-import { addDays, dayNumber, isDay } from '../rollup/time.js';
+import { addDays, dayNumber } from '../rollup/time.js';
+import { isDay } from '../shared/utc-day.js';
 import { SEGMENT_DIMS } from './segment.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './top.js';
 

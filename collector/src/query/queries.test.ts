@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ev, harness, type Harness } from '../rollup/test-helpers.js';
-import { appFor } from './test-app.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
+import { appFor } from '../testing/query-app.js';
 
 let h: Harness;
 afterEach(() => h?.close());

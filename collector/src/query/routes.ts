@@ -9,6 +9,7 @@ import { defaultCohortFrom, retention } from './retention.js';
 import { resolveSegment } from './segment.js';
 import { breakdown, timeseries } from './series.js';
 import { usage } from './usage.js';
+import { utcDay } from '../shared/utc-day.js';
 
 type Table = { header: string[]; rows: unknown[][] };
 
@@ -123,7 +124,7 @@ export function queryRoutes(deps: AppDeps): Hono {
     // The ledger counts requests per app; events were never split by platform, type... there.
     if (other !== undefined) throw new BadParam(`${other}: completeness can only be filtered by app`);
     // The ledger counts per UTC receipt day: that is when the collector saw the requests.
-    const to = new Date(deps.clock.now()).toISOString().slice(0, 10);
+    const to = utcDay(deps.clock.now());
     const from = addDays(to, -(days - 1));
     const list = deps.analytics.completeness?.(from, to, appFilter) ?? [];
     const reasons = [...new Set(list.flatMap((d) => Object.keys(d.rejected)))].sort();

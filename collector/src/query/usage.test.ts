@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ev, harness, type Harness } from '../rollup/test-helpers.js';
-import { appFor } from './test-app.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
+import { appFor } from '../testing/query-app.js';
 
 // Now = Friday 2026-11-20 12:00 UTC. usage?days=7 covers Sat 11-14 .. Fri 11-20: the ISO week of
 // Mon 11-09 is cut by the window (only 11-14 and 11-15 inside), the week of 11-16 is current.

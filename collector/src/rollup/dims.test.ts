@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appFor } from '../query/test-app.js';
+import { appFor } from '../testing/query-app.js';
 import { MAX_VALUE_LENGTH, normalizeValue, OTHER } from './dims.js';
 import { DIM_INDEX } from './cube.js';
-import { ev, harness, type Harness } from './test-helpers.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
 
 describe('normalizeValue', () => {
   it('drops a url query string and fragment, and nothing of other dimensions', () => {

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCubeBuilder } from './cube.js';
 import { encodeJob } from './encode.js';
 import { createEncoder, type Encoder } from './encoder.js';
-import { appFor } from '../query/test-app.js';
-import { ev, harness, type Harness } from './test-helpers.js';
+import { appFor } from '../testing/query-app.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
 
 // Generous timeouts: the worker loads TypeScript through tsx on first use, seconds on a loaded machine.
 describe('rollup encoding in a worker thread', { timeout: 60_000 }, () => {

@@ -12,6 +12,7 @@ import { unusedValues } from './dict-gc.js';
 import { sharedEncoder } from './encoder.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
+import { createSerial } from '../shared/serial.js';
 
 export interface OpenAnalyticsOptions {
   config: Config;
@@ -81,12 +82,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   const encoder = sharedEncoder((error) => logger.warn('rollup worker unavailable; encoding on the main thread', { error }));
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(job: () => Promise<T>): Promise<T> => {
-    const next = chain.then(job, job);
-    chain = next.catch(() => {});
-    return next;
-  };
+  const serial = createSerial();
 
   const analytics: Analytics = {
     get engine() {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appFor } from '../query/test-app.js';
+import { appFor } from '../testing/query-app.js';
 import { MAX_PARTS } from './jobs.js';
-import { ev, harness, type Harness } from './test-helpers.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
 
 /**
  * A rollup of a day that is already rolled up (late events, a second rollup of today) appends the

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postBatch, realisticEvent } from '../server/process-helpers.js';
+import { postBatch, realisticEvent } from '../testing/process-requests.js';
 import { killQuietly, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 import { generateLog } from '../synth/generate.js';
 

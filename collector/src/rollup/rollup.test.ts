@@ -6,7 +6,7 @@ import { resolveSegment } from '../query/segment.js';
 import { timeseries } from '../query/series.js';
 import { usage } from '../query/usage.js';
 import { SCHEMA_VERSION } from './db.js';
-import { ev, harness, type Harness } from './test-helpers.js';
+import { ev, harness, type Harness } from '../testing/rollup.js';
 
 let h: Harness;
 afterEach(() => h?.close());

@@ -48,15 +48,6 @@ export function isoWeek(day: string): string {
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True for a real calendar date written `YYYY-MM-DD`. */
-export function isDay(s: string): boolean {
-  if (!DAY_RE.test(s)) return false;
-  const ms = Date.parse(`${s}T00:00:00Z`);
-  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === s;
-}
-
 /** Every day from `from` to `to`, both included. */
 export function dayRange(from: string, to: string): string[] {
   const out: string[] = [];

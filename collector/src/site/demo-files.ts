@@ -73,10 +73,14 @@ function attr(value: string): string {
   return value.replace(/[&"'<>]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+/** A demo page's HTML with the serving origin written in place of the placeholder. */
+export function withOrigin(html: string, origin: string): string {
+  return html.replaceAll(ORIGIN_PLACEHOLDER, attr(origin));
+}
+
 /** Reads a demo file; HTML gets the serving origin written in place of the placeholder. */
 export async function readDemoFile(file: string, origin: string): Promise<{ body: string | Uint8Array<ArrayBuffer>; type: string }> {
   const type = DEMO_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
   if (extname(file) !== '.html') return { body: new Uint8Array(await readFile(file)), type };
-  const html = await readFile(file, 'utf8');
-  return { body: html.replaceAll(ORIGIN_PLACEHOLDER, attr(origin)), type };
+  return { body: withOrigin(await readFile(file, 'utf8'), origin), type };
 }

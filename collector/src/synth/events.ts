@@ -1,5 +1,6 @@
 import { hashUnit } from './random.js';
 import type { UserTraits } from './population.js';
+import { isoString } from '../shared/iso-time.js';
 
 /**
  * Builds one synthetic event as an NDJSON line (a valid `StoredEvent`). Lines are assembled by hand
@@ -58,26 +59,8 @@ function kind(s: EventSlot): [type: string, feature: string | undefined, meta: s
   return ['video.play', 'tutorial', undefined];
 }
 
-let cachedDay = NaN;
-let cachedPrefix = '';
-const pad2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const pad3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-
 /** `Date#toISOString` without allocating a Date: the generator formats three timestamps per event. */
-export function iso(ms: number): string {
-  const day = Math.floor(ms / 86_400_000);
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
-  }
-  let r = ms - day * 86_400_000;
-  const h = Math.floor(r / 3_600_000);
-  r -= h * 3_600_000;
-  const m = Math.floor(r / 60_000);
-  r -= m * 60_000;
-  const sec = Math.floor(r / 1000);
-  return `${cachedPrefix}${pad2[h]}:${pad2[m]}:${pad2[sec]}.${pad3[r - sec * 1000]}Z`;
-}
+export const iso = isoString;
 
 /**
  * The part of a line that only depends on the user and the day (ids, session, context, app),

@@ -1,7 +1,8 @@
 export { init, AUTO_PARTS } from './init.js';
 export type { AutoTrack, BrowserOptions } from './init.js';
 export { createBrowserStorage } from './storage/browser-storage.js';
-export { createFetchTransport, parseRetryAfter } from './transport.js';
+export { createFetchTransport } from './transport.js';
+export { parseRetryAfter } from '@tally/core/adapter';
 export type { FetchTransportOptions } from './transport.js';
 export { createBrowserLifecycle } from './lifecycle.js';
 export { createBrowserLock } from './lock.js';

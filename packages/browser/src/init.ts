@@ -35,6 +35,16 @@ export interface BrowserOptions
 }
 
 /**
+ * Auto-tracking's life. WAITING: it starts a microtask after init(), so calls made right after
+ * init() (setUserId, register, consent, a replayed stub queue) apply to the first page view.
+ * RUNNING: listeners on while consent allows. STOPPED: after shutdown(), for good.
+ */
+const WAITING = 0;
+const RUNNING = 1;
+const STOPPED = 2;
+type AutoState = typeof WAITING | typeof RUNNING | typeof STOPPED;
+
+/**
  * Creates a browser client: core's pipeline with IndexedDB storage, fetch/beacon transport, page
  * lifecycle, cross-tab lock and auto-tracking. Core guards every client method, so neither
  * `init` nor the client it returns throws into the page.
@@ -64,14 +74,12 @@ export function start(options: BrowserOptions): Client {
   const stops: Array<() => void> = [];
   let vitals: unknown;
   let denied: unknown;
-  // 0: auto-tracking waits a microtask, so calls made right after init() (setUserId, register,
-  // consent, a replayed stub queue) apply to the first page view; 1: running; 2: after shutdown().
-  let state = 0;
-  const active = () => !denied && state == 1;
+  let state: AutoState = WAITING;
+  const active = () => !denied && state == RUNNING;
   // While consent is denied the SDK keeps no listeners; granting consent (re)starts
   // auto-tracking, with a page view for the page being shown. Core tells every consent change,
   // including an opt-out remembered from an earlier visit, in the order it applies them.
-  const sync = safe((next: number = state) => {
+  const sync = safe((next: AutoState = state) => {
     state = next;
     // A tracker's stop only removes listeners and timers: it cannot throw.
     if (!active()) stops.splice(0).map((stop) => stop());
@@ -102,12 +110,12 @@ export function start(options: BrowserOptions): Client {
       sync();
     },
   });
-  queueMicrotask(() => sync(state || 1));
+  queueMicrotask(() => sync(state || RUNNING));
 
   return {
     ...client,
     shutdown() {
-      sync(2);
+      sync(STOPPED);
       client.shutdown();
     },
   };

@@ -1,15 +1,14 @@
 import type { WireEvent } from './wire.js';
 import type { Client, ClientOptions, QueueCounters, QueueEntry, TransportResult } from './types.js';
-import { backoffDelay } from './backoff.js';
-import { fit, serialize } from './batch.js';
 import { initialConsent, nextConsent, type ConsentValue } from './consent.js';
 import { defaultUuid, realClock } from './defaults.js';
+import { backoffDelay } from './backoff.js';
+import { fit, serialize } from './batch.js';
 import { createIdentity } from './identity.js';
 import { createQueue } from './queue.js';
 import { redactUrl } from './redact.js';
 import { inSample } from './sample.js';
 import { createScheduler } from './scheduler.js';
-import { createSerial } from './serial.js';
 import { memoryStorage } from './memory-storage.js';
 import { fallbackStorage } from './storage.js';
 import { sendUrgent } from './urgent.js';
@@ -19,7 +18,18 @@ declare const console: { warn(...args: unknown[]): void };
 
 export const KEY_OPTOUT = 'tally.optout';
 
-/** Builds the SDK pipeline from the injected platform pieces. Never throws into the caller. */
+const iso = (t: number) => new Date(t).toISOString();
+
+/**
+ * Builds the SDK pipeline from the injected platform pieces. Never throws into the caller.
+ *
+ * One closure, in sections: options; consent holding; the unload mirror; delivery (status policy,
+ * 413 splitting, backoff, flushes); writing to the queue; consent changes; start-up gating; the
+ * lifecycle (unload path); the public API. The queue, identity, scheduler, batching, storage chain
+ * and consent values live in their own files. Splitting these sections into modules was measured
+ * (issue 9) and costs 17–59 B gzipped each, which core's size budget cannot afford:
+ * docs/sdk-core.md#size.
+ */
 export function createClient(o: ClientOptions): Client {
   const { transport, lifecycle } = o;
   const clock = o.clock ?? realClock;
@@ -44,102 +54,52 @@ export function createClient(o: ClientOptions): Client {
         oops(e);
       }
     };
-  const quietly = (p: Promise<unknown>) => void p.catch(oops);
+  const quietly = (p: Promise<unknown>) => p.catch(oops);
   // A storage that fails (quota, private mode, a lost connection) is swapped for memory: events
   // are still delivered while the page lives; what the failed storage holds goes out on a later start.
   const storage = fallbackStorage([() => o.storage, memoryStorage], log);
+  // A synchronous storage (MMKV) gets each event before track() returns; others one write per task.
+  const sync = o.storage.sync === true;
 
   let consent: ConsentValue = initialConsent(o.consent);
   o.onConsent?.(consent.state);
   let props: Record<string, unknown> = {};
-  // Pending consent: built events wait here, in memory only.
+  let inbox: WireEvent[] = [];
+  let off = false;
+
+  const granted = () => consent.state == 'granted';
+  const denied = () => consent.state == 'denied';
+  const queue = createQueue(storage, maxQueue, () => !denied(), uuid);
+  const identity = createIdentity(storage, uuid, o.sessionTimeoutMs ?? 1800000, granted, oops);
+  const sched = createScheduler(clock, o.debounceMs ?? 1000, o.maxWaitMs ?? 5000, () => flush());
+
+  // --- Consent holding. Pending consent: built events wait here, in memory only (storing them is
+  // what consent is about), bounded like the queue; `heldLost` counts what the bound pushed out.
   let held: WireEvent[] = [];
   let heldLost = 0;
-  // Accepted events not yet handed to storage.
-  let inbox: WireEvent[] = [];
-  // This page's accepted, not yet acknowledged events (bounded, in queue order): the unload
-  // path must send them synchronously, and the page is gone before a storage read completes.
-  let mirror = new Map<string, WireEvent>();
-  let early: Array<() => void> | undefined = [];
-  let off = false;
+
+  // --- The unload mirror: this page's accepted, not yet acknowledged events (bounded, in queue
+  // order). The unload path must send them synchronously: the page is gone before a storage read completes.
+  const mirror = new Map<string, WireEvent>();
+  /** Acknowledged or dropped for good: out of the mirror (storage is the queue's business). */
+  const forget = (entries: QueueEntry[]) => {
+    for (const x of entries) mirror.delete(x.event.event_id!);
+  };
+
+  // --- Delivery.
   let attempt = 0;
   let sent = 0;
   // Flushes run one after another on `tail`; `queued` is the one waiting, which later callers share.
   let tail = Promise.resolve();
   let queued: Promise<void> | undefined;
 
-  const granted = () => consent.state == 'granted';
-  const denied = () => consent.state == 'denied';
-  const online = () => !lifecycle || lifecycle.isOnline();
-  const iso = (t: number) => new Date(t).toISOString();
   /** Delivery worked (or the network came back): no pending retry, backoff from the start. */
   const calm = () => {
     attempt = 0;
     sched.unretry();
   };
-  const serial = createSerial();
-  const queue = createQueue(storage, maxQueue, serial, () => !denied(), uuid);
-  const identity = createIdentity(storage, uuid, o.sessionTimeoutMs ?? 1800000, granted, oops);
-  const sched = createScheduler(clock, o.debounceMs ?? 1000, o.maxWaitMs ?? 5000, () => flush());
 
-  /** Runs now, or after start-up when the stored ids and opt-out flag are not loaded yet. */
-  const run = (fn: () => void): void => {
-    if (off) return;
-    if (early) early.push(fn);
-    else guard(fn)();
-  };
-
-  const persist = (): void => {
-    const batch = inbox;
-    inbox = [];
-    // Denial empties the inbox; a switch to pending keeps what was accepted while granted.
-    if (batch.length)
-      queue.append(batch).then((n) => {
-        if (n >= (o.flushAt ?? 20)) sched.kick();
-      }, oops);
-  };
-
-  const enqueue = (event: WireEvent): void => {
-    // A burst of calls in one task becomes one storage write.
-    if (!inbox.length) void Promise.resolve().then(persist);
-    inbox.push(event);
-    mirror.set(event.event_id!, event);
-    // Past the queue bound storage drops the oldest too; the mirror follows suit.
-    if (mirror.size > maxQueue) mirror.delete(mirror.keys().next().value!);
-    sched.poke();
-  };
-
-  /** `remember` is false only for a denial the site configured, which is not the visitor's choice. */
-  const setConsent = (next: ConsentValue, remember = true): void => {
-    const was = consent.state;
-    consent = next;
-    o.onConsent?.(next.state);
-    if (next.state == 'denied') {
-      held = [];
-      inbox = [];
-      mirror = new Map();
-      heldLost = 0;
-      sched.stop();
-      identity.forget();
-      quietly(queue.wipe());
-      if (remember) quietly(storage.set(KEY_OPTOUT, 1));
-    } else if (granted() && was != 'granted') {
-      if (was == 'denied') quietly(storage.set(KEY_OPTOUT, undefined));
-      identity.save();
-      for (const e of held) enqueue({ ...e, consent: { ...next.flags } });
-      quietly(queue.acked([], 0, heldLost));
-      held = [];
-      heldLost = 0;
-      sched.poke();
-    }
-  };
-
-  /** Acknowledged or dropped for good: out of the unload mirror (storage is the queue's business). */
-  const forget = (entries: QueueEntry[]) => {
-    for (const x of entries) mirror.delete(x.event.event_id!);
-  };
-
-  /** One batch, with the status policy; resolves false when draining should stop. */
+  /** One batch, with the status policy (docs/sdk-core.md); resolves false when draining should stop. */
   const deliver = async (list: QueueEntry[], report: QueueCounters): Promise<boolean> => {
     const carried = report.dropped;
     // The queue keeps a report id exactly while there is a count to report.
@@ -160,9 +120,9 @@ export function createClient(o: ClientOptions): Client {
     // Too large: halves. The second carries the count as it stands once the first is settled.
     if (s == 413 && entries.length > 1) {
       const half = (entries.length + 1) >> 1;
-      return (await deliver(entries.slice(0, half), report)) && deliver(entries.slice(half), (await queue.head(0)).counters);
+      return (await deliver(entries.slice(0, half), report)) && deliver(entries.slice(half), (await queue.peek(0)).counters);
     }
-    // (A 413 reaching here is a lone event: refused for good below.)
+    // Network error (0), 408, 429, 5xx, anything unexpected: keep it, back off, retry.
     if (s < 400 || s > 499 || s == 408 || s == 429) {
       const b = o.backoff ?? {};
       sched.retryIn(backoffDelay(attempt++, b.baseMs ?? 1000, b.maxMs ?? 300000, o.random ?? Math.random, r.retryAfterMs));
@@ -170,14 +130,15 @@ export function createClient(o: ClientOptions): Client {
     }
     // Refused for good (a 4xx, or 413 for a lone event): counting it is all that is left to do.
     forget(entries);
-    await queue.refused(entries);
+    await queue.acked(entries, 0, entries.length);
     return true;
   };
 
   const drain = async (): Promise<void> => {
     let prev: string | undefined;
-    while (granted() && online()) {
-      const r = await queue.head(maxEvents);
+    // After shutdown() a flush resolves without sending.
+    while (!off && granted() && (!lifecycle || lifecycle.isOnline())) {
+      const r = await queue.peek(maxEvents);
       const first = r.entries[0]?.event.event_id;
       // No progress (a storage that says it removed but did not) must not become a send loop.
       if (!first || first == prev || !(await deliver(r.entries, r.counters))) return;
@@ -188,7 +149,7 @@ export function createClient(o: ClientOptions): Client {
   const flushOnce = async (): Promise<void> => {
     // The queue reads storage after every write already asked for: events tracked just before
     // flush() are included.
-    await readyP;
+    await started;
     // A broken lock must not stop delivery for good; the collector's dedup covers an unlocked drain.
     await (o.lock ? o.lock('tally-flush', drain).catch(drain) : drain());
   };
@@ -200,31 +161,55 @@ export function createClient(o: ClientOptions): Client {
       return flushOnce().catch(oops);
     }));
 
-  const urgent = (): void => {
-    if (!granted()) return;
-    const at = iso(clock.now());
-    // Synchronously: what this page accepted. Then, if the page lives on, what else storage holds.
-    const mine = [...mirror.values()];
-    const done = new Set(sendUrgent(transport, mine, maxBytes, at, o.app));
-    if (done.size == mine.length)
-      queue
-        // A beacon's budget (≈ 64 KB in flight) is spent long before a full queue's worth.
-        .head(maxEvents)
-        .then((r) => sendUrgent(transport, r.entries.map((x) => x.event).filter((e) => !done.has(e.event_id!)), maxBytes, at, o.app))
-        .catch(oops);
+  // --- Writing to the queue. Accepted events not yet handed to storage wait in `inbox`.
+  const persist = (): void => {
+    const batch = inbox;
+    inbox = [];
+    // Denial empties the inbox; a switch to pending keeps what was accepted while granted.
+    if (batch.length)
+      queue.store(batch).then((n) => {
+        if (n >= (o.flushAt ?? 20)) sched.kick();
+      }, oops);
   };
 
-  const unsubscribe = lifecycle?.subscribe(
-    guard((ev) => {
-      if (off) return;
-      if (ev == 'online') {
-        calm();
-        void flush();
-      } else if (ev == 'hidden') urgent();
-    }),
-  );
+  const enqueue = (event: WireEvent): void => {
+    // A burst of calls in one task becomes one storage write; a synchronous storage is written now.
+    if (inbox.push(event) < 2) sync ? persist() : void Promise.resolve().then(persist);
+    mirror.set(event.event_id!, event);
+    // Past the queue bound storage drops the oldest too; the mirror follows suit.
+    if (mirror.size > maxQueue) mirror.delete(mirror.keys().next().value!);
+    sched.poke();
+  };
 
-  const readyP = (async () => {
+  // --- Consent changes. `remember` is false only for a denial the site configured, which is not the visitor's choice. */
+  const setConsent = (next: ConsentValue, remember = true): void => {
+    const was = consent.state;
+    consent = next;
+    o.onConsent?.(next.state);
+    if (next.state == 'denied') {
+      held = [];
+      heldLost = 0;
+      inbox = [];
+      mirror.clear();
+      sched.stop();
+      identity.forget();
+      quietly(queue.erase());
+      if (remember) quietly(storage.set(KEY_OPTOUT, 1));
+    } else if (granted() && was != 'granted') {
+      if (was == 'denied') quietly(storage.set(KEY_OPTOUT, undefined));
+      identity.save();
+      for (const e of held) enqueue({ ...e, consent: { ...next.flags } });
+      quietly(queue.acked([], 0, heldLost));
+      held = [];
+      heldLost = 0;
+      sched.poke();
+    }
+  };
+
+  // --- Start-up gating: until the stored ids and opt-out flag are read, calls wait in `early`, in
+  // order; a remembered opt-out applies before them.
+  let early: Array<() => void> | undefined = [];
+  const started = (async () => {
     await identity.load();
     if (await storage.get(KEY_OPTOUT)) consent = nextConsent('denied', consent);
   })()
@@ -237,7 +222,29 @@ export function createClient(o: ClientOptions): Client {
       for (const fn of fns) guard(fn)();
       if (granted()) sched.poke();
     });
+  /** Runs now, or after start-up when the stored ids and opt-out flag are not loaded yet. */
+  const run = (fn: () => void): void => {
+    if (!off) early ? early.push(fn) : guard(fn)();
+  };
 
+  // --- Lifecycle. Hidden: synchronously what this page accepted; then, if the page lives on and
+  // that all went, what else storage holds (other tabs, earlier pages).
+  const unsubscribe = lifecycle?.subscribe(
+    guard((ev) => {
+      if (off) return;
+      if (ev == 'online') {
+        calm();
+        void flush();
+      } else if (ev == 'hidden' && granted()) {
+        const send = (events: WireEvent[]) => sendUrgent(transport, events, maxBytes, iso(clock.now()), o.app);
+        const mine = new Set(mirror.keys());
+        // A beacon's budget (≈ 64 KB in flight) is spent long before a full queue's worth.
+        if (send([...mirror.values()])) queue.peek(maxEvents).then((r) => send(r.entries.map((x) => x.event).filter((e) => !mine.has(e.event_id!)))).catch(oops);
+      }
+    }),
+  );
+
+  // --- The public API.
   /** A public method: never throws, and runs after start-up like every call before it (order kept). */
   const api =
     <A extends unknown[]>(fn: (...a: A) => unknown) =>
@@ -245,17 +252,16 @@ export function createClient(o: ClientOptions): Client {
 
   const client: Client = {
     track: guard((event_type: string, feature?: string, meta?: Record<string, unknown>) => {
-      if (off || (!early && denied())) return;
       // Time, URL and context are those of the call, even when start-up delays the rest.
       const t = clock.now();
       const url = o.url?.();
       const context = { ...o.context?.(), sdk: o.sdk };
-      if (context.referrer) context.referrer = redactUrl(context.referrer);
       run(() => {
         if (denied()) return;
         const ids = identity.ids(t);
         if (!inSample(ids.anonymous_id, o.sampleRate ?? 1)) return;
         const metadata = { ...props, ...meta };
+        if (context.referrer) context.referrer = redactUrl(context.referrer);
         let e: WireEvent | null = {
           event_id: uuid(),
           event_type,
@@ -271,10 +277,7 @@ export function createClient(o: ClientOptions): Client {
         if (!e) return;
         log('event', e);
         if (granted()) enqueue(e);
-        else if (held.push(e) > maxQueue) {
-          held.shift();
-          heldLost++;
-        }
+        else if (held.push(e) > maxQueue) held.shift(), heldLost++;
       });
     }),
     page: (metadata) => client.track('page_view', undefined, metadata),
@@ -285,9 +288,9 @@ export function createClient(o: ClientOptions): Client {
     optOut: () => client.consent('denied'),
     optIn: () => client.consent('granted'),
     // Builds a promise chain only, which cannot throw; the chain itself catches everything.
-    flush: () => (off ? Promise.resolve() : flush()),
+    flush,
     reset: api(() => identity.renew()),
-    ready: () => readyP,
+    ready: () => started,
     shutdown: guard(() => {
       off = true;
       sched.stop();

@@ -7,7 +7,8 @@ declare function clearTimeout(handle: unknown): void;
 export const realClock: Clock = {
   now: Date.now,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h),
+  // Hermes 0.12's host throws on clearTimeout(undefined) (the scheduler's first clear): never pass one on.
+  clearTimeout: (h) => h && clearTimeout(h),
 };
 
 /**
@@ -17,4 +18,4 @@ export const realClock: Clock = {
  */
 export const defaultUuid = (): string =>
   (globalThis as { crypto?: { randomUUID?: () => string } }).crypto?.randomUUID?.() ||
-  '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (d) => (+d ^ ((Math.random() * 16) >> (+d / 4))).toString(16));
+  'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => ((Math.random() * 16) | 0).toString(16));

@@ -33,8 +33,7 @@ export function createIdentity(
   const save = (): void => {
     if (mayStore()) {
       saved = id.t || 0;
-      const copy = { ...id };
-      storage.set(KEY_IDENTITY, copy).catch(log);
+      storage.set(KEY_IDENTITY, { ...id }).catch(log);
     }
   };
   return {

@@ -3,9 +3,7 @@ export { redactUrl } from './redact.js';
 export { fallbackStorage } from './storage.js';
 export type { StorageTier } from './storage.js';
 export { memoryStorage } from './memory-storage.js';
-export { kvStorage, KV_EVENT } from './kv/kv-storage.js';
-export type { KeyValueBackend } from './kv/kv-storage.js';
-export { queueStorage, KV_LEGACY, KV_META } from './queue-storage.js';
+export { queueStorage, KV_META } from './queue-storage.js';
 export type { Put, RecordKey, Step, StepRunner } from './queue-storage.js';
 export type {
   Client,

@@ -1,20 +1,19 @@
-import { kvStorage } from './kv/kv-storage.js';
+import { queueStorage, recordRunner, type RecordKey } from './queue-storage.js';
 import type { Storage } from './types.js';
 
-/** What a memory storage holds: JSON text by key; tests look inside. */
-export type MemoryState = Map<string, string>;
+/** What a memory storage holds: each record by its key (events under their sequence numbers); tests look inside. */
+export type MemoryState = Map<RecordKey, unknown>;
 
 /**
- * Core's queue layout in a Map, through the same code as localStorage: the last tier of every
- * chain, so delivery goes on (until the page goes) when persistence fails. The Map answers
- * synchronously, so a step never yields and is atomic.
+ * Core's queue layout in a Map: the last tier of every chain, so delivery goes on (until the page
+ * goes) when persistence fails. The Map answers synchronously, so a step never yields and is
+ * atomic. Values are kept as they are, not copied (core never changes an object it stored).
  */
 export const memoryStorage = (map: MemoryState = new Map()): Storage =>
-  kvStorage(
-    {
-      getItem: (k) => map.get(k),
-      setItem: (k, v) => map.set(k, v),
-      removeItem: (k) => map.delete(k),
-    },
-    '',
+  queueStorage(
+    recordRunner(
+      (k) => map.get(k),
+      (k, v) => (v === undefined ? map.delete(k) : map.set(k, v)),
+    ),
+    true,
   );

@@ -1,5 +1,4 @@
 import type { QueueEntry, QueueHead, Recount, Storage } from './types.js';
-import type { Serial } from './serial.js';
 import type { WireEvent } from './wire.js';
 
 /**
@@ -9,12 +8,13 @@ import type { WireEvent } from './wire.js';
  * a batch is in flight is neither lost nor sent twice. A batch whose answer was lost is sent again
  * with the same report id and a total that can only have grown, so the collector counts each
  * report's increase once; an acknowledged report is closed and what remains starts a new one.
- * Steps run in call order on `serial`.
+ * Each step is atomic in storage and storages run steps in call order (an IndexedDB transaction is
+ * created at the call; an asynchronous key–value store queues them: see `kvRunner`), so nothing here
+ * waits for an earlier step, and a synchronous storage has written a step when the call returns.
  */
 export function createQueue(
   storage: Storage,
   maxQueue: number,
-  serial: Serial,
   /** False once consent is denied: a batch still in flight then must not write anything back. */
   active: () => boolean,
   uuid: () => string,
@@ -26,44 +26,33 @@ export function createQueue(
    * dropped or removed) and subtracts `carried`, closing the report that carried it. A report id
    * is kept exactly while there is a count. `f(n)` is also this page's own count, for stats.
    */
-  const step = (run: (r: Recount) => Promise<number>, f: (n: number) => number, carried = 0): Promise<number> => {
+  const step = async (run: (r: Recount) => Promise<number>, f: (n: number) => number, carried = 0): Promise<number> => {
     let x = 0;
-    return serial<unknown>(
-      () =>
-        active() &&
-        run((c, n) => {
-          const d = Math.max(0, c.dropped - carried + (x = f(n)));
-          return { dropped: d, reportId: d ? (!carried && c.reportId) || uuid() : undefined };
-        }).then((s) => (size = s)),
-    ).then(() => ((dropped += x), size));
+    if (active())
+      size = await run((c, n) => {
+        const d = Math.max(0, c.dropped - carried + (x = f(n)));
+        return { dropped: d, reportId: d ? (!carried && c.reportId) || uuid() : undefined };
+      });
+    dropped += x;
+    return size;
   };
 
   return {
     /** Appends events, enforcing the bound. Resolves with the queue length. */
-    append: (events: WireEvent[]): Promise<number> =>
-      step((r) => storage.append(events, maxQueue, r), (n) => n),
+    store: (events: WireEvent[]): Promise<number> => step((r) => storage.append(events, maxQueue, r), (n) => n),
     /** The oldest `n` entries and the drop count a batch sent now carries. */
-    head: (n: number): Promise<QueueHead> =>
-      serial(() => storage.head(n)).then((h) => {
-        size = h.size;
-        return h;
-      }),
+    peek: (n: number): Promise<QueueHead> => storage.head(n).then((h) => ((size = h.size), h)),
     /**
      * The collector acknowledged `entries` and the `carried` drop count, and refused `rejected` of
-     * the events. Those no longer stored were dropped as overflow meanwhile, so already counted:
-     * delivered after all, they are un-counted. `acked([], 0, n)` counts `n` events lost before
-     * they reached the queue (pending consent's memory bound).
+     * the events (a 4xx refuses them all: `acked(entries, 0, entries.length)`). Those no longer
+     * stored were dropped as overflow meanwhile, so already counted: delivered after all, they are
+     * un-counted. `acked([], 0, n)` counts `n` events lost before they reached the queue (pending
+     * consent's memory bound).
      */
     acked: (entries: QueueEntry[], carried: number, rejected: number) =>
       step((r) => storage.remove(entries, r), (n) => rejected - entries.length + n, carried),
-    /** Refused for good (a 4xx): removed and counted as dropped. */
-    refused: (entries: QueueEntry[]) => step((r) => storage.remove(entries, r), (n) => n),
     /** Consent withdrawn: nothing of it may stay, counts included. */
-    wipe: (): Promise<void> =>
-      serial(() => {
-        size = 0;
-        return storage.wipe();
-      }),
+    erase: (): Promise<void> => ((size = 0), storage.wipe()),
     counts: () => ({ queued: size, dropped }),
   };
 }

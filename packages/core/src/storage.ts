@@ -11,7 +11,7 @@ export type StorageTier = () => Storage | Promise<Storage>;
  */
 export const fallbackStorage = (tiers: StorageTier[], log?: (message: string, detail?: unknown) => void): Storage => {
   let index = 0;
-  let current: Promise<Storage> | undefined;
+  let current: Storage | Promise<Storage> | undefined;
   // Every method is forwarded by name, so the chain needs no list of them.
   const call =
     (method: keyof Storage) =>
@@ -20,7 +20,10 @@ export const fallbackStorage = (tiers: StorageTier[], log?: (message: string, de
         const tier = index;
         try {
           // Opening happens once per tier; a failed open fails this call and moves on like any other.
-          const s = await (current ||= Promise.resolve().then(tiers[tier]));
+          // An opened synchronous tier is called at once, not a microtask later: with MMKV the
+          // write is done when the caller's call returns.
+          let s = (current ||= tiers[tier]!());
+          if ('then' in s) s = await s;
           return await (s[method] as (...a: unknown[]) => Promise<unknown>)(...args);
         } catch (e) {
           log?.('storage ' + tier + ' failed', e);

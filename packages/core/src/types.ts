@@ -44,6 +44,12 @@ export type Recount = (counters: QueueCounters, n: number) => QueueCounters;
  * packages/core/CONTRACT.md and checked by `storageContract` from `@tally/core/testing`.
  */
 export interface Storage {
+  /**
+   * True when each method has done its work by the time it returns (only the promise settles
+   * later): a synchronous store such as MMKV or a Map. Core then writes each event before
+   * `track()` returns instead of once per task. `kvStorage` sets it from its backend's `sync`.
+   */
+  sync?: boolean;
   /** The small record under `key`; `undefined` (or `null`) when there is none. */
   get(key: string): Promise<unknown>;
   /** Replaces the small record under `key`; `undefined` deletes it. */

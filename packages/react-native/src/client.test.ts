@@ -163,15 +163,34 @@ describe.each(BACKENDS)('client on %s', (_label, open) => {
 });
 
 describe('MMKV: what is stored when track() returns', () => {
-  it('the event is on disk within the same JavaScript task: before any timer, AppState change or kill can run', async () => {
-    const { MMKV } = require('react-native-mmkv');
-    const m = new MMKV({ id: 'same-task' });
-    const a = start(m, { storagePrefix: 'st:' });
+  const { MMKV } = require('react-native-mmkv');
+  const events = (m: InstanceType<typeof MMKV>, prefix: string) =>
+    m
+      .getAllKeys()
+      .filter((k: string) => k.startsWith(prefix + 'tally.e'))
+      .map((k: string) => JSON.parse(m.getString(k)).event_type);
+
+  it('the event is on disk before track() returns: read straight after the call, no await', async () => {
+    const m = new MMKV({ id: 'before-return' });
+    const a = start(m, { storagePrefix: 'br:' });
     await a.client.ready();
     a.client.track('paid', 'checkout');
-    // Microtasks only: core batches one task's calls into one write at the end of the task.
+    expect(events(m, 'br:')).toEqual(['paid']);
+    a.client.screen('Receipt');
+    expect(events(m, 'br:')).toEqual(['paid', 'page_view']);
+    // And readable by the next process (the counters record went with it): a kill now loses nothing.
+    const next = start(m, { storagePrefix: 'br:' });
+    await next.client.flush();
+    expect(next.transport.batches().flatMap((b) => b.events.map((e) => e.event_type))).toEqual(['paid', 'page_view']);
+  });
+
+  it('calls made before start-up has read the stored ids (the tick of init()) are on disk before that JavaScript task ends', async () => {
+    const m = new MMKV({ id: 'same-task' });
+    const a = start(m, { storagePrefix: 'st:' });
+    a.client.track('launched');
+    expect(events(m, 'st:')).toEqual([]);
+    // Microtasks only: start-up completes, then the waiting call is written.
     for (let i = 0; i < 20; i++) await Promise.resolve();
-    const stored = m.getAllKeys().filter((k: string) => k.startsWith('st:tally.e'));
-    expect(stored.map((k: string) => JSON.parse(m.getString(k)).event_type)).toEqual(['paid']);
+    expect(events(m, 'st:')).toEqual(['launched']);
   });
 });

@@ -13,8 +13,9 @@ export interface ReactNativeOptions
   /** Collector base URL; events go to `${endpoint}/v1/events`. */
   endpoint: string;
   /**
-   * Where the queue lives: an `MMKV` instance (the event is stored before `track()` returns), the
-   * `AsyncStorage` object (the write starts at once; `flush()` and backgrounding wait for it), or
+   * Where the queue lives: an `MMKV` instance (the event is stored before `track()` returns, once
+   * start-up has read the stored ids), the `AsyncStorage` object (the write is issued at the end of
+   * the JavaScript task; `flush()` and backgrounding wait for it), or
    * any implementation of core's storage contract. Default: MMKV, else AsyncStorage, else memory.
    */
   storage?: MMKVLike | AsyncStorageLike | AsyncStorageV3Like | Storage;

@@ -1,4 +1,5 @@
-import { createNativeTransport, parseRetryAfter } from './transport';
+import { parseRetryAfter } from '@tally/core/adapter';
+import { createNativeTransport } from './transport';
 
 const realFetch = global.fetch;
 afterEach(() => {

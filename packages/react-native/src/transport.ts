@@ -1,11 +1,5 @@
 import type { IngestResponse, Transport } from '@tally/core';
-
-/** `Retry-After` as delay-seconds or an HTTP-date, in milliseconds from `now`. */
-// The same rule as the browser's transport; both should move to core's one home when its owner can take it.
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  const ms = /^\s*\d+\s*$/.test(value!) ? +value! * 1000 : /[a-z]/i.test(value!) ? Date.parse(value!) - now : NaN;
-  return ms == ms ? Math.max(0, ms) : undefined;
-}
+import { parseRetryAfter } from '@tally/core/adapter';
 
 export interface NativeTransportOptions {
   /** Collector base URL, without `/v1/events`. */

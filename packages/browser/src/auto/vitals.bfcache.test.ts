@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { click, deliver, fcpAt, hide, idOf, interaction, lcpAt, named, nextFrame, page, pageshow, setup, shift, show, useFakeBrowser, vital } from './vitals-fakes.js';
+import { click, deliver, fcpAt, hide, idOf, interaction, lcpAt, named, nextFrame, page, pageshow, setup, shift, show, useFakeBrowser, vital } from '../testing/vitals-fakes.js';
 
 useFakeBrowser();
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { deliver, fcpAt, hide, idOf, named, queue, setup, shift, show, useFakeBrowser, vital } from './vitals-fakes.js';
+import { deliver, fcpAt, hide, idOf, named, queue, setup, shift, show, useFakeBrowser, vital } from '../testing/vitals-fakes.js';
 
 useFakeBrowser();
 

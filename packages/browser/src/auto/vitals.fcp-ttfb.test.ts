@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { click, deliver, fcpAt, fresh, hide, idOf, interaction, lcpAt, load, named, page, setup, shift, show, useFakeBrowser, vital } from './vitals-fakes.js';
+import { click, deliver, fcpAt, fresh, hide, idOf, interaction, lcpAt, load, named, page, setup, shift, show, useFakeBrowser, vital } from '../testing/vitals-fakes.js';
 
 useFakeBrowser();
 

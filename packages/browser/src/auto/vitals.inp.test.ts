@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import { deliver, FakeObserver, fresh, hide, idOf, interaction, page, queue, setup, show, useFakeBrowser, vital } from './vitals-fakes.js';
+import { deliver, FakeObserver, fresh, hide, idOf, interaction, page, queue, setup, show, useFakeBrowser, vital } from '../testing/vitals-fakes.js';
 
 useFakeBrowser();
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { click, FakeObserver, fcpAt, hide, keydown, lcpAt, page, queue, setup, show, useFakeBrowser, vital } from './vitals-fakes.js';
+import { click, FakeObserver, fcpAt, hide, keydown, lcpAt, page, queue, setup, show, useFakeBrowser, vital } from '../testing/vitals-fakes.js';
 
 useFakeBrowser();
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import { click, deliver, FakeObserver, fcpAt, fire, hide, interaction, lcpAt, load, nextFrame, page, pageshow, setup, shift, show, type Track, useFakeBrowser, vital } from './vitals-fakes.js';
+import { click, deliver, FakeObserver, fcpAt, fire, hide, interaction, lcpAt, load, nextFrame, page, pageshow, setup, shift, show, type Track, useFakeBrowser, vital } from '../testing/vitals-fakes.js';
 
 useFakeBrowser();
 

@@ -1,5 +1,5 @@
-import { fallbackStorage, type Storage } from '@tally/core';
-import { kvStorage } from '@tally/core/kv';
+import { fallbackStorage, queueStorage, type Storage } from '@tally/core';
+import { kvRunner, withLegacyQueue } from '@tally/core/adapter';
 import { openIdbStorage } from './idb-storage.js';
 
 /**
@@ -12,7 +12,8 @@ export function createBrowserStorage(name: string, log?: (message: string, detai
       () => openIdbStorage(name),
       // Reading `localStorage` throws when site data is blocked, and old Safari private mode throws on
       // every setItem: either fails the call that tried, which moves on to the next tier.
-      () => kvStorage(localStorage, name + ':'),
+      // Both tiers move an SDK 0.1 queue (`tally.q`) into the new layout on their first step.
+      () => queueStorage(withLegacyQueue(kvRunner(localStorage, name + ':'))),
     ],
     log,
   );

@@ -1,5 +1,6 @@
 import type { Storage } from '@tally/core';
 import { queueStorage, type StepRunner } from '@tally/core';
+import { withLegacyQueue } from '@tally/core/adapter';
 
 /*
  * Plain IndexedDB rather than the `idb` wrapper: a step is a few requests in one transaction,
@@ -58,6 +59,6 @@ export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Stor
           // A throw here (an uncloneable value) rejects this promise; it wrote nothing.
           next();
         });
-      resolve(queueStorage(run));
+      resolve(queueStorage(withLegacyQueue(run)));
     };
   });

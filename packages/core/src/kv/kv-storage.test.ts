@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 declare const setTimeout: (fn: () => void, ms: number) => unknown;
-import { kvStorage, type KeyValueBackend } from './kv-storage.js';
-import { KV_LEGACY } from '../queue-storage.js';
+import { kvRunner, kvStorage, type KeyValueBackend } from './kv-storage.js';
+import { KV_LEGACY, withLegacyQueue } from '../adapter/legacy-queue.js';
+import { queueStorage } from '../queue-storage.js';
+
+/** As the browser's localStorage tier opens it: with the SDK 0.1 queue moved on the first step. */
+const upgrading = (b: KeyValueBackend, prefix: string) => queueStorage(withLegacyQueue(kvRunner(b, prefix)));
 import { storageContract } from '../testing/contract.js';
 
 /** A string store in a Map that counts its calls; `full` makes setItem throw like a full localStorage. */
@@ -96,7 +100,7 @@ describe('kvStorage layout', () => {
     const b = backend();
     b.map.set('p:' + KV_LEGACY, JSON.stringify({ q: evs(0, 3), d: 2, i: 'old-report' }));
     b.map.set('p:tally.id', JSON.stringify({ a: 'anon' }));
-    const s = kvStorage(b, 'p:');
+    const s = upgrading(b, 'p:');
     expect(await s.append([ev(3)], 100, (c) => c)).toBe(4);
     const h = await s.head(10);
     expect(h.entries.map((x) => x.event.event_id)).toEqual(['e0', 'e1', 'e2', 'e3']);
@@ -104,13 +108,13 @@ describe('kvStorage layout', () => {
     expect(b.map.has('p:' + KV_LEGACY)).toBe(false);
     expect(await s.get('tally.id')).toEqual({ a: 'anon' });
     // A second handle (another tab started later) finds nothing left to move.
-    expect((await kvStorage(b, 'p:').head(10)).size).toBe(4);
+    expect((await upgrading(b, 'p:').head(10)).size).toBe(4);
   });
 
   it('ignores a legacy value that is not a queue', async () => {
     const b = backend();
     b.map.set('p:' + KV_LEGACY, '"garbage"');
-    const s = kvStorage(b, 'p:');
+    const s = upgrading(b, 'p:');
     expect((await s.head(10)).size).toBe(0);
     expect(b.map.has('p:' + KV_LEGACY)).toBe(false);
   });

@@ -1,6 +1,5 @@
 import { memoryStorage, type MemoryState } from '../memory-storage.js';
-import { KV_EVENT } from '../kv/kv-storage.js';
-import { KV_META } from '../queue-storage.js';
+import { KV_META, type RecordKey } from '../queue-storage.js';
 import type { Storage } from '../types.js';
 import type { WireEvent } from '../wire.js';
 
@@ -27,8 +26,8 @@ export function createMemoryStorage(): MemoryStorage {
   const map: MemoryState = new Map();
   const inner = memoryStorage(map);
   const failing = new Set<StorageMethod>();
-  const parse = (k: string) => JSON.parse(map.get(k)!);
-  const isEvent = (k: string) => k.startsWith(KV_EVENT);
+  const parse = (k: RecordKey) => copy(map.get(k)) as any;
+  const isEvent = (k: RecordKey) => typeof k == 'number';
   const meta = (): { dropped: number; reportId?: string } => (map.has(KV_META) ? parse(KV_META).c : { dropped: 0 });
   const s = {
     get values() {
@@ -47,7 +46,9 @@ export function createMemoryStorage(): MemoryStorage {
     },
   } as MemoryStorage;
   for (const name of Object.keys(inner) as StorageMethod[])
-    (s as any)[name] = async (...a: unknown[]) => {
+    // Methods only: `sync` stays unset, so core batches a task's writes as it does for IndexedDB.
+    if (typeof inner[name] == 'function')
+      (s as any)[name] = async (...a: unknown[]) => {
       if (failing.has(name)) throw new Error(`storage.${name} failed`);
       return copy(await (inner[name] as (...x: unknown[]) => unknown)(...a.map((x) => (typeof x == 'function' ? x : copy(x)))));
     };

@@ -18,12 +18,3 @@ export const AppState = {
 export const Platform = { OS: 'android', Version: 34 };
 
 export const Dimensions = { get: (_dim?: 'screen' | 'window') => ({ width: 411.4, height: 914.3, scale: 2.625, fontScale: 1 }) };
-
-// React Native's own timers (JSTimers) ignore a missing id, as browsers and Node do; the bare
-// Hermes CLI's clearTimeout throws on one. Core clears a timer it may not have set, so the VM gets
-// React Native's behaviour here, the way the app's runtime provides it.
-declare const globalThis: { clearTimeout: (id?: unknown) => void };
-const hostClear = globalThis.clearTimeout;
-globalThis.clearTimeout = (id?: unknown) => {
-  if (id != null) hostClear(id);
-};

@@ -32,6 +32,7 @@ export const isAsyncStorage = (o: unknown): o is AsyncStorageLike =>
 
 /** MMKV as a synchronous string store: a write is on disk (mmap) when `set` returns. */
 export const mmkvBackend = (m: MMKVLike): KeyValueBackend => ({
+  sync: true,
   getItem: (k) => m.getString(k) ?? null,
   setItem: (k, v) => m.set(k, v),
   removeItem: (k) => (m.remove ? m.remove(k) : m.delete!(k)),

@@ -7,7 +7,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { createApp } from '../app.js';
 import { openDb, type Db } from '../rollup/db.js';
 import { createLedger } from '../rollup/ledger.js';
-import { makeTestDeps, type FakeClock, type MemoryLogStore } from '../testing/index.js';
+import { makeTestDeps, type FakeClock, type MemoryLogStore } from './index.js';
 
 /** Helpers for this folder's tests only (not part of the shared `testing/` fakes). */
 export const NOW = '2026-11-20T12:00:00.000Z';

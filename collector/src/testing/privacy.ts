@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@tally/protocol';
-import { createStubAnalytics, type StubAnalytics } from '../testing/index.js';
+import { createStubAnalytics, type StubAnalytics } from './index.js';
 import type { RollupPurge } from '../rollup/analytics.js';
 
 /** Test helpers for this folder: hand-made events and an Analytics stub with the privacy hooks. */

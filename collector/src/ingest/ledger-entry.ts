@@ -1,15 +1,12 @@
 import { LIMITS, isValidId, type RejectReason, type Rejection } from '@tally/protocol';
 import type { IngestTally, RejectedEvent } from '../deps.js';
+import { utcDay } from '../shared/utc-day.js';
 
 /** The ledger's app key for batches that name no app. A batch that says `"app":"default"` shares it. */
 export const DEFAULT_APP = 'default';
 
 export function appKey(app: string | undefined): string {
   return app === undefined || app === '' ? DEFAULT_APP : app;
-}
-
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 export function countReasons(rejected: Rejection[]): Partial<Record<RejectReason, number>> {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postBatch, realisticEvent, storedIds } from './process-helpers.js';
+import { postBatch, realisticEvent, storedIds } from '../testing/process-requests.js';
 import { killQuietly, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
 
 // Issue #10, item 6: today's NDJSON file deleted under a running collector. Appends would go to the

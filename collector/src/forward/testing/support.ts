@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { loadConfig } from '../config/config.js';
-import { closeDeps, createDeps } from '../bootstrap.js';
-import { createApp } from '../app.js';
-import type { AppDeps } from '../deps.js';
+import { loadConfig } from '../../config/config.js';
+import { closeDeps, createDeps } from '../../bootstrap.js';
+import { createApp } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 
 export const DASH_KEY = 'forward-test-dash-key-0123';
 

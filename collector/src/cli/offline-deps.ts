@@ -5,7 +5,7 @@ import type { Logger } from '../deps.js';
 import { openLogStore } from '../logstore/index.js';
 import { createLogger } from '../ops/logger.js';
 import { openAnalytics } from '../rollup/open.js';
-import type { PrivacyDeps } from './erase.js';
+import type { PrivacyDeps } from '../privacy/erase.js';
 import { createForwardHub } from '../forward/index.js';
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postBatch, realisticEvent, storedIds } from './process-helpers.js';
+import { postBatch, realisticEvent, storedIds } from '../testing/process-requests.js';
 import { killQuietly, startCollector, type CollectorProcess } from '../testing/index.js';
 
 let running: CollectorProcess[] = [];

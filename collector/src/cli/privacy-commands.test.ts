@@ -2,10 +2,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { run as erase } from '../cli/erase.js';
-import { run as exportCmd } from '../cli/export.js';
-import { run as generate } from '../cli/generate.js';
-import { run as purge } from '../cli/purge.js';
+import { run as erase } from './erase.js';
+import { run as exportCmd } from './export.js';
+import { run as generate } from './generate.js';
+import { run as purge } from './purge.js';
 
 /** The commands' exit codes and JSON output (stdout on success, stderr on failure). */
 

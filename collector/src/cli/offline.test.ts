@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { run as erase } from '../cli/erase.js';
-import { run as exportCmd } from '../cli/export.js';
-import { run as generate } from '../cli/generate.js';
-import { run as purge } from '../cli/purge.js';
-import { openOffline } from './cli-deps.js';
+import { run as erase } from './erase.js';
+import { run as exportCmd } from './export.js';
+import { run as generate } from './generate.js';
+import { run as purge } from './purge.js';
+import { openOffline } from './offline-deps.js';
 import { addDays } from '../rollup/time.js';
 import { freePort } from '../testing/index.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readStoredEvents } from '../logstore/index.js';
-import { TEST_DASH_KEY } from '../testing/index.js';
+import { TEST_DASH_KEY } from './index.js';
 
 /** What tests of the real collector process send it and read back (the process itself: testing/collector-process.ts). */
 

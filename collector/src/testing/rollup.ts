@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredEvent } from '@tally/protocol';
 import { loadConfig, type Config } from '../config/config.js';
-import { createFakeClock, createMemoryLogStore, createRecordingLogger, type FakeClock, type MemoryLogStore } from '../testing/index.js';
+import { createFakeClock, createMemoryLogStore, createRecordingLogger, type FakeClock, type MemoryLogStore } from './index.js';
 import type { Ledger } from '../deps.js';
-import type { Analytics } from './analytics.js';
-import { openAnalytics } from './open.js';
+import type { Analytics } from '../rollup/analytics.js';
+import { openAnalytics } from '../rollup/open.js';
 
 let seq = 0;
 

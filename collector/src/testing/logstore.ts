@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { StoredEvent } from '@tally/protocol';
 import type { Logger } from '../deps.js';
 import { onTestFinished } from 'vitest';
-import { nodeLogFs, type LogFs } from './fs.js';
-import { openLogStore } from './store.js';
+import { nodeLogFs, type LogFs } from '../logstore/fs.js';
+import { openLogStore } from '../logstore/store.js';
 
 export function tempDir(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'tally-log-'));

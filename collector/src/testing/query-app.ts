@@ -1,6 +1,6 @@
 import { createApp } from '../app.js';
-import { makeTestDeps, TEST_DASH_KEY } from '../testing/index.js';
-import type { Harness } from '../rollup/test-helpers.js';
+import { makeTestDeps, TEST_DASH_KEY } from './index.js';
+import type { Harness } from './rollup.js';
 
 /** The real app around a rollup harness; `get` sends the dash key. */
 export function appFor(h: Harness) {

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realisticEvent, storedIds } from './process-helpers.js';
+import { realisticEvent, storedIds } from '../testing/process-requests.js';
 import { killQuietly, startCollector, type CollectorProcess } from '../testing/index.js';
 
 let running: CollectorProcess | undefined;

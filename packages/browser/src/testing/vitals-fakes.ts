@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, vi } from 'vitest';
-import { trackVitals } from './vitals.js';
+import { trackVitals } from '../auto/vitals.js';
 
 // The fakes of the `vitals.*.test.ts` files (imported by them only; not part of any build).
 // The browser is faked around `trackVitals`: a PerformanceObserver whose entries the test delivers,

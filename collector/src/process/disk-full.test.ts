@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { realisticEvent, storedIds } from './process-helpers.js';
+import { realisticEvent, storedIds } from '../testing/process-requests.js';
 import { killQuietly, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
-import { fillDisk, mountTmpfs, tmpfsUnavailable } from './tmpfs.js';
+import { fillDisk, mountTmpfs, tmpfsUnavailable } from '../testing/tmpfs.js';
 
 // Issue #10, item 1: a real collector process on a real file system that runs out of space — the
 // log's, SQLite's, or both on one — answers 503 with Retry-After (never 500), /healthz says 503 until

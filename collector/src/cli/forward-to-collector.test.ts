@@ -6,11 +6,11 @@ import { PassThrough } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../app.js';
-import { run as erase } from '../cli/erase.js';
-import { run as exportCmd } from '../cli/export.js';
-import { run as purge } from '../cli/purge.js';
+import { run as erase } from './erase.js';
+import { run as exportCmd } from './export.js';
+import { run as purge } from './purge.js';
 import { makeTestDeps, TEST_DASH_KEY } from '../testing/index.js';
-import { createPrivacyStub, ev } from './test-events.js';
+import { createPrivacyStub, ev } from '../testing/privacy.js';
 
 /**
  * With a collector running, `erase`/`export` must go through its API (only one process may write the

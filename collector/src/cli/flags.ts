@@ -1,9 +1,11 @@
+import { isDay } from '../shared/utc-day.js';
+
 /**
  * A deliberately small flag parser for the privacy/retention/generator commands: `--name value`,
  * `--name=value` and boolean `--name`. Unknown flags and missing values are errors with a message
  * that names the flag — the CLI prints it as JSON and exits 2.
  */
-import { subjectIdProblem } from './subject.js';
+import { subjectIdProblem } from '../privacy/subject.js';
 import { ConfigError } from '../config/config.js';
 
 export type FlagSpec = Record<string, 'string' | 'boolean'>;
@@ -61,9 +63,7 @@ export function intFlag(flags: Flags, name: string, min: number, max: number, fa
 export function dayFlag(flags: Flags, name: string): string | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
-  // A month 13 makes an Invalid Date, whose toISOString() throws: check the time value first.
-  const ms = typeof raw === 'string' ? Date.parse(`${raw}T00:00:00Z`) : NaN;
-  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== raw) {
+  if (typeof raw !== 'string' || !isDay(raw)) {
     throw new UsageError(`--${name} must be a date YYYY-MM-DD`);
   }
   return raw;
