@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { event } from '../logstore/test-helpers.js';
+import { event } from '../testing/logstore.js';
 import { requestParts } from './kafka.js';
 import type { ForwardRecord } from './sink.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLogStore, type OpenLogStore } from '../logstore/index.js';
-import { event, memLogger, testDir } from '../logstore/test-helpers.js';
+import { event, memLogger, testDir } from '../testing/logstore.js';
 import { createSharedReader, type RecordSource } from './shared-reader.js';
 
 /** The reader every sink of a hub shares: each line read and parsed once, whoever asks first. */
