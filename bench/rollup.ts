@@ -14,7 +14,7 @@ import { utcDay } from '../collector/src/shared/utc-day.js';
  *
  * 1. one UTC day of 2,000,000 events → rollup throughput (events / wall-clock seconds of
  *    `collector rollup`, process start-up included, so the figure is conservative; the command's
- *    own report, with its internal timing, is kept next to it);
+ *    own report, with its internal timing, is kept next to it) and the size of that day's funnel index;
  * 2. 90 days × BENCH_EVENTS_PER_DAY (150,000) events of a ~100,000-daily-user population → rollups,
  *    then `usage?days=30|365`, 90-day funnel and retention latency (sequential requests) and the
  *    SQLite size per day.
@@ -166,6 +166,7 @@ export async function run(): Promise<Record<string, unknown>> {
       events_per_s: Math.round(dayEvents / work),
       events_per_s_wall: Math.round(dayEvents / roll1.seconds),
       command_ms: lastJson(roll1.stdout)?.ms,
+      funnel_index: funnelIndexBytes(oneDir, 1),
     };
     progress(JSON.stringify(result));
     await rm(oneDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { DIM_INDEX } from '../rollup/cube.js';
 import type { DayView, Engine } from '../rollup/engine.js';
-import { createStepLog, EMPTY_STEP, segmentOf, type StepLog, type StepTimes } from '../rollup/steps.js';
+import { EMPTY_VIEW, viewOf, type StepView } from '../rollup/step-view.js';
+import { createStepLog, segmentOf, type StepLog } from '../rollup/steps.js';
 import type { Segment } from './segment.js';
 
 export interface FunnelStep {
@@ -50,14 +51,14 @@ function lru<T>(budget: number, bytesOf: (v: T) => number) {
   };
 }
 
-const listBytes = (s: StepTimes) => s.users.byteLength + s.at.byteLength + s.times.byteLength + s.segs.byteLength;
-// Decoded step lists per (day, version, key): a repeated funnel with another window or range reads no BLOB.
-const lists = lru<{ v: number; s: StepTimes }>(128 * 1024 * 1024, (x) => listBytes(x.s) + 64);
+// Lists per (day, version, key), as views on their BLOBs: a repeated funnel with another window or
+// range reads no BLOB.
+const lists = lru<{ v: number; s: StepView }>(128 * 1024 * 1024, (x) => x.s.bytes + 64);
 // Days rolled up before the exact index (migration 6) are read through their rows' first times.
 const fallbacks = lru<{ v: number; log: StepLog }>(64 * 1024 * 1024, (x) => x.log.size * 24);
 
-function stepList(engine: Engine, view: DayView, key: Key): StepTimes {
-  if (key === null) return EMPTY_STEP;
+function stepList(engine: Engine, view: DayView, key: Key): StepView {
+  if (key === null) return EMPTY_VIEW;
   const v = engine.version(view.day);
   const ck = `${view.day}|${key.type}:${key.feature}`;
   const hit = lists.get(ck);
@@ -70,7 +71,7 @@ function stepList(engine: Engine, view: DayView, key: Key): StepTimes {
       for (const rows of view.rowSets()) log.addRows(rows);
       fallbacks.set(view.day, (fb = { v, log }));
     }
-    s = fb.log.entry(key.type, key.feature);
+    s = viewOf(fb.log.entry(key.type, key.feature));
   }
   lists.set(ck, { v, s });
   return s;
@@ -78,7 +79,7 @@ function stepList(engine: Engine, view: DayView, key: Key): StepTimes {
 
 /**
  * Per user: the highest level reached (`level`, 0..n) and, for k < n − 1, the start time of the
- * latest-starting chain that reached level k + 1 (`start`, −∞ = none). That is all of
+ * latest-starting chain that reached level k + 1 (`start`, meaningful only where `level` > k). That is all of
  * ClickHouse's `windowFunnel` state: a later start never hurts (its window ends later), so
  * only the latest one per level matters.
  */
@@ -95,7 +96,8 @@ const stateBytes = (s: WalkState) => s.level.byteLength + s.start.byteLength + 6
 const prefixStates = lru<WalkState>(256 * 1024 * 1024, stateBytes);
 
 function newState(n: number, size: number): WalkState {
-  return { n, level: new Uint8Array(size), start: new Float64Array(size * (n - 1)).fill(-Infinity), reached: new Array<number>(n).fill(0) };
+  // `start` is left zeroed (no pass over megabytes of it): an entry counts only once `level` says set.
+  return { n, level: new Uint8Array(size), start: new Float64Array(size * (n - 1)), reached: new Array<number>(n).fill(0) };
 }
 
 function grownCopy(s: WalkState, size: number): WalkState {
@@ -106,39 +108,57 @@ function grownCopy(s: WalkState, size: number): WalkState {
   return c;
 }
 
-function maxUserOf(perDay: StepTimes[][]): number {
+function maxUserOf(perDay: StepView[][]): number {
   let max = -1;
   for (const day of perDay) for (const s of day) if (s.users.length > 0) max = Math.max(max, s.users[s.users.length - 1]!);
   return max;
+}
+
+/** Per list of a day: 1 where a local segment passes the filter (undefined: no filter). */
+type Allowed = (Uint8Array | undefined)[];
+
+/** First index in [j, end) whose segment passes, or `end`. */
+function nextAllowed(s: StepView, ok: Uint8Array | undefined, j: number, end: number): number {
+  if (ok !== undefined) while (j < end && ok[s.local[j]!] === 0) j++;
+  return j;
 }
 
 /**
  * One day of the walk. Each user's step events of the day are taken in (time, step) order — the
  * order ClickHouse sorts its events in, so an event at the same instant as the previous step (or
  * matching both) still counts — and each event updates the state exactly as `windowFunnel` does.
+ * The lists are read in place: a time is `base + t[j]`, user i's times follow user i − 1's.
  */
-function walkDay(st: WalkState, day: StepTimes[], withinMs: number, ok: ((seg: number) => boolean) | undefined): void {
+function walkDay(st: WalkState, day: StepView[], withinMs: number, allowed: Allowed): void {
   const { n, level, start, reached } = st;
   const S = n - 1;
+  // The lists' arrays pulled out once: the per-user loops below are the hot path of a cold funnel.
+  const users = day.map((s) => s.users);
+  const counts = day.map((s) => s.counts);
+  const times = day.map((s) => s.t);
+  const bases = Float64Array.from(day, (s) => s.base);
   const ptr = new Int32Array(n);
+  const pos = new Int32Array(n);
   const cur = new Int32Array(n);
   const end = new Int32Array(n);
+  // Each list's next user (Infinity when done): the smallest is the next user to walk.
+  const next = new Float64Array(n);
+  for (let k = 0; k < n; k++) next[k] = users[k]!.length > 0 ? users[k]![0]! : Infinity;
   for (;;) {
-    let u = Infinity;
-    for (let k = 0; k < n; k++) {
-      const us = day[k]!.users;
-      if (ptr[k]! < us.length && us[ptr[k]!]! < u) u = us[ptr[k]!]!;
-    }
+    let u = next[0]!;
+    for (let k = 1; k < n; k++) if (next[k]! < u) u = next[k]!;
     if (u === Infinity) return;
     let present = 0;
     let only = 0;
     for (let k = 0; k < n; k++) {
-      const s = day[k]!;
-      const p = ptr[k]!;
-      if (p < s.users.length && s.users[p] === u) {
-        cur[k] = s.at[p]!;
-        end[k] = s.at[p + 1]!;
+      if (next[k] === u) {
+        const p = ptr[k]!;
+        const us = users[k]!;
+        const c = pos[k]!;
+        cur[k] = c;
+        end[k] = pos[k] = c + counts[k]![p]!;
         ptr[k] = p + 1;
+        next[k] = p + 1 < us.length ? us[p + 1]! : Infinity;
         present++;
         only = k;
       } else cur[k] = end[k] = 0;
@@ -147,14 +167,22 @@ function walkDay(st: WalkState, day: StepTimes[], withinMs: number, ok: ((seg: n
     if (L0 === n) continue;
     let L = L0;
     const b = u * S;
-    if (present === 1 && only > 0) {
+    if (present === 1 && only === 0) {
+      // Only first-step events today: the latest allowed one is the start to keep.
+      const s = day[0]!;
+      const ok = allowed[0];
+      let j = end[0]! - 1;
+      if (ok !== undefined) while (j >= cur[0]! && ok[s.local[j]!] === 0) j--;
+      if (j < cur[0]!) continue;
+      start[b] = s.base + s.t[j]!;
+      if (L < 1) L = 1;
+    } else if (present === 1) {
       // Only one later step today: the start it can extend does not change, so its earliest
       // (allowed) time decides.
       if (L < only) continue;
       const s = day[only]!;
-      let j = cur[only]!;
-      if (ok !== undefined) while (j < end[only]! && !ok(s.segs[j]!)) j++;
-      if (j === end[only]! || s.times[j]! > start[b + only - 1]! + withinMs) continue;
+      const j = nextAllowed(s, allowed[only], cur[only]!, end[only]!);
+      if (j === end[only]! || s.base + s.t[j]! > start[b + only - 1]! + withinMs) continue;
       if (only === S) L = n;
       else {
         start[b + only] = start[b + only - 1]!;
@@ -165,20 +193,26 @@ function walkDay(st: WalkState, day: StepTimes[], withinMs: number, ok: ((seg: n
         let k = -1;
         let t = Infinity;
         for (let x = 0; x < n; x++) {
-          if (cur[x]! < end[x]! && day[x]!.times[cur[x]!]! < t) {
-            t = day[x]!.times[cur[x]!]!;
-            k = x;
+          if (cur[x]! < end[x]!) {
+            const tx = bases[x]! + times[x]![cur[x]!]!;
+            if (tx < t) {
+              t = tx;
+              k = x;
+            }
           }
         }
         if (k === -1) break;
-        const seg = day[k]!.segs[cur[k]!]!;
-        cur[k]!++;
-        if (ok !== undefined && !ok(seg)) continue;
+        const s = day[k]!;
+        const ok = allowed[k];
+        const j = cur[k]!++;
+        if (ok !== undefined && ok[s.local[j]!] === 0) continue;
         if (k === 0) {
           start[b] = t;
           if (L < 1) L = 1;
           continue;
         }
+        // No chain reached step k yet: nothing to extend (start[b + k − 1] is unset).
+        if (L < k) continue;
         const s0 = start[b + k - 1]!;
         if (t > s0 + withinMs) continue;
         if (k === S) {
@@ -225,19 +259,27 @@ export function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, fr
     const others = seg.pairs.filter(([d]) => d !== T && d !== F);
     const slot = (d: number) => (d === DIM_INDEX.app ? 0 : d === DIM_INDEX.platform ? 1 : 2);
     const okCache: boolean[] = [];
-    const ok =
-      others.length === 0
-        ? undefined
-        : (sg: number) => {
-            let r = okCache[sg];
-            if (r === undefined) {
-              const triple = segmentOf(sg);
-              okCache[sg] = r = others.every(([d, id]) => triple[slot(d)] === id);
-            }
-            return r;
-          };
+    const ok = (sg: number) => {
+      let r = okCache[sg];
+      if (r === undefined) {
+        const triple = segmentOf(sg);
+        okCache[sg] = r = others.every(([d, id]) => triple[slot(d)] === id);
+      }
+      return r;
+    };
+    const allowedOf = (day: StepView[]): Allowed =>
+      others.length === 0 ? day.map(() => undefined) : day.map((s) => Uint8Array.from(s.segs, (sg) => (ok(sg) ? 1 : 0)));
+    // Day by day: only one day's lists are held at a time (the cache keeps what fits).
+    const walk = (st: WalkState, ds: string[]): WalkState => {
+      for (const d of ds) {
+        const day = keys.map((k) => stepList(engine, engine.view(d)!, k));
+        const max = maxUserOf([day]);
+        if (max >= st.level.length) st = grownCopy(st, Math.max(max + 1, Math.ceil(st.level.length * 1.5)));
+        walkDay(st, day, withinMs, allowedOf(day));
+      }
+      return st;
+    };
     const days = engine.daysWithData(from, to);
-    const listsOf = (ds: string[]) => ds.map((d) => keys.map((k) => stepList(engine, engine.view(d)!, k)));
     let settled = 0;
     while (settled < days.length && !engine.live.has(days[settled]!)) settled++;
     const prefix = days.slice(0, settled);
@@ -245,19 +287,12 @@ export function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, fr
     const key = `${id}|${prefix.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
     let base = prefixStates.get(key);
     if (base === undefined) {
-      const perDay = listsOf(prefix);
-      base = newState(n, maxUserOf(perDay) + 1);
-      for (const day of perDay) walkDay(base, day, withinMs, ok);
+      // Sized for every user known (grown if a list holds a newer one): one allocation, not a dozen.
+      base = walk(newState(n, engine.seen.size), prefix);
       prefixStates.set(key, base);
     }
-    if (settled === days.length) {
-      reached = [...base.reached];
-    } else {
-      const perDay = listsOf(days.slice(settled));
-      const state = grownCopy(base, maxUserOf(perDay) + 1);
-      for (const day of perDay) walkDay(state, day, withinMs, ok);
-      reached = state.reached;
-    }
+    // The live days walk on a copy: the cached prefix state stays as it was.
+    reached = settled === days.length ? [...base.reached] : walk(grownCopy(base, base.level.length), days.slice(settled)).reached;
   }
   return steps.map((s, k) => ({
     step: s.feature === undefined ? s.event_type : `${s.event_type}:${s.feature}`,

@@ -120,6 +120,12 @@ export function openDb(dataDir: string, file = 'tally.db'): Db {
   // The users key index takes hundreds of thousands of random inserts on a busy day; with the
   // default 2 MB page cache every one of them misses. 64 MB keeps the index pages hot.
   db.pragma('cache_size = -65536');
+  // Reads through a memory map instead of one pread() per 4 KB page. A funnel index list is a BLOB
+  // of up to ~1 MB spread over overflow pages; the first funnel on a new step set reads ~100 MB of
+  // them, and page by page that took 8–10× as long as mapped (docs/benchmarks.md). Writes still go
+  // through write(), so a full disk is still SQLITE_FULL. 2 GB is the most this SQLite build maps;
+  // pages past it are read as before.
+  db.pragma('mmap_size = 2147418112');
   migrate(db);
   return db;
 }

@@ -2,7 +2,8 @@ import type { StoredEvent } from '@tally/protocol';
 import { createCubeBuilder, DIMS, NO_USER, type CubeBuilder, type RowSet, type Summary } from './cube.js';
 import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
-import { createStepLog, EMPTY_STEP, mergeTimes, segmentId, type StepLog, type StepTimes } from './steps.js';
+import { createStepLog, decodeStep, mergeTimes, segmentId, type StepLog } from './steps.js';
+import { EMPTY_VIEW, viewOf, viewStep, type StepView } from './step-view.js';
 import { dayMapper, dayNumber } from './time.js';
 import { createSeen, type Seen } from './seen.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
@@ -38,7 +39,7 @@ export interface DayView {
   rowSets(): RowSet[];
   /** One step's users of the day with all their times (feature 0 = any): the funnel index plus
    *  the live events; undefined when a rolled-up day has no index — read `rowSets()` then. */
-  steps(type: number, feature: number): StepTimes | undefined;
+  steps(type: number, feature: number): StepView | undefined;
 }
 
 export interface Engine {
@@ -189,9 +190,11 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
           const e = sealed.entry(type, feature);
           ls = ls === undefined ? e : mergeTimes(e, ls);
         }
-        if (meta === undefined) return ls ?? EMPTY_STEP;
-        const p = store.steps(day, type, feature);
-        return p === undefined || ls === undefined ? p : mergeTimes(p, ls);
+        if (meta === undefined) return ls === undefined ? EMPTY_VIEW : viewOf(ls);
+        const blob = store.stepBlob(day, type, feature);
+        if (blob === undefined) return undefined;
+        // A day without live events is read in place; one with them is merged (a few per query).
+        return ls === undefined ? viewStep(blob) : viewOf(mergeTimes(decodeStep(blob), ls));
       },
       rowSets() {
         const out: RowSet[] = [];

@@ -1,8 +1,10 @@
 import { decodeRows, decodeSummary, decodeUsers, encodeSummary, type DayCube, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
-import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
+import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog } from './steps.js';
 import { encodeJob, type Encoded, type EncodedStep } from './encode.js';
+
+const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
 
 /** What a rollup writes of a day: counters and the encoded rows (encode.ts). */
 export interface DayWrite {
@@ -52,8 +54,9 @@ export interface DayStore {
    */
   addPart(day: string, w: DayWrite, users: Uint32Array, rolledAt: string): void;
   users(day: string): Uint32Array | undefined;
-  /** Users of one step that day (feature 0 = any); undefined when the day has no funnel index. */
-  steps(day: string, type: number, feature: number): StepTimes | undefined;
+  /** One step's list that day (feature 0 = any) as stored (`encodeStep`; read with `viewStep` or
+   *  `decodeStep`); `EMPTY_STEP_BLOB` when nobody did it, undefined when the day has no funnel index. */
+  stepBlob(day: string, type: number, feature: number): Uint8Array | undefined;
   /** Adds the day's persisted funnel index to `into` (its rows' first times when it has none). */
   loadSteps(day: string, into: StepLog): void;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
@@ -193,10 +196,9 @@ export function createDayStore(db: Db): DayStore {
       dropUsers(day);
     },
     users: (day) => (meta.has(day) ? cachedUsers(day) : undefined),
-    steps(day, type, feature) {
+    stepBlob(day, type, feature) {
       if (meta.get(day)?.steps !== true) return undefined;
-      const blob = q.step.get(day, type, feature) as Buffer | undefined;
-      return blob === undefined ? EMPTY_STEP : decodeStep(blob);
+      return (q.step.get(day, type, feature) as Buffer | undefined) ?? EMPTY_STEP_BLOB;
     },
     loadSteps(day, into) {
       if (meta.get(day)?.steps === true) {
