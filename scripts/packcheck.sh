@@ -3,6 +3,9 @@
 # and @arethetypeswrong/cli (types and JS resolve alike under node10, node16 CJS/ESM and bundlers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# npm pack once hung here with no socket open (npm idle in epoll): nothing of npm's that talks to
+# the network is needed to pack.
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 for p in protocol core browser react-native; do
   publint --strict "packages/$p"
   ignore=()
