@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,17 @@ import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
 /**
  * Forwarding benchmark (issue 15). The collector runs as its own process under the ingestion
  * benchmark's load (autocannon, 32 connections, batches of 50 realistic events, fsync always),
- * alternately without forwarders and with both sinks on (Kafka: librdkafka's mock cluster in kcat;
- * ClickHouse 18.16 over HTTP), same run, side by side. Reported: ingestion events/s and server CPU
- * per event with and without forwarders (the cost), each sink's forwarding throughput during the
- * load, the largest lag seen (sampled from /metrics every 250 ms) and how long the backlog took to
- * drain after the load stopped; and ingestion with a ClickHouse that refuses connections. Knobs: BENCH_FORWARD_RUNS (3), BENCH_FORWARD_SECONDS (10).
+ * without forwarders and with both sinks on (Kafka: librdkafka's mock cluster in kcat; ClickHouse
+ * 18.16 over HTTP), side by side in the same run, the order alternating from pair to pair (a shared
+ * machine drifts). Reported per pair: ingestion events/s with and without forwarders and their ratio
+ * (the cost), collector CPU per event (whole process, and its main thread alone: the forwarders run
+ * in a worker thread), each sink's forwarding throughput during the load, and its lag over time
+ * (sampled from /metrics every 500 ms): bounded = the lag does not grow over the run (its trend
+ * over the second half is under 5 % of the ingestion rate, and the second half's peak is at most
+ * 1.5 × the first half's plus one batch). Then how long the backlog took to drain after the
+ * load stopped, and ingestion with a ClickHouse that refuses connections. Each pair also runs both
+ * paced at half the rate it ingested without forwarders (below saturation: p99, CPU, lag).
+ * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20), BENCH_FORWARD_SINKS (kafka,clickhouse).
  */
 
 const num = (name: string, fallback: number) => {
@@ -31,16 +38,63 @@ async function metrics(url: string): Promise<Record<string, number>> {
   return out;
 }
 
+interface LagTrace {
+  /** [seconds since the load started, lag in events] every 500 ms. */
+  samples: [number, number][];
+  max: number;
+  end: number;
+  /** Largest lag in the first half of the run. */
+  max_first_half: number;
+  /** Least-squares slope of the lag over the second half, events/s (> 0: growing). */
+  trend_per_s: number;
+  bounded: boolean;
+}
+
 interface Run {
   events_per_s: number;
   cpu_us_per_event: number;
+  main_thread_cpu_us_per_event: number;
   p99_ms: number;
   forwarded_per_s?: Record<string, number>;
-  max_lag_events?: Record<string, number>;
+  lag?: Record<string, LagTrace>;
   drain_seconds?: number;
 }
 
-async function once(seconds: number, env: Record<string, string>, make: () => string, forwarding: boolean): Promise<Run> {
+/** CPU seconds of one thread of a process (the main thread's id is the process id). */
+function threadCpuSeconds(pid: number, tid: number): number {
+  const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function slope(points: [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((a, p) => a + p[0], 0) / n;
+  const my = points.reduce((a, p) => a + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+function trace(samples: [number, number][], seconds: number, ingestPerS: number): LagTrace {
+  const first = samples.filter(([t]) => t < seconds / 2);
+  const second = samples.filter(([t]) => t >= seconds / 2);
+  const max = Math.max(0, ...samples.map(([, v]) => v));
+  const maxFirst = Math.max(0, ...first.map(([, v]) => v));
+  const end = samples.length > 0 ? samples[samples.length - 1]![1] : 0;
+  const trend = slope(second);
+  // Not keeping up: growing by more than 5 % of the ingestion rate over the second half, or a second
+  // half whose peak exceeds the first half's by half again plus one batch (the linger sawtooth).
+  const maxSecond = Math.max(0, ...second.map(([, v]) => v));
+  const bounded = trend < 0.05 * ingestPerS && maxSecond <= 1.5 * maxFirst + 1000;
+  return { samples, max, end, max_first_half: maxFirst, trend_per_s: Math.round(trend), bounded };
+}
+
+async function once(seconds: number, env: Record<string, string>, make: () => string, forwarding: boolean, eventsPerS?: number): Promise<Run> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tally-bench-forward-'));
   const collector = await startCollector({ dataDir, env: { TALLY_FSYNC: 'always', ...env } });
   const { url } = collector;
@@ -53,26 +107,38 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     }
     const before = await countStored(dataDir);
     const m0 = forwarding ? await metrics(url) : {};
-    const maxLag: Record<string, number> = {};
+    const samples: Record<string, [number, number][]> = {};
     let sampling = forwarding;
+    const t0 = Date.now();
     const sampler = (async () => {
       while (sampling) {
-        for (const [k, v] of Object.entries(await metrics(url))) if (k.startsWith('tally_forward_lag_events:')) maxLag[k.split(':')[1]!] = Math.max(maxLag[k.split(':')[1]!] ?? 0, v);
-        await new Promise((r) => setTimeout(r, 250));
+        const at = (Date.now() - t0) / 1000;
+        for (const [k, v] of Object.entries(await metrics(url))) {
+          if (k.startsWith('tally_forward_lag_events:')) (samples[k.split(':')[1]!] ??= []).push([Number(at.toFixed(1)), v]);
+        }
+        await new Promise((r) => setTimeout(r, 500));
       }
     })();
     const cpu0 = cpuSeconds(pid);
-    const r = await load(url, '/v1/events', seconds, 32, make);
+    const main0 = threadCpuSeconds(pid, pid);
+    const r = await load(url, '/v1/events', seconds, 32, make, eventsPerS === undefined ? undefined : Math.max(1, Math.round(eventsPerS / 50)));
     const cpu = cpuSeconds(pid) - cpu0;
+    const mainCpu = threadCpuSeconds(pid, pid) - main0;
     sampling = false;
     await sampler;
     const stored = (await countStored(dataDir)) - before;
-    const run: Run = { events_per_s: Math.round(stored / seconds), cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)), p99_ms: r.latency.p99 };
+    const run: Run = {
+      events_per_s: Math.round(stored / seconds),
+      cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)),
+      main_thread_cpu_us_per_event: Number(((mainCpu * 1e6) / stored).toFixed(1)),
+      p99_ms: r.latency.p99,
+    };
     if (forwarding) {
       const m1 = await metrics(url);
       run.forwarded_per_s = {};
       for (const sink of ['kafka', 'clickhouse']) run.forwarded_per_s[sink] = Math.round(((m1[`tally_forward_events_total:${sink}`] ?? 0) - (m0[`tally_forward_events_total:${sink}`] ?? 0)) / seconds);
-      run.max_lag_events = maxLag;
+      run.lag = {};
+      for (const [sink, s] of Object.entries(samples)) run.lag[sink] = trace(s, seconds, run.events_per_s);
       const t = Date.now();
       while (Object.entries(await metrics(url)).some(([k, v]) => k.startsWith('tally_forward_lag_events') && v > 0)) {
         if (Date.now() - t > 300_000) throw new Error('forwarders did not drain within 300 s');
@@ -87,40 +153,82 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
   }
 }
 
+const lagNote = (l: Record<string, LagTrace> | undefined) =>
+  Object.entries(l ?? {})
+    .map(([sink, t]) => `${sink} max ${t.max} end ${t.end} trend ${t.trend_per_s}/s ${t.bounded ? 'bounded' : 'GROWING'}`)
+    .join(', ');
+
 export async function run(): Promise<Record<string, unknown>> {
   const runs = num('BENCH_FORWARD_RUNS', 3);
-  const seconds = num('BENCH_FORWARD_SECONDS', 10);
+  const seconds = num('BENCH_FORWARD_SECONDS', 20);
+  const sinks = (process.env.BENCH_FORWARD_SINKS ?? 'kafka,clickhouse').split(',');
   const [kafka, ch] = await Promise.all([startKafkaMock(), startClickHouse()]);
   try {
     const batches = batchMaker();
     const off: Run[] = [];
     const on: Run[] = [];
     const down: Run[] = [];
+    const pacedOff: Run[] = [];
+    const pacedOn: Run[] = [];
+    const ratios: number[] = [];
+    const loads: number[] = [];
     for (let i = 0; i < runs; i++) {
       const table = `bench_${process.pid}_${i}`;
       await applySchema({ url: ch.address, database: 'default', table, username: 'default', password: '' }, 90);
-      const env = { TALLY_KAFKA_BROKERS: kafka.address, TALLY_KAFKA_TOPIC: `bench-${process.pid}-${i}`, TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_TABLE: table };
-      off.push(await once(seconds, {}, batches.make, false));
-      on.push(await once(seconds, env, batches.make, true));
-      // A ClickHouse that refuses connections: ingestion must not notice.
-      down.push(await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false));
-      process.stderr.write(`  run ${i + 1}/${runs}: without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs), forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, max lag ${JSON.stringify(on[i]!.max_lag_events)}, drain ${on[i]!.drain_seconds} s; sink down ${down[i]!.events_per_s} ev/s p99 ${down[i]!.p99_ms} ms; load ${loadavg()[0]!.toFixed(1)}\n`);
+      const env = {
+        ...(sinks.includes('kafka') ? { TALLY_KAFKA_BROKERS: kafka.address, TALLY_KAFKA_TOPIC: `bench-${process.pid}-${i}` } : {}),
+        ...(sinks.includes('clickhouse') ? { TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_TABLE: table } : {}),
+      };
+      // Alternating order: whichever runs second is not always the one a drifting machine favours.
+      if (i % 2 === 0) {
+        off.push(await once(seconds, {}, batches.make, false));
+        on.push(await once(seconds, env, batches.make, true));
+      } else {
+        on.push(await once(seconds, env, batches.make, true));
+        off.push(await once(seconds, {}, batches.make, false));
+      }
+      ratios.push(on[i]!.events_per_s / off[i]!.events_per_s);
+      // Paced at half of what this pair ingested without forwarders: below saturation, the cost is
+      // latency and CPU, and the question is whether the forwarders keep up.
+      const rate = Math.round(off[i]!.events_per_s / 2);
+      if (i % 2 === 0) {
+        pacedOff.push(await once(seconds, {}, batches.make, false, rate));
+        pacedOn.push(await once(seconds, env, batches.make, true, rate));
+      } else {
+        pacedOn.push(await once(seconds, env, batches.make, true, rate));
+        pacedOff.push(await once(seconds, {}, batches.make, false, rate));
+      }
+      loads.push(Number(loadavg()[0]!.toFixed(1)));
+      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs), ratio ${ratios[i]!.toFixed(3)}, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}; load ${loads[i]}\n`);
     }
-    const without = median(off.map((r) => r.events_per_s));
-    const withF = median(on.map((r) => r.events_per_s));
+    // A ClickHouse that refuses connections: ingestion must not notice (once, after the pairs).
+    const downPair = { off: await once(seconds, {}, batches.make, false), down: await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false) };
+    down.push(downPair.down);
+    process.stderr.write(`  sink down: ${downPair.down.events_per_s} ev/s p99 ${downPair.down.p99_ms} ms, without forwarders ${downPair.off.events_per_s} ev/s p99 ${downPair.off.p99_ms} ms\n`);
+    const ratio = median(ratios);
     return {
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_1m: Number(loadavg()[0]!.toFixed(1)) },
-      setup: { runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: ['kafka (kcat mock cluster)', 'clickhouse 18.16 (HTTP)'], batch: 1000, linger_ms: 1000 },
-      ingest_events_per_s: { without_forwarders: without, with_forwarders: withF },
-      ingest_cost: Number((1 - withF / without).toFixed(3)),
-      sink_down: { events_per_s: median(down.map((r) => r.events_per_s)), p99_ms: median(down.map((r) => r.p99_ms)) },
-      cpu_us_per_event: { without_forwarders: median(off.map((r) => r.cpu_us_per_event)), with_forwarders: median(on.map((r) => r.cpu_us_per_event)) },
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_1m_per_pair: loads },
+      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch: 1000, linger_ms: 1000, forwarders: 'worker thread' },
+      ingest_events_per_s: { without_forwarders: median(off.map((r) => r.events_per_s)), with_forwarders: median(on.map((r) => r.events_per_s)) },
+      ratio_with_to_without_per_pair: ratios.map((r) => Number(r.toFixed(3))),
+      ingest_cost: Number((1 - ratio).toFixed(3)),
+      lag_bounded_every_pair: on.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)),
+      sink_down: { events_per_s: downPair.down.events_per_s, p99_ms: downPair.down.p99_ms, without_forwarders_events_per_s: downPair.off.events_per_s, without_forwarders_p99_ms: downPair.off.p99_ms },
+      cpu_us_per_event: { without_forwarders: median(off.map((r) => r.cpu_us_per_event)), with_forwarders: median(on.map((r) => r.cpu_us_per_event)), with_forwarders_main_thread: median(on.map((r) => r.main_thread_cpu_us_per_event)), without_forwarders_main_thread: median(off.map((r) => r.main_thread_cpu_us_per_event)) },
       p99_ms: { without_forwarders: median(off.map((r) => r.p99_ms)), with_forwarders: median(on.map((r) => r.p99_ms)) },
       forwarded_per_s: { kafka: median(on.map((r) => r.forwarded_per_s!.kafka!)), clickhouse: median(on.map((r) => r.forwarded_per_s!.clickhouse!)) },
-      max_lag_events: { kafka: Math.max(...on.map((r) => r.max_lag_events!.kafka ?? 0)), clickhouse: Math.max(...on.map((r) => r.max_lag_events!.clickhouse ?? 0)) },
+      max_lag_events: { kafka: Math.max(...on.map((r) => r.lag?.kafka?.max ?? 0)), clickhouse: Math.max(...on.map((r) => r.lag?.clickhouse?.max ?? 0)) },
       drain_seconds: median(on.map((r) => r.drain_seconds!)),
-      goal: { ingest_cost_below: 0.15 },
-      runs: { without: off, with: on, sink_down: down },
+      paced_at_half: {
+        events_per_s: { without_forwarders: median(pacedOff.map((r) => r.events_per_s)), with_forwarders: median(pacedOn.map((r) => r.events_per_s)) },
+        p99_ms: { without_forwarders: median(pacedOff.map((r) => r.p99_ms)), with_forwarders: median(pacedOn.map((r) => r.p99_ms)) },
+        cpu_us_per_event: { without_forwarders: median(pacedOff.map((r) => r.cpu_us_per_event)), with_forwarders: median(pacedOn.map((r) => r.cpu_us_per_event)), with_forwarders_main_thread: median(pacedOn.map((r) => r.main_thread_cpu_us_per_event)) },
+        forwarded_per_s: { kafka: median(pacedOn.map((r) => r.forwarded_per_s!.kafka!)), clickhouse: median(pacedOn.map((r) => r.forwarded_per_s!.clickhouse!)) },
+        max_lag_events: { kafka: Math.max(...pacedOn.map((r) => r.lag?.kafka?.max ?? 0)), clickhouse: Math.max(...pacedOn.map((r) => r.lag?.clickhouse?.max ?? 0)) },
+        lag_bounded_every_pair: pacedOn.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)),
+      },
+      goal: { ingest_cost_below: 0.15, lag_bounded: true },
+      runs: { without: off, with: on, paced_without: pacedOff, paced_with: pacedOn, sink_down: down },
     };
   } finally {
     await Promise.all([kafka.stop(), ch.stop()]);

@@ -161,11 +161,13 @@ interface RunFigures {
   cpu_us_per_event: number;
 }
 
-export async function load(url: string, path: string, seconds: number, connections: number, make: () => string) {
+/** `requestsPerS`: a paced load (autocannon's overallRate) instead of as fast as the server answers. */
+export async function load(url: string, path: string, seconds: number, connections: number, make: () => string, requestsPerS?: number) {
   return autocannon({
     url: `${url}${path}`,
     connections,
     duration: seconds,
+    ...(requestsPerS !== undefined ? { overallRate: requestsPerS } : {}),
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: make() }) }],

@@ -4,7 +4,7 @@ import { createLogger, createMetrics } from './ops/index.js';
 import { openLogStore } from './logstore/index.js';
 import { openAnalytics } from './rollup/open.js';
 import { appendAudit, purgeExpired } from './privacy/index.js';
-import { createForwardHub } from './forward/index.js';
+import { createForwardThread } from './forward/index.js';
 import { startQueryWarmer } from './query/warm.js';
 
 /**
@@ -34,12 +34,11 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
       logger.info('retention applied', { raw_deleted: report.raw.deleted.length, raw_waiting: report.raw.waiting_for_rollup.length, rollup_days_deleted: report.rollups.days.length });
     },
   });
-  // Forwarders tail the log on their own; ingestion never waits on them.
-  const forward = await createForwardHub({
+  // Forwarders tail the log in their own thread; ingestion never waits on them.
+  const forward = createForwardThread({
     config: config.forward,
     dataDir: config.dataDir,
     log,
-    clock,
     logger,
     onErased: (sink, e) => appendAudit(config.dataDir, { action: 'erase', actor: `forwarder:${sink}`, subject: e.subject, sink, confirmed: true }, clock.now()),
   });

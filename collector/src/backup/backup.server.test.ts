@@ -33,7 +33,7 @@ describe('backup while the collector runs, restore into a new directory', () => 
     expect(gen.code, gen.stderr).toBe(0);
     const rolled = await runCli(['rollup'], env(data));
     expect(rolled.code, rolled.stderr).toBe(0);
-    // A forwarder checkpoint (wt-forward keeps them under forward/): copied as it is.
+    // A forwarder checkpoint (kept under forward/): copied as it is.
     mkdirSync(join(data, 'forward'), { recursive: true });
     writeFileSync(join(data, 'forward', 'kafka.checkpoint.json'), '{"day":"2026-11-01","offset":123}\n');
 

@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from './config.js';
 import { clickhouseDdl, clickhouseRow, supportsTtl } from './schema.js';
 import type { ForwardRecord, Sink } from './sink.js';
@@ -15,6 +15,8 @@ export function clickhouseClient(c: ClickHouseConfig): ClickHouseClient {
     request_timeout: REQUEST_TIMEOUT_MS,
     // The forwarder retries whole batches itself; a client-side retry would hide failures from the metrics.
     keep_alive: { enabled: true },
+    // Failures are the forwarder's to report (a warning with its backoff, /metrics), not one console dump per attempt.
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 

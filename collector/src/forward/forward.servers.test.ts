@@ -71,6 +71,20 @@ describe('forwarding to real Kafka and ClickHouse', () => {
     expect(row).toMatchObject({ sdk_name: 'tally-browser', user_key: 'user-1' });
   }, 180_000);
 
+  it('a batch of several MB (over a broker\'s default 1 MB request) reaches Kafka whole: every event once', async () => {
+    const topic = `big-${process.pid}-${++tables}`;
+    const c = await collectorInProcess({ TALLY_KAFKA_BROKERS: kafka.address, TALLY_KAFKA_TOPIC: topic, TALLY_FORWARD_BATCH: '2000', TALLY_FORWARD_LINGER_MS: '2000' });
+    cleanups.push(c.close);
+    // ≈ 1.2 KB per stored line: 2000 of them (one batch) are ≈ 2.4 MB, over a broker's 1 MB default.
+    const pad = 'x'.repeat(900);
+    const events = Array.from({ length: 2000 }, (_, i) => ({ ...ev(`user-${i % 40}`, 'page_view', new Date()), metadata: { pad, i } }));
+    await ingest(c.app, events);
+    await waitFor('kafka caught up', async () => (await metric(c.app, 'tally_forward_lag_events{sink="kafka"}')) === 0, 120_000);
+    const msgs = await readTopic(kafka.address, topic);
+    expect(msgs).toHaveLength(2000);
+    expect(new Set(msgs.map((m) => (JSON.parse(m.value) as { event_id: string }).event_id)).size).toBe(2000);
+  }, 180_000);
+
   it('a sink down at start gets everything once it is up; /healthz stays 200 and reports it; lag falls to 0', async () => {
     const port = await freePort();
     const { table, env } = await freshTable(`http://127.0.0.1:${port}`);

@@ -1,13 +1,14 @@
 import type { Clock, Logger } from '../deps.js';
 import type { LogRecord } from '../logstore/index.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint, type PendingErasure } from './checkpoint.js';
+import { createSharedReader, type SharedReader } from './shared-reader.js';
 import type { ForwardRecord, Sink } from './sink.js';
 
-/** What a forwarder needs of the log store: its days, its streaming reader, and append notifications. */
+/** What a forwarder needs of the log store: its days, its streaming reader, and append notifications (only their count is used). */
 export interface TailLog {
   days(): Promise<string[]>;
   readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
-  onAppend(listener: (events: unknown[]) => void): () => void;
+  onAppend(listener: (events: ArrayLike<unknown>) => void): () => void;
 }
 
 export interface ForwarderOptions {
@@ -22,6 +23,8 @@ export interface ForwarderOptions {
   onErased?: (sink: string, erasure: PendingErasure) => Promise<void>;
   /** Replay: start here, keep progress in memory only, stop at the end of the log. */
   replayFrom?: string;
+  /** The reader shared by every sink of the hub (each line parsed once); by default one of its own. */
+  reader?: SharedReader;
 }
 
 export interface ForwarderStatus {
@@ -44,8 +47,12 @@ export interface ForwarderStatus {
 const CLOSE_GRACE_MS = 120_000;
 const MAX_BACKOFF_MS = 30_000;
 const REPLAY_ATTEMPTS = 5;
-/** Bytes read ahead per batch: ≈ 1000 typical lines, not the 4 MiB a full-file scan uses. */
-const READ_CHUNK = 512 * 1024;
+/**
+ * Behind by more than a batch, a forwarder sends batches this many times larger: per-batch costs
+ * (a ClickHouse insert creates a part; a Kafka request, a checkpoint fsync) then no longer bound how
+ * fast it catches up. The Kafka sink splits what exceeds a broker's request size itself.
+ */
+export const LAG_BATCH_FACTOR = 5;
 
 /**
  * Tails the NDJSON log into one sink: reads a batch from the checkpoint through the log store's
@@ -67,6 +74,9 @@ export function createForwarder(o: ForwarderOptions) {
   let appendedSinceRead = 0;
   let unsubscribe = () => {};
   let failures = 0;
+  /** Set by `readBatch`: it found nothing because the checkpoint is at the end of the last day file. */
+  let drained = false;
+  const reader = o.reader ?? createSharedReader(o.log, o.batchSize * LAG_BATCH_FACTOR);
 
   const persist = async () => {
     cp.updated_at = new Date(o.clock.now()).toISOString();
@@ -117,9 +127,11 @@ export function createForwarder(o: ForwarderOptions) {
   }
 
   /** Reads the next batch; an empty one with `advanced` when it moved on to the next day. */
-  async function readBatch(): Promise<{ batch: ForwardRecord[]; end: number; corrupt: number } | 'idle' | 'advanced'> {
+  async function readBatch(limit: number): Promise<{ batch: ForwardRecord[]; end: number; corrupt: number } | 'idle' | 'advanced'> {
+    drained = false;
     if (cp.day === '') {
       const first = (await o.log.days())[0];
+      drained = first === undefined;
       if (first === undefined) return 'idle';
       cp = { ...cp, day: first, offset: 0, events: 0 };
       await persist();
@@ -128,15 +140,15 @@ export function createForwarder(o: ForwarderOptions) {
     const batch: ForwardRecord[] = [];
     let end = cp.offset;
     let corrupt = 0;
-    for await (const r of o.log.readFrom(cp.day, cp.offset, READ_CHUNK)) {
+    for (const r of await reader.read(cp.day, cp.offset, limit)) {
       end = r.end;
       if (r.event) batch.push(r as ForwardRecord);
       else corrupt++; // reported by the reader; moved past like any line
-      if (batch.length >= o.batchSize) break;
     }
     if (batch.length > 0 || corrupt > 0) return { batch, end, corrupt };
     const days = await o.log.days();
     const next = days.find((d) => d > cp.day);
+    drained = next === undefined;
     if (next === undefined) return 'idle';
     const closed = !days.includes(cp.day) || o.clock.now() >= Date.parse(`${cp.day}T00:00:00Z`) + 86_400_000 + CLOSE_GRACE_MS;
     if (!closed) return 'idle';
@@ -146,6 +158,8 @@ export function createForwarder(o: ForwarderOptions) {
     return 'advanced';
   }
 
+  const batchLimit = () => (st.lagEvents > 2 * o.batchSize ? o.batchSize * LAG_BATCH_FACTOR : o.batchSize);
+
   /**
    * One unit of work: 'full' when a whole batch went (more may be waiting: go on at once), 'short'
    * when the log was drained, 'idle' when there was nothing. Stops early (no checkpoint) when paused.
@@ -153,16 +167,32 @@ export function createForwarder(o: ForwarderOptions) {
   async function once(): Promise<'full' | 'short' | 'idle'> {
     await sendErasures();
     appendedSinceRead = 0;
-    const got = await readBatch();
-    if (got === 'idle') return 'idle';
+    const limit = batchLimit();
+    const got = await readBatch(limit);
+    if (got === 'idle') {
+      // Nothing left to read: the lag is what was appended since this read began. This corrects a
+      // count that drifted (an append counted both at start-up and by its notification).
+      if (drained) st.lagEvents = appendedSinceRead;
+      return 'idle';
+    }
     if (got === 'advanced') return 'full';
-    const { batch, end, corrupt } = got;
+    let { batch, end } = got;
+    const { corrupt } = got;
     st.head = batch[0] ? Date.parse(batch[0].event.received_at) : undefined;
     for (;;) {
       try {
         await o.sink.send(batch);
         break;
       } catch (err) {
+        if (batch.length > o.batchSize) {
+          // A batch enlarged to catch up is retried at once at the configured size (its size may be
+          // what failed). Only a failure at that size is a failed batch in the metrics, marks the
+          // sink down and backs off: the two are always seen together.
+          o.logger.warn('forward: an enlarged batch failed; retrying at the configured size', { sink: name, events: batch.length, error: (err as Error).message });
+          batch = batch.slice(0, o.batchSize);
+          end = batch[batch.length - 1]!.end;
+          continue;
+        }
         st.batchesFailed++;
         st.down = true;
         st.lastError = (err as Error).message;
@@ -183,7 +213,7 @@ export function createForwarder(o: ForwarderOptions) {
     st.lagEvents = Math.max(0, st.lagEvents - batch.length);
     st.lastSuccess = o.clock.now();
     st.head = undefined;
-    return batch.length + corrupt >= o.batchSize ? 'full' : 'short';
+    return batch.length + corrupt >= limit ? 'full' : 'short';
   }
 
   async function loop(): Promise<void> {
@@ -254,6 +284,7 @@ export function createForwarder(o: ForwarderOptions) {
     checkpoint: () => cp,
     /** Replaces the checkpoint (erasure hook), persisted. Only while paused. */
     async setCheckpoint(next: Checkpoint): Promise<void> {
+      reader.reset();
       cp = next;
       await persist();
     },

@@ -1,5 +1,7 @@
 export { createForwardHub, sinksFor } from './hub.js';
-export type { ForwardHub, ForwardHubOptions } from './hub.js';
+export type { ForwardHub, ForwardHubOptions, LocalForwardHub } from './hub.js';
+export { createForwardThread } from './thread.js';
+export type { ForwardThreadOptions } from './thread.js';
 export { createForwarder } from './forwarder.js';
 export type { Forwarder, ForwarderStatus, TailLog } from './forwarder.js';
 export { allCheckpoints, checkpointPath, loadCheckpoint } from './checkpoint.js';

@@ -5,6 +5,14 @@ import { userKey } from './sink.js';
 /** Header on every message: the stored line's wire-format version (packages/protocol). */
 export const SCHEMA_VERSION = '1';
 const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Bytes of keys and values per produce request. A broker refuses a record batch above its
+ * `message.max.bytes` (1 MB by default) and a batch enlarged to catch up can be several MB, so the
+ * sink splits it; each part is acknowledged before the next goes (order kept within a partition).
+ */
+const MAX_REQUEST_BYTES = 768 * 1024;
+/** One headers object for every message: nothing allocated per event for it. */
+const HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'tally-schema': SCHEMA_VERSION });
 
 /**
  * Kafka through kafkajs, imported only when Kafka is configured (a collector without Kafka never
@@ -47,7 +55,7 @@ export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: 
     });
     return connected;
   };
-  const send = async (topic: string, messages: { key: string; value: string; headers: Record<string, string> }[]) => {
+  const send = async (topic: string, messages: Message[]) => {
     await connect();
     try {
       await producer.send({ topic, acks: -1, messages });
@@ -62,10 +70,7 @@ export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: 
     name: 'kafka',
     async send(batch: ForwardRecord[]) {
       if (batch.length === 0) return;
-      await send(
-        c.topic,
-        batch.map((r) => ({ key: userKey(r.event), value: r.line, headers: { 'tally-schema': SCHEMA_VERSION } })),
-      );
+      for (const part of requestParts(batch, MAX_REQUEST_BYTES)) await send(c.topic, part);
     },
     async erase(keys: string[], at: Date) {
       if (keys.length === 0) return;
@@ -77,4 +82,26 @@ export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: 
       await producer.disconnect().catch(() => {});
     },
   };
+}
+
+type Message = { key: string; value: string; headers: Readonly<Record<string, string>> };
+
+/** The batch as Kafka messages, in order, in parts of at most `maxBytes` of keys and values (a larger single message is a part of its own). */
+export function requestParts(batch: ForwardRecord[], maxBytes: number): Message[][] {
+  const parts: Message[][] = [];
+  let part: Message[] = [];
+  let bytes = 0;
+  for (const r of batch) {
+    const key = userKey(r.event);
+    const size = Buffer.byteLength(key) + Buffer.byteLength(r.line) + 64; // + record overhead and header
+    if (part.length > 0 && bytes + size > maxBytes) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push({ key, value: r.line, headers: HEADERS });
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }

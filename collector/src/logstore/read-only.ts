@@ -18,6 +18,11 @@ export interface LogReaderOptions {
    * another locked command) has the log, and keeps one from starting meanwhile. Default false.
    */
   lock?: boolean;
+  /**
+   * The committed size of a day file another thread of the collector appends to (forwarder thread):
+   * reads stop there, never in a group still being written. Default: the file's size.
+   */
+  committedSize?: (day: string) => number | undefined;
 }
 
 /**
@@ -63,17 +68,18 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     probe: async () => false,
     verify: async () => true,
     onAppend: () => () => {},
+    committedSize: (day) => opts.committedSize?.(day),
     readDay: (day) => {
       ensureOpen();
       return readDayFile(lfs, dir, day, () => undefined, report);
     },
     readFrom: (day, from, chunk) => {
       ensureOpen();
-      return readDayRecords(lfs, dir, day, from, () => undefined, report, chunk);
+      return readDayRecords(lfs, dir, day, from, () => opts.committedSize?.(day), report, chunk);
     },
     searchDay: (day, ids) => {
       ensureOpen();
-      return searchDayFile(lfs, dir, day, ids, () => undefined, report);
+      return searchDayFile(lfs, dir, day, ids, () => opts.committedSize?.(day), report);
     },
     days: async () => {
       try {

@@ -45,6 +45,8 @@ export type OpenLogStore = LogStore & {
   readonly eventsDir: string;
   /** One day's lines from byte `from` (a line end an earlier read yielded), up to the committed size; forwarders tail the log with it. */
   readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+  /** Bytes of fully committed groups in a day file open for appends (undefined: not open, its size is final). A forwarder thread reads up to it. */
+  committedSize(day: string): number | undefined;
 };
 
 /** Opens the log: repairs torn tails, rebuilds the dedup index from the last 48 h, starts the writer. */
@@ -183,6 +185,7 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
     readDay: (day) => readDayFile(lfs, dir, day, () => files.peek(day)?.size, report),
     readFrom: (day, from, chunk) => readDayRecords(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk),
     searchDay: (day, ids) => searchDayFile(lfs, dir, day, ids, () => files.peek(day)?.size, report),
+    committedSize: (day) => files.peek(day)?.size,
     days: () => listDays(lfs, dir),
     rewriteDay: (day, keep) =>
       serial(() => rewriteDayFile({ lfs, dir, day, keep, logger, files, exclusive, countCorrupt })),

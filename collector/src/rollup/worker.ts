@@ -33,7 +33,7 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
     const here = import.meta.url;
     // Running from source (tsx, vitest): a plain-JS bootstrap loads the worker through tsx.
     const w = here.endsWith('.ts')
-      ? new Worker(new URL('./worker-boot.mjs', here), { workerData: { file: new URL('./worker-body.ts', here).href } })
+      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { file: new URL('./worker-body.ts', here).href } })
       : new Worker(new URL('./worker-body.js', here));
     w.unref();
     w.on('message', (m: Reply) => {

@@ -1,0 +1,90 @@
+import type { LogRecord } from '../logstore/index.js';
+
+/** The part of the log store a reader needs: its one line reader, from a byte offset. */
+export interface RecordSource {
+  readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+}
+
+/** Bytes read ahead per read: ≈ 1000 typical lines, not the 4 MiB a full-file scan uses. */
+const READ_CHUNK = 512 * 1024;
+
+export interface SharedReader {
+  /** Up to `max` records of `day` from byte `from` (a line end an earlier read yielded), in order. */
+  read(day: string, from: number, max: number): Promise<LogRecord[]>;
+  /** Forgets what was read: the day file was rewritten (erasure), its offsets moved. */
+  reset(): void;
+}
+
+/**
+ * Reads the log once for all sinks. Forwarders usually sit at the same place (the tail), so the
+ * records one of them reads — each line parsed once — stay in a window for the others: a second
+ * sink costs its encoding and its send, not another read and parse. A sink that fell behind the
+ * window (down, catching up) reads on its own and leaves the window to the others; the window holds
+ * at most `maxWindow` records (older ones are dropped as it grows).
+ */
+export function createSharedReader(log: RecordSource, maxWindow: number): SharedReader {
+  let win: { day: string; start: number; records: LogRecord[] } | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const endOf = (w: { start: number; records: LogRecord[] }) => (w.records.length > 0 ? w.records[w.records.length - 1]!.end : w.start);
+
+  /** Index of the record starting at `from`, or -1 when `from` is not a line start in the window. */
+  function indexAt(w: { start: number; records: LogRecord[] }, from: number): number {
+    if (from === w.start) return 0;
+    let lo = 0;
+    let hi = w.records.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const end = w.records[mid]!.end;
+      if (end === from) return mid + 1;
+      if (end < from) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  async function readInto(day: string, from: number, max: number, into: LogRecord[]): Promise<void> {
+    let n = 0;
+    if (max <= 0) return;
+    for await (const r of log.readFrom(day, from, READ_CHUNK)) {
+      into.push(r);
+      if (++n >= max) break;
+    }
+  }
+
+  async function read(day: string, from: number, max: number): Promise<LogRecord[]> {
+    if (win !== undefined && (day < win.day || (day === win.day && from < win.start))) {
+      const own: LogRecord[] = [];
+      await readInto(day, from, max, own);
+      return own;
+    }
+    let w = win;
+    let i = w !== undefined && w.day === day ? indexAt(w, from) : -1;
+    if (w === undefined || i < 0) {
+      w = win = { day, start: from, records: [] };
+      i = 0;
+    }
+    const have = w.records.length - i;
+    if (have < max) await readInto(day, endOf(w), max - have, w.records);
+    const out = w.records.slice(i, i + max);
+    // Trimmed in steps (not per read): dropping the front of a large array is a copy.
+    if (w.records.length > 2 * maxWindow) {
+      const drop = w.records.length - maxWindow;
+      w.start = w.records[drop - 1]!.end;
+      w.records = w.records.slice(drop);
+    }
+    return out;
+  }
+
+  return {
+    read(day, from, max) {
+      // One read at a time: the second sink waits for the first one's read and is served from it.
+      const p = queue.then(() => read(day, from, max));
+      queue = p.catch(() => {});
+      return p;
+    },
+    reset() {
+      win = undefined;
+    },
+  };
+}
