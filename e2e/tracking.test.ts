@@ -60,6 +60,7 @@ describe('auto-tracking through the script tag, demo on another origin', () => {
     // The welcome page's address carries the form fields; the secret-looking one is redacted.
     const [welcome] = await waitForEvents(e2e.collector.dataDir, app, 'welcome page view', (e) => pathOf(e.url) === '/welcome');
     expect(welcome!.url).not.toContain('ada@example.com');
+    expect(new URL(welcome!.url!).searchParams.get('email')).toBe('REDACTED');
     expect(new URL(welcome!.url!).searchParams.get('plan')).toBe('pro');
   });
 

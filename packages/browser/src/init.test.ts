@@ -46,6 +46,25 @@ describe('init', () => {
     expect(transport.batches()[0]!.app).toBe('web');
   });
 
+  it('sends URLs with secret-looking parameters redacted, and the referrer without its query', async () => {
+    const back = location.href;
+    history.replaceState(null, '', '/reset?reset_token=abc&step=2#access_token=t');
+    vi.spyOn(document, 'referrer', 'get').mockReturnValue('https://mail.example/open?email=a@b.c#x');
+    try {
+      const { client, events } = start({ auto: false });
+      client.page();
+      client.track('action', 'save');
+      await client.flush();
+      expect(events()).toHaveLength(2);
+      for (const e of events()) {
+        expect(e.url).toBe(location.origin + '/reset?reset_token=REDACTED&step=2#access_token=REDACTED');
+        expect(e.context!.referrer).toBe('https://mail.example/open');
+      }
+    } finally {
+      history.replaceState(null, '', back);
+    }
+  });
+
   it('keeps events in IndexedDB until the collector acknowledges them', async () => {
     const { client, transport, storageName } = start({ auto: false });
     transport.fallback = 503;

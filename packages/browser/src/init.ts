@@ -1,4 +1,5 @@
 import { createClient } from '@tally/core';
+import { redactUrl } from '@tally/core/adapter';
 import type { Client, ClientOptions, LockRunner, Lifecycle, Storage, Transport } from '@tally/core';
 import { trackClicks, trackForms } from './auto/clicks.js';
 import { trackErrors } from './auto/errors.js';
@@ -105,7 +106,8 @@ export function start(options: BrowserOptions): Client {
     lifecycle: options.lifecycle ?? createBrowserLifecycle(),
     lock,
     context: createBrowserContext(),
-    url: () => location.href,
+    // Core stores URLs as given; the referrer needs no pass, createBrowserContext keeps only its origin and path.
+    url: () => redactUrl(location.href),
     onConsent: (c) => {
       denied = c == 'denied';
       sync();

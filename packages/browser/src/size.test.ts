@@ -10,9 +10,10 @@ const BUDGET_BYTES = 7 * 1024;
  * a change that eats the headroom should be a decision, not an accident. Lower it whenever the
  * bundle shrinks; raise it only with a reason in the commit and docs/sdk-browser.md. Raised from
  * 6,850 to 7,165 by issue 12 (one record per event, in IndexedDB and localStorage, with the
- * upgrade from the single-value queue): 6,780 → 7,159 B.
+ * upgrade from the single-value queue): 6,780 → 7,159 B. Lowered to 7,145 when URL redaction moved
+ * here from core (7,139 B).
  */
-const CEILING_BYTES = 7165;
+const CEILING_BYTES = 7145;
 const bundle = `${__dirname}/../dist/tally.global.js`;
 
 function gzippedSize(): number {

@@ -6,7 +6,6 @@ import { backoffDelay } from './backoff.js';
 import { fit, serialize } from './batch.js';
 import { createIdentity } from './identity.js';
 import { createQueue } from './queue.js';
-import { redactUrl } from './redact.js';
 import { inSample } from './sample.js';
 import { createScheduler } from './scheduler.js';
 import { memoryStorage } from './memory-storage.js';
@@ -261,14 +260,13 @@ export function createClient(o: ClientOptions): Client {
         const ids = identity.ids(t);
         if (!inSample(ids.anonymous_id, o.sampleRate ?? 1)) return;
         const metadata = { ...props, ...meta };
-        if (context.referrer) context.referrer = redactUrl(context.referrer);
         let e: WireEvent | null = {
           event_id: uuid(),
           event_type,
           ts: iso(t),
           feature,
           ...ids,
-          url: url && redactUrl(url),
+          url,
           metadata: Object.keys(metadata).length ? metadata : undefined,
           context,
           consent: { ...consent.flags },

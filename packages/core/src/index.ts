@@ -1,5 +1,4 @@
 export { createClient, KEY_OPTOUT } from './client.js';
-export { redactUrl } from './redact.js';
 export { fallbackStorage } from './storage.js';
 export type { StorageTier } from './storage.js';
 export { memoryStorage } from './memory-storage.js';

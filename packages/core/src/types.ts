@@ -122,9 +122,15 @@ export interface ClientOptions {
   app?: string;
   /** Initial consent. `pending` keeps events in memory only until granted or denied. Default `granted`. */
   consent?: ConsentState | Consent;
-  /** Context attached to every event (platform, screen, locale...). Called per event. */
+  /**
+   * Context attached to every event (platform, screen, locale...). Called per event. Core stores it
+   * as given: pass `referrer` already redacted (`redactUrl` from `@tally/core/adapter`, or stripped).
+   */
   context?: () => EventContext;
-  /** Current URL for `page()` and for events (query secrets are redacted by core). */
+  /**
+   * Current URL for `page()` and for events. Core stores it as given (only the browser has URLs, so
+   * redaction lives there): pass it already redacted with `redactUrl` from `@tally/core/adapter`.
+   */
   url?: () => string | undefined;
   /** Queue bound; the oldest events are dropped (and counted) beyond it. Default 10,000. */
   maxQueue?: number;

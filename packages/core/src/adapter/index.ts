@@ -5,3 +5,4 @@ export type { KeyValueBackend } from '../kv/kv-storage.js';
 export { withLegacyQueue, KV_LEGACY } from './legacy-queue.js';
 export { queueStorage } from '../queue-storage.js';
 export { parseRetryAfter } from './retry-after.js';
+export { redactUrl } from '../redact.js';
