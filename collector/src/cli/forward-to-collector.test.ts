@@ -11,6 +11,7 @@ import { run as exportCmd } from './export.js';
 import { run as purge } from './purge.js';
 import { makeTestDeps, TEST_DASH_KEY } from '../testing/index.js';
 import { createPrivacyStub, ev } from '../testing/privacy.js';
+import { captureStdio, type CapturedStdio } from '../testing/stdio.js';
 
 /**
  * With a collector running, `erase`/`export` must go through its API (only one process may write the
@@ -19,8 +20,7 @@ import { createPrivacyStub, ev } from '../testing/privacy.js';
 
 let dataDir: string;
 let server: ServerType;
-let out: string;
-let err: string;
+let io: CapturedStdio;
 const saved = { ...process.env };
 
 function setup() {
@@ -36,10 +36,7 @@ async function listen(deps: ReturnType<typeof setup>): Promise<number> {
 
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tally-cli-forward-'));
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  io = captureStdio();
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -55,7 +52,7 @@ describe('CLI next to a running collector', () => {
     const port = await listen(deps);
     Object.assign(process.env, { TALLY_HOST: '127.0.0.1', TALLY_PORT: String(port), TALLY_DASH_KEY: TEST_DASH_KEY, TALLY_DATA_DIR: dataDir });
     expect(await erase(['--user', 'kim'])).toBe(0);
-    expect(JSON.parse(out)).toEqual({ ok: true, removed: 1, days: ['2026-11-20'], rollup_days: ['2026-11-20'] });
+    expect(JSON.parse(io.out)).toEqual({ ok: true, removed: 1, days: ['2026-11-20'], rollup_days: ['2026-11-20'] });
     expect(deps.log.events.map((e) => e.user_id)).toEqual(['lee']);
   });
 
@@ -76,7 +73,7 @@ describe('CLI next to a running collector', () => {
     const port = await listen(deps);
     Object.assign(process.env, { TALLY_HOST: '127.0.0.1', TALLY_PORT: String(port), TALLY_DATA_DIR: dataDir });
     expect(await purge(['--dry-run'])).toBe(1);
-    expect(JSON.parse(err).error).toMatch(/a collector is running at http:\/\/127\.0\.0\.1:\d+/);
+    expect(JSON.parse(io.err).error).toMatch(/a collector is running at http:\/\/127\.0\.0\.1:\d+/);
   });
 
   it('uses the key serve generated in $TALLY_DATA_DIR/dash-key when TALLY_DASH_KEY is unset', async () => {
@@ -87,7 +84,7 @@ describe('CLI next to a running collector', () => {
     delete process.env.TALLY_DASH_KEY;
     Object.assign(process.env, { TALLY_HOST: '127.0.0.1', TALLY_PORT: String(port), TALLY_DATA_DIR: dataDir });
     expect(await erase(['--user', 'kim'])).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ ok: true, removed: 1 });
+    expect(JSON.parse(io.out)).toMatchObject({ ok: true, removed: 1 });
   });
 
   it('refuses, exit 1, when a collector runs but no key is known is not set', async () => {
@@ -97,7 +94,7 @@ describe('CLI next to a running collector', () => {
     delete process.env.TALLY_DASH_KEY;
     Object.assign(process.env, { TALLY_HOST: '127.0.0.1', TALLY_PORT: String(port), TALLY_DATA_DIR: dataDir });
     expect(await erase(['--user', 'kim'])).toBe(1);
-    expect(JSON.parse(err).error).toMatch(/a collector is running at http:\/\/127\.0\.0\.1:\d+; set TALLY_DASH_KEY/);
+    expect(JSON.parse(io.err).error).toMatch(/a collector is running at http:\/\/127\.0\.0\.1:\d+; set TALLY_DASH_KEY/);
     expect(deps.log.events).toHaveLength(1);
   });
 });

@@ -10,12 +10,12 @@ import { run as purge } from './purge.js';
 import { openOffline } from './offline-deps.js';
 import { addDays } from '../rollup/time.js';
 import { freePort } from '../testing/index.js';
+import { captureStdio, type CapturedStdio } from '../testing/stdio.js';
 
 /** The commands on a temp data dir with no collector running: generate → purge → rollup → purge → erase. */
 
 let dataDir: string;
-let out: string;
-let err: string;
+let io: CapturedStdio;
 const saved = { ...process.env };
 
 beforeEach(async () => {
@@ -27,10 +27,7 @@ beforeEach(async () => {
     TALLY_RAW_RETENTION_DAYS: '3',
     TALLY_LOG_LEVEL: 'silent',
   });
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  io = captureStdio();
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -39,8 +36,8 @@ afterEach(async () => {
 });
 
 const take = () => {
-  const v = JSON.parse(out);
-  out = '';
+  const v = JSON.parse(io.out);
+  io.out = '';
   return v;
 };
 
@@ -97,6 +94,6 @@ describe('privacy commands without a running collector', () => {
     const audit = (await readFile(join(dataDir, 'audit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(audit.map((a) => a.action)).toEqual(['purge', 'export', 'erase']);
     expect(audit.every((a) => String(a.actor).startsWith('cli:'))).toBe(true);
-    expect(err).toBe('');
+    expect(io.err).toBe('');
   }, 60_000);
 });

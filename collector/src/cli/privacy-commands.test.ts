@@ -6,18 +6,15 @@ import { run as erase } from './erase.js';
 import { run as exportCmd } from './export.js';
 import { run as generate } from './generate.js';
 import { run as purge } from './purge.js';
+import { captureStdio, type CapturedStdio } from '../testing/stdio.js';
 
 /** The commands' exit codes and JSON output (stdout on success, stderr on failure). */
 
 let dataDir: string;
-let out: string;
-let err: string;
+let io: CapturedStdio;
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'tally-privacy-cli-'));
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  io = captureStdio();
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -39,31 +36,31 @@ describe('CLI flags', () => {
     [generate, ['--data-dir', ''], '--data-dir must not be empty'],
   ] as const)('%o %j exits 2 with a JSON error', async (cmd, args, message) => {
     expect(await cmd([...args])).toBe(2);
-    expect(JSON.parse(err)).toEqual({ ok: false, error: message });
-    expect(out).toBe('');
+    expect(JSON.parse(io.err)).toEqual({ ok: false, error: message });
+    expect(io.out).toBe('');
   });
 });
 
 it.each([erase, exportCmd, purge, generate])('--help prints usage on stdout and exits 0', async (cmd) => {
   expect(await cmd(['--help'])).toBe(0);
-  expect(out).toMatch(/^usage: pnpm collector (erase|export|purge|generate)/);
-  expect(err).toBe('');
+  expect(io.out).toMatch(/^usage: pnpm collector (erase|export|purge|generate)/);
+  expect(io.err).toBe('');
 });
 
 describe('pnpm collector generate', () => {
   it('writes the day files and prints a JSON summary', async () => {
     const code = await generate(['--days', '3', '--events-per-day', '500', '--users', '200', '--data-dir', dataDir, '--end', '2026-11-20', '--seed', 's1']);
-    expect(err).toBe('');
+    expect(io.err).toBe('');
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ ok: true, dataDir, days: 3, events: 1500 });
+    expect(JSON.parse(io.out)).toMatchObject({ ok: true, dataDir, days: 3, events: 1500 });
     expect(await readdir(join(dataDir, 'events'))).toEqual(['2026-11-18.ndjson', '2026-11-19.ndjson', '2026-11-20.ndjson']);
   });
 
   it('exits 1 with a JSON error rather than overwrite a day', async () => {
     const args = ['--days', '1', '--events-per-day', '10', '--users', '5', '--data-dir', dataDir, '--end', '2026-11-20'];
     expect(await generate(args)).toBe(0);
-    out = '';
+    io.out = '';
     expect(await generate(args)).toBe(1);
-    expect(JSON.parse(err)).toEqual({ ok: false, error: `refusing to overwrite existing log file ${join(dataDir, 'events', '2026-11-20.ndjson')}` });
+    expect(JSON.parse(io.err)).toEqual({ ok: false, error: `refusing to overwrite existing log file ${join(dataDir, 'events', '2026-11-20.ndjson')}` });
   });
 });
