@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { storedEvents } from '../collector/src/logstore/index.js';
 import { startCollector } from '../collector/src/testing/index.js';
+import { runAsScript } from './as-script.js';
 
 /**
  * Ingestion benchmark (issue 2). Load comes from this process (autocannon) over loopback; the
@@ -274,12 +275,4 @@ export async function run(): Promise<Record<string, unknown>> {
   };
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run().then(
-    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, run);

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, runCli, startCollector, TEST_DASH_KEY, type CliResult } from '../collector/src/testing/index.js';
 import { utcDay } from '../collector/src/shared/utc-day.js';
+import { runAsScript } from './as-script.js';
 
 /**
  * Metrics benchmark (issue 4): drives the collector exactly as an operator would — the `generate`,
@@ -230,12 +231,4 @@ export async function run(): Promise<Record<string, unknown>> {
   return result;
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run().then(
-    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsScript(import.meta.url, run);

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { burstRun, pacedRun, startPacedStub, type PacedSdk } from './sdk-paced.js';
 import { queueWriteCost } from './sdk-queue.js';
+import { runAsScript } from './as-script.js';
 
 /**
  * Browser SDK benchmark (issues 3 and 12): bundle sizes; Tally beside @amplitude/analytics-browser
@@ -117,12 +118,4 @@ export async function run(): Promise<Record<string, unknown>> {
   }
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  run().then(
-    (result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`),
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, run);
