@@ -5,6 +5,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * fetch, with a network failure (the collector stopped or is restarting) as an ApiError whose text a
+ * user can act on, instead of the browser's bare "Failed to fetch". An abort stays an abort.
+ */
+async function reach(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'The collector did not answer: it may be stopped or restarting. Try again in a moment.');
+  }
+}
+
 export type Params = Record<string, string | number | undefined>;
 
 export function apiUrl(path: string, params: Params = {}): string {
@@ -15,7 +28,7 @@ export function apiUrl(path: string, params: Params = {}): string {
 }
 
 export async function api<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(apiUrl(path, params), { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal });
+  const res = await reach(apiUrl(path, params), { credentials: 'same-origin', headers: { Accept: 'application/json' }, signal });
   let body: { ok?: boolean; error?: string } | undefined;
   try {
     body = (await res.json()) as typeof body;
@@ -27,7 +40,7 @@ export async function api<T>(path: string, params: Params = {}, signal?: AbortSi
 }
 
 export async function session(method: 'GET' | 'POST' | 'DELETE', body?: object): Promise<{ status: number; body: { ok: boolean; error?: string; signed_in?: boolean; key_configured?: boolean } }> {
-  const res = await fetch('/dashboard/api/session', {
+  const res = await reach('/dashboard/api/session', {
     method,
     credentials: 'same-origin',
     headers: body ? { 'Content-Type': 'application/json' } : {},
