@@ -175,5 +175,5 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
           await opts.afterNightly?.();
         });
 
-  return { analytics, ledger: createLedger(db) };
+  return { analytics, ledger: createLedger(db, worker.gate) };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createCubeBuilder, decodeRows, decodeUsers, encodeRows, type RowSet } from './cube.js';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
+import type { TxTurn } from './write-gate.js';
 import { sortedUnion } from './sorted.js';
 import { decodeStep, encodeStep, segmentMap, stepLogFrom, type StepEntry, type StepLog, type StepLogData } from './steps.js';
 
@@ -182,6 +183,13 @@ function deleteSteps(db: Db, rows: StepRow[]): void {
   bounded(db, rows, (r) => (del.run(r.day, r.type, r.feature), r.n));
 }
 
+// Set only in the rollup worker thread (worker-body.ts; its own instance of this module): its
+// transactions take turns with the event loop's writes (write-gate.ts).
+let turn: TxTurn | undefined;
+export function takeTurns(t: TxTurn): void {
+  turn = t;
+}
+
 /** Runs `write` over `items` in transactions of about TX_BYTES (savepoints inside the caller's transaction). */
 function bounded<T>(db: Db, items: T[], write: (x: T) => number): void {
   let i = 0;
@@ -189,7 +197,14 @@ function bounded<T>(db: Db, items: T[], write: (x: T) => number): void {
     let bytes = 0;
     while (i < items.length && bytes < TX_BYTES) bytes += write(items[i++]!);
   });
-  while (i < items.length) some();
+  while (i < items.length) {
+    turn?.enter();
+    try {
+      some();
+    } finally {
+      turn?.leave();
+    }
+  }
 }
 
 export function readRows(db: Db, day: string, head: Head): RowSet[] {

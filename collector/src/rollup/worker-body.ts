@@ -1,8 +1,9 @@
 import { basename, dirname } from 'node:path';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from './db.js';
 import type { PendingEntries } from './dict.js';
-import { collect, stageDays, writeEntries, type Garbage, type StageJob } from './stage.js';
+import { collect, stageDays, takeTurns, writeEntries, type Garbage, type StageJob } from './stage.js';
+import { workerTurn } from './write-gate.js';
 
 type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries });
 
@@ -11,6 +12,8 @@ type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | {
  * on a connection of its own opened per job, so a data dir closed or replaced meanwhile is never
  * written through a stale handle.
  */
+takeTurns(workerTurn((workerData as { gate: SharedArrayBuffer }).gate));
+
 parentPort!.on('message', (msg: Msg) => {
   try {
     const db = openDb(dirname(msg.file), basename(msg.file));

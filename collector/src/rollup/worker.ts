@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
+import { createWriteGate, type WriteGate } from './write-gate.js';
 import { collect, stageDays, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
 
 /**
@@ -18,6 +19,8 @@ export interface RollupWorker {
   /** Deletes what moved heads no longer name, then checkpoints the WAL (stage.ts `collect`). */
   collect(db: Db, garbage: Garbage[]): Promise<void>;
   close(): Promise<void>;
+  /** The event loop's SQLite writes that may overlap the worker's (the ledger) go through this. */
+  readonly gate: WriteGate;
 }
 
 type Reply = { id: number; out?: unknown; error?: string; stack?: string; code?: string };
@@ -27,14 +30,15 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
   let broken = false;
   let seq = 0;
   let pending = 0;
+  const gate = createWriteGate();
   const waiting = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
 
   function start(): Worker {
     const here = import.meta.url;
     // Running from source (tsx, vitest): a plain-JS bootstrap loads the worker through tsx.
     const w = here.endsWith('.ts')
-      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { file: new URL('./worker-body.ts', here).href } })
-      : new Worker(new URL('./worker-body.js', here));
+      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { file: new URL('./worker-body.ts', here).href, gate: gate.buffer } })
+      : new Worker(new URL('./worker-body.js', here), { workerData: { gate: gate.buffer } });
     w.unref();
     w.on('message', (m: Reply) => {
       const p = waiting.get(m.id);
@@ -80,6 +84,7 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
   }
 
   return {
+    gate,
     async stage(db, jobs) {
       if (jobs.length === 0) return [];
       const r = await run<Staged[]>({ op: 'stage', file: db.name, jobs });
