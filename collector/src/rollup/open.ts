@@ -15,6 +15,9 @@ import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 import { createSerial } from '../shared/serial.js';
 
+/** How often the rollup worker copies the WAL back (write-ahead pages of the ledger, mostly). */
+const CHECKPOINT_MS = 5_000;
+
 export interface OpenAnalyticsOptions {
   config: Config;
   log: LogStore;
@@ -81,6 +84,12 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
 
   let rebuilding = false;
   const worker = sharedRollupWorker((error) => logger.warn('rollup worker unavailable; rolling up on the main thread', { error }));
+  // SQLite checkpoints on the commit that finds the WAL over 1,000 pages: after the worker wrote a
+  // big day, that was the next ledger write, copying megabytes on the event loop. The worker
+  // checkpoints instead — after its own commits, and every few seconds for the ledger's pages.
+  db.pragma('wal_autocheckpoint = 0');
+  const checkpoints = setInterval(() => void worker.checkpoint(db).catch(() => {}), CHECKPOINT_MS);
+  checkpoints.unref();
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   const serial = createSerial();
@@ -156,6 +165,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     },
     close() {
       closed = true;
+      clearInterval(checkpoints);
       job?.stop();
       unsubscribe();
       db.close();

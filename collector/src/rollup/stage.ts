@@ -3,7 +3,7 @@ import { createCubeBuilder, decodeRows, decodeUsers, encodeRows, type RowSet } f
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
 import type { TxTurn } from './write-gate.js';
-import { sortedUnion } from './sorted.js';
+import { sortedHas, sortedUnion } from './sorted.js';
 import { decodeStep, encodeStep, segmentMap, stepLogFrom, type StepEntry, type StepLog, type StepLogData } from './steps.js';
 
 /**
@@ -28,6 +28,11 @@ export interface Head {
   base: boolean;
   /** Parts appended since it was last written whole. */
   parts: number;
+  /**
+   * `day_users` keys of its user id lists (disjoint, each ascending: the whole write's, then each
+   * part's new users); none = the list sits in `days.user_ids` (written before the worker did it).
+   */
+  userKeys: string[];
 }
 
 export interface StageJob {
@@ -59,6 +64,7 @@ export interface Garbage {
   lo: number;
   hi: number;
   keys: string[];
+  userKeys: string[];
 }
 
 /** 16,384 rows of 52 bytes: 0.85 MB per chunk (one chunk is written in one transaction). */
@@ -89,9 +95,15 @@ function stageDay(db: Db, job: StageJob): Staged {
       writeSteps(db, key, log.build());
       keys = [...keys, key];
     }
-    const blob = db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck().get(day) as Buffer;
+    // Only the users new to the day are written (cost follows the new events); a day whose list
+    // still sits in `days.user_ids` gets it whole under a key once.
+    const before = readUsers(db, day, head);
+    const fresh = newUsers(before, job.users);
+    let userKeys = head.userKeys;
+    if (userKeys.length === 0) userKeys = [writeUsers(db, day, sortedUnion(before, fresh))];
+    else if (fresh.length > 0) userKeys = [...userKeys, writeUsers(db, day, fresh)];
     const lo = head.lo <= head.hi ? head.lo : (ids[0] ?? head.lo);
-    return { head: { lo, hi: ids.at(-1) ?? head.hi, keys, base: head.base, parts: head.parts + 1 }, users: sortedUnion(decodeUsers(blob), job.users) };
+    return { head: { lo, hi: ids.at(-1) ?? head.hi, keys, base: head.base, parts: head.parts + 1, userKeys }, users: sortedUnion(before, fresh) };
   }
   let rows = job.rows;
   let users = job.users;
@@ -106,16 +118,44 @@ function stageDay(db: Db, job: StageJob): Staged {
     if (job.indexed) for (const key of head.keys) for (const e of readSteps(db, key)) log.addEntry(e);
     else for (const r of persisted) log.addRows(r);
   }
-  const staged = writeDay(db, day, rows, log);
-  return { head: staged, users: Uint32Array.from(users).sort(), garbage: head === undefined ? undefined : { day, ...head } };
+  const sorted = Uint32Array.from(users).sort();
+  const staged = writeDay(db, day, rows, log, sorted);
+  return { head: staged, users: sorted, garbage: head === undefined ? undefined : { day, lo: head.lo, hi: head.hi, keys: head.keys, userKeys: head.userKeys } };
 }
 
-/** Writes a day's rows and funnel index under a fresh head (in the caller's transaction if it has one). */
-export function writeDay(db: Db, day: string, rows: RowSet, steps: StepLog): Head {
+/** Writes a day's rows, funnel index and (ascending) users under a fresh head (in the caller's transaction if it has one). */
+export function writeDay(db: Db, day: string, rows: RowSet, steps: StepLog, users: Uint32Array): Head {
   const ids = writeRows(db, day, rows);
   const key = newKey(day);
   writeSteps(db, key, steps.build());
-  return { lo: ids[0] ?? 1, hi: ids.at(-1) ?? 0, keys: [key], base: false, parts: 0 };
+  return { lo: ids[0] ?? 1, hi: ids.at(-1) ?? 0, keys: [key], base: false, parts: 0, userKeys: [writeUsers(db, day, users)] };
+}
+
+/** The day's ascending user ids as its head names them. */
+export function readUsers(db: Db, day: string, head: Head): Uint32Array {
+  if (head.userKeys.length === 0) {
+    const blob = db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck().get(day) as Buffer | undefined;
+    return blob === undefined ? new Uint32Array(0) : decodeUsers(blob);
+  }
+  const get = db.prepare('SELECT data FROM day_users WHERE key = ?').pluck();
+  let out: Uint32Array | undefined;
+  for (const key of head.userKeys) {
+    const list = decodeUsers(get.get(key) as Buffer);
+    out = out === undefined ? list : sortedUnion(out, list);
+  }
+  return out!;
+}
+
+/** Ascending ids of `users` (unordered) not in `day` (ascending). */
+function newUsers(day: Uint32Array, users: Uint32Array): Uint32Array {
+  return Uint32Array.from(users.filter((u) => !sortedHas(day, u))).sort();
+}
+
+function writeUsers(db: Db, day: string, users: Uint32Array): string {
+  const key = newKey(day);
+  const insert = db.prepare('INSERT INTO day_users (key, data) VALUES (?, ?)');
+  bounded(db, [users], (u) => (insert.run(key, Buffer.from(u.buffer, u.byteOffset, u.byteLength)), u.byteLength));
+  return key;
 }
 
 /** Deletes what a moved head no longer names, in short transactions. */
@@ -124,6 +164,7 @@ export function collect(db: Db, garbage: Garbage[]): void {
     const parts = db.prepare('SELECT rowid id, length(rows) n FROM day_parts WHERE day = ? AND rowid BETWEEN ? AND ?').all(g.day, g.lo, g.hi) as { id: number; n: number }[];
     deleteParts(db, parts);
     for (const key of g.keys) deleteSteps(db, db.prepare('SELECT day, type, feature, length(data) n FROM day_steps WHERE day = ?').all(key) as StepRow[]);
+    deleteUsers(db, g.userKeys);
   }
   db.pragma('wal_checkpoint(PASSIVE)');
 }
@@ -141,6 +182,14 @@ function dropLeftovers(db: Db, day: string, head: Head | undefined): void {
   const keys = new Set(head?.keys ?? []);
   const steps = db.prepare('SELECT day, type, feature, length(data) n FROM day_steps WHERE day = ? OR (day > ? AND day < ?)').all(day, `${day}~`, `${day}\u007f`) as StepRow[];
   deleteSteps(db, steps.filter((s) => !keys.has(s.day)));
+  const users = db.prepare(`SELECT key FROM day_users WHERE ${allStepKeys.where.replaceAll('day', 'key')}`).pluck().all(...allStepKeys.args(day)) as string[];
+  const named = new Set(head?.userKeys ?? []);
+  deleteUsers(db, users.filter((k) => !named.has(k)));
+}
+
+function deleteUsers(db: Db, keys: string[]): void {
+  const del = db.prepare('DELETE FROM day_users WHERE key = ?');
+  bounded(db, keys, (k) => del.run(k).changes * 4096);
 }
 
 /** `day_steps` keys of a day: the day, `~`, random (a crash's leftovers never collide with a new key). */

@@ -5,7 +5,7 @@ import type { PendingEntries } from './dict.js';
 import { collect, stageDays, takeTurns, writeEntries, type Garbage, type StageJob } from './stage.js';
 import { workerTurn } from './write-gate.js';
 
-type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries });
+type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries } | { op: 'checkpoint' });
 
 /**
  * Worker thread body (worker.ts): stages rollup days and collects what they replaced (stage.ts),
@@ -20,6 +20,7 @@ parentPort!.on('message', (msg: Msg) => {
     try {
       if (msg.op !== 'stage') {
         if (msg.op === 'collect') collect(db, msg.garbage);
+        else if (msg.op === 'checkpoint') db.pragma('wal_checkpoint(PASSIVE)');
         else writeEntries(db, msg.entries);
         parentPort!.postMessage({ id: msg.id, out: null });
         return;

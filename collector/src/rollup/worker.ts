@@ -18,6 +18,8 @@ export interface RollupWorker {
   entries(db: Db, entries: PendingEntries): Promise<void>;
   /** Deletes what moved heads no longer name, then checkpoints the WAL (stage.ts `collect`). */
   collect(db: Db, garbage: Garbage[]): Promise<void>;
+  /** Copies the WAL back into the database (PASSIVE: never waits for readers or writers). */
+  checkpoint(db: Db): Promise<void>;
   close(): Promise<void>;
   /** The event loop's SQLite writes that may overlap the worker's (the ledger) go through this. */
   readonly gate: WriteGate;
@@ -97,6 +99,10 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
     async collect(db, garbage) {
       const r = await run<null>({ op: 'collect', file: db.name, garbage });
       if (r === undefined) collect(db, garbage);
+    },
+    async checkpoint(db) {
+      const r = await run<null>({ op: 'checkpoint', file: db.name });
+      if (r === undefined) db.pragma('wal_checkpoint(PASSIVE)');
     },
     async close() {
       const w = worker;
