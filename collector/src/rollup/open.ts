@@ -88,11 +88,14 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   // big day, that was the next ledger write, copying megabytes on the event loop. The worker
   // checkpoints instead — after its own commits, and every few seconds for the ledger's pages.
   db.pragma('wal_autocheckpoint = 0');
-  const checkpoints = setInterval(() => void worker.checkpoint(db).catch(() => {}), CHECKPOINT_MS);
+  const checkpoints = setInterval(() => void worker.checkpoint(db, 'PASSIVE').catch(() => {}), CHECKPOINT_MS);
   checkpoints.unref();
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   const serial = createSerial();
+  // What a process stopped between a head move and its clean-up left (old rows of an erasure's
+  // rebuild included) goes first, by the worker, before any rollup.
+  serial(() => worker.sweep(db)).catch((err: unknown) => logger.warn('sweeping unnamed rollup rows failed', { error: String(err) }));
 
   const analytics: Analytics = {
     get engine() {
@@ -104,7 +107,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
       await serial(async () => {
         rebuilding = true;
         try {
-          await rebuildDays(engine, db, log, reader, days);
+          await rebuildDays(engine, db, worker, log, reader, days);
         } finally {
           rebuilding = false;
         }
@@ -156,8 +159,8 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
         // Values only the erased events carried (a url or feature embedding the id): inside the
         // serial chain, where no rebuild holds dictionary ids the engine does not know of.
         dict.forget(unusedValues(engine));
-        // Old page images in the WAL would still hold the keys.
-        db.pragma('wal_checkpoint(TRUNCATE)');
+        // Old page images in the WAL would still hold the keys (by the worker: it blocks writers).
+        await worker.checkpoint(db, 'TRUNCATE');
       }),
     completeness(from, to, app) {
       const other = overflow.read(from, to, app);

@@ -57,3 +57,39 @@ describe('staging a day (the rollup worker\'s writes)', () => {
     expect(part!.users.length).toBe(1_020);
   });
 });
+
+describe('sweep at start-up', () => {
+  it('deletes what no head names: a crash between the head move and the clean-up, and a day without a head', async () => {
+    const { sweep } = await import('./stage.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tally-sweep-'));
+    const db = openDb(dir);
+    try {
+      const b = createCubeBuilder();
+      const steps = createStepLog();
+      const d = new Uint32Array(9);
+      d[2] = 1;
+      for (let i = 0; i < 300; i++) {
+        b.add(i % 100, d, 1_000 + i);
+        steps.add(i % 100, 1, 0, 1_000 + i, segmentId(0, 0, 0));
+      }
+      const v = b.view();
+      const mk = (day: string): StageJob => ({ day, mode: 'whole', indexed: true, rows: v.rows, users: v.users, steps: steps.data(), segments: segmentTriples() });
+      const [old] = stageDays(db, [mk('2026-11-18')]);
+      // The head moved to a rebuild of the day, then the process died before `collect`.
+      const [rebuilt] = stageDays(db, [{ ...mk('2026-11-18'), mode: 'replace', head: old!.head }]);
+      const h = rebuilt!.head;
+      db.prepare('INSERT INTO day_heads (day, lo, hi, step_keys, base, parts) VALUES (?, ?, ?, ?, 0, 0)').run('2026-11-18', h.lo, h.hi, h.keys.join(','));
+      db.prepare('INSERT INTO day_user_keys (day, key) VALUES (?, ?)').run('2026-11-18', h.userKeys.join(','));
+      // A day whose head was dropped (a rebuild found nothing left), its rows not yet deleted.
+      stageDays(db, [mk('2026-11-19')]);
+      sweep(db);
+      const all = <T>(q: string) => db.prepare(q).pluck().all() as T[];
+      expect(all<number>('SELECT rowid FROM day_parts')).toEqual(Array.from({ length: h.hi - h.lo + 1 }, (_, i) => h.lo + i));
+      expect(new Set(all<string>('SELECT DISTINCT day FROM day_steps'))).toEqual(new Set(h.keys));
+      expect(all<string>('SELECT key FROM day_users')).toEqual(h.userKeys);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

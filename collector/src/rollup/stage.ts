@@ -37,8 +37,11 @@ export interface Head {
 
 export interface StageJob {
   day: string;
-  /** `whole`: the day is written again with the new rows merged in; `part`: the new rows are appended. */
-  mode: 'whole' | 'part';
+  /**
+   * `whole`: the day is written again with the new rows merged in; `part`: the new rows are
+   * appended; `replace`: the rows are the whole day (a rebuild from the log), what the head names goes.
+   */
+  mode: 'whole' | 'part' | 'replace';
   /** The day as readers see it now; undefined when it was never rolled up. */
   head?: Head;
   /** The persisted day has the exact funnel index (else its rows' first times stand in for it). */
@@ -65,6 +68,8 @@ export interface Garbage {
   hi: number;
   keys: string[];
   userKeys: string[];
+  /** The day is gone (a rebuild found no events): everything stored under it goes, named or not. */
+  all?: boolean;
 }
 
 /** 16,384 rows of 52 bytes: 0.85 MB per chunk (one chunk is written in one transaction). */
@@ -107,7 +112,7 @@ function stageDay(db: Db, job: StageJob): Staged {
   }
   let rows = job.rows;
   let users = job.users;
-  if (head !== undefined) {
+  if (head !== undefined && job.mode !== 'replace') {
     const persisted = readRows(db, day, head);
     const b = createCubeBuilder(persisted.reduce((n, r) => n + r.n, rows.n));
     for (const r of [...persisted, rows]) b.addRows(r);
@@ -161,12 +166,32 @@ function writeUsers(db: Db, day: string, users: Uint32Array): string {
 /** Deletes what a moved head no longer names, in short transactions. */
 export function collect(db: Db, garbage: Garbage[]): void {
   for (const g of garbage) {
+    if (g.all === true) {
+      // Rollups run one at a time (open.ts): no head of the day was staged since it was dropped.
+      dropLeftovers(db, g.day, undefined);
+      continue;
+    }
     const parts = db.prepare('SELECT rowid id, length(rows) n FROM day_parts WHERE day = ? AND rowid BETWEEN ? AND ?').all(g.day, g.lo, g.hi) as { id: number; n: number }[];
     deleteParts(db, parts);
     for (const key of g.keys) deleteSteps(db, db.prepare('SELECT day, type, feature, length(data) n FROM day_steps WHERE day = ?').all(key) as StepRow[]);
     deleteUsers(db, g.userKeys);
   }
-  db.pragma('wal_checkpoint(PASSIVE)');
+  checkpoint(db, 'PASSIVE');
+}
+
+/**
+ * Deletes, for every day, what its head does not name: what a process that stopped between a
+ * head move and `collect` left behind (a rebuild after an erasure included, whose old rows must
+ * not outlive it), and anything of a day that has no head any more. Run once at start-up.
+ */
+export function sweep(db: Db): void {
+  const heads = new Map(
+    (db.prepare("SELECT h.day, lo, hi, step_keys, base, parts, COALESCE(u.key, '') users_key FROM day_heads h LEFT JOIN day_user_keys u ON u.day = h.day").all() as { day: string; lo: number; hi: number; step_keys: string; base: number; parts: number; users_key: string }[]).map(
+      (r) => [r.day, { lo: r.lo, hi: r.hi, keys: r.step_keys === '' ? [] : r.step_keys.split(','), base: r.base === 1, parts: r.parts, userKeys: r.users_key === '' ? [] : r.users_key.split(',') } satisfies Head],
+    ),
+  );
+  const days = db.prepare('SELECT DISTINCT day FROM day_parts UNION SELECT DISTINCT substr(day, 1, 10) FROM day_steps UNION SELECT DISTINCT substr(key, 1, 10) FROM day_users').pluck().all() as string[];
+  for (const day of days) dropLeftovers(db, day, heads.get(day));
 }
 
 /** Rows and index entries of `day` its head does not name: left by a rollup that stopped half-way. */
@@ -237,6 +262,24 @@ function deleteSteps(db: Db, rows: StepRow[]): void {
 let turn: TxTurn | undefined;
 export function takeTurns(t: TxTurn): void {
   turn = t;
+}
+
+/**
+ * Copies the WAL back into the database. PASSIVE never waits and never blocks a writer; TRUNCATE
+ * (after an erasure: old page images in the WAL would still hold the erased values) blocks writers
+ * while it runs, so it takes its turn like a transaction.
+ */
+export function checkpoint(db: Db, mode: 'PASSIVE' | 'TRUNCATE'): void {
+  if (mode === 'PASSIVE') {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    return;
+  }
+  turn?.enter();
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    turn?.leave();
+  }
 }
 
 /** Runs `write` over `items` in transactions of about TX_BYTES (savepoints inside the caller's transaction). */

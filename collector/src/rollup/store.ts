@@ -1,7 +1,7 @@
 import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
-import { allStepKeys, readRows, readUsers, writeDay, type Head, type Staged } from './stage.js';
+import { allStepKeys, readRows, readUsers, writeDay, type Garbage, type Head, type Staged } from './stage.js';
 import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
 
 const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
@@ -64,6 +64,11 @@ export interface DayStore {
   /** Writes the day whole on this connection (rebuilds), deleting everything it held before. */
   write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
+  /**
+   * Forgets the day in the caller's transaction, deleting only its small rows: its rows, index and
+   * user lists are left for the rollup worker to delete (`collect` the returned garbage).
+   */
+  detach(day: string): Garbage | undefined;
   coverage(receiptDay: string): Map<string, number>;
   addCoverage(receiptDay: string, day: string, events: number): void;
   setCoverage(receiptDay: string, day: string, events: number): void;
@@ -222,6 +227,18 @@ export function createDayStore(db: Db): DayStore {
       const head = writeDay(db, day, w.rows, w.steps, users);
       put(day, w.events, w.summary, w.values, users, head, true, rolledAt);
       rowCache.delete(day);
+    },
+    detach(day) {
+      const m = meta.get(day);
+      if (m === undefined) return undefined;
+      q.remove.run(day);
+      q.removeHead.run(day);
+      q.removeUsersHead.run(day);
+      q.removeValues.run(day);
+      meta.delete(day);
+      rowCache.delete(day);
+      dropUsers(day);
+      return { day, lo: m.head.lo, hi: m.head.hi, keys: m.head.keys, userKeys: m.head.userKeys, all: true };
     },
     remove(day) {
       q.remove.run(day);

@@ -2,10 +2,10 @@ import { basename, dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from './db.js';
 import type { PendingEntries } from './dict.js';
-import { collect, stageDays, takeTurns, writeEntries, type Garbage, type StageJob } from './stage.js';
+import { checkpoint, collect, stageDays, sweep, takeTurns, writeEntries, type Garbage, type StageJob } from './stage.js';
 import { workerTurn } from './write-gate.js';
 
-type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries } | { op: 'checkpoint' });
+type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries } | { op: 'checkpoint'; mode: 'PASSIVE' | 'TRUNCATE' } | { op: 'sweep' });
 
 /**
  * Worker thread body (worker.ts): stages rollup days and collects what they replaced (stage.ts),
@@ -20,7 +20,8 @@ parentPort!.on('message', (msg: Msg) => {
     try {
       if (msg.op !== 'stage') {
         if (msg.op === 'collect') collect(db, msg.garbage);
-        else if (msg.op === 'checkpoint') db.pragma('wal_checkpoint(PASSIVE)');
+        else if (msg.op === 'checkpoint') checkpoint(db, msg.mode);
+        else if (msg.op === 'sweep') sweep(db);
         else writeEntries(db, msg.entries);
         parentPort!.postMessage({ id: msg.id, out: null });
         return;

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
 import { createWriteGate, type WriteGate } from './write-gate.js';
-import { collect, stageDays, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
+import { checkpoint, collect, stageDays, sweep, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
 
 /**
  * Runs the heavy half of a rollup in a worker thread (stage.ts: merging, encoding, the funnel
@@ -18,8 +18,10 @@ export interface RollupWorker {
   entries(db: Db, entries: PendingEntries): Promise<void>;
   /** Deletes what moved heads no longer name, then checkpoints the WAL (stage.ts `collect`). */
   collect(db: Db, garbage: Garbage[]): Promise<void>;
-  /** Copies the WAL back into the database (PASSIVE: never waits for readers or writers). */
-  checkpoint(db: Db): Promise<void>;
+  /** Copies the WAL back into the database (stage.ts `checkpoint`). */
+  checkpoint(db: Db, mode: 'PASSIVE' | 'TRUNCATE'): Promise<void>;
+  /** Deletes what no day head names (stage.ts `sweep`). */
+  sweep(db: Db): Promise<void>;
   close(): Promise<void>;
   /** The event loop's SQLite writes that may overlap the worker's (the ledger) go through this. */
   readonly gate: WriteGate;
@@ -100,9 +102,13 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
       const r = await run<null>({ op: 'collect', file: db.name, garbage });
       if (r === undefined) collect(db, garbage);
     },
-    async checkpoint(db) {
-      const r = await run<null>({ op: 'checkpoint', file: db.name });
-      if (r === undefined) db.pragma('wal_checkpoint(PASSIVE)');
+    async checkpoint(db, mode) {
+      const r = await run<null>({ op: 'checkpoint', file: db.name, mode });
+      if (r === undefined) checkpoint(db, mode);
+    },
+    async sweep(db) {
+      const r = await run<null>({ op: 'sweep', file: db.name });
+      if (r === undefined) sweep(db);
     },
     async close() {
       const w = worker;
