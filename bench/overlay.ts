@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { StoredEvent } from '../packages/protocol/src/index.js';
-import { loadConfig } from '../collector/src/config/config.js';
-import { openAnalytics } from '../collector/src/rollup/open.js';
+import { loadConfig } from '../collector/src/config/index.js';
+import { openAnalytics } from '../collector/src/rollup/index.js';
 import { createMemoryLogStore, createRecordingLogger } from '../collector/src/testing/index.js';
 
 /**

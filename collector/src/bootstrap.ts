@@ -1,11 +1,11 @@
-import type { Config } from './config/config.js';
+import type { Config } from './config/index.js';
 import type { AppDeps, Clock } from './deps.js';
 import { createLogger, createMetrics } from './ops/index.js';
 import { openLogStore } from './logstore/index.js';
-import { openAnalytics } from './rollup/open.js';
+import { openAnalytics } from './rollup/index.js';
 import { appendAudit, purgeExpired } from './privacy/index.js';
 import { createForwardThread } from './forward/index.js';
-import { startQueryWarmer } from './query/warm.js';
+import { startQueryWarmer } from './query/index.js';
 
 /**
  * Builds the real dependencies of the collector from its configuration: JSON logger, metrics, the

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../config/config.js';
+import { type Config, loadConfig } from '../config/index.js';
 import type { Logger } from '../deps.js';
 import { openLogStore } from '../logstore/index.js';
-import { createLogger } from '../ops/logger.js';
-import { openAnalytics } from '../rollup/open.js';
-import type { PrivacyDeps } from '../privacy/erase.js';
+import { createLogger } from '../ops/index.js';
+import { openAnalytics } from '../rollup/index.js';
+import type { PrivacyDeps } from '../privacy/index.js';
 import { createForwardHub } from '../forward/index.js';
 
 /**

@@ -4,7 +4,7 @@ export { createRegistry } from './registry.js';
 export type { Registry, Counter, Gauge, Histogram, Labels } from './registry.js';
 export { createLogger } from './logger.js';
 export type { LogLevel } from './logger.js';
-export { dashKeyAuth } from './auth.js';
+export { dashKeyAuth, dashKeyMatches } from './auth.js';
 export { requestTiming } from './timing.js';
 export { diskFreeBytes } from './disk.js';
 export { opsRoutes } from './routes.js';

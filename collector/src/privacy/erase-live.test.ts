@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
 import { openLogStore, type OpenLogStore } from '../logstore/index.js';
-import { openAnalytics } from '../rollup/open.js';
+import { openAnalytics } from '../rollup/index.js';
 import { createRecordingLogger, makeTestDeps } from '../testing/index.js';
 import { eraseSubject } from './erase.js';
 import { exportSubject } from './export.js';

@@ -1,5 +1,4 @@
-import { DIMS, NO_USER, type RowSet } from '../rollup/cube.js';
-import type { Engine } from '../rollup/engine.js';
+import { DIMS, type Engine, NO_USER, type RowSet } from '../rollup/index.js';
 import { rowMatches, type Segment } from './segment.js';
 
 /** One listed value: dimension index and dictionary id. */

@@ -1,5 +1,4 @@
-import { DIMS, type Dim } from '../rollup/cube.js';
-import type { Engine } from '../rollup/engine.js';
+import { type Dim, DIMS, type Engine } from '../rollup/index.js';
 import type { Segment } from './segment.js';
 import { distinctUsers, matchMask, segKeyOf, type Target } from './breakdown-users.js';
 import { topN, type Omitted } from './top.js';

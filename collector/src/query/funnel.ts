@@ -1,7 +1,4 @@
-import { DIM_INDEX } from '../rollup/cube.js';
-import type { DayView, Engine } from '../rollup/engine.js';
-import { EMPTY_VIEW, viewOf, type StepView } from '../rollup/step-view.js';
-import { createStepLog, segmentOf, type StepLog } from '../rollup/steps.js';
+import { createStepLog, type DayView, DIM_INDEX, EMPTY_VIEW, type Engine, segmentOf, type StepLog, type StepView, viewOf } from '../rollup/index.js';
 import type { Segment } from './segment.js';
 
 export interface FunnelStep {

@@ -1,6 +1,4 @@
-import { DIM_INDEX, DIMS, NO_USER, type Dim, type RowSet } from '../rollup/cube.js';
-import type { DayView, Engine } from '../rollup/engine.js';
-import { createMarker, type Marker } from '../rollup/marker.js';
+import { createMarker, type DayView, type Dim, DIM_INDEX, DIMS, type Engine, type Marker, NO_USER, type RowSet } from '../rollup/index.js';
 
 export { createMarker, type Marker };
 

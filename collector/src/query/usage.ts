@@ -1,5 +1,5 @@
-import type { Engine } from '../rollup/engine.js';
-import { addDays, dayNumber, weekStart } from '../rollup/time.js';
+import type { Engine } from '../rollup/index.js';
+import { addDays, dayNumber, weekStart } from '../shared/index.js';
 import { createMarker, dayFigures, type Segment } from './segment.js';
 import { DEFAULT_LIMIT, topN, type Omitted } from './top.js';
 

@@ -4,7 +4,7 @@ import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
 import { createStepLog, decodeStep, mergeTimes, segmentId, type StepLog } from './steps.js';
 import { EMPTY_VIEW, viewOf, viewStep, type StepView } from './step-view.js';
-import { dayMapper, dayNumber } from './time.js';
+import { dayMapper, dayNumber } from '../shared/index.js';
 import { createSeen, type Seen } from './seen.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createMarker } from './marker.js';

@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Cron } from 'croner';
-import type { Config } from '../config/config.js';
+import type { Config } from '../config/index.js';
 import type { Clock, Ledger, LogStore, Logger } from '../deps.js';
 import type { Analytics, RollupPurge } from './analytics.js';
 import { openDb } from './db.js';
@@ -12,8 +12,7 @@ import { createOverflow } from './overflow.js';
 import { unusedValues } from './dict-gc.js';
 import { sharedRollupWorker } from './worker.js';
 import { createDayStore } from './store.js';
-import { addDays, dayInZone, dayRange, weekStart } from './time.js';
-import { createSerial } from '../shared/serial.js';
+import { addDays, createSerial, dayInZone, dayRange, weekStart } from '../shared/index.js';
 
 export interface OpenAnalyticsOptions {
   config: Config;

@@ -5,8 +5,7 @@ import type { StoredEvent } from '@tally/protocol';
 import { loadConfig, type Config } from '../config/config.js';
 import { createFakeClock, createMemoryLogStore, createRecordingLogger, type FakeClock, type MemoryLogStore } from './index.js';
 import type { Ledger } from '../deps.js';
-import type { Analytics } from '../rollup/analytics.js';
-import { openAnalytics } from '../rollup/open.js';
+import { type Analytics, openAnalytics } from '../rollup/index.js';
 
 let seq = 0;
 
