@@ -70,7 +70,7 @@ async function measure(n: number, make: (i: number) => StoredEvent) {
   const clock = { now: () => Date.parse(`${DAY}T23:00:00Z`) };
   const config = { ...loadConfig({}), dataDir: dir };
   const log = createMemoryLogStore(clock);
-  const { analytics } = await openAnalytics({ config, log, logger: createRecordingLogger(), clock, schedule: false });
+  const { analytics } = await openAnalytics({ config, log, logger: createRecordingLogger(), clock, warm: false });
   const engine = analytics.engine!;
   const before = used();
   for (let i = 0; i < n; i += 1000) {

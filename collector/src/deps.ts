@@ -54,4 +54,6 @@ export interface AppDeps {
   health?: StorageHealth;
   /** Keeps the dashboard overview's breakdowns computed (`query/warm.ts`). */
   queryWarmer?: { stop(): void };
+  /** The nightly rollup and retention (`ops/nightly.ts`), scheduled by `serve` only. */
+  nightly?: { stop(): void };
 }

@@ -26,7 +26,7 @@ export async function openOffline(config: Config = loadConfig()): Promise<Offlin
   const logger = createLogger(level, (line) => process.stderr.write(line));
   const clock = { now: () => Date.now() };
   const log = await openLogStore({ dataDir: config.dataDir, fsync: config.fsync, logger, clock });
-  const { analytics } = await openAnalytics({ config, log, logger, clock, schedule: false });
+  const { analytics } = await openAnalytics({ config, log, logger, clock, warm: false });
   // Not forwarding, but an erasure must move the forwarders' checkpoints and queue the sinks' erasure.
   const forward = await createForwardHub({ config: config.forward, dataDir: config.dataDir, log, clock, logger });
   await forward?.load();

@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
     // rebuild (seconds on a busy log). It still takes the LOCK, so no collector starts meanwhile.
     const log = await openLogReader({ dataDir: config.dataDir, logger, lock: true });
     try {
-      const { analytics } = await openAnalytics({ config, log, logger, clock, schedule: false });
+      const { analytics } = await openAnalytics({ config, log, logger, clock, warm: false });
       try {
         if (flags.rebuild === true) return report(await analytics.rebuildAll());
         if (date !== undefined) {

@@ -10,3 +10,5 @@ export { diskFreeBytes } from './disk.js';
 export { opsRoutes } from './routes.js';
 export { createStorageHealth, HEALTH_MIN_FREE_BYTES, STORAGE_RETRY_AFTER_SECONDS } from './health.js';
 export type { StorageHealth } from './health.js';
+export { scheduleNightly } from './nightly.js';
+export type { NightlyOptions } from './nightly.js';

@@ -46,7 +46,7 @@ export async function harness(opts: { tz?: string; now?: string; dir?: string; c
     logger,
   } as unknown as Harness;
   async function open() {
-    const { analytics, ledger } = await openAnalytics({ config, log, logger, clock, schedule: false });
+    const { analytics, ledger } = await openAnalytics({ config, log, logger, clock, warm: false });
     h.analytics = analytics;
     h.ledger = ledger;
     h.config = config;
