@@ -3,9 +3,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { StoredEvent } from '../packages/protocol/src/index.js';
-import { loadConfig } from '../collector/src/config/config.js';
+import { loadConfig } from '../collector/src/config/index.js';
 import { openDb } from '../collector/src/rollup/db.js';
-import { openAnalytics } from '../collector/src/rollup/open.js';
+import { openAnalytics } from '../collector/src/rollup/index.js';
 import { createMemoryLogStore, createRecordingLogger } from '../collector/src/testing/index.js';
 import { runAsScript } from './as-script.js';
 
@@ -56,7 +56,7 @@ async function timed(rollup: () => Promise<{ events: number }>) {
 async function day(events: number, fresh: number) {
   const dir = mkdtempSync(join(tmpdir(), 'tally-rollup-cost-'));
   const clock = { now: () => Date.parse(`${DAY}T23:00:00Z`) };
-  const { analytics } = await openAnalytics({ config: { ...loadConfig({}), dataDir: dir }, log: createMemoryLogStore(clock), logger: createRecordingLogger(), clock, schedule: false });
+  const { analytics } = await openAnalytics({ config: { ...loadConfig({}), dataDir: dir }, log: createMemoryLogStore(clock), logger: createRecordingLogger(), clock, warm: false });
   const engine = analytics.engine!;
   const users = Math.round(events * 0.38);
   try {
