@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Clock, Ledger, LogStore, Logger } from '../deps.js';
-import type { Analytics, RollupPurge } from './analytics.js';
+import type { Rollups, RollupPurge } from './rollups.js';
 import { openDb } from './db.js';
 import { createInterner } from './dict.js';
 import { createEngine } from './engine.js';
@@ -12,7 +12,7 @@ import { sharedRollupWorker } from './worker.js';
 import { createDayStore } from './store.js';
 import { addDays, createSerial, dayInZone, dayRange, weekStart } from '../shared/index.js';
 
-export interface OpenAnalyticsOptions {
+export interface OpenRollupsOptions {
   config: Config;
   log: LogStore;
   logger: Logger;
@@ -27,7 +27,7 @@ export interface OpenAnalyticsOptions {
  * rollups + live overlay, so it is right whether or not a rollup ran. (The nightly rollup is
  * scheduled by `serve`'s composition root: ops/nightly.ts.)
  */
-export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analytics: Analytics; ledger: Ledger }> {
+export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: Rollups; ledger: Ledger }> {
   const { config, log, logger, clock } = opts;
   const db = openDb(config.dataDir);
   const store = createDayStore(db);
@@ -79,7 +79,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   // Jobs that rewrite rollups run one at a time.
   const serial = createSerial();
 
-  const analytics: Analytics = {
+  const rollups: Rollups = {
     get engine() {
       return engine;
     },
@@ -155,5 +155,5 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     },
   };
 
-  return { analytics, ledger: createLedger(db) };
+  return { rollups, ledger: createLedger(db) };
 }
