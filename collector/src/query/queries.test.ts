@@ -221,7 +221,7 @@ describe('retention', () => {
 describe('completeness', () => {
   it('reports the ledger per UTC receipt day', async () => {
     h = await harness();
-    h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, dropped: 3, bots: 1 });
+    await h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, dropped: 3, bots: 1 });
     const t = appFor(h);
     const { body } = await t.json('/api/analytics/completeness?days=2');
     expect(body).toEqual({

@@ -12,6 +12,9 @@ import { sharedRollupWorker } from './worker.js';
 import { createDayStore } from './store.js';
 import { addDays, createSerial, dayInZone, dayRange, weekStart } from '../shared/index.js';
 
+/** How often the rollup worker copies the WAL back (write-ahead pages of the ledger, mostly). */
+const CHECKPOINT_MS = 5_000;
+
 export interface OpenRollupsOptions {
   config: Config;
   log: LogStore;
@@ -75,9 +78,18 @@ export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: 
 
   let rebuilding = false;
   const worker = sharedRollupWorker((error) => logger.warn('rollup worker unavailable; rolling up on the main thread', { error }));
+  // SQLite checkpoints on the commit that finds the WAL over 1,000 pages: after the worker wrote a
+  // big day, that was the next ledger write, copying megabytes on the event loop. The worker
+  // checkpoints instead — after its own commits, and every few seconds for the ledger's pages.
+  db.pragma('wal_autocheckpoint = 0');
+  const checkpoints = setInterval(() => void worker.checkpoint(db, 'PASSIVE').catch(() => {}), CHECKPOINT_MS);
+  checkpoints.unref();
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   const serial = createSerial();
+  // What a process stopped between a head move and its clean-up left (old rows of an erasure's
+  // rebuild included) goes first, by the worker, before any rollup.
+  serial(() => worker.sweep(db)).catch((err: unknown) => logger.warn('sweeping unnamed rollup rows failed', { error: String(err) }));
 
   const rollups: Rollups = {
     get engine() {
@@ -89,7 +101,7 @@ export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: 
       await serial(async () => {
         rebuilding = true;
         try {
-          await rebuildDays(engine, db, log, reader, days);
+          await rebuildDays(engine, db, worker, log, reader, days);
         } finally {
           rebuilding = false;
         }
@@ -141,8 +153,8 @@ export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: 
         // Values only the erased events carried (a url or feature embedding the id): inside the
         // serial chain, where no rebuild holds dictionary ids the engine does not know of.
         dict.forget(unusedValues(engine));
-        // Old page images in the WAL would still hold the keys.
-        db.pragma('wal_checkpoint(TRUNCATE)');
+        // Old page images in the WAL would still hold the keys (by the worker: it blocks writers).
+        await worker.checkpoint(db, 'TRUNCATE');
       }),
     completeness(from, to, app) {
       const other = overflow.read(from, to, app);
@@ -150,10 +162,11 @@ export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: 
     },
     close() {
       closed = true;
+      clearInterval(checkpoints);
       unsubscribe();
       db.close();
     },
   };
 
-  return { rollups, ledger: createLedger(db) };
+  return { rollups, ledger: createLedger(db, worker.gate) };
 }

@@ -58,6 +58,10 @@ describe('rollups of an already rolled-up day', { timeout: 60_000 }, () => {
     expect(after.slice(1).map((c) => (c.rows as Buffer).length)).toEqual([3 * 52]);
     // The part's funnel lists sit under a key of their own, merged on read.
     expect(sql('SELECT COUNT(DISTINCT day) n FROM day_steps')).toEqual([{ n: 2 }]);
+    // The user id lists likewise: the day's 20 users as written, then only the one new user (4
+    // bytes), not the day's list again; nothing of the list is left in `days.user_ids`.
+    expect(sql('SELECT length(data) n FROM day_users ORDER BY rowid').map((r) => r.n)).toEqual([20 * 4, 4]);
+    expect(sql("SELECT length(user_ids) n, users FROM days WHERE day = '2026-11-18'")).toEqual([{ n: 0, users: 21 }]);
     expect(sql("SELECT steps FROM days WHERE day = '2026-11-18'")).toEqual([{ steps: 1 }]);
     expect(await answers()).toEqual(live);
     expect(live.funnel.steps.map((s: { users: number }) => s.users)).toEqual([21, 2]);
@@ -67,6 +71,7 @@ describe('rollups of an already rolled-up day', { timeout: 60_000 }, () => {
     // A rebuild from the log writes the day whole, with the same answers.
     await h.rollups.rebuildDays(['2026-11-18']);
     expect(sql('SELECT COUNT(*) n FROM day_parts')).toEqual([{ n: 1 }]);
+    expect(sql('SELECT length(data) n FROM day_users')).toEqual([{ n: 21 * 4 }]);
     expect(sql('SELECT COUNT(DISTINCT day) n FROM day_steps')).toEqual([{ n: 1 }]);
     expect(await answers()).toEqual(live);
   });
@@ -82,6 +87,7 @@ describe('rollups of an already rolled-up day', { timeout: 60_000 }, () => {
     // One chunk and one index key again: what the parts were named by is deleted.
     expect(sql('SELECT COUNT(*) n FROM day_parts')).toEqual([{ n: 1 }]);
     expect(sql('SELECT COUNT(DISTINCT day) n FROM day_steps')).toEqual([{ n: 1 }]);
+    expect(sql('SELECT length(data) n FROM day_users')).toEqual([{ n: (MAX_PARTS + 2) * 4 }]);
     const { body } = await appFor(h).json('/api/analytics/timeseries?metric=active_users&from=2026-11-18&to=2026-11-18');
     expect(body.points).toEqual([{ period: '2026-11-18', value: MAX_PARTS + 2 }]);
   });

@@ -146,9 +146,9 @@ describe('rollups', () => {
 
   it('records the completeness ledger durably', async () => {
     h = await harness();
-    h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, dropped: 3, bots: 1 });
-    h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 2, duplicates: 0, rejected: { invalid_ts: 1, too_old: 1 }, dropped: 0, bots: 0 });
-    h.ledger.record({ day: '2026-11-19', app: 'ios', accepted: 1, duplicates: 0, rejected: {}, dropped: 0, bots: 0 });
+    await h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, dropped: 3, bots: 1 });
+    await h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 2, duplicates: 0, rejected: { invalid_ts: 1, too_old: 1 }, dropped: 0, bots: 0 });
+    await h.ledger.record({ day: '2026-11-19', app: 'ios', accepted: 1, duplicates: 0, rejected: {}, dropped: 0, bots: 0 });
     await h.reopen();
     expect(h.rollups.completeness!('2026-11-19', '2026-11-20')).toEqual([
       { day: '2026-11-19', accepted: 1, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0, other: {} },
