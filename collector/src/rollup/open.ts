@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Clock, Ledger, LogStore, Logger } from '../deps.js';
-import type { Analytics, RollupPurge } from './analytics.js';
+import type { Rollups, RollupPurge } from './rollups.js';
 import { openDb } from './db.js';
 import { createInterner } from './dict.js';
 import { createEngine } from './engine.js';
@@ -15,7 +15,7 @@ import { addDays, createSerial, dayInZone, dayRange, weekStart } from '../shared
 /** How often the rollup worker copies the WAL back (write-ahead pages of the ledger, mostly). */
 const CHECKPOINT_MS = 5_000;
 
-export interface OpenAnalyticsOptions {
+export interface OpenRollupsOptions {
   config: Config;
   log: LogStore;
   logger: Logger;
@@ -30,7 +30,7 @@ export interface OpenAnalyticsOptions {
  * rollups + live overlay, so it is right whether or not a rollup ran. (The nightly rollup is
  * scheduled by `serve`'s composition root: ops/nightly.ts.)
  */
-export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analytics: Analytics; ledger: Ledger }> {
+export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: Rollups; ledger: Ledger }> {
   const { config, log, logger, clock } = opts;
   const db = openDb(config.dataDir);
   const store = createDayStore(db);
@@ -91,7 +91,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   // rebuild included) goes first, by the worker, before any rollup.
   serial(() => worker.sweep(db)).catch((err: unknown) => logger.warn('sweeping unnamed rollup rows failed', { error: String(err) }));
 
-  const analytics: Analytics = {
+  const rollups: Rollups = {
     get engine() {
       return engine;
     },
@@ -168,5 +168,5 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     },
   };
 
-  return { analytics, ledger: createLedger(db, worker.gate) };
+  return { rollups, ledger: createLedger(db, worker.gate) };
 }

@@ -124,7 +124,7 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
 let shared: RollupWorker | undefined;
 
 /**
- * The process's rollup worker: one for every analytics instance (tests and CLI commands open
+ * The process's rollup worker: one for every `Rollups` opened (tests and CLI commands open
  * several), unref'd so it never keeps the process alive. Fallbacks are reported through
  * `onFallback` of the first caller.
  */
