@@ -7,11 +7,11 @@ const MANGLED = new RegExp(
   '^(' +
     [
       ...CORE_PRIVATE_NAMES,
-      'head', 'counters', 'append', 'wipe', 'sync',
+      'head', 'counters', 'append', 'wipe', 'sync', 'remove', 'entries', 'key', 'event',
       'sendUrgent', 'retryAfterMs', 'isOnline', 'subscribe',
       'storage', 'transport', 'lifecycle', 'clock', 'lock', 'uuid', 'backoff', 'baseMs', 'maxMs',
-      'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt',
-      'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'leaseMs', 'pollMs', 'timeoutMs',
+      'maxQueue', 'maxBatchEvents', 'maxBatchBytes', 'sessionTimeoutMs', 'debounceMs', 'maxWaitMs', 'flushAt', 'persistMs',
+      'beforeSend', 'sampleRate', 'onConsent', 'respectDnt', 'storageName', 'timeoutMs',
     ].join('|') +
     ')$',
 );
@@ -32,7 +32,7 @@ export default defineConfig([
     // Terser with several passes beats esbuild's minifier by ~3% gzipped here (measured); npm
     // users' bundlers minify the ESM build themselves.
     minify: 'terser',
-    terserOptions: { ecma: 2020, toplevel: true, compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_comps: true } },
+    terserOptions: { ecma: 2020, toplevel: true, compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_comps: true, hoist_funs: true } },
     target: 'es2020',
     esbuildOptions(o) {
       // Inside the script tag every Storage, Transport, Lifecycle, option and internal object is
