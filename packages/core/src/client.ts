@@ -58,7 +58,9 @@ export function createClient(o: ClientOptions): Client {
   // are still delivered while the page lives; what the failed storage holds goes out on a later start.
   const storage = fallbackStorage([() => o.storage, memoryStorage], log);
   // A synchronous storage (MMKV) gets each event before track() returns; others one write per task.
-  const sync = o.storage.sync;
+  // `=== true`, not truthiness: a Proxy storage (the browser's `fallbackStorage` chain) answers
+  // every property, `sync` included, with a function.
+  const sync = o.storage.sync === true;
 
   let consent: ConsentValue = initialConsent(o.consent);
   o.onConsent?.(consent.state);
