@@ -98,6 +98,8 @@ export function start(options: BrowserOptions): Client {
   }, log);
 
   const lock = options.lock ?? createBrowserLock();
+  let href: string | undefined;
+  let url: string;
   const client = createClient({
     sdk: SDK,
     // One IndexedDB write per second of events rather than per task that tracked: a transaction
@@ -113,7 +115,8 @@ export function start(options: BrowserOptions): Client {
     lock,
     context: createBrowserContext(),
     // Core stores URLs as given; the referrer needs no pass, createBrowserContext keeps only its origin and path.
-    url: () => redactUrl(location.href),
+    // Read at every track(): redacted again only when the page's URL changed.
+    url: () => (href == location.href ? url : (url = redactUrl((href = location.href)))),
     onConsent: (c) => {
       denied = c == 'denied';
       sync();
