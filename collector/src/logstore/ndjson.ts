@@ -19,8 +19,12 @@ const CHUNK = 4 << 20;
 /** One line of a day file: the event (undefined for a corrupt line, already reported) and where the line ends. */
 export interface LogRecord {
   event: StoredEvent | undefined;
-  /** The stored JSON line as written, without its newline. */
-  line: string;
+  /**
+   * The stored JSON line's bytes as written, without its newline: a view into a copy of the read
+   * chunk that is never reused, so it stays valid (a forwarder sends these bytes as they are and
+   * keeps them off the JS heap while a batch waits).
+   */
+  bytes: Buffer;
   /** Byte offset just after this line's newline: where a reader resumes (a forwarder's checkpoint). */
   end: number;
 }
@@ -164,14 +168,14 @@ async function* recordChunks(lfs: LogFs, path: string, fd: number, from: number,
       report.onTornTail?.(path, c.len);
       break;
     }
-    const { buf, len, offset } = c;
+    const { len, offset } = c;
+    const buf = Buffer.from(c.buf.subarray(0, len)); // `wholeLines` reuses its buffer; the records keep views of this copy
     const records: LogRecord[] = [];
     for (let start = 0, nl = buf.indexOf(10); nl !== -1 && nl < len; start = nl + 1, nl = buf.indexOf(10, start)) {
       lineNo++;
-      const line = buf.toString('utf8', start, nl);
-      const event = parseLine<StoredEvent>(line);
+      const event = parseLine<StoredEvent>(buf.toString('utf8', start, nl));
       if (!event) report.onCorrupt(path, lineNo);
-      records.push({ event, line, end: offset + nl + 1 });
+      records.push({ event, bytes: buf.subarray(start, nl), end: offset + nl + 1 });
     }
     yield records;
   }
