@@ -52,6 +52,8 @@ describe('forwarding to real Kafka and ClickHouse', () => {
     expect(await metric(c.app, 'tally_forward_events_total{sink="kafka"}')).toBe(450);
     expect(await metric(c.app, 'tally_forward_events_total{sink="clickhouse"}')).toBe(450);
     expect(await metric(c.app, 'tally_forward_last_success_timestamp_seconds{sink="clickhouse"}')).toBeGreaterThan(now / 1000 - 1);
+    // The forwarder thread reports its own CPU time (Linux /proc), not the process's.
+    await waitFor('thread CPU reported', async () => ((await metric(c.app, 'tally_forward_thread_cpu_seconds_total')) ?? 0) > 0);
 
     const msgs = await readTopic(kafka.address, topic);
     expect(msgs).toHaveLength(450);
