@@ -1,0 +1,18 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applySchema } from '../collector/src/forward/clickhouse.js';
+import { startClickHouse, startKafkaMock } from '../collector/src/forward/testing/servers.js';
+import { startCollector } from '../collector/src/testing/index.js';
+import { batchMaker, load } from './ingest.js';
+const [kafka, ch] = await Promise.all([startKafkaMock(), startClickHouse()]);
+const table = `prof_${process.pid}`;
+await applySchema({ url: ch.address, database: 'default', table, username: 'default', password: '' }, 90);
+const dataDir = await mkdtemp(join(tmpdir(), 'tally-prof-'));
+const c = await startCollector({ dataDir, env: { TALLY_FSYNC: 'always', TALLY_KAFKA_BROKERS: kafka.address, TALLY_KAFKA_TOPIC: 'prof', TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_TABLE: table }, nodeArgs: ['--trace-gc'] });
+const b = batchMaker();
+await load(c.url, '/v1/events', 12, 32, b.make);
+await new Promise((r) => setTimeout(r, 3000));
+(await import('node:fs')).writeFileSync('/tmp/fwdtools/gc2.txt', c.output());
+await c.stop();
+await Promise.all([kafka.stop(), ch.stop(), rm(dataDir, { recursive: true, force: true })]);
