@@ -15,12 +15,6 @@ export interface ForwardThreadOptions {
   onErased?: (sink: string, erasure: PendingErasure) => Promise<void>;
 }
 
-/**
- * V8's young generation of the forwarder thread. Records wait in the shared window and in batches
- * while a sink answers, long enough to survive a scavenge of the default 48 MiB young generation
- * and be copied out of it; a larger one scavenges less often (docs/benchmarks.md).
- */
-const YOUNG_GENERATION_MB = 48;
 /** A forwarder thread that died is started again after this long (its checkpoints make that safe). */
 const RESTART_MS = 5_000;
 /** A thread that does not stop in time is terminated: a batch in flight is re-sent after restart (at-least-once). */
@@ -105,10 +99,9 @@ export function createForwardThread(o: ForwardThreadOptions): ForwardHub | undef
     }
     const here = import.meta.url;
     // Running from source (tsx, vitest): the shared plain-JS bootstrap (shared/worker-boot.mjs) loads the thread through tsx.
-    const resourceLimits = { maxYoungGenerationSizeMb: Number(process.env.TALLY_FORWARD_YOUNG_MB ?? YOUNG_GENERATION_MB) };
     const w = here.endsWith('.ts')
-      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { ...init, file: new URL('./worker.ts', here).href }, resourceLimits })
-      : new Worker(new URL('./worker.js', here), { workerData: init, resourceLimits });
+      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { ...init, file: new URL('./worker.ts', here).href } })
+      : new Worker(new URL('./worker.js', here), { workerData: init });
     worker = w;
     threadError = undefined;
     w.on('message', onMessage);
