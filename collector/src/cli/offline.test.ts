@@ -8,7 +8,7 @@ import { run as exportCmd } from './export.js';
 import { run as generate } from './generate.js';
 import { run as purge } from './purge.js';
 import { openOffline } from './offline-deps.js';
-import { addDays } from '../rollup/time.js';
+import { addDays } from '../shared/index.js';
 import { freePort } from '../testing/index.js';
 import { captureStdio, type CapturedStdio } from '../testing/stdio.js';
 
@@ -65,7 +65,7 @@ describe('privacy commands without a running collector', () => {
     expect(take().raw).toEqual({ retention_days: 3, keep_from: addDays(today, -2), deleted: [], waiting_for_rollup: expired, waiting_for_forwarder: [] });
 
     const deps = await openOffline();
-    await deps.analytics.rollup!();
+    await deps.rollups.rollup!();
     await deps.close();
 
     expect(await purge(['--dry-run'])).toBe(0);

@@ -13,7 +13,7 @@ import { rewriteDayFile } from './rewrite.js';
 import { rebuildDedup } from './rebuild.js';
 import { lockDir } from './lock.js';
 import { checkDataDir } from '../datadir/index.js';
-import { createSerial } from '../shared/serial.js';
+import { createSerial } from '../shared/index.js';
 
 export interface LogStoreOptions {
   /** `$TALLY_DATA_DIR`; files go to `<dataDir>/events/YYYY-MM-DD.ndjson`. */
@@ -134,11 +134,10 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
       if (events.length === 0) {
         const none: AppendResult = { logged: [], duplicates: 0 };
         try {
-          options?.beforeAck?.(none);
+          return Promise.resolve(options?.beforeAck?.(none)).then(() => none);
         } catch (err) {
           return Promise.reject(err);
         }
-        return Promise.resolve(none);
       }
       if (writer.closed()) return Promise.reject(new StorageUnavailableError('log is closed'));
       return new Promise<AppendResult>((resolve, reject) =>

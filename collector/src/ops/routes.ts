@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { diskFreeBytes } from './disk.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from './health.js';
-import { utcDay } from '../shared/utc-day.js';
+import { utcDay } from '../shared/index.js';
 
 /** `/healthz` for load balancers and `/metrics` for Prometheus. Both unauthenticated and cheap. */
 export function opsRoutes(deps: AppDeps): Hono {
@@ -34,11 +34,11 @@ export function opsRoutes(deps: AppDeps): Hono {
  * rollup has been behind, without a false alarm on a collector that received nothing.
  */
 async function rollupPendingSince(deps: AppDeps): Promise<number> {
-  const { analytics } = deps;
+  const { rollups } = deps;
   const today = utcDay(deps.clock.now());
   for (const day of await deps.log.days()) {
     if (day >= today) break;
-    if (!analytics.isRolledUp(day)) return Date.parse(`${day}T00:00:00Z`) / 1000 + 86_400;
+    if (!rollups.isRolledUp(day)) return Date.parse(`${day}T00:00:00Z`) / 1000 + 86_400;
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../deps.js';
-import { addDays } from '../rollup/time.js';
+import { addDays, utcDay } from '../shared/index.js';
 import { toCsv } from './csv.js';
 import { funnel } from './funnel.js';
 import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, limitParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
@@ -10,7 +10,6 @@ import { resolveSegment } from './segment.js';
 import { breakdownAsync } from './breakdown.js';
 import { timeseries } from './series.js';
 import { usage } from './usage.js';
-import { utcDay } from '../shared/utc-day.js';
 
 type Table = { header: string[]; rows: unknown[][] };
 
@@ -21,7 +20,7 @@ export function queryRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const handle = (name: string, fn: (q: Record<string, string>, c: Context) => { json: object; table: Table } | Promise<{ json: object; table: Table }>) =>
     app.get(`/api/analytics/${name}`, async (c) => {
-      const a = deps.analytics;
+      const a = deps.rollups;
       if (a.engine === undefined) return c.json({ ok: false, error: 'analytics are not available' }, 503);
       const q = c.req.query();
       const format = q.format;
@@ -38,8 +37,8 @@ export function queryRoutes(deps: AppDeps): Hono {
       }
     });
   const ctx = (q: Record<string, string>) => {
-    const engine = deps.analytics.engine!;
-    return { engine, today: deps.analytics.today(), seg: resolveSegment(engine, segmentParams(q)) };
+    const engine = deps.rollups.engine!;
+    return { engine, today: deps.rollups.today(), seg: resolveSegment(engine, segmentParams(q)) };
   };
 
   handle('usage', (q) => {
@@ -155,7 +154,7 @@ export function queryRoutes(deps: AppDeps): Hono {
     // The ledger counts per UTC receipt day: that is when the collector saw the requests.
     const to = utcDay(deps.clock.now());
     const from = addDays(to, -(days - 1));
-    const list = deps.analytics.completeness(from, to, appFilter);
+    const list = deps.rollups.completeness(from, to, appFilter);
     const reasons = [...new Set(list.flatMap((d) => Object.keys(d.rejected)))].sort();
     const otherDims = [...new Set(list.flatMap((d) => Object.keys(d.other)))].sort();
     return {

@@ -4,7 +4,7 @@ import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
 import { createStepLog, decodeStep, mergeTimes, segmentId, type StepLog } from './steps.js';
 import { EMPTY_VIEW, viewOf, viewStep, type StepView } from './step-view.js';
-import { dayMapper, dayNumber } from './time.js';
+import { dayMapper, dayNumber } from '../shared/index.js';
 import { createSeen, type Seen } from './seen.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createMarker } from './marker.js';
@@ -71,17 +71,31 @@ export interface Engine {
   distinct(days: string[]): number;
   /** Recomputes first/last-seen of every user from scratch (after rebuilds, erasure, purges). */
   recomputeSeen(): void;
+  /**
+   * The same in turns of the event loop (a year of a busy collector is tens of millions of user
+   * ids): into a new table while the current one keeps answering, then swapped in with the live
+   * overlay's users added (events that came in meanwhile). Callers run it in the rollup chain, so
+   * no persisted day changes while it runs.
+   */
+  recomputeSeenInTurns(): Promise<void>;
 }
 
-// Versions are unique in the process (not per engine), so caches keyed on them survive a reopen safely.
-let versionClock = 0;
+/** User ids added to the seen table per turn of the event loop (a few ms). */
+const SEEN_TURN = 200_000;
+
+function addAll(seen: Seen, day: string, users: Uint32Array): void {
+  const n = dayNumber(day);
+  for (let i = 0; i < users.length; i++) seen.add(users[i]!, n);
+}
 
 export function createEngine(store: DayStore, users: Interner, dict: Interner, timeZone: string, overflow: Overflow, maxValuesPerDay: number): Engine {
+  // Versions count per engine: every cache keyed on them belongs to this engine (query/per-engine.ts).
+  let versionClock = 0;
   const live = new Map<string, LiveDay>();
   const liveReceipts = new Map<string, Map<string, number>>();
   const versions = new Map<string, number>();
   const base = ++versionClock;
-  const seen = createSeen();
+  let seen = createSeen();
   const dims = new Uint32Array(DIMS.length);
   const usersCache = new Map<string, { v: number; users: Uint32Array }>();
 
@@ -231,7 +245,9 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     store,
     users,
     dict,
-    seen,
+    get seen() {
+      return seen;
+    },
     timeZone,
     live,
     liveReceipts,
@@ -256,14 +272,23 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     touch,
     recomputeSeen() {
       seen.reset();
-      for (const day of store.meta.keys()) {
-        const n = dayNumber(day);
-        for (const u of store.users(day)!) seen.add(u, n);
+      for (const day of store.meta.keys()) addAll(seen, day, store.users(day)!);
+      for (const [day, l] of live) addAll(seen, day, l.builder.view().users);
+    },
+    async recomputeSeenInTurns() {
+      const next = createSeen();
+      let since = 0;
+      for (const day of [...store.meta.keys()]) {
+        const users = store.users(day);
+        if (users !== undefined) addAll(next, day, users);
+        since += users?.length ?? 0;
+        if (since >= SEEN_TURN) {
+          since = 0;
+          await new Promise((r) => setImmediate(r));
+        }
       }
-      for (const [day, l] of live) {
-        const n = dayNumber(day);
-        for (const u of l.builder.view().users) seen.add(u, n);
-      }
+      for (const [day, l] of live) addAll(next, day, l.builder.view().users);
+      seen = next;
     },
   };
   return engine;
