@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { StoredEvent } from '../packages/protocol/src/index.js';
 import { loadConfig } from '../collector/src/config/index.js';
 import { openDb } from '../collector/src/rollup/db.js';
-import { openAnalytics } from '../collector/src/rollup/index.js';
+import { openRollups } from '../collector/src/rollup/index.js';
 import { createMemoryLogStore, createRecordingLogger } from '../collector/src/testing/index.js';
 import { runAsScript } from './as-script.js';
 
@@ -56,12 +56,12 @@ async function timed(rollup: () => Promise<{ events: number }>) {
 async function day(events: number, fresh: number) {
   const dir = mkdtempSync(join(tmpdir(), 'tally-rollup-cost-'));
   const clock = { now: () => Date.parse(`${DAY}T23:00:00Z`) };
-  const { analytics } = await openAnalytics({ config: { ...loadConfig({}), dataDir: dir }, log: createMemoryLogStore(clock), logger: createRecordingLogger(), clock, warm: false });
-  const engine = analytics.engine!;
+  const { rollups } = await openRollups({ config: { ...loadConfig({}), dataDir: dir }, log: createMemoryLogStore(clock), logger: createRecordingLogger(), clock, warm: false });
+  const engine = rollups.engine!;
   const users = Math.round(events * 0.38);
   try {
     for (let i = 0; i < events; i += 10_000) engine.ingest(Array.from({ length: Math.min(10_000, events - i) }, (_, k) => event(i + k, users)), DAY);
-    const first = await timed(() => analytics.rollup());
+    const first = await timed(() => rollups.rollup());
     const bytes = () => {
       const db = openDb(dir);
       try {
@@ -73,10 +73,10 @@ async function day(events: number, fresh: number) {
     const before = bytes();
     // A third new visitors, the rest people already seen that day.
     engine.ingest(Array.from({ length: fresh }, (_, k) => (k % 3 === 0 ? event(k, fresh, 'new') : event(events + k, users))), DAY);
-    const again = await timed(() => analytics.rollup());
+    const again = await timed(() => rollups.rollup());
     return { day_events: events, first_rollup: first, re_rollup: { ...again, bytes_written: bytes() - before } };
   } finally {
-    analytics.close();
+    rollups.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
