@@ -83,7 +83,7 @@ async function measure(n: number, make: (i: number) => StoredEvent) {
   const report = await rollups.rollup!();
   const rollupMs = Math.round(performance.now() - started);
   const afterRollup = used() - before;
-  rollups.close();
+  await rollups.close();
   const size = (f: string) => {
     try {
       return statSync(join(dir, f)).size;

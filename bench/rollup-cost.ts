@@ -76,7 +76,7 @@ async function day(events: number, fresh: number) {
     const again = await timed(() => rollups.rollup());
     return { day_events: events, first_rollup: first, re_rollup: { ...again, bytes_written: bytes() - before } };
   } finally {
-    rollups.close();
+    await rollups.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -51,6 +51,6 @@ export async function closeDeps(deps: AppDeps): Promise<void> {
   deps.nightly?.stop();
   await deps.forward?.stop();
   deps.queryWarmer?.stop();
-  deps.rollups.close();
+  await deps.rollups.close();
   await deps.log.close();
 }

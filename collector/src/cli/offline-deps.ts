@@ -39,7 +39,7 @@ export async function openOffline(config: Config = loadConfig()): Promise<Offlin
     forward,
     async close() {
       await forward?.stop();
-      rollups.close();
+      await rollups.close();
       await log.close();
     },
   };

@@ -41,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
         }
         return report(await rollups.rollup());
       } finally {
-        rollups.close();
+        await rollups.close();
       }
     } finally {
       await log.close();

@@ -29,7 +29,7 @@ describe('nightly job', () => {
     const after = hooks;
     await new Promise((r) => setTimeout(r, 1200));
     expect(hooks).toBe(after);
-    rollups.close();
+    await rollups.close();
     rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 });

@@ -129,7 +129,7 @@ describe('erasure on the real log while ingesting', () => {
       expect(rollups.engine!.dict.find(`profile:${SUBJECT}`)).toBeUndefined();
       await rollups.rollup!();
       expect(await grepDataDir(SUBJECT)).toEqual([]);
-      rollups.close();
+      await rollups.close();
       // After a restart, too (the dictionary is loaded from tally.db).
       const again = await openRollups({ config: base.config, log, logger, clock, warm: false });
       try {
@@ -137,10 +137,10 @@ describe('erasure on the real log while ingesting', () => {
         expect(e.dict.find('/shared')).toBeDefined();
         expect([...e.dict.entries()].map(([v]) => v).filter((v) => v.includes(SUBJECT) || v.includes(LINKED))).toEqual([]);
       } finally {
-        again.rollups.close();
+        await again.rollups.close();
       }
     } finally {
-      rollups.close();
+      await rollups.close();
     }
   });
 

@@ -168,9 +168,9 @@ describe('funnel equals ClickHouse windowFunnel (chdb) on generated events', () 
     ch = await openClickHouse();
     h = await harness({ tz: TZ, now: NOW });
   }, 60_000);
-  afterAll(() => {
+  afterAll(async () => {
     ch?.close();
-    h?.close();
+    await h?.close();
   });
 
   async function compareAll(table: string, label: string) {

@@ -45,7 +45,7 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     h = await harness();
     await h.log.append(repeat);
     await h.rollups.rollup!();
-    h.rollups.close();
+    await h.rollups.close();
     // What migration 6 leaves of a day rolled up by an older collector.
     const db = openDb(h.dir);
     db.exec('DELETE FROM day_steps; UPDATE days SET steps = 0;');

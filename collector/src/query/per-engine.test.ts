@@ -46,8 +46,8 @@ const expected = (users: number) => ({
 
 describe('two collectors in one process', () => {
   const open: Harness[] = [];
-  afterEach(() => {
-    for (const h of open.splice(0)) h.close();
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
   });
 
   it('answer from their own data, whichever asked first, live and after a rollup', async () => {

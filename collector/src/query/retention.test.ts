@@ -49,7 +49,7 @@ describe('retention cohorts are the periods starting inside from..to (issue 11)'
     // An explicit `to` alone: the `periods` periods ending with the one holding it.
     ({ body } = await t.json('/api/analytics/retention?cohort=week&periods=2&to=2026-11-11'));
     expect(cohortsOf(body)).toEqual(['2026-11-02', '2026-11-09']);
-    h.close();
+    await h.close();
 
     // Monday 03:00 UTC is still Sunday 2026-11-22 in New York: today is a Sunday there.
     h = await harness({ tz: 'America/New_York', now: '2026-11-23T03:00:00.000Z' });

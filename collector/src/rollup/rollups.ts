@@ -15,7 +15,8 @@ export interface RollupPurge {
 export interface Rollups {
   /** Recomputes the rollups of these days (`YYYY-MM-DD` in TALLY_TZ) from the raw log — after an erasure, say. */
   rebuildDays(days: string[]): Promise<void>;
-  close(): void;
+  /** Stops the rollups' timers and waits for the worker's jobs on this data dir, then closes it. */
+  close(): Promise<void>;
   /**
    * The rollups' read side. Absent only on `createStubRollups` (tests of other folders, which
    * have no SQLite): the query API answers 503 then.

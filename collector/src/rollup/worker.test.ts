@@ -20,7 +20,7 @@ describe('rollup staging in a worker thread', { timeout: 60_000 }, () => {
   const dbs: Db[] = [];
   afterEach(async () => {
     await worker?.close();
-    h?.close();
+    await h?.close();
     h = undefined;
     for (const db of dbs.splice(0)) db.close();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });

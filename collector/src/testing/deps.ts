@@ -26,7 +26,7 @@ export function createStubRollups(): StubRollups {
     async rebuildDays(days) {
       rebuilt.push([...days]);
     },
-    close() {},
+    async close() {},
     today: () => utcDay(Date.now()),
     rollup: async () => ({ ok: true, days: [], events: 0, ms: 0 }),
     rebuildAll: async () => ({ ok: true, days: [], events: 0, ms: 0 }),

@@ -30,7 +30,7 @@ export interface Harness {
   ledger: Ledger;
   /** Closes and reopens rollups on the same data dir and log (a restart). */
   reopen(config?: Partial<Config>): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function harness(opts: { tz?: string; now?: string; dir?: string; config?: Partial<Config> } = {}): Promise<Harness> {
@@ -53,12 +53,12 @@ export async function harness(opts: { tz?: string; now?: string; dir?: string; c
   }
   await open();
   h.reopen = async (over = {}) => {
-    h.rollups.close();
+    await h.rollups.close();
     config = { ...config, ...over };
     await open();
   };
-  h.close = () => {
-    h.rollups.close();
+  h.close = async () => {
+    await h.rollups.close();
     rmSync(dir, { recursive: true, force: true });
   };
   return h;
