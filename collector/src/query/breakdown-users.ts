@@ -1,6 +1,7 @@
 import { DIMS, NO_USER, type RowSet } from '../rollup/cube.js';
 import type { Engine } from '../rollup/engine.js';
 import { rowMatches, type Segment } from './segment.js';
+import { indexedDay, orIndexedUsers } from './breakdown-day.js';
 
 /** One listed value: dimension index and dictionary id. */
 export type Target = readonly [dim: number, id: number];
@@ -49,27 +50,36 @@ function* scan(engine: Engine, days: string[], seg: Segment, targets: readonly T
     slotOf[d]![id] = s;
   });
   const dims = DIMS.map((_, d) => d).filter((d) => slotOf[d]!.length > 0);
-  for (const day of days) {
-    for (const rows of engine.view(day)?.rowSets() ?? []) {
-      const m = matchMask(rows, seg);
-      const user = rows.user;
-      for (const d of dims) {
-        const col = rows.dims[d]!;
-        const slots = slotOf[d]!;
-        for (let r = 0; r < rows.n; r++) {
-          const id = col[r]!;
-          if (id >= slots.length) continue;
-          const s = slots[id]!;
-          if (s < 0 || (m !== undefined && m[r] === 0)) continue;
-          const u = user[r]!;
-          if (u === NO_USER) continue;
-          const w = u >>> 5;
-          let b = bits[s]!;
-          // A user id past what `seen` knew when the bitset was made (ingested meanwhile).
-          if (w >= b.length) bits[s] = b = widen(b, w);
-          b[w]! |= 1 << (u & 31);
-        }
+  const scanRows = (rows: RowSet) => {
+    const m = matchMask(rows, seg);
+    const user = rows.user;
+    for (const d of dims) {
+      const col = rows.dims[d]!;
+      const slots = slotOf[d]!;
+      for (let r = 0; r < rows.n; r++) {
+        const id = col[r]!;
+        if (id >= slots.length) continue;
+        const s = slots[id]!;
+        if (s < 0 || (m !== undefined && m[r] === 0)) continue;
+        const u = user[r]!;
+        if (u === NO_USER) continue;
+        const w = u >>> 5;
+        let b = bits[s]!;
+        // A user id past what `seen` knew when the bitset was made (ingested meanwhile).
+        if (w >= b.length) bits[s] = b = widen(b, w);
+        b[w]! |= 1 << (u & 31);
       }
+    }
+  };
+  for (const day of days) {
+    // Unfiltered: the day's breakdown index holds each value's users (its live rows on top);
+    // a filter needs the rows (the users of a value among the rows that match).
+    const ix = seg.pairs.length === 0 ? indexedDay(engine, day) : undefined;
+    if (ix !== undefined) {
+      targets.forEach(([d, id], s) => (bits[s] = orIndexedUsers(ix, d, id, bits[s]!)));
+      if (ix.live !== undefined) scanRows(ix.live);
+    } else {
+      for (const rows of engine.view(day)?.rowSets() ?? []) scanRows(rows);
     }
     yield;
   }

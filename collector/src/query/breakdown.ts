@@ -1,6 +1,7 @@
 import { DIMS, type Dim } from '../rollup/cube.js';
 import type { Engine } from '../rollup/engine.js';
 import type { Segment } from './segment.js';
+import { indexedDay, indexedEvents } from './breakdown-day.js';
 import { distinctUsers, matchMask, segKeyOf, type Target } from './breakdown-users.js';
 import { topN, type Omitted } from './top.js';
 
@@ -49,6 +50,9 @@ function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): D
   const v = engine.version(day);
   const hit = dayCache.get(key);
   if (hit !== undefined && hit.v === v) return hit.s;
+  // Unfiltered: the day's breakdown index holds the events per value (its live rows on top).
+  const ix = seg.pairs.length === 0 ? indexedDay(engine, day) : undefined;
+  if (ix !== undefined) return remember(key, v, indexedEvents(ix));
   const acc: Float64Array<ArrayBuffer>[] = DIMS.map(() => new Float64Array(64));
   for (const rows of engine.view(day)?.rowSets() ?? []) {
     const mask = matchMask(rows, seg);
@@ -74,6 +78,10 @@ function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): D
     }
     return { ids: Uint32Array.from(ids), events: Float64Array.from(events) };
   });
+  return remember(key, v, s);
+}
+
+function remember(key: string, v: number, s: DayEvents): DayEvents {
   if (dayCache.size >= DAY_CACHE_MAX) dayCache.delete(dayCache.keys().next().value!);
   dayCache.set(key, { v, s });
   return s;

@@ -126,6 +126,10 @@ const MIGRATIONS: string[] = [
        1,
        (SELECT COUNT(*) FROM day_parts p WHERE p.day = d.day)
      FROM days d;`,
+  // Breakdown index (breakdown-index.ts): per day, the events and the distinct users of every
+  // dimension value, replaced with the day's head. Days rolled up before it have none and are read
+  // through their rows until a rollup or a rebuild writes them again.
+  `CREATE TABLE IF NOT EXISTS day_breakdowns (day TEXT PRIMARY KEY, data BLOB NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

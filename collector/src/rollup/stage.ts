@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { buildIndex, mergeIndex } from './breakdown-index.js';
 import { createCubeBuilder, decodeRows, decodeUsers, encodeRows, type RowSet } from './cube.js';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
@@ -49,6 +50,8 @@ export interface Staged {
   head: Head;
   /** Distinct users of the day after the rollup, ascending. */
   users: Uint32Array;
+  /** The day's breakdown index after the rollup (breakdown-index.ts). */
+  index: Uint8Array;
   /** What the old head named and the new one does not, for `collect` once the head moved. */
   garbage?: Garbage;
 }
@@ -90,7 +93,10 @@ function stageDay(db: Db, job: StageJob): Staged {
     }
     const blob = db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck().get(day) as Buffer;
     const lo = head.lo <= head.hi ? head.lo : (ids[0] ?? head.lo);
-    return { head: { lo, hi: ids.at(-1) ?? head.hi, keys, base: head.base, parts: head.parts + 1 }, users: sortedUnion(decodeUsers(blob), job.users) };
+    // The part's own index merged into the day's (cost follows the part); a day without one is indexed whole.
+    const old = db.prepare('SELECT data FROM day_breakdowns WHERE day = ?').pluck().get(day) as Buffer | undefined;
+    const index = old === undefined ? buildIndex([...readRows(db, day, head), job.rows]) : mergeIndex(old, buildIndex([job.rows]));
+    return { head: { lo, hi: ids.at(-1) ?? head.hi, keys, base: head.base, parts: head.parts + 1 }, users: sortedUnion(decodeUsers(blob), job.users), index };
   }
   let rows = job.rows;
   let users = job.users;
@@ -106,7 +112,7 @@ function stageDay(db: Db, job: StageJob): Staged {
     else for (const r of persisted) log.addRows(r);
   }
   const staged = writeDay(db, day, rows, log);
-  return { head: staged, users: Uint32Array.from(users).sort(), garbage: head === undefined ? undefined : { day, ...head } };
+  return { head: staged, users: Uint32Array.from(users).sort(), index: buildIndex([rows]), garbage: head === undefined ? undefined : { day, ...head } };
 }
 
 /** Writes a day's rows and funnel index under a fresh head (in the caller's transaction if it has one). */

@@ -1,3 +1,4 @@
+import { buildIndex } from './breakdown-index.js';
 import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
@@ -5,6 +6,8 @@ import { allStepKeys, readRows, writeDay, type Head, type Staged } from './stage
 import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
 
 const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
+// better-sqlite3 binds a Buffer as a BLOB, not a bare Uint8Array (what a worker's reply holds).
+const asBlob = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** A day written whole on this connection (rebuilds): its rows, users and step log. */
 export interface DayWrite {
@@ -60,6 +63,8 @@ export interface DayStore {
   stepBlob(day: string, type: number, feature: number): Uint8Array | undefined;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values(day: string): Uint32Array[] | undefined;
+  /** The day's breakdown index as stored (breakdown-index.ts); undefined when it has none. */
+  breakdownIndex(day: string): Uint8Array | undefined;
   /** Writes the day whole on this connection (rebuilds), deleting everything it held before. */
   write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
@@ -103,6 +108,9 @@ export function createDayStore(db: Db): DayStore {
     values: db.prepare('SELECT data FROM day_values WHERE day = ?').pluck(),
     putValues: db.prepare('INSERT OR REPLACE INTO day_values (day, data) VALUES (?, ?)'),
     removeValues: db.prepare('DELETE FROM day_values WHERE day = ?'),
+    index: db.prepare('SELECT data FROM day_breakdowns WHERE day = ?').pluck(),
+    putIndex: db.prepare('INSERT OR REPLACE INTO day_breakdowns (day, data) VALUES (?, ?)'),
+    removeIndex: db.prepare('DELETE FROM day_breakdowns WHERE day = ?'),
     removeParts: db.prepare('DELETE FROM day_parts WHERE day = ?'),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     removeHead: db.prepare('DELETE FROM day_heads WHERE day = ?'),
@@ -178,6 +186,7 @@ export function createDayStore(db: Db): DayStore {
       const before = meta.get(day);
       const { head, users } = c.staged;
       put(day, c.events, c.summary, c.values, users, head, c.part === undefined || before?.steps === true, rolledAt);
+      q.putIndex.run(day, asBlob(c.staged.index));
       // The cached rows stay valid after a part: the new rows are appended, not re-read.
       const hit = rowCache.get(day);
       rowCache.delete(day);
@@ -202,6 +211,7 @@ export function createDayStore(db: Db): DayStore {
       }
       return merged !== undefined ? encodeStep(merged) : (only ?? EMPTY_STEP_BLOB);
     },
+    breakdownIndex: (day) => (meta.has(day) ? (q.index.get(day) as Buffer | undefined) : undefined),
     values(day) {
       if (!meta.has(day)) return undefined;
       const blob = q.values.get(day) as Buffer | undefined;
@@ -212,6 +222,7 @@ export function createDayStore(db: Db): DayStore {
       q.removeSteps.run(...allStepKeys.args(day));
       const head = writeDay(db, day, w.rows, w.steps);
       put(day, w.events, w.summary, w.values, Uint32Array.from(w.users).sort(), head, true, rolledAt);
+      q.putIndex.run(day, asBlob(buildIndex([w.rows])));
       rowCache.delete(day);
     },
     remove(day) {
@@ -220,6 +231,7 @@ export function createDayStore(db: Db): DayStore {
       q.removeSteps.run(...allStepKeys.args(day));
       q.removeParts.run(day);
       q.removeValues.run(day);
+      q.removeIndex.run(day);
       meta.delete(day);
       rowCache.delete(day);
       dropUsers(day);
@@ -237,7 +249,7 @@ export function createDayStore(db: Db): DayStore {
     getMeta: (key) => q.getMeta.get(key) as string | undefined,
     setMeta: (key, value) => void q.setMeta.run(key, value),
     clear() {
-      db.exec('DELETE FROM days; DELETE FROM day_heads; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_values; DELETE FROM coverage; DELETE FROM receipts;');
+      db.exec('DELETE FROM days; DELETE FROM day_heads; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_values; DELETE FROM day_breakdowns; DELETE FROM coverage; DELETE FROM receipts;');
       meta.clear();
       rowCache.clear();
       userCache.clear();

@@ -22,7 +22,7 @@ parentPort!.on('message', (msg: Msg) => {
         return;
       }
       const out = stageDays(db, msg.jobs);
-      parentPort!.postMessage({ id: msg.id, out }, out.map((s) => s.users.buffer as ArrayBuffer));
+      parentPort!.postMessage({ id: msg.id, out }, out.flatMap((s) => [s.users.buffer as ArrayBuffer, s.index.buffer as ArrayBuffer]));
     } finally {
       db.close();
     }
