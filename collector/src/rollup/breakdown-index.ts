@@ -134,14 +134,18 @@ export function orUsers(ix: ParsedIndex, e: IndexEntry, bits: Uint32Array): Uint
   let out = bits;
   let u = -1;
   for (let i = e.at; i < end; ) {
-    let g = 0;
-    let shift = 0;
-    let c: number;
-    do {
-      c = b[i++]!;
-      g += (c & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (c >= 0x80);
+    // Most gaps take one byte: no loop for them.
+    let g = b[i++]!;
+    if (g >= 0x80) {
+      g &= 0x7f;
+      let scale = 0x80;
+      let c: number;
+      do {
+        c = b[i++]!;
+        g += (c & 0x7f) * scale;
+        scale *= 0x80;
+      } while (c >= 0x80);
+    }
     u += g + 1;
     const w = u >>> 5;
     if (w >= out.length) {

@@ -11,6 +11,7 @@ import { createLedger, readCompleteness } from './ledger.js';
 import { createOverflow } from './overflow.js';
 import { unusedValues } from './dict-gc.js';
 import { sharedRollupWorker } from './worker.js';
+import { backfillIndexes } from './breakdown-backfill.js';
 import { createDayStore } from './store.js';
 import { addDays, dayInZone, dayRange, weekStart } from './time.js';
 import { createSerial } from '../shared/serial.js';
@@ -84,6 +85,10 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   const serial = createSerial();
+
+  if (opts.warm ?? opts.schedule !== false) {
+    setImmediate(() => backfillIndexes(db, () => engine, worker, serial, logger, () => closed).catch((err) => logger.warn('indexing days for breakdowns failed', { error: String(err) })));
+  }
 
   const analytics: Analytics = {
     get engine() {

@@ -2,9 +2,10 @@ import { basename, dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { openDb } from './db.js';
 import type { PendingEntries } from './dict.js';
-import { collect, stageDays, writeEntries, type Garbage, type StageJob } from './stage.js';
+import { collect, stageDays, writeEntries, type Garbage, type Head, type StageJob } from './stage.js';
+import { indexDay } from './breakdown-backfill.js';
 
-type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries });
+type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries } | { op: 'index'; day: string; head: Head });
 
 /**
  * Worker thread body (worker.ts): stages rollup days and collects what they replaced (stage.ts),
@@ -15,6 +16,10 @@ parentPort!.on('message', (msg: Msg) => {
   try {
     const db = openDb(dirname(msg.file), basename(msg.file));
     try {
+      if (msg.op === 'index') {
+        parentPort!.postMessage({ id: msg.id, out: indexDay(db, msg.day, msg.head) });
+        return;
+      }
       if (msg.op !== 'stage') {
         if (msg.op === 'collect') collect(db, msg.garbage);
         else writeEntries(db, msg.entries);

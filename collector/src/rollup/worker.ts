@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
-import { collect, stageDays, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
+import { collect, stageDays, writeEntries, type Garbage, type Head, type StageJob, type Staged } from './stage.js';
+import { indexDay } from './breakdown-backfill.js';
 
 /**
  * Runs the heavy half of a rollup in a worker thread (stage.ts: merging, encoding, the funnel
@@ -17,6 +18,8 @@ export interface RollupWorker {
   entries(db: Db, entries: PendingEntries): Promise<void>;
   /** Deletes what moved heads no longer name, then checkpoints the WAL (stage.ts `collect`). */
   collect(db: Db, garbage: Garbage[]): Promise<void>;
+  /** Indexes a day rolled up before breakdown indexes (breakdown-backfill.ts `indexDay`). */
+  index(db: Db, day: string, head: Head): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -92,6 +95,10 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
     async collect(db, garbage) {
       const r = await run<null>({ op: 'collect', file: db.name, garbage });
       if (r === undefined) collect(db, garbage);
+    },
+    async index(db, day, head) {
+      const r = await run<boolean>({ op: 'index', file: db.name, day, head });
+      return r === undefined ? indexDay(db, day, head) : r.out;
     },
     async close() {
       const w = worker;
