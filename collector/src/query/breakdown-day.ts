@@ -25,8 +25,8 @@ function persistedIndex(engine: Engine, day: string): ParsedIndex | undefined {
   const v = engine.version(day);
   const hit = parsed.get(day);
   if (hit !== undefined && hit.v === v) return hit.ix ?? undefined;
-  const blob = engine.store.breakdownIndex(day);
-  const ix = blob === undefined ? null : parseIndex(blob);
+  const stored = engine.store.breakdownIndex(day);
+  const ix = stored === undefined ? null : parseIndex(stored.directory, stored.lists);
   parsed.delete(day);
   parsed.set(day, { v, ix });
   if (parsed.size > PARSED_MAX) parsed.delete(parsed.keys().next().value!);

@@ -14,7 +14,7 @@ afterEach(() => {
   h?.close();
 });
 
-const indexes = (d: Db) => new Map((d.prepare('SELECT day, data FROM day_breakdowns ORDER BY day').all() as { day: string; data: Buffer }[]).map((r) => [r.day, r.data.toString('hex')]));
+const indexes = (d: Db) => new Map((d.prepare('SELECT day, directory, lists FROM day_breakdowns ORDER BY day').all() as { day: string; directory: Buffer; lists: Buffer }[]).map((r) => [r.day, `${r.directory.toString('hex')}|${r.lists.toString('hex')}`]));
 
 describe('breakdown index backfill (days rolled up before indexes existed)', { timeout: 60_000 }, () => {
   it('indexes every day without one, in the worker, to what a rollup writes, and moves their versions', async () => {

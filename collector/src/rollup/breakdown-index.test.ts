@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildIndex, listOf, mergeIndex, orUsers, parseIndex } from './breakdown-index.js';
+import { buildIndex, listOf, mergeIndex, orUsers, parseIndex, splitIndex } from './breakdown-index.js';
 import { DIMS, NO_USER, type RowSet } from './cube.js';
 
 // A small deterministic generator (no Math.random: a failure must replay).
@@ -62,10 +62,15 @@ describe('breakdown index', () => {
   it('merging the index of an appended part equals indexing the whole day', () => {
     const a = rowsOf(3, 300, IDS.slice(0, 8));
     const b = rowsOf(4, 120, IDS.slice(4));
-    expect(read(mergeIndex(buildIndex([a]), buildIndex([b])))).toEqual(naive([a, b]));
+    const merge = (x: RowSet, y: RowSet) => mergeIndex(parseIndex(buildIndex([x])), parseIndex(buildIndex([y])));
+    expect(read(merge(a, b))).toEqual(naive([a, b]));
     // Values only one side has, and an empty day.
     const empty = rowsOf(5, 0, IDS);
-    expect(read(mergeIndex(buildIndex([empty]), buildIndex([a])))).toEqual(naive([a]));
+    expect(read(merge(empty, a))).toEqual(naive([a]));
+    // Stored apart (the directory in one column, the lists in another), read the same.
+    const { directory, lists } = splitIndex(merge(a, b));
+    const ix = parseIndex(directory, () => lists);
+    expect(Object.fromEntries(ix.entries.map((e) => [`${e.dim}:${e.value}`, { events: e.events, users: [...listOf(ix, e)] }]).sort())).toEqual(naive([a, b]));
     expect(read(buildIndex([empty]))).toEqual({});
   });
 

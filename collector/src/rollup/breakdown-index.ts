@@ -14,10 +14,11 @@ import { DIMS, NO_USER, type RowSet } from './cube.js';
  * from its rows on top (query/breakdown-users.ts). Days without one (rolled up before it existed)
  * are read through their rows.
  *
- * BLOB: u32 FORMAT, u32 entry count E; E × 6 u32 (dim, value, events low, events high, users,
- * byte length of the list), ordered by (dim, value); then each entry's users, ascending, as LEB128
- * gaps (id − previous id − 1, the first from −1). At ≈ 100,000 daily users among ~900,000 ids a
- * gap takes about a byte, a quarter of a plain u32 list.
+ * Encoded: a directory — u32 FORMAT, u32 entry count E; E × 6 u32 (dim, value, events low, events
+ * high, users, byte length of the list), ordered by (dim, value) — then the lists: each entry's
+ * users, ascending, as LEB128 gaps (id − previous id − 1, the first from −1). At ≈ 100,000 daily
+ * users among ~900,000 ids a gap takes about a byte, a quarter of a plain u32 list. The store keeps
+ * the two apart (`splitIndex`): the events of a range need only the directories (a few KB a day).
  */
 const FORMAT = 1;
 const HEAD = 2;
@@ -38,7 +39,8 @@ export interface ParsedIndex {
   entries: IndexEntry[];
   /** Entry by `dim * 2^32 + value`. */
   byKey: Map<number, IndexEntry>;
-  blob: Uint8Array;
+  /** The lists (`IndexEntry.at` is relative to their start), read on first use. */
+  lists(): Uint8Array;
 }
 
 export const entryKey = (dim: number, value: number) => dim * 0x1_0000_0000 + value;
@@ -92,10 +94,8 @@ export function buildIndex(sets: readonly RowSet[]): Uint8Array {
   return encode(out);
 }
 
-/** The index of a day whose rows are those of `a`'s day and `b`'s together (a part appended). */
-export function mergeIndex(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const x = parseIndex(a);
-  const y = parseIndex(b);
+/** The index of a day whose rows are those of `x`'s day and `y`'s together (a part appended). */
+export function mergeIndex(x: ParsedIndex, y: ParsedIndex): Uint8Array {
   const out: Built[] = [];
   for (const e of x.entries) {
     const o = y.byKey.get(entryKey(e.dim, e.value));
@@ -106,14 +106,24 @@ export function mergeIndex(a: Uint8Array, b: Uint8Array): Uint8Array {
   return encode(out);
 }
 
-export function parseIndex(blob: Uint8Array): ParsedIndex {
+/** Bytes of the directory at the start of an encoded index. */
+const directoryBytes = (blob: Uint8Array) => (HEAD + new DataView(blob.buffer, blob.byteOffset, 8).getUint32(4, true) * ENTRY) * 4;
+
+/** An encoded index as its directory and its lists. */
+export function splitIndex(blob: Uint8Array): { directory: Uint8Array; lists: Uint8Array } {
+  const n = directoryBytes(blob);
+  return { directory: blob.subarray(0, n), lists: blob.subarray(n) };
+}
+
+/** Reads a directory; `lists` gives the lists (default: they follow the directory in `blob`). */
+export function parseIndex(blob: Uint8Array, lists?: () => Uint8Array): ParsedIndex {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const word = (i: number) => view.getUint32(i * 4, true);
   if (blob.byteLength < HEAD * 4 || word(0) !== FORMAT) throw new Error('breakdown index: unknown format');
   const n = word(1);
   const entries: IndexEntry[] = [];
   const byKey = new Map<number, IndexEntry>();
-  let at = (HEAD + n * ENTRY) * 4;
+  let at = 0;
   for (let i = 0; i < n; i++) {
     const w = HEAD + i * ENTRY;
     const e: IndexEntry = { dim: word(w), value: word(w + 1), events: word(w + 2) + word(w + 3) * 0x1_0000_0000, users: word(w + 4), at, len: word(w + 5) };
@@ -121,7 +131,9 @@ export function parseIndex(blob: Uint8Array): ParsedIndex {
     entries.push(e);
     byKey.set(entryKey(e.dim, e.value), e);
   }
-  return { entries, byKey, blob };
+  let loaded: Uint8Array | undefined;
+  const read = lists ?? (() => blob.subarray(directoryBytes(blob)));
+  return { entries, byKey, lists: () => (loaded ??= read()) };
 }
 
 /**
@@ -129,7 +141,7 @@ export function parseIndex(blob: Uint8Array): ParsedIndex {
  * larger copy when an id lies past its end.
  */
 export function orUsers(ix: ParsedIndex, e: IndexEntry, bits: Uint32Array): Uint32Array {
-  const b = ix.blob;
+  const b = ix.lists();
   const end = e.at + e.len;
   let out = bits;
   let u = -1;
@@ -161,7 +173,7 @@ export function orUsers(ix: ParsedIndex, e: IndexEntry, bits: Uint32Array): Uint
 /** The users of `e`, ascending. */
 export function listOf(ix: ParsedIndex, e: IndexEntry): Uint32Array {
   const out = new Uint32Array(e.users);
-  const b = ix.blob;
+  const b = ix.lists();
   let u = -1;
   let k = 0;
   for (let i = e.at, end = e.at + e.len; i < end; ) {

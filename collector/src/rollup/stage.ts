@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildIndex, mergeIndex } from './breakdown-index.js';
+import { buildIndex, mergeIndex, parseIndex } from './breakdown-index.js';
 import { createCubeBuilder, decodeRows, decodeUsers, encodeRows, type RowSet } from './cube.js';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
@@ -94,8 +94,9 @@ function stageDay(db: Db, job: StageJob): Staged {
     const blob = db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck().get(day) as Buffer;
     const lo = head.lo <= head.hi ? head.lo : (ids[0] ?? head.lo);
     // The part's own index merged into the day's (cost follows the part); a day without one is indexed whole.
-    const old = db.prepare('SELECT data FROM day_breakdowns WHERE day = ?').pluck().get(day) as Buffer | undefined;
-    const index = old === undefined ? buildIndex([...readRows(db, day, head), job.rows]) : mergeIndex(old, buildIndex([job.rows]));
+    const old = db.prepare('SELECT directory, lists FROM day_breakdowns WHERE day = ?').get(day) as { directory: Buffer; lists: Buffer } | undefined;
+    const part = buildIndex([job.rows]);
+    const index = old === undefined ? buildIndex([...readRows(db, day, head), job.rows]) : mergeIndex(parseIndex(old.directory, () => old.lists), parseIndex(part));
     return { head: { lo, hi: ids.at(-1) ?? head.hi, keys, base: head.base, parts: head.parts + 1 }, users: sortedUnion(decodeUsers(blob), job.users), index };
   }
   let rows = job.rows;

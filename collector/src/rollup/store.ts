@@ -1,4 +1,4 @@
-import { buildIndex } from './breakdown-index.js';
+import { buildIndex, splitIndex } from './breakdown-index.js';
 import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
@@ -63,8 +63,8 @@ export interface DayStore {
   stepBlob(day: string, type: number, feature: number): Uint8Array | undefined;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values(day: string): Uint32Array[] | undefined;
-  /** The day's breakdown index as stored (breakdown-index.ts); undefined when it has none. */
-  breakdownIndex(day: string): Uint8Array | undefined;
+  /** The day's breakdown index as stored (breakdown-index.ts), its lists read on demand; undefined when it has none. */
+  breakdownIndex(day: string): { directory: Uint8Array; lists(): Uint8Array } | undefined;
   /** Writes the day whole on this connection (rebuilds), deleting everything it held before. */
   write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
@@ -108,8 +108,9 @@ export function createDayStore(db: Db): DayStore {
     values: db.prepare('SELECT data FROM day_values WHERE day = ?').pluck(),
     putValues: db.prepare('INSERT OR REPLACE INTO day_values (day, data) VALUES (?, ?)'),
     removeValues: db.prepare('DELETE FROM day_values WHERE day = ?'),
-    index: db.prepare('SELECT data FROM day_breakdowns WHERE day = ?').pluck(),
-    putIndex: db.prepare('INSERT OR REPLACE INTO day_breakdowns (day, data) VALUES (?, ?)'),
+    indexDirectory: db.prepare('SELECT directory FROM day_breakdowns WHERE day = ?').pluck(),
+    indexLists: db.prepare('SELECT lists FROM day_breakdowns WHERE day = ?').pluck(),
+    putIndex: db.prepare('INSERT OR REPLACE INTO day_breakdowns (day, directory, lists) VALUES (?, ?, ?)'),
     removeIndex: db.prepare('DELETE FROM day_breakdowns WHERE day = ?'),
     removeParts: db.prepare('DELETE FROM day_parts WHERE day = ?'),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
@@ -139,6 +140,11 @@ export function createDayStore(db: Db): DayStore {
     userBytes += users.byteLength;
     while (userBytes > CACHE_USER_BYTES && userCache.size > 1) dropUsers(userCache.keys().next().value!);
   }
+
+  const putIndex = (day: string, index: Uint8Array) => {
+    const { directory, lists } = splitIndex(index);
+    q.putIndex.run(day, asBlob(directory), asBlob(lists));
+  };
 
   let userBytes = 0;
   const dropUsers = (day: string) => {
@@ -186,7 +192,7 @@ export function createDayStore(db: Db): DayStore {
       const before = meta.get(day);
       const { head, users } = c.staged;
       put(day, c.events, c.summary, c.values, users, head, c.part === undefined || before?.steps === true, rolledAt);
-      q.putIndex.run(day, asBlob(c.staged.index));
+      putIndex(day, c.staged.index);
       // The cached rows stay valid after a part: the new rows are appended, not re-read.
       const hit = rowCache.get(day);
       rowCache.delete(day);
@@ -211,7 +217,20 @@ export function createDayStore(db: Db): DayStore {
       }
       return merged !== undefined ? encodeStep(merged) : (only ?? EMPTY_STEP_BLOB);
     },
-    breakdownIndex: (day) => (meta.has(day) ? (q.index.get(day) as Buffer | undefined) : undefined),
+    breakdownIndex(day) {
+      const directory = meta.has(day) ? (q.indexDirectory.get(day) as Buffer | undefined) : undefined;
+      if (directory === undefined) return undefined;
+      return {
+        directory,
+        lists() {
+          // Read in the same turn as a check of the day's version (query/breakdown-day.ts): a
+          // rewrite of the index moves the version in the turn that commits it.
+          const lists = q.indexLists.get(day) as Buffer | undefined;
+          if (lists === undefined) throw new Error(`breakdown index of ${day} vanished while read`);
+          return lists;
+        },
+      };
+    },
     values(day) {
       if (!meta.has(day)) return undefined;
       const blob = q.values.get(day) as Buffer | undefined;
@@ -222,7 +241,7 @@ export function createDayStore(db: Db): DayStore {
       q.removeSteps.run(...allStepKeys.args(day));
       const head = writeDay(db, day, w.rows, w.steps);
       put(day, w.events, w.summary, w.values, Uint32Array.from(w.users).sort(), head, true, rolledAt);
-      q.putIndex.run(day, asBlob(buildIndex([w.rows])));
+      putIndex(day, buildIndex([w.rows]));
       rowCache.delete(day);
     },
     remove(day) {
