@@ -57,7 +57,10 @@ export function buildIndex(sets: readonly RowSet[]): Uint8Array {
   const out: Built[] = [];
   for (let d = 0; d < DIMS.length; d++) {
     // Counting sort of (value, user) by value, then each value's users sorted and deduplicated.
-    const slot = new Map<number, number>();
+    // Slots by dictionary id in a flat array (ids are dense): no hashing per row.
+    let max = 0;
+    for (const rows of sets) for (let r = 0, col = rows.dims[d]!; r < rows.n; r++) if (col[r]! > max) max = col[r]!;
+    const slot = new Int32Array(max + 1).fill(-1);
     const values: number[] = [];
     const events: number[] = [];
     const sizes: number[] = [];
@@ -65,9 +68,9 @@ export function buildIndex(sets: readonly RowSet[]): Uint8Array {
       const col = rows.dims[d]!;
       for (let r = 0; r < rows.n; r++) {
         const v = col[r]!;
-        let s = slot.get(v);
-        if (s === undefined) {
-          slot.set(v, (s = values.length));
+        let s = slot[v]!;
+        if (s < 0) {
+          slot[v] = s = values.length;
           values.push(v);
           events.push(0);
           sizes.push(0);
@@ -84,7 +87,7 @@ export function buildIndex(sets: readonly RowSet[]): Uint8Array {
       const col = rows.dims[d]!;
       for (let r = 0; r < rows.n; r++) {
         const u = rows.user[r]!;
-        if (u !== NO_USER) all[fill[slot.get(col[r]!)!]!++] = u;
+        if (u !== NO_USER) all[fill[slot[col[r]!]!]!++] = u;
       }
     }
     for (let s = 0; s < values.length; s++) {
