@@ -99,6 +99,9 @@ function popcount(b: Uint32Array): number {
 interface Settled {
   bits: Map<string, Uint32Array>;
   bytes: number;
+  seg: string;
+  /** Its settled days, as `day@version`. */
+  days: Set<string>;
 }
 // Settled bitsets, least recently used first. 256 MB holds the overviews of a few ranges and
 // segments on a ~1 M-user deployment (about 90 values each).
@@ -106,15 +109,37 @@ const settledCache = new Map<string, Settled>();
 const SETTLED_CACHE_BYTES = 256 * 1024 * 1024;
 let cachedBytes = 0;
 
-function settledEntry(k: string): Settled {
+function settledEntry(k: string, seg: string, days: Set<string>): Settled {
   let e = settledCache.get(k);
   if (e !== undefined) {
     settledCache.delete(k);
     settledCache.set(k, e);
     return e;
   }
-  settledCache.set(k, (e = { bits: new Map(), bytes: 0 }));
+  settledCache.set(k, (e = { bits: new Map(), bytes: 0, seg, days }));
   return e;
+}
+
+/**
+ * The cached entry with the most days that are all among `days` (same segment, same versions):
+ * a range's bitsets start from a copy of a shorter range's, so the presets (7 ⊂ 30 ⊂ 90 ⊂ 365 days
+ * ending today) read each day once between them, and the next day's ranges only the new day.
+ */
+function largestSubset(seg: string, days: Set<string>, self: Settled): Settled | undefined {
+  let best: Settled | undefined;
+  for (const e of settledCache.values()) {
+    if (e === self || e.seg !== seg || e.bits.size === 0 || e.days.size >= days.size) continue;
+    if (best !== undefined && e.days.size <= best.days.size) continue;
+    let subset = true;
+    for (const d of e.days) {
+      if (!days.has(d)) {
+        subset = false;
+        break;
+      }
+    }
+    if (subset) best = e;
+  }
+  return best;
 }
 
 function evict(keep: Settled): void {
@@ -134,9 +159,13 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
   const isLive = (d: string) => (engine.live.get(d)?.builder.events ?? 0) > 0;
   const settled = days.filter((d) => !isLive(d));
   const live = days.filter(isLive);
-  let sk = `${segKeyOf(seg)}|`;
-  for (const d of settled) sk += `${d}@${engine.version(d)},`;
-  const entry = settledEntry(sk);
+  const segKey = segKeyOf(seg);
+  // The days' versions as of now (the entry's key), also while the pass yields.
+  const stamps = new Map(settled.map((d) => [d, `${d}@${engine.version(d)}`]));
+  const mine = new Set(stamps.values());
+  let sk = `${segKey}|`;
+  for (const d of mine) sk += `${d},`;
+  const entry = settledEntry(sk, segKey, mine);
   const words = Math.ceil(Math.max(engine.seen.size, 1) / 32);
   const perPass = Math.max(1, Math.floor(budgetBytes / (words * 4)));
   const missing = targets.filter((t) => !entry.bits.has(key(t)));
@@ -145,8 +174,26 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
   const newestFirst = [...settled].reverse();
   for (let c = 0; c < missing.length; c += perPass) {
     const chunk = missing.slice(c, c + perPass);
-    const bits = chunk.map(() => new Uint32Array(words));
-    yield* scan(engine, newestFirst, seg, chunk, bits);
+    // Values a shorter range already holds start from a copy of its bitsets (taken now: the
+    // cache may drop it while this pass runs) and read only the days it lacks.
+    const from = largestSubset(segKey, mine, entry);
+    const reuse = (t: Target) => from?.bits.get(key(t));
+    const bits = chunk.map((t) => {
+      const b = reuse(t);
+      const out = new Uint32Array(Math.max(words, b?.length ?? 0));
+      if (b !== undefined) out.set(b);
+      return out;
+    });
+    const started = chunk.map((t, i) => i).filter((i) => reuse(chunk[i]!) !== undefined);
+    const fresh = chunk.map((t, i) => i).filter((i) => reuse(chunk[i]!) === undefined);
+    const pass = function* (idx: number[], ds: string[]) {
+      if (idx.length === 0) return;
+      const part = idx.map((i) => bits[i]!);
+      yield* scan(engine, ds, seg, idx.map((i) => chunk[i]!), part);
+      idx.forEach((i, k) => (bits[i] = part[k]!));
+    };
+    yield* pass(started, from === undefined ? [] : newestFirst.filter((d) => !from.days.has(stamps.get(d)!)));
+    yield* pass(fresh, newestFirst);
     chunk.forEach((t, i) => {
       if (entry.bits.has(key(t))) return;
       entry.bits.set(key(t), bits[i]!);
