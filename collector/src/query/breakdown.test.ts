@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
 import { DIMS, type Dim } from '../rollup/cube.js';
 import { ev, harness, type Harness } from '../testing/rollup.js';
-import { breakdown } from './breakdown.js';
+import { breakdown, breakdownsAsync } from './breakdown.js';
 import { resolveSegment } from './segment.js';
 import { compareNames } from './top.js';
 import { appFor } from '../testing/query-app.js';
@@ -201,6 +201,32 @@ describe('breakdown warmer', () => {
     // its index, its live part through the overlay's rows; the settled days not at all.
     expect(new Set(read.indexes)).toEqual(new Set(['2026-11-20']));
     expect(read.rows).toEqual([]);
+  });
+});
+
+describe('breakdown requests before the warmer', () => {
+  it('a background computation waits while a request computes, and one a request joins runs as the request', async () => {
+    h = await harness();
+    const all = events(31, DAYS, 300);
+    await h.log.append(all);
+    await h.analytics.rollup!();
+    const engine = h.analytics.engine!;
+    const seg = resolveSegment(engine, {});
+    const done: string[] = [];
+    const track = (name: string, p: Promise<unknown>) => p.then(() => void done.push(name));
+    // Started first, in the background: without priority it would finish first (as many days).
+    const warm = track('warm', breakdownsAsync(engine, DAYS[0]!, DAYS[4]!, seg, 3, true, undefined, undefined, true));
+    const asked = track('request', breakdownsAsync(engine, DAYS[0]!, DAYS[4]!, seg, 4, true));
+    await Promise.all([warm, asked]);
+    expect(done).toEqual(['request', 'warm']);
+    // A request joining a background computation while another request runs: no deadlock.
+    const other = breakdownsAsync(engine, DAYS[1]!, DAYS[4]!, seg, 5, true);
+    const bg = breakdownsAsync(engine, DAYS[0]!, DAYS[3]!, seg, 5, true, undefined, undefined, true);
+    const joined = breakdownsAsync(engine, DAYS[0]!, DAYS[3]!, seg, 5, true);
+    expect(joined).toBe(bg);
+    const [a, b] = await Promise.all([other, joined]);
+    expect(a[DIMS.indexOf('url')]!.rows).toEqual(expected(all, 'url', DAYS[1]!, DAYS[4]!, {}, 5).rows);
+    expect(b[DIMS.indexOf('url')]!.rows).toEqual(expected(all, 'url', DAYS[0]!, DAYS[3]!, {}, 5).rows);
   });
 });
 

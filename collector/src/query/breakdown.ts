@@ -140,32 +140,61 @@ function runToEnd<T>(g: Generator<void, T, void>): T {
   }
 }
 
-const inflight = new Map<string, Promise<BreakdownAnswer[]>>();
+interface Running {
+  answer: Promise<BreakdownAnswer[]>;
+  /** Started by the warmer and not asked for by a request since: it gives way to requests. */
+  background: boolean;
+}
+const inflight = new Map<string, Running>();
+
+// Computations a request waits for. The warmer's pause while there are any, so the first overview
+// after a start does not share the event loop with the warming of the other presets.
+let foreground = 0;
+let idle: (() => void)[] = [];
+const settle = () => {
+  if (--foreground > 0) return;
+  const wake = idle;
+  idle = [];
+  for (const w of wake) w();
+};
 
 /**
  * The same answers, computed a day per turn of the event loop, so a long computation never holds
  * up ingestion or other requests for long. Callers asking for the same range and segment while
  * the days are unchanged share one computation: the nine breakdown requests of an overview, and
- * the background warmer (warm.ts).
+ * the background warmer (warm.ts, `background`: it waits while a request's computation runs,
+ * unless a request waits for this one).
  */
-export function breakdownsAsync(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean = () => false, budget = BITSET_BUDGET): Promise<BreakdownAnswer[]> {
+export function breakdownsAsync(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean = () => false, budget = BITSET_BUDGET, background = false): Promise<BreakdownAnswer[]> {
   const { key, versions } = answerKey(engine, engine.daysWithData(from, to), from, to, seg, limit, withUsers, budget);
   const k = `${key}#${versions}`;
   const running = inflight.get(k);
-  if (running !== undefined) return running;
+  if (running !== undefined) {
+    if (!background && running.background) {
+      running.background = false;
+      foreground++;
+    }
+    return running.answer;
+  }
   const g = allBreakdowns(engine, from, to, seg, limit, withUsers, budget);
   const first = g.next();
   if (first.done) return Promise.resolve(first.value);
-  const p = (async () => {
+  const run: Running = { answer: Promise.resolve([]), background };
+  if (!background) foreground++;
+  run.answer = (async () => {
     for (;;) {
       await new Promise((r) => setImmediate(r));
+      while (run.background && foreground > 0) await new Promise<void>((r) => idle.push(r));
       if (stopped()) throw new Error('stopped');
       const r = g.next();
       if (r.done) return r.value;
     }
-  })().finally(() => inflight.delete(k));
-  inflight.set(k, p);
-  return p;
+  })().finally(() => {
+    inflight.delete(k);
+    if (!run.background) settle();
+  });
+  inflight.set(k, run);
+  return run.answer;
 }
 
 /** `breakdown`, a turn of the event loop per day (see breakdownsAsync). */

@@ -19,9 +19,9 @@ export async function warmOnce(analytics: Analytics, stopped: () => boolean = ()
   if (engine === undefined || today === undefined) return;
   for (const n of WARM_PRESETS) {
     const from = addDays(today, -(n - 1));
-    await breakdownsAsync(engine, from, today, EVERYONE, OVERVIEW_TOP, true, stopped);
+    await breakdownsAsync(engine, from, today, EVERYONE, OVERVIEW_TOP, true, stopped, undefined, true);
     // The previous period, as the overview's change column asks for it (events only).
-    await breakdownsAsync(engine, addDays(from, -n), addDays(from, -1), EVERYONE, DEFAULT_LIMIT, false, stopped);
+    await breakdownsAsync(engine, addDays(from, -n), addDays(from, -1), EVERYONE, DEFAULT_LIMIT, false, stopped, undefined, true);
   }
 }
 
