@@ -120,7 +120,7 @@ function breakdownIndex(dataDir: string, days: number, sample = 5): Record<strin
   };
   const db = new Database(join(dataDir, 'tally.db'), { readonly: true });
   try {
-    const ix = db.prepare('SELECT sum(length(directory) + length(lists)) AS bytes FROM day_breakdowns').get() as { bytes: number };
+    const ix = db.prepare('SELECT sum(length(data)) AS bytes FROM day_breakdowns').get() as { bytes: number };
     const rows = db.prepare('SELECT sum(length(rows)) AS bytes FROM day_parts').get() as { bytes: number };
     const newest = db.prepare('SELECT day FROM day_heads ORDER BY day DESC LIMIT ?').pluck().all(sample) as string[];
     let cpu = 0;

@@ -14,7 +14,13 @@ afterEach(() => {
   h?.close();
 });
 
-const indexes = (d: Db) => new Map((d.prepare('SELECT day, directory, lists FROM day_breakdowns ORDER BY day').all() as { day: string; directory: Buffer; lists: Buffer }[]).map((r) => [r.day, `${r.directory.toString('hex')}|${r.lists.toString('hex')}`]));
+function indexes(d: Db): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of d.prepare('SELECT day, dim, data FROM day_breakdowns ORDER BY day, dim').all() as { day: string; dim: number; data: Buffer }[]) {
+    out.set(r.day, `${out.get(r.day) ?? ''}${r.dim}:${r.data.toString('hex')}|`);
+  }
+  return out;
+}
 
 describe('breakdown index backfill (days rolled up before indexes existed)', { timeout: 60_000 }, () => {
   it('indexes every day without one, in the worker, to what a rollup writes, and moves their versions', async () => {

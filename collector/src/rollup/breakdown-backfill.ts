@@ -24,7 +24,9 @@ export function indexDay(db: Db, day: string, head: Head): boolean {
     const now = db.prepare('SELECT lo, hi, step_keys, base, parts FROM day_heads WHERE day = ?').get(day) as { lo: number; hi: number; step_keys: string; base: number; parts: number } | undefined;
     if (now === undefined || now.lo !== head.lo || now.hi !== head.hi || now.step_keys !== head.keys.join(',') || now.base !== (head.base ? 1 : 0) || now.parts !== head.parts) return false;
     if (db.prepare('SELECT 1 FROM day_breakdowns WHERE day = ?').get(day) !== undefined) return false;
-    db.prepare('INSERT INTO day_breakdowns (day, directory, lists) VALUES (?, ?, ?)').run(day, asBlob(directory), asBlob(lists));
+    const insert = db.prepare('INSERT INTO day_breakdowns (day, dim, data) VALUES (?, ?, ?)');
+    insert.run(day, -1, asBlob(directory));
+    lists.forEach((l, dim) => insert.run(day, dim, asBlob(l)));
     return true;
   }).immediate();
 }

@@ -69,7 +69,7 @@ describe('breakdown index', () => {
     expect(read(merge(empty, a))).toEqual(naive([a]));
     // Stored apart (the directory in one column, the lists in another), read the same.
     const { directory, lists } = splitIndex(merge(a, b));
-    const ix = parseIndex(directory, () => lists);
+    const ix = parseIndex(directory, (d) => lists[d]!);
     expect(Object.fromEntries(ix.entries.map((e) => [`${e.dim}:${e.value}`, { events: e.events, users: [...listOf(ix, e)] }]).sort())).toEqual(naive([a, b]));
     expect(read(buildIndex([empty]))).toEqual({});
   });

@@ -129,9 +129,9 @@ const MIGRATIONS: string[] = [
   // Breakdown index (breakdown-index.ts): per day, the events and the distinct users of every
   // dimension value, replaced with the day's head. Days rolled up before it have none and are read
   // through their rows until a rollup or a rebuild writes them again.
-  // The directory (events per value, a few KB) apart from the user lists (≈ 1 MB at 100,000 daily
-  // users): the events of a range read only the directories.
-  `CREATE TABLE IF NOT EXISTS day_breakdowns (day TEXT PRIMARY KEY, directory BLOB NOT NULL, lists BLOB NOT NULL);`,
+  // `dim` −1 holds the directory (events per value, a few KB), 0–8 each dimension's user lists
+  // (≈ 100 KB each at 100,000 daily users): the events of a range read only the directories.
+  `CREATE TABLE IF NOT EXISTS day_breakdowns (day TEXT NOT NULL, dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (day, dim));`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -94,8 +94,9 @@ function stageDay(db: Db, job: StageJob): Staged {
     const blob = db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck().get(day) as Buffer;
     const lo = head.lo <= head.hi ? head.lo : (ids[0] ?? head.lo);
     // The part's own index merged into the day's (cost follows the part); a day without one is indexed whole.
-    const old = db.prepare('SELECT directory, lists FROM day_breakdowns WHERE day = ?').get(day) as { directory: Buffer; lists: Buffer } | undefined;
-    const index = old === undefined ? buildIndex([...readRows(db, day, head), job.rows]) : mergeIndex(parseIndex(old.directory, () => old.lists), parseIndex(buildIndex([job.rows])));
+    const part = db.prepare('SELECT data FROM day_breakdowns WHERE day = ? AND dim = ?').pluck();
+    const old = part.get(day, -1) as Buffer | undefined;
+    const index = old === undefined ? buildIndex([...readRows(db, day, head), job.rows]) : mergeIndex(parseIndex(old, (dim) => part.get(day, dim) as Buffer), parseIndex(buildIndex([job.rows])));
     return { head: { lo, hi: ids.at(-1) ?? head.hi, keys, base: head.base, parts: head.parts + 1 }, users: sortedUnion(decodeUsers(blob), job.users), index };
   }
   let rows = job.rows;

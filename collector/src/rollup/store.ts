@@ -64,7 +64,7 @@ export interface DayStore {
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values(day: string): Uint32Array[] | undefined;
   /** The day's breakdown index as stored (breakdown-index.ts), its lists read on demand; undefined when it has none. */
-  breakdownIndex(day: string): { directory: Uint8Array; lists(): Uint8Array } | undefined;
+  breakdownIndex(day: string): { directory: Uint8Array; lists(dim: number): Uint8Array } | undefined;
   /** Writes the day whole on this connection (rebuilds), deleting everything it held before. */
   write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
@@ -108,9 +108,8 @@ export function createDayStore(db: Db): DayStore {
     values: db.prepare('SELECT data FROM day_values WHERE day = ?').pluck(),
     putValues: db.prepare('INSERT OR REPLACE INTO day_values (day, data) VALUES (?, ?)'),
     removeValues: db.prepare('DELETE FROM day_values WHERE day = ?'),
-    indexDirectory: db.prepare('SELECT directory FROM day_breakdowns WHERE day = ?').pluck(),
-    indexLists: db.prepare('SELECT lists FROM day_breakdowns WHERE day = ?').pluck(),
-    putIndex: db.prepare('INSERT OR REPLACE INTO day_breakdowns (day, directory, lists) VALUES (?, ?, ?)'),
+    indexPart: db.prepare('SELECT data FROM day_breakdowns WHERE day = ? AND dim = ?').pluck(),
+    putIndex: db.prepare('INSERT OR REPLACE INTO day_breakdowns (day, dim, data) VALUES (?, ?, ?)'),
     removeIndex: db.prepare('DELETE FROM day_breakdowns WHERE day = ?'),
     removeParts: db.prepare('DELETE FROM day_parts WHERE day = ?'),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
@@ -143,7 +142,8 @@ export function createDayStore(db: Db): DayStore {
 
   const putIndex = (day: string, index: Uint8Array) => {
     const { directory, lists } = splitIndex(index);
-    q.putIndex.run(day, asBlob(directory), asBlob(lists));
+    q.putIndex.run(day, -1, asBlob(directory));
+    lists.forEach((l, dim) => q.putIndex.run(day, dim, asBlob(l)));
   };
 
   let userBytes = 0;
@@ -218,14 +218,14 @@ export function createDayStore(db: Db): DayStore {
       return merged !== undefined ? encodeStep(merged) : (only ?? EMPTY_STEP_BLOB);
     },
     breakdownIndex(day) {
-      const directory = meta.has(day) ? (q.indexDirectory.get(day) as Buffer | undefined) : undefined;
+      const directory = meta.has(day) ? (q.indexPart.get(day, -1) as Buffer | undefined) : undefined;
       if (directory === undefined) return undefined;
       return {
         directory,
-        lists() {
+        lists(dim) {
           // Read in the same turn as a check of the day's version (query/breakdown-day.ts): a
           // rewrite of the index moves the version in the turn that commits it.
-          const lists = q.indexLists.get(day) as Buffer | undefined;
+          const lists = q.indexPart.get(day, dim) as Buffer | undefined;
           if (lists === undefined) throw new Error(`breakdown index of ${day} vanished while read`);
           return lists;
         },
