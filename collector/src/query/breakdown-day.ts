@@ -1,6 +1,5 @@
-import { entryKey, orUsers, parseIndex, type ParsedIndex } from '../rollup/breakdown-index.js';
-import { DIMS, type RowSet } from '../rollup/cube.js';
-import type { Engine } from '../rollup/engine.js';
+import { DIMS, type Engine, entryKey, orUsers, parseIndex, type ParsedIndex, type RowSet } from '../rollup/index.js';
+import { perEngine } from './per-engine.js';
 
 /**
  * One day as the unfiltered breakdowns read it: the persisted part through the day's breakdown
@@ -18,11 +17,12 @@ export interface IndexedDay {
 
 // Parsed indexes by day and version: the events pass and the users pass of one request read the
 // same days, and the nine dimensions of a day are one BLOB (≈ 1 MB a day at 150,000 events).
-const parsed = new Map<string, { v: number; ix: ParsedIndex | null }>();
+const parsedOf = perEngine(() => new Map<string, { v: number; ix: ParsedIndex | null }>());
 const PARSED_MAX = 32;
 
 function persistedIndex(engine: Engine, day: string): ParsedIndex | undefined {
   const v = engine.version(day);
+  const parsed = parsedOf(engine);
   const hit = parsed.get(day);
   if (hit !== undefined && hit.v === v) return hit.ix ?? undefined;
   const stored = engine.store.breakdownIndex(day);
@@ -63,9 +63,4 @@ export function indexedEvents(day: IndexedDay): { ids: Uint32Array; events: Floa
 export function orIndexedUsers(day: IndexedDay, dim: number, value: number, bits: Uint32Array): Uint32Array {
   const e = day.index.byKey.get(entryKey(dim, value));
   return e === undefined ? bits : orUsers(day.index, e, bits);
-}
-
-/** Forgets the parsed indexes (tests). */
-export function clearParsedIndexes(): void {
-  parsed.clear();
 }

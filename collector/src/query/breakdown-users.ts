@@ -1,7 +1,7 @@
-import { DIMS, NO_USER, type RowSet } from '../rollup/cube.js';
-import type { Engine } from '../rollup/engine.js';
+import { DIMS, type Engine, NO_USER, type RowSet } from '../rollup/index.js';
 import { rowMatches, type Segment } from './segment.js';
 import { indexedDay, orIndexedUsers } from './breakdown-day.js';
+import { perEngine } from './per-engine.js';
 
 /** One listed value: dimension index and dictionary id. */
 export type Target = readonly [dim: number, id: number];
@@ -105,11 +105,15 @@ interface Settled {
 }
 // Settled bitsets, least recently used first. 256 MB holds the overviews of a few ranges and
 // segments on a ~1 M-user deployment (about 90 values each).
-const settledCache = new Map<string, Settled>();
+interface SettledCache {
+  entries: Map<string, Settled>;
+  bytes: number;
+}
+const settledOf = perEngine((): SettledCache => ({ entries: new Map(), bytes: 0 }));
 const SETTLED_CACHE_BYTES = 256 * 1024 * 1024;
-let cachedBytes = 0;
 
-function settledEntry(k: string, seg: string, days: Set<string>): Settled {
+function settledEntry(cache: SettledCache, k: string, seg: string, days: Set<string>): Settled {
+  const settledCache = cache.entries;
   let e = settledCache.get(k);
   if (e !== undefined) {
     settledCache.delete(k);
@@ -125,9 +129,9 @@ function settledEntry(k: string, seg: string, days: Set<string>): Settled {
  * a range's bitsets start from a copy of a shorter range's, so the presets (7 ⊂ 30 ⊂ 90 ⊂ 365 days
  * ending today) read each day once between them, and the next day's ranges only the new day.
  */
-function largestSubset(seg: string, days: Set<string>, self: Settled): Settled | undefined {
+function largestSubset(cache: SettledCache, seg: string, days: Set<string>, self: Settled): Settled | undefined {
   let best: Settled | undefined;
-  for (const e of settledCache.values()) {
+  for (const e of cache.entries.values()) {
     if (e === self || e.seg !== seg || e.bits.size === 0 || e.days.size >= days.size) continue;
     if (best !== undefined && e.days.size <= best.days.size) continue;
     let subset = true;
@@ -142,12 +146,12 @@ function largestSubset(seg: string, days: Set<string>, self: Settled): Settled |
   return best;
 }
 
-function evict(keep: Settled): void {
-  for (const [k, e] of settledCache) {
-    if (cachedBytes <= SETTLED_CACHE_BYTES) return;
+function evict(cache: SettledCache, keep: Settled): void {
+  for (const [k, e] of cache.entries) {
+    if (cache.bytes <= SETTLED_CACHE_BYTES) return;
     if (e === keep) continue;
-    settledCache.delete(k);
-    cachedBytes -= e.bytes;
+    cache.entries.delete(k);
+    cache.bytes -= e.bytes;
   }
 }
 
@@ -165,7 +169,8 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
   const mine = new Set(stamps.values());
   let sk = `${segKey}|`;
   for (const d of mine) sk += `${d},`;
-  const entry = settledEntry(sk, segKey, mine);
+  const cache = settledOf(engine);
+  const entry = settledEntry(cache, sk, segKey, mine);
   const words = Math.ceil(Math.max(engine.seen.size, 1) / 32);
   const perPass = Math.max(1, Math.floor(budgetBytes / (words * 4)));
   const missing = targets.filter((t) => !entry.bits.has(key(t)));
@@ -176,7 +181,7 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
     const chunk = missing.slice(c, c + perPass);
     // Values a shorter range already holds start from a copy of its bitsets (taken now: the
     // cache may drop it while this pass runs) and read only the days it lacks.
-    const from = largestSubset(segKey, mine, entry);
+    const from = largestSubset(cache, segKey, mine, entry);
     const reuse = (t: Target) => from?.bits.get(key(t));
     const bits = chunk.map((t) => {
       const b = reuse(t);
@@ -199,19 +204,13 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
       entry.bits.set(key(t), bits[i]!);
       entry.bytes += bits[i]!.byteLength;
       // (An entry evicted while a background pass filled it is no longer counted.)
-      if (settledCache.get(sk) === entry) cachedBytes += bits[i]!.byteLength;
+      if (cache.entries.get(sk) === entry) cache.bytes += bits[i]!.byteLength;
     });
-    evict(entry);
+    evict(cache, entry);
   }
   const base = targets.map((t) => entry.bits.get(key(t))!);
   if (live.length === 0) return base.map(popcount);
   const bits = base.map((b) => b.slice());
   yield* scan(engine, live, seg, targets, bits);
   return bits.map(popcount);
-}
-
-/** Drops every cached bitset (tests). */
-export function clearUserBits(): void {
-  settledCache.clear();
-  cachedBytes = 0;
 }

@@ -1,9 +1,9 @@
-import { DIMS, type Dim } from '../rollup/cube.js';
-import type { Engine } from '../rollup/engine.js';
+import { type Dim, DIMS, type Engine } from '../rollup/index.js';
 import type { Segment } from './segment.js';
 import { indexedDay, indexedEvents } from './breakdown-day.js';
 import { distinctUsers, matchMask, segKeyOf, type Target } from './breakdown-users.js';
 import { topN, type Omitted } from './top.js';
+import { perEngine } from './per-engine.js';
 
 export interface BreakdownRow {
   value: string | null;
@@ -33,7 +33,7 @@ export interface BreakdownAnswer {
 
 type DayEvents = { ids: Uint32Array; events: Float64Array }[];
 
-const dayCache = new Map<string, { v: number; s: DayEvents }>();
+const dayCacheOf = perEngine(() => new Map<string, { v: number; s: DayEvents }>());
 const DAY_CACHE_MAX = 4096;
 
 function grow(a: Float64Array, index: number): Float64Array<ArrayBuffer> {
@@ -48,11 +48,12 @@ function grow(a: Float64Array, index: number): Float64Array<ArrayBuffer> {
 function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): DayEvents {
   const key = `${day}|${segKey}`;
   const v = engine.version(day);
+  const dayCache = dayCacheOf(engine);
   const hit = dayCache.get(key);
   if (hit !== undefined && hit.v === v) return hit.s;
   // Unfiltered: the day's breakdown index holds the events per value (its live rows on top).
   const ix = seg.pairs.length === 0 ? indexedDay(engine, day) : undefined;
-  if (ix !== undefined) return remember(key, v, indexedEvents(ix));
+  if (ix !== undefined) return remember(dayCache, key, v, indexedEvents(ix));
   const acc: Float64Array<ArrayBuffer>[] = DIMS.map(() => new Float64Array(64));
   for (const rows of engine.view(day)?.rowSets() ?? []) {
     const mask = matchMask(rows, seg);
@@ -78,10 +79,10 @@ function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): D
     }
     return { ids: Uint32Array.from(ids), events: Float64Array.from(events) };
   });
-  return remember(key, v, s);
+  return remember(dayCache, key, v, s);
 }
 
-function remember(key: string, v: number, s: DayEvents): DayEvents {
+function remember(dayCache: Map<string, { v: number; s: DayEvents }>, key: string, v: number, s: DayEvents): DayEvents {
   if (dayCache.size >= DAY_CACHE_MAX) dayCache.delete(dayCache.keys().next().value!);
   dayCache.set(key, { v, s });
   return s;
@@ -90,7 +91,7 @@ function remember(key: string, v: number, s: DayEvents): DayEvents {
 // Bitsets of all listed values of one pass stay under this; more values take more passes.
 const BITSET_BUDGET = 96 * 1024 * 1024;
 
-const answerCache = new Map<string, { versions: string; answers: BreakdownAnswer[] }>();
+const answerCacheOf = perEngine(() => new Map<string, { versions: string; answers: BreakdownAnswer[] }>());
 const ANSWER_CACHE_MAX = 64;
 
 /**
@@ -108,6 +109,7 @@ function* allBreakdowns(engine: Engine, from: string, to: string, seg: Segment, 
   const days = engine.daysWithData(from, to);
   const segKey = segKeyOf(seg);
   const { key, versions } = answerKey(engine, days, from, to, seg, limit, withUsers, budget);
+  const answerCache = answerCacheOf(engine);
   const hit = answerCache.get(key);
   if (hit !== undefined && hit.versions === versions) return hit.answers;
 
@@ -145,18 +147,22 @@ interface Running {
   /** Started by the warmer and not asked for by a request since: it gives way to requests. */
   background: boolean;
 }
-const inflight = new Map<string, Running>();
 
-// Computations a request waits for. The warmer's pause while there are any, so the first overview
-// after a start does not share the event loop with the warming of the other presets.
-let foreground = 0;
-let idle: (() => void)[] = [];
-const settle = () => {
-  if (--foreground > 0) return;
-  const wake = idle;
-  idle = [];
+interface Inflight {
+  running: Map<string, Running>;
+  // Computations a request waits for. The warmer's pause while there are any, so the first
+  // overview after a start does not share the event loop with the warming of the other presets.
+  foreground: number;
+  idle: (() => void)[];
+}
+const inflightOf = perEngine((): Inflight => ({ running: new Map(), foreground: 0, idle: [] }));
+
+function settle(x: Inflight): void {
+  if (--x.foreground > 0) return;
+  const wake = x.idle;
+  x.idle = [];
   for (const w of wake) w();
-};
+}
 
 /**
  * The same answers, computed a day per turn of the event loop, so a long computation never holds
@@ -168,11 +174,12 @@ const settle = () => {
 export function breakdownsAsync(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean = () => false, budget = BITSET_BUDGET, background = false): Promise<BreakdownAnswer[]> {
   const { key, versions } = answerKey(engine, engine.daysWithData(from, to), from, to, seg, limit, withUsers, budget);
   const k = `${key}#${versions}`;
-  const running = inflight.get(k);
+  const x = inflightOf(engine);
+  const running = x.running.get(k);
   if (running !== undefined) {
     if (!background && running.background) {
       running.background = false;
-      foreground++;
+      x.foreground++;
     }
     return running.answer;
   }
@@ -180,20 +187,20 @@ export function breakdownsAsync(engine: Engine, from: string, to: string, seg: S
   const first = g.next();
   if (first.done) return Promise.resolve(first.value);
   const run: Running = { answer: Promise.resolve([]), background };
-  if (!background) foreground++;
+  if (!background) x.foreground++;
   run.answer = (async () => {
     for (;;) {
       await new Promise((r) => setImmediate(r));
-      while (run.background && foreground > 0) await new Promise<void>((r) => idle.push(r));
+      while (run.background && x.foreground > 0) await new Promise<void>((r) => x.idle.push(r));
       if (stopped()) throw new Error('stopped');
       const r = g.next();
       if (r.done) return r.value;
     }
   })().finally(() => {
-    inflight.delete(k);
-    if (!run.background) settle();
+    x.running.delete(k);
+    if (!run.background) settle(x);
   });
-  inflight.set(k, run);
+  x.running.set(k, run);
   return run.answer;
 }
 
