@@ -71,7 +71,7 @@ describe('breakdown from per-day summaries', () => {
     h = await harness();
     const persisted = events(1, DAYS, 600);
     await h.log.append(persisted);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     // Live events on top of rolled-up days, one day only live.
     const live = events(2, [...DAYS.slice(3), '2026-11-21'], 300);
     await h.log.append(live);
@@ -96,7 +96,7 @@ describe('breakdown from per-day summaries', () => {
     await h.log.append(more);
     all = [...all, ...more];
     await check('2026-11-16', '2026-11-21', {}, 100);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await check('2026-11-16', '2026-11-21', {}, 2);
     await check('2026-11-17', '2026-11-19', { platform: 'ios' }, 3);
   }, 60_000);
@@ -105,7 +105,7 @@ describe('breakdown from per-day summaries', () => {
     h = await harness();
     const all = events(4, DAYS, 500);
     await h.log.append(all);
-    const engine = h.analytics.engine!;
+    const engine = h.rollups.engine!;
     const seg = resolveSegment(engine, {});
     for (const d of DIMS) {
       // 1 byte of budget: every value gets a pass of its own.
@@ -118,7 +118,7 @@ describe('breakdown from per-day summaries', () => {
     h = await harness();
     const all = events(9, DAYS, 500);
     await h.log.append(all);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     // Filtered, the days are read through their rows; unfiltered, through their indexes. Every
     // value listed (limit 100), so the longer range's values are all in the shorter one's cache.
     for (const filter of [{ platform: 'web' }, {}] as Partial<Record<Dim, string>>[]) {
@@ -165,7 +165,7 @@ describe('breakdown from per-day summaries', () => {
 
 /** Days whose rows (`rowSets`) and whose breakdown index a query reads from now on. */
 function spyReads(h: Harness) {
-  const engine = h.analytics.engine!;
+  const engine = h.rollups.engine!;
   const rows: string[] = [];
   const indexes: string[] = [];
   const view = engine.view.bind(engine);
@@ -183,10 +183,10 @@ describe('breakdown warmer', () => {
     h = await harness();
     const persisted = events(5, DAYS, 400);
     await h.log.append(persisted);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     const live = events(6, ['2026-11-20'], 50);
     await h.log.append(live);
-    await warmOnce(h.analytics);
+    await warmOnce(h.rollups);
     // An event after the warming: the live day's answers are stale, the settled days' are not.
     const late = events(7, ['2026-11-20'], 5);
     await h.log.append(late);
@@ -209,8 +209,8 @@ describe('breakdown requests before the warmer', () => {
     h = await harness();
     const all = events(31, DAYS, 300);
     await h.log.append(all);
-    await h.analytics.rollup!();
-    const engine = h.analytics.engine!;
+    await h.rollups.rollup!();
+    const engine = h.rollups.engine!;
     const seg = resolveSegment(engine, {});
     const done: string[] = [];
     const track = (name: string, p: Promise<unknown>) => p.then(() => void done.push(name));
@@ -241,13 +241,13 @@ describe('breakdown index (cold caches, as after a restart)', () => {
     h = await harness({ now: NOW });
     let all = events(11, DAYS, 700);
     await h.log.append(all);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     // Late events for rolled-up days, rolled up as appended parts (their indexes merged), twice.
     for (const seed of [12, 13]) {
       const late = arriving(events(seed, [DAYS[1]!, DAYS[3]!], 80));
       await h.log.append(late);
       all = [...all, ...late];
-      await h.analytics.rollup!();
+      await h.rollups.rollup!();
     }
     // Live events on a rolled-up day and on a day only live.
     const live = arriving(events(14, [DAYS[4]!, '2026-11-21'], 120));
@@ -278,8 +278,8 @@ describe('breakdown index (cold caches, as after a restart)', () => {
     const gone = 'u3';
     for (const day of await h.log.days()) await h.log.rewriteDay(day, (e) => e.user_id !== gone);
     const erased = [...new Set(all.filter((e) => e.user_id === gone).map((e) => e.time.slice(0, 10)))];
-    await h.analytics.rebuildDays(erased);
-    await h.analytics.forgetUsers!([gone]);
+    await h.rollups.rebuildDays(erased);
+    await h.rollups.forgetUsers!([gone]);
     all = all.filter((e) => e.user_id !== gone);
     await h.reopen();
     read = spyReads(h);
@@ -291,7 +291,7 @@ describe('breakdown index (cold caches, as after a restart)', () => {
     h = await harness();
     const all = events(21, DAYS, 400);
     await h.log.append(all);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     const db = openDb(h.dir);
     db.prepare('DELETE FROM day_breakdowns WHERE day IN (?, ?)').run(DAYS[0], DAYS[2]);
     db.close();
@@ -303,7 +303,7 @@ describe('breakdown index (cold caches, as after a restart)', () => {
     // The next rollup of such a day (a late event, appended as a part) indexes it whole.
     const late = events(22, [DAYS[0]!], 10);
     await h.log.append(late);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
     const again = spyReads(h);
     const { body: b2 } = await appFor(h).json(`/api/analytics/breakdowns?by=${DIMS.join(',')}&from=${DAYS[0]}&to=${DAYS[4]}&limit=3`);

@@ -23,7 +23,7 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     await h.log.append(repeat);
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1]);
     expect(await users('steps=page_view:pricing,action:signup_button&within=59m')).toEqual([1, 0]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1]);
     expect(await users('steps=action:signup_button,page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1, 1]);
@@ -44,8 +44,8 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
   it('days rolled up before the exact index are read from their rows, with a warning, until rebuilt', async () => {
     h = await harness();
     await h.log.append(repeat);
-    await h.analytics.rollup!();
-    h.analytics.close();
+    await h.rollups.rollup!();
+    h.rollups.close();
     // What migration 6 leaves of a day rolled up by an older collector.
     const db = openDb(h.dir);
     db.exec('DELETE FROM day_steps; UPDATE days SET steps = 0;');
@@ -55,7 +55,7 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     expect(logger.lines.some((l) => l.level === 'warn' && /exact funnel index/.test(l.msg))).toBe(true);
     // Rows keep each (user, dimensions)' first time only: the 11:00 button is not known.
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 0]);
-    await h.analytics.rebuildDays(['2026-11-16']);
+    await h.rollups.rebuildDays(['2026-11-16']);
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1]);
   });
 });

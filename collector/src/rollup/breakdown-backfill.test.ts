@@ -27,12 +27,12 @@ describe('breakdown index backfill (days rolled up before indexes existed)', { t
     h = await harness();
     const days = ['2026-11-17', '2026-11-18', '2026-11-19'];
     await h.log.append(days.flatMap((d, i) => Array.from({ length: 20 + i }, (_, k) => ev(`${d}T1${k % 10}:00:00Z`, { user_id: `u${k % 7}`, feature: `f${k % 3}`, url: `/p${k % 4}` }))));
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     db = openDb(h.dir);
     const written = indexes(db);
     expect([...written.keys()]).toEqual(days);
     db.prepare('DELETE FROM day_breakdowns WHERE day <> ?').run(days[1]);
-    const engine = h.analytics.engine!;
+    const engine = h.rollups.engine!;
     const before = days.map((d) => engine.version(d));
     await backfillIndexes(db, () => engine, sharedRollupWorker(), createSerial(), createRecordingLogger(), () => false);
     expect(indexes(db)).toEqual(written);
@@ -43,15 +43,15 @@ describe('breakdown index backfill (days rolled up before indexes existed)', { t
   it('writes nothing for a day whose head moved since it was read (a rollup wrote it and its index anew)', async () => {
     h = await harness();
     await h.log.append([ev('2026-11-18T10:00:00Z', { user_id: 'a' })]);
-    await h.analytics.rollup!();
-    const stale = h.analytics.engine!.store.meta.get('2026-11-18')!.head;
+    await h.rollups.rollup!();
+    const stale = h.rollups.engine!.store.meta.get('2026-11-18')!.head;
     await h.log.append([ev('2026-11-18T11:00:00Z', { user_id: 'b' })]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     db = openDb(h.dir);
     db.prepare('DELETE FROM day_breakdowns').run();
     expect(indexDay(db, '2026-11-18', stale)).toBe(false);
     expect(indexes(db).size).toBe(0);
-    expect(indexDay(db, '2026-11-18', h.analytics.engine!.store.meta.get('2026-11-18')!.head)).toBe(true);
+    expect(indexDay(db, '2026-11-18', h.rollups.engine!.store.meta.get('2026-11-18')!.head)).toBe(true);
     expect(indexes(db).size).toBe(1);
   });
 });

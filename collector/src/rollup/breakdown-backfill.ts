@@ -2,11 +2,11 @@ import type { Logger } from '../deps.js';
 import { buildIndex, splitIndex } from './breakdown-index.js';
 import type { Db } from './db.js';
 import type { Engine } from './engine.js';
-import { readRows, type Head } from './stage.js';
+import { inTurn, readRows, type Head } from './stage.js';
 import type { RollupWorker } from './worker.js';
 
 /**
- * Days rolled up before breakdown indexes existed (schema migration 9) have none, and every
+ * Days rolled up before breakdown indexes existed (schema migration 10) have none, and every
  * unfiltered breakdown over them reads their rows. After a start, the rollup worker indexes them
  * from their rows in the background, newest first (the dashboard's presets end today), a day per
  * job, each job in the rollup chain so a rollup waits for at most one day.
@@ -20,7 +20,8 @@ import type { RollupWorker } from './worker.js';
 export function indexDay(db: Db, day: string, head: Head): boolean {
   const { directory, lists } = splitIndex(buildIndex(readRows(db, day, head)));
   const asBlob = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  return db.transaction(() => {
+  // One short transaction (≈ 1 MB), in the worker's turn: the event loop's own writes never wait on it.
+  return inTurn(() => db.transaction(() => {
     const now = db.prepare('SELECT lo, hi, step_keys, base, parts FROM day_heads WHERE day = ?').get(day) as { lo: number; hi: number; step_keys: string; base: number; parts: number } | undefined;
     if (now === undefined || now.lo !== head.lo || now.hi !== head.hi || now.step_keys !== head.keys.join(',') || now.base !== (head.base ? 1 : 0) || now.parts !== head.parts) return false;
     if (db.prepare('SELECT 1 FROM day_breakdowns WHERE day = ?').get(day) !== undefined) return false;
@@ -28,7 +29,7 @@ export function indexDay(db: Db, day: string, head: Head): boolean {
     insert.run(day, -1, asBlob(directory));
     lists.forEach((l, dim) => insert.run(day, dim, asBlob(l)));
     return true;
-  }).immediate();
+  }).immediate());
 }
 
 /** Indexes every day that has no index yet (see above); stops early when `stopped()`. */

@@ -126,6 +126,12 @@ const MIGRATIONS: string[] = [
        1,
        (SELECT COUNT(*) FROM day_parts p WHERE p.day = d.day)
      FROM days d;`,
+  // The day's user id list written by the rollup worker too (stage.ts), under a key of its own
+  // (`day_users`) that the head names (`day_user_keys`: comma-separated, the whole write's list
+  // then each part's new users; moved with `day_heads`; no row = the list is still in `days.user_ids`): writing 4 bytes per user of a busy day inside the head move held
+  // the event loop. (A table, not a column of day_heads: migrations must stay re-runnable, as for 7.)
+  `CREATE TABLE IF NOT EXISTS day_users (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+   CREATE TABLE IF NOT EXISTS day_user_keys (day TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;`,
   // Breakdown index (breakdown-index.ts): per day, the events and the distinct users of every
   // dimension value, replaced with the day's head. Days rolled up before it have none and are read
   // through their rows until a rollup or a rebuild writes them again.
