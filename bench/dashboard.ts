@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
 import { KEY, startServer } from './rollup.js';
 import { runAsScript } from './as-script.js';
@@ -8,13 +9,28 @@ import { runAsScript } from './as-script.js';
  * made by `BENCH_KEEP=1 pnpm bench rollup` (90 days × 150,000 events). Alongside, the same API
  * requests fired in parallel from Node — the data cost — so the page's own overhead is the ratio.
  * Each range gets a freshly started collector: the first navigation, right after it answers, is the
- * cold figure (its background warmer is still at work); the following BENCH_DASH_RUNS (5), once
- * the warmer's first round is done, are the warm ones (answers cached until a day changes).
+ * cold figure (`cold_first_ms`: the first overview after a restart, its background warmers still at
+ * work); the following BENCH_DASH_RUNS (5), once the warmer's first round is done, are the warm
+ * ones (`warm_median_ms`: answers cached until a day changes). Beside each, the collector's CPU time
+ * over the navigation. A data dir kept by an older collector (no breakdown index) is indexed by the
+ * collector in the background after its first start: start it once (`pnpm start` with its
+ * TALLY_DATA_DIR) until it logs "breakdown indexes built", or the cold figure reads rows.
  *
  *   BENCH_KEEP=1 pnpm bench rollup          # prints "kept": "/tmp/tally-bench-rollup-…"
  *   BENCH_DASH_DIR=/tmp/tally-bench-rollup-…/ninety-days pnpm bench dashboard
  */
 const RUNS = Number(process.env.BENCH_DASH_RUNS ?? 5);
+
+/** CPU time (user + system, all threads) the process `pid` has used so far, in ms (Linux /proc). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -71,7 +87,7 @@ export async function run(): Promise<Record<string, unknown>> {
       // start-up warming of weekly user unions has run), as on the first visit after a restart.
       const started = performance.now();
       let warmAt: number | undefined;
-      const { base, stop } = await startServer({ TALLY_DATA_DIR: dir, TALLY_DASH_KEY: KEY, TALLY_RATE_LIMIT: '0', TALLY_LOG_LEVEL: 'info' }, (chunk) => {
+      const { base, child, stop } = await startServer({ TALLY_DATA_DIR: dir, TALLY_DASH_KEY: KEY, TALLY_RATE_LIMIT: '0', TALLY_LOG_LEVEL: 'info' }, (chunk) => {
         if (warmAt === undefined && chunk.includes('breakdown caches warm')) warmAt = performance.now();
       });
       const upSeconds = (performance.now() - started) / 1000;
@@ -85,12 +101,17 @@ export async function run(): Promise<Record<string, unknown>> {
         const page = await context.newPage();
         const first: number[] = [];
         const times: number[] = [];
+        const cpu: number[] = [];
         for (let i = 0; i <= RUNS; i++) {
           // The warm runs wait for the collector's background warmer (query/warm.ts) to finish its
           // first round, as a collector that has been up for a few minutes has.
           while (i === 1 && warmAt === undefined) await new Promise((r) => setTimeout(r, 500));
+          const c0 = cpuMs(child.pid);
           await page.goto(`${base}/dashboard?range=${range}`, { waitUntil: 'commit', timeout: 600_000 });
           await rendered(page);
+          // The collector's CPU time over the navigation (the cold one includes what its start-up
+          // warmers did meanwhile): on a loaded machine the steadier guide.
+          cpu.push(cpuMs(child.pid) - c0);
           // Milliseconds since this navigation started, as the page's own clock has it.
           const ms = await page.evaluate(() => (globalThis as any).performance.now() as number);
           (i === 0 ? first : times).push(ms);
@@ -101,7 +122,9 @@ export async function run(): Promise<Record<string, unknown>> {
           collector_up_s: Number(upSeconds.toFixed(1)),
           warmer_done_s_after_up: Number(((warmAt! - started) / 1000 - upSeconds).toFixed(1)),
           cold_first_ms: Math.round(first[0]!),
+          cold_first_collector_cpu_ms: Math.round(cpu[0]!),
           warm_median_ms: Math.round(median(times)),
+          warm_collector_cpu_median_ms: Math.round(median(cpu.slice(1))),
           warm_runs: times.map(Math.round),
           api_parallel_warm_median_ms: Math.round(median(api)),
           page_over_api: Number((median(times) / median(api)).toFixed(2)),

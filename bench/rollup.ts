@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort, runCli, startCollector, TEST_DASH_KEY, type CliResult } from '../collector/src/testing/index.js';
 import { utcDay } from '../collector/src/shared/index.js';
 import { runAsScript } from './as-script.js';
+import { buildIndex } from '../collector/src/rollup/breakdown-index.js';
+import { decodeRows } from '../collector/src/rollup/cube.js';
 
 /**
  * Metrics benchmark (issue 4): drives the collector exactly as an operator would — the `generate`,
@@ -105,6 +107,36 @@ function funnelIndexBytes(dataDir: string, days: number): Record<string, number>
   }
 }
 
+/**
+ * The breakdown index (`day_breakdowns`): bytes per day beside the rows (`day_parts`) it spares an
+ * unfiltered breakdown from reading, and what building it costs a rollup — the CPU time of
+ * `buildIndex` over the rows of up to `sample` days (the newest), per day, to set beside the
+ * rollup's own time per day.
+ */
+function breakdownIndex(dataDir: string, days: number, sample = 5): Record<string, number> {
+  const Database = createRequire(join(ROOT, 'collector', 'package.json'))('better-sqlite3') as new (f: string, o: object) => {
+    prepare(sql: string): { get(...a: unknown[]): unknown; pluck(): { all(...a: unknown[]): unknown[] } };
+    close(): void;
+  };
+  const db = new Database(join(dataDir, 'tally.db'), { readonly: true });
+  try {
+    const ix = db.prepare('SELECT sum(length(data)) AS bytes FROM day_breakdowns').get() as { bytes: number };
+    const rows = db.prepare('SELECT sum(length(rows)) AS bytes FROM day_parts').get() as { bytes: number };
+    const newest = db.prepare('SELECT day FROM day_heads ORDER BY day DESC LIMIT ?').pluck().all(sample) as string[];
+    let cpu = 0;
+    for (const day of newest) {
+      const sets = (db.prepare('SELECT rows FROM day_parts WHERE day = ? ORDER BY rowid').pluck().all(day) as Buffer[]).map(decodeRows);
+      const c = process.cpuUsage();
+      buildIndex(sets);
+      const d = process.cpuUsage(c);
+      cpu += (d.user + d.system) / 1000;
+    }
+    return { bytes: ix.bytes, bytes_per_day: Math.round(ix.bytes / days), row_bytes_per_day: Math.round(rows.bytes / days), build_cpu_ms_per_day: Math.round(cpu / Math.max(1, newest.length)) };
+  } finally {
+    db.close();
+  }
+}
+
 async function sqliteBytes(dataDir: string): Promise<number> {
   let total = 0;
   for (const name of await readdir(dataDir)) {
@@ -168,6 +200,7 @@ export async function run(): Promise<Record<string, unknown>> {
       events_per_s_wall: Math.round(dayEvents / roll1.seconds),
       command_ms: lastJson(roll1.stdout)?.ms,
       funnel_index: funnelIndexBytes(oneDir, 1),
+      breakdown_index: breakdownIndex(oneDir, 1),
     };
     progress(JSON.stringify(result));
     await rm(oneDir, { recursive: true, force: true });
@@ -200,6 +233,7 @@ export async function run(): Promise<Record<string, unknown>> {
     result.sqlite = { bytes: sqlite, bytes_per_day: Math.round(sqlite / days) };
 
     result.funnel_index = funnelIndexBytes(dir, days);
+    result.breakdown_index = breakdownIndex(dir, days);
 
     const started = await startServer(env2);
     server = started;

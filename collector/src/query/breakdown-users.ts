@@ -1,5 +1,6 @@
 import { DIMS, type Engine, NO_USER, type RowSet } from '../rollup/index.js';
 import { rowMatches, type Segment } from './segment.js';
+import { indexedDay, orIndexedUsers } from './breakdown-day.js';
 import { perEngine } from './per-engine.js';
 
 /** One listed value: dimension index and dictionary id. */
@@ -49,27 +50,36 @@ function* scan(engine: Engine, days: string[], seg: Segment, targets: readonly T
     slotOf[d]![id] = s;
   });
   const dims = DIMS.map((_, d) => d).filter((d) => slotOf[d]!.length > 0);
-  for (const day of days) {
-    for (const rows of engine.view(day)?.rowSets() ?? []) {
-      const m = matchMask(rows, seg);
-      const user = rows.user;
-      for (const d of dims) {
-        const col = rows.dims[d]!;
-        const slots = slotOf[d]!;
-        for (let r = 0; r < rows.n; r++) {
-          const id = col[r]!;
-          if (id >= slots.length) continue;
-          const s = slots[id]!;
-          if (s < 0 || (m !== undefined && m[r] === 0)) continue;
-          const u = user[r]!;
-          if (u === NO_USER) continue;
-          const w = u >>> 5;
-          let b = bits[s]!;
-          // A user id past what `seen` knew when the bitset was made (ingested meanwhile).
-          if (w >= b.length) bits[s] = b = widen(b, w);
-          b[w]! |= 1 << (u & 31);
-        }
+  const scanRows = (rows: RowSet) => {
+    const m = matchMask(rows, seg);
+    const user = rows.user;
+    for (const d of dims) {
+      const col = rows.dims[d]!;
+      const slots = slotOf[d]!;
+      for (let r = 0; r < rows.n; r++) {
+        const id = col[r]!;
+        if (id >= slots.length) continue;
+        const s = slots[id]!;
+        if (s < 0 || (m !== undefined && m[r] === 0)) continue;
+        const u = user[r]!;
+        if (u === NO_USER) continue;
+        const w = u >>> 5;
+        let b = bits[s]!;
+        // A user id past what `seen` knew when the bitset was made (ingested meanwhile).
+        if (w >= b.length) bits[s] = b = widen(b, w);
+        b[w]! |= 1 << (u & 31);
       }
+    }
+  };
+  for (const day of days) {
+    // Unfiltered: the day's breakdown index holds each value's users (its live rows on top);
+    // a filter needs the rows (the users of a value among the rows that match).
+    const ix = seg.pairs.length === 0 ? indexedDay(engine, day) : undefined;
+    if (ix !== undefined) {
+      targets.forEach(([d, id], s) => (bits[s] = orIndexedUsers(ix, d, id, bits[s]!)));
+      if (ix.live !== undefined) scanRows(ix.live);
+    } else {
+      for (const rows of engine.view(day)?.rowSets() ?? []) scanRows(rows);
     }
     yield;
   }
@@ -89,6 +99,9 @@ function popcount(b: Uint32Array): number {
 interface Settled {
   bits: Map<string, Uint32Array>;
   bytes: number;
+  seg: string;
+  /** Its settled days, as `day@version`. */
+  days: Set<string>;
 }
 // Settled bitsets, least recently used first. 256 MB holds the overviews of a few ranges and
 // segments on a ~1 M-user deployment (about 90 values each).
@@ -99,7 +112,7 @@ interface SettledCache {
 const settledOf = perEngine((): SettledCache => ({ entries: new Map(), bytes: 0 }));
 const SETTLED_CACHE_BYTES = 256 * 1024 * 1024;
 
-function settledEntry(cache: SettledCache, k: string): Settled {
+function settledEntry(cache: SettledCache, k: string, seg: string, days: Set<string>): Settled {
   const settledCache = cache.entries;
   let e = settledCache.get(k);
   if (e !== undefined) {
@@ -107,8 +120,30 @@ function settledEntry(cache: SettledCache, k: string): Settled {
     settledCache.set(k, e);
     return e;
   }
-  settledCache.set(k, (e = { bits: new Map(), bytes: 0 }));
+  settledCache.set(k, (e = { bits: new Map(), bytes: 0, seg, days }));
   return e;
+}
+
+/**
+ * The cached entry with the most days that are all among `days` (same segment, same versions):
+ * a range's bitsets start from a copy of a shorter range's, so the presets (7 ⊂ 30 ⊂ 90 ⊂ 365 days
+ * ending today) read each day once between them, and the next day's ranges only the new day.
+ */
+function largestSubset(cache: SettledCache, seg: string, days: Set<string>, self: Settled): Settled | undefined {
+  let best: Settled | undefined;
+  for (const e of cache.entries.values()) {
+    if (e === self || e.seg !== seg || e.bits.size === 0 || e.days.size >= days.size) continue;
+    if (best !== undefined && e.days.size <= best.days.size) continue;
+    let subset = true;
+    for (const d of e.days) {
+      if (!days.has(d)) {
+        subset = false;
+        break;
+      }
+    }
+    if (subset) best = e;
+  }
+  return best;
 }
 
 function evict(cache: SettledCache, keep: Settled): void {
@@ -128,10 +163,14 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
   const isLive = (d: string) => (engine.live.get(d)?.builder.events ?? 0) > 0;
   const settled = days.filter((d) => !isLive(d));
   const live = days.filter(isLive);
-  let sk = `${segKeyOf(seg)}|`;
-  for (const d of settled) sk += `${d}@${engine.version(d)},`;
+  const segKey = segKeyOf(seg);
+  // The days' versions as of now (the entry's key), also while the pass yields.
+  const stamps = new Map(settled.map((d) => [d, `${d}@${engine.version(d)}`]));
+  const mine = new Set(stamps.values());
+  let sk = `${segKey}|`;
+  for (const d of mine) sk += `${d},`;
   const cache = settledOf(engine);
-  const entry = settledEntry(cache, sk);
+  const entry = settledEntry(cache, sk, segKey, mine);
   const words = Math.ceil(Math.max(engine.seen.size, 1) / 32);
   const perPass = Math.max(1, Math.floor(budgetBytes / (words * 4)));
   const missing = targets.filter((t) => !entry.bits.has(key(t)));
@@ -140,8 +179,26 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
   const newestFirst = [...settled].reverse();
   for (let c = 0; c < missing.length; c += perPass) {
     const chunk = missing.slice(c, c + perPass);
-    const bits = chunk.map(() => new Uint32Array(words));
-    yield* scan(engine, newestFirst, seg, chunk, bits);
+    // Values a shorter range already holds start from a copy of its bitsets (taken now: the
+    // cache may drop it while this pass runs) and read only the days it lacks.
+    const from = largestSubset(cache, segKey, mine, entry);
+    const reuse = (t: Target) => from?.bits.get(key(t));
+    const bits = chunk.map((t) => {
+      const b = reuse(t);
+      const out = new Uint32Array(Math.max(words, b?.length ?? 0));
+      if (b !== undefined) out.set(b);
+      return out;
+    });
+    const started = chunk.map((t, i) => i).filter((i) => reuse(chunk[i]!) !== undefined);
+    const fresh = chunk.map((t, i) => i).filter((i) => reuse(chunk[i]!) === undefined);
+    const pass = function* (idx: number[], ds: string[]) {
+      if (idx.length === 0) return;
+      const part = idx.map((i) => bits[i]!);
+      yield* scan(engine, ds, seg, idx.map((i) => chunk[i]!), part);
+      idx.forEach((i, k) => (bits[i] = part[k]!));
+    };
+    yield* pass(started, from === undefined ? [] : newestFirst.filter((d) => !from.days.has(stamps.get(d)!)));
+    yield* pass(fresh, newestFirst);
     chunk.forEach((t, i) => {
       if (entry.bits.has(key(t))) return;
       entry.bits.set(key(t), bits[i]!);

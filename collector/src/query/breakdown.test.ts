@@ -2,11 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
 import { type Dim, DIMS } from '../rollup/index.js';
 import { ev, harness, type Harness } from '../testing/rollup.js';
-import { breakdown } from './breakdown.js';
+import { breakdown, breakdownsAsync } from './breakdown.js';
 import { resolveSegment } from './segment.js';
 import { compareNames } from './top.js';
 import { appFor } from '../testing/query-app.js';
 import { OVERVIEW_TOP, warmOnce } from './warm.js';
+import { openDb } from '../rollup/db.js';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -113,6 +114,28 @@ describe('breakdown from per-day summaries', () => {
     }
   });
 
+  it('counts a range from the cached bitsets of a shorter one inside it, reading only the days it lacks', async () => {
+    h = await harness();
+    const all = events(9, DAYS, 500);
+    await h.log.append(all);
+    await h.rollups.rollup!();
+    // Filtered, the days are read through their rows; unfiltered, through their indexes. Every
+    // value listed (limit 100), so the longer range's values are all in the shorter one's cache.
+    for (const filter of [{ platform: 'web' }, {}] as Partial<Record<Dim, string>>[]) {
+      const t = appFor(h);
+      const ask = async (from: string, to: string) => {
+        const { body } = await t.json(`/api/analytics/breakdowns?by=${DIMS.join(',')}&from=${from}&to=${to}&limit=100&${new URLSearchParams(filter)}`);
+        for (const d of DIMS) expect(body.breakdowns[d].rows).toEqual(expected(all, d, from, to, filter, 100).rows);
+      };
+      await ask(DAYS[2]!, DAYS[3]!);
+      const read = spyReads(h);
+      await ask(DAYS[0]!, DAYS[4]!);
+      const seen = filter.platform === undefined ? read.indexes : read.rows;
+      expect(new Set(seen)).toEqual(new Set([DAYS[0], DAYS[1], DAYS[4]]));
+      await h.reopen();
+    }
+  });
+
   it('answers several dimensions in one request, equal to one request each', async () => {
     h = await harness();
     await h.log.append(events(8, DAYS, 300));
@@ -140,8 +163,23 @@ describe('breakdown from per-day summaries', () => {
   });
 });
 
+/** Days whose rows (`rowSets`) and whose breakdown index a query reads from now on. */
+function spyReads(h: Harness) {
+  const engine = h.rollups.engine!;
+  const rows: string[] = [];
+  const indexes: string[] = [];
+  const view = engine.view.bind(engine);
+  engine.view = (day) => {
+    const v = view(day);
+    return v === undefined ? v : { ...v, rowSets: () => (rows.push(day), v.rowSets()) };
+  };
+  const index = engine.store.breakdownIndex.bind(engine.store);
+  engine.store.breakdownIndex = (day) => (indexes.push(day), index(day));
+  return { rows, indexes };
+}
+
 describe('breakdown warmer', () => {
-  it('leaves the presets computed: an overview then reads no row of a settled day, and only the live day', async () => {
+  it('leaves the presets computed: an overview then reads nothing of a settled day, and only the live day', async () => {
     h = await harness();
     const persisted = events(5, DAYS, 400);
     await h.log.append(persisted);
@@ -152,20 +190,124 @@ describe('breakdown warmer', () => {
     // An event after the warming: the live day's answers are stale, the settled days' are not.
     const late = events(7, ['2026-11-20'], 5);
     await h.log.append(late);
-    const engine = h.rollups.engine!;
-    const read: string[] = [];
-    const view = engine.view.bind(engine);
-    engine.view = (day) => {
-      const v = view(day);
-      return v === undefined ? v : { ...v, rowSets: () => (read.push(day), v.rowSets()) };
-    };
+    const read = spyReads(h);
     const t = appFor(h);
     const all = [...persisted, ...live, ...late];
     for (const d of DIMS) {
       const { body } = await t.json(`/api/analytics/breakdown?by=${d}&from=2026-10-22&to=2026-11-20&limit=${OVERVIEW_TOP}`);
       expect(body.rows).toEqual(expected(all, d, '2026-10-22', '2026-11-20', {}, OVERVIEW_TOP).rows);
     }
-    // The live day is scanned (its answer changes with every event); the settled ones never.
-    expect(new Set(read)).toEqual(new Set(['2026-11-20']));
+    // The live day is read again (its answer changes with every event): its persisted part through
+    // its index, its live part through the overlay's rows; the settled days not at all.
+    expect(new Set(read.indexes)).toEqual(new Set(['2026-11-20']));
+    expect(read.rows).toEqual([]);
+  });
+});
+
+describe('breakdown requests before the warmer', () => {
+  it('a background computation waits while a request computes, and one a request joins runs as the request', async () => {
+    h = await harness();
+    const all = events(31, DAYS, 300);
+    await h.log.append(all);
+    await h.rollups.rollup!();
+    const engine = h.rollups.engine!;
+    const seg = resolveSegment(engine, {});
+    const done: string[] = [];
+    const track = (name: string, p: Promise<unknown>) => p.then(() => void done.push(name));
+    // Started first, in the background: without priority it would finish first (as many days).
+    const warm = track('warm', breakdownsAsync(engine, DAYS[0]!, DAYS[4]!, seg, 3, true, undefined, undefined, true));
+    const asked = track('request', breakdownsAsync(engine, DAYS[0]!, DAYS[4]!, seg, 4, true));
+    await Promise.all([warm, asked]);
+    expect(done).toEqual(['request', 'warm']);
+    // A request joining a background computation while another request runs: no deadlock.
+    const other = breakdownsAsync(engine, DAYS[1]!, DAYS[4]!, seg, 5, true);
+    const bg = breakdownsAsync(engine, DAYS[0]!, DAYS[3]!, seg, 5, true, undefined, undefined, true);
+    const joined = breakdownsAsync(engine, DAYS[0]!, DAYS[3]!, seg, 5, true);
+    expect(joined).toBe(bg);
+    const [a, b] = await Promise.all([other, joined]);
+    expect(a[DIMS.indexOf('url')]!.rows).toEqual(expected(all, 'url', DAYS[1]!, DAYS[4]!, {}, 5).rows);
+    expect(b[DIMS.indexOf('url')]!.rows).toEqual(expected(all, 'url', DAYS[0]!, DAYS[3]!, {}, 5).rows);
+  });
+});
+
+describe('breakdown index (cold caches, as after a restart)', () => {
+  const FROM = '2026-11-16';
+  const TO = '2026-11-21';
+  // Late and live events arrive today (a past day's log file is complete once rolled up).
+  const NOW = '2026-11-21T12:00:00.000Z';
+  const arriving = (xs: StoredEvent[]) => xs.map((e) => ({ ...e, received_at: NOW }));
+
+  it('answers the unfiltered breakdowns from the per-day indexes without reading a row, exactly, through late events, parts, rebuilds and erasure', async () => {
+    h = await harness({ now: NOW });
+    let all = events(11, DAYS, 700);
+    await h.log.append(all);
+    await h.rollups.rollup!();
+    // Late events for rolled-up days, rolled up as appended parts (their indexes merged), twice.
+    for (const seed of [12, 13]) {
+      const late = arriving(events(seed, [DAYS[1]!, DAYS[3]!], 80));
+      await h.log.append(late);
+      all = [...all, ...late];
+      await h.rollups.rollup!();
+    }
+    // Live events on a rolled-up day and on a day only live.
+    const live = arriving(events(14, [DAYS[4]!, '2026-11-21'], 120));
+    await h.log.append(live);
+    all = [...all, ...live];
+    const check = async (limit: number, filter: Partial<Record<Dim, string>> = {}) => {
+      const qs = new URLSearchParams({ from: FROM, to: TO, limit: String(limit), ...filter });
+      const { body } = await appFor(h).json(`/api/analytics/breakdowns?by=${DIMS.join(',')}&${qs}`);
+      for (const d of DIMS) {
+        const want = expected(all, d, FROM, TO, filter, limit);
+        expect({ d, filter, rows: body.breakdowns[d].rows, omitted: body.breakdowns[d].omitted }).toEqual({ d, filter, ...want });
+      }
+    };
+    // A restart: new engine, new day versions, so every cache is cold.
+    await h.reopen();
+    let read = spyReads(h);
+    await check(100);
+    await check(2);
+    // Only the day that is live and was never rolled up is read through rows (it has no index).
+    expect(new Set(read.rows)).toEqual(new Set(['2026-11-21']));
+    expect(new Set(read.indexes)).toEqual(new Set(DAYS));
+    // A filter needs the rows (who did what together); still exact.
+    await check(3, { platform: 'ios' });
+    await check(100, { app: 'shop', browser: 'Chrome' });
+    expect(new Set(read.rows)).toEqual(new Set([...DAYS, '2026-11-21']));
+
+    // Erasure: a person's events leave the log and their days are rebuilt (indexes written anew).
+    const gone = 'u3';
+    for (const day of await h.log.days()) await h.log.rewriteDay(day, (e) => e.user_id !== gone);
+    const erased = [...new Set(all.filter((e) => e.user_id === gone).map((e) => e.time.slice(0, 10)))];
+    await h.rollups.rebuildDays(erased);
+    await h.rollups.forgetUsers!([gone]);
+    all = all.filter((e) => e.user_id !== gone);
+    await h.reopen();
+    read = spyReads(h);
+    await check(100);
+    expect(read.rows).toEqual([]);
+  }, 60_000);
+
+  it('reads a day without an index (rolled up before it existed) through its rows, exactly', async () => {
+    h = await harness();
+    const all = events(21, DAYS, 400);
+    await h.log.append(all);
+    await h.rollups.rollup!();
+    const db = openDb(h.dir);
+    db.prepare('DELETE FROM day_breakdowns WHERE day IN (?, ?)').run(DAYS[0], DAYS[2]);
+    db.close();
+    await h.reopen();
+    const read = spyReads(h);
+    const { body } = await appFor(h).json(`/api/analytics/breakdowns?by=${DIMS.join(',')}&from=${DAYS[0]}&to=${DAYS[4]}&limit=3`);
+    for (const d of DIMS) expect(body.breakdowns[d].rows).toEqual(expected(all, d, DAYS[0]!, DAYS[4]!, {}, 3).rows);
+    expect(new Set(read.rows)).toEqual(new Set([DAYS[0], DAYS[2]]));
+    // The next rollup of such a day (a late event, appended as a part) indexes it whole.
+    const late = events(22, [DAYS[0]!], 10);
+    await h.log.append(late);
+    await h.rollups.rollup!();
+    await h.reopen();
+    const again = spyReads(h);
+    const { body: b2 } = await appFor(h).json(`/api/analytics/breakdowns?by=${DIMS.join(',')}&from=${DAYS[0]}&to=${DAYS[4]}&limit=3`);
+    for (const d of DIMS) expect(b2.breakdowns[d].rows).toEqual(expected([...all, ...late], d, DAYS[0]!, DAYS[4]!, {}, 3).rows);
+    expect(new Set(again.rows)).toEqual(new Set([DAYS[2]]));
   });
 });

@@ -1,5 +1,6 @@
 import { type Dim, DIMS, type Engine } from '../rollup/index.js';
 import type { Segment } from './segment.js';
+import { indexedDay, indexedEvents } from './breakdown-day.js';
 import { distinctUsers, matchMask, segKeyOf, type Target } from './breakdown-users.js';
 import { topN, type Omitted } from './top.js';
 import { perEngine } from './per-engine.js';
@@ -50,6 +51,9 @@ function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): D
   const dayCache = dayCacheOf(engine);
   const hit = dayCache.get(key);
   if (hit !== undefined && hit.v === v) return hit.s;
+  // Unfiltered: the day's breakdown index holds the events per value (its live rows on top).
+  const ix = seg.pairs.length === 0 ? indexedDay(engine, day) : undefined;
+  if (ix !== undefined) return remember(dayCache, key, v, indexedEvents(ix));
   const acc: Float64Array<ArrayBuffer>[] = DIMS.map(() => new Float64Array(64));
   for (const rows of engine.view(day)?.rowSets() ?? []) {
     const mask = matchMask(rows, seg);
@@ -75,6 +79,10 @@ function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): D
     }
     return { ids: Uint32Array.from(ids), events: Float64Array.from(events) };
   });
+  return remember(dayCache, key, v, s);
+}
+
+function remember(dayCache: Map<string, { v: number; s: DayEvents }>, key: string, v: number, s: DayEvents): DayEvents {
   if (dayCache.size >= DAY_CACHE_MAX) dayCache.delete(dayCache.keys().next().value!);
   dayCache.set(key, { v, s });
   return s;
@@ -134,33 +142,66 @@ function runToEnd<T>(g: Generator<void, T, void>): T {
   }
 }
 
-const inflightOf = perEngine(() => new Map<string, Promise<BreakdownAnswer[]>>());
+interface Running {
+  answer: Promise<BreakdownAnswer[]>;
+  /** Started by the warmer and not asked for by a request since: it gives way to requests. */
+  background: boolean;
+}
+
+interface Inflight {
+  running: Map<string, Running>;
+  // Computations a request waits for. The warmer's pause while there are any, so the first
+  // overview after a start does not share the event loop with the warming of the other presets.
+  foreground: number;
+  idle: (() => void)[];
+}
+const inflightOf = perEngine((): Inflight => ({ running: new Map(), foreground: 0, idle: [] }));
+
+function settle(x: Inflight): void {
+  if (--x.foreground > 0) return;
+  const wake = x.idle;
+  x.idle = [];
+  for (const w of wake) w();
+}
 
 /**
  * The same answers, computed a day per turn of the event loop, so a long computation never holds
  * up ingestion or other requests for long. Callers asking for the same range and segment while
  * the days are unchanged share one computation: the nine breakdown requests of an overview, and
- * the background warmer (warm.ts).
+ * the background warmer (warm.ts, `background`: it waits while a request's computation runs,
+ * unless a request waits for this one).
  */
-export function breakdownsAsync(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean = () => false, budget = BITSET_BUDGET): Promise<BreakdownAnswer[]> {
+export function breakdownsAsync(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean = () => false, budget = BITSET_BUDGET, background = false): Promise<BreakdownAnswer[]> {
   const { key, versions } = answerKey(engine, engine.daysWithData(from, to), from, to, seg, limit, withUsers, budget);
   const k = `${key}#${versions}`;
-  const inflight = inflightOf(engine);
-  const running = inflight.get(k);
-  if (running !== undefined) return running;
+  const x = inflightOf(engine);
+  const running = x.running.get(k);
+  if (running !== undefined) {
+    if (!background && running.background) {
+      running.background = false;
+      x.foreground++;
+    }
+    return running.answer;
+  }
   const g = allBreakdowns(engine, from, to, seg, limit, withUsers, budget);
   const first = g.next();
   if (first.done) return Promise.resolve(first.value);
-  const p = (async () => {
+  const run: Running = { answer: Promise.resolve([]), background };
+  if (!background) x.foreground++;
+  run.answer = (async () => {
     for (;;) {
       await new Promise((r) => setImmediate(r));
+      while (run.background && x.foreground > 0) await new Promise<void>((r) => x.idle.push(r));
       if (stopped()) throw new Error('stopped');
       const r = g.next();
       if (r.done) return r.value;
     }
-  })().finally(() => inflight.delete(k));
-  inflight.set(k, p);
-  return p;
+  })().finally(() => {
+    x.running.delete(k);
+    if (!run.background) settle(x);
+  });
+  x.running.set(k, run);
+  return run.answer;
 }
 
 /** `breakdown`, a turn of the event loop per day (see breakdownsAsync). */

@@ -132,6 +132,12 @@ const MIGRATIONS: string[] = [
   // the event loop. (A table, not a column of day_heads: migrations must stay re-runnable, as for 7.)
   `CREATE TABLE IF NOT EXISTS day_users (key TEXT PRIMARY KEY, data BLOB NOT NULL);
    CREATE TABLE IF NOT EXISTS day_user_keys (day TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;`,
+  // Breakdown index (breakdown-index.ts): per day, the events and the distinct users of every
+  // dimension value, replaced with the day's head. Days rolled up before it have none and are read
+  // through their rows until a rollup or a rebuild writes them again.
+  // `dim` −1 holds the directory (events per value, a few KB), 0–8 each dimension's user lists
+  // (≈ 100 KB each at 100,000 daily users): the events of a range read only the directories.
+  `CREATE TABLE IF NOT EXISTS day_breakdowns (day TEXT NOT NULL, dim INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (day, dim));`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,6 +10,9 @@ export { SCHEMA_VERSION } from './db.js';
 export { DIM_INDEX, DIMS, NO_USER } from './cube.js';
 export type { Dim, RowSet } from './cube.js';
 export type { DayView, Engine } from './engine.js';
+// The read API of the per-day breakdown indexes (the query reads them through the day store).
+export { entryKey, orUsers, parseIndex } from './breakdown-index.js';
+export type { ParsedIndex } from './breakdown-index.js';
 export { createMarker } from './marker.js';
 export type { Marker } from './marker.js';
 // The read API of the funnel step logs.

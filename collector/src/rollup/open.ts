@@ -9,6 +9,7 @@ import { createLedger, readCompleteness } from './ledger.js';
 import { createOverflow } from './overflow.js';
 import { unusedValues } from './dict-gc.js';
 import { sharedRollupWorker, type RollupWorker } from './worker.js';
+import { backfillIndexes } from './breakdown-backfill.js';
 import { createDayStore } from './store.js';
 import { addDays, createSerial, dayInZone, dayRange, weekStart } from '../shared/index.js';
 
@@ -94,6 +95,7 @@ export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: 
     collect: (d, garbage) => track(shared.collect(d, garbage)),
     checkpoint: (d, mode) => track(shared.checkpoint(d, mode)),
     sweep: (d) => track(shared.sweep(d)),
+    index: (d, day, head) => track(shared.index(d, day, head)),
     // Not this data dir's to end: the process's worker serves every Rollups opened.
     close: () => Promise.resolve(),
     gate: shared.gate,
@@ -110,6 +112,10 @@ export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: 
   // What a process stopped between a head move and its clean-up left (old rows of an erasure's
   // rebuild included) goes first, by the worker, before any rollup.
   serial(() => worker.sweep(db)).catch((err: unknown) => logger.warn('sweeping unnamed rollup rows failed', { error: String(err) }));
+
+  if (opts.warm !== false) {
+    setImmediate(() => backfillIndexes(db, () => engine, worker, serial, logger, () => closed).catch((err) => logger.warn('indexing days for breakdowns failed', { error: String(err) })));
+  }
 
   const rollups: Rollups = {
     get engine() {

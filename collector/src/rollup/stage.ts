@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { buildIndex, mergeIndex, parseIndex } from './breakdown-index.js';
 import { createCubeBuilder, decodeRows, decodeUsers, encodeRows, type RowSet } from './cube.js';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
@@ -58,6 +59,8 @@ export interface Staged {
   head: Head;
   /** Distinct users of the day after the rollup, ascending. */
   users: Uint32Array;
+  /** The day's breakdown index after the rollup (breakdown-index.ts). */
+  index: Uint8Array;
   /** What the old head named and the new one does not, for `collect` once the head moved. */
   garbage?: Garbage;
 }
@@ -108,7 +111,11 @@ function stageDay(db: Db, job: StageJob): Staged {
     if (userKeys.length === 0) userKeys = [writeUsers(db, day, sortedUnion(before, fresh))];
     else if (fresh.length > 0) userKeys = [...userKeys, writeUsers(db, day, fresh)];
     const lo = head.lo <= head.hi ? head.lo : (ids[0] ?? head.lo);
-    return { head: { lo, hi: ids.at(-1) ?? head.hi, keys, base: head.base, parts: head.parts + 1, userKeys }, users: sortedUnion(before, fresh) };
+    // The part's own index merged into the day's (cost follows the part); a day without one is indexed whole.
+    const part = db.prepare('SELECT data FROM day_breakdowns WHERE day = ? AND dim = ?').pluck();
+    const old = part.get(day, -1) as Buffer | undefined;
+    const index = old === undefined ? buildIndex([...readRows(db, day, head), job.rows]) : mergeIndex(parseIndex(old, (dim) => part.get(day, dim) as Buffer), parseIndex(buildIndex([job.rows])));
+    return { head: { lo, hi: ids.at(-1) ?? head.hi, keys, base: head.base, parts: head.parts + 1, userKeys }, users: sortedUnion(before, fresh), index };
   }
   let rows = job.rows;
   let users = job.users;
@@ -125,7 +132,7 @@ function stageDay(db: Db, job: StageJob): Staged {
   }
   const sorted = Uint32Array.from(users).sort();
   const staged = writeDay(db, day, rows, log, sorted);
-  return { head: staged, users: sorted, garbage: head === undefined ? undefined : { day, lo: head.lo, hi: head.hi, keys: head.keys, userKeys: head.userKeys } };
+  return { head: staged, users: sorted, index: buildIndex([rows]), garbage: head === undefined ? undefined : { day, lo: head.lo, hi: head.hi, keys: head.keys, userKeys: head.userKeys } };
 }
 
 /** Writes a day's rows, funnel index and (ascending) users under a fresh head (in the caller's transaction if it has one). */
@@ -296,6 +303,16 @@ function bounded<T>(db: Db, items: T[], write: (x: T) => number): void {
     } finally {
       turn?.leave();
     }
+  }
+}
+
+/** Runs one write transaction `f` in the worker's turn (as `bounded` does each of its own). */
+export function inTurn<T>(f: () => T): T {
+  turn?.enter();
+  try {
+    return f();
+  } finally {
+    turn?.leave();
   }
 }
 

@@ -1,3 +1,4 @@
+import { buildIndex, splitIndex } from './breakdown-index.js';
 import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
@@ -5,6 +6,8 @@ import { allStepKeys, readRows, readUsers, writeDay, type Garbage, type Head, ty
 import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
 
 const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
+// better-sqlite3 binds a Buffer as a BLOB, not a bare Uint8Array (what a worker's reply holds).
+const asBlob = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const EMPTY = Buffer.alloc(0);
 
 /** A day written whole on this connection (rebuilds): its rows, users and step log. */
@@ -61,6 +64,8 @@ export interface DayStore {
   stepBlob(day: string, type: number, feature: number): Uint8Array | undefined;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values(day: string): Uint32Array[] | undefined;
+  /** The day's breakdown index as stored (breakdown-index.ts), its lists read on demand; undefined when it has none. */
+  breakdownIndex(day: string): { directory: Uint8Array; lists(dim: number): Uint8Array } | undefined;
   /** Writes the day whole on this connection (rebuilds), deleting everything it held before. */
   write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
@@ -111,6 +116,9 @@ export function createDayStore(db: Db): DayStore {
     values: db.prepare('SELECT data FROM day_values WHERE day = ?').pluck(),
     putValues: db.prepare('INSERT OR REPLACE INTO day_values (day, data) VALUES (?, ?)'),
     removeValues: db.prepare('DELETE FROM day_values WHERE day = ?'),
+    indexPart: db.prepare('SELECT data FROM day_breakdowns WHERE day = ? AND dim = ?').pluck(),
+    putIndex: db.prepare('INSERT OR REPLACE INTO day_breakdowns (day, dim, data) VALUES (?, ?, ?)'),
+    removeIndex: db.prepare('DELETE FROM day_breakdowns WHERE day = ?'),
     removeParts: db.prepare('DELETE FROM day_parts WHERE day = ?'),
     remove: db.prepare('DELETE FROM days WHERE day = ?'),
     removeHead: db.prepare('DELETE FROM day_heads WHERE day = ?'),
@@ -143,6 +151,12 @@ export function createDayStore(db: Db): DayStore {
     userBytes += users.byteLength;
     while (userBytes > CACHE_USER_BYTES && userCache.size > 1) dropUsers(userCache.keys().next().value!);
   }
+
+  const putIndex = (day: string, index: Uint8Array) => {
+    const { directory, lists } = splitIndex(index);
+    q.putIndex.run(day, -1, asBlob(directory));
+    lists.forEach((l, dim) => q.putIndex.run(day, dim, asBlob(l)));
+  };
 
   let userBytes = 0;
   const dropUsers = (day: string) => {
@@ -190,6 +204,7 @@ export function createDayStore(db: Db): DayStore {
       const before = meta.get(day);
       const { head, users } = c.staged;
       put(day, c.events, c.summary, c.values, users, head, c.part === undefined || before?.steps === true, rolledAt);
+      putIndex(day, c.staged.index);
       // The cached rows stay valid after a part: the new rows are appended, not re-read.
       const hit = rowCache.get(day);
       rowCache.delete(day);
@@ -214,6 +229,20 @@ export function createDayStore(db: Db): DayStore {
       }
       return merged !== undefined ? encodeStep(merged) : (only ?? EMPTY_STEP_BLOB);
     },
+    breakdownIndex(day) {
+      const directory = meta.has(day) ? (q.indexPart.get(day, -1) as Buffer | undefined) : undefined;
+      if (directory === undefined) return undefined;
+      return {
+        directory,
+        lists(dim) {
+          // Read in the same turn as a check of the day's version (query/breakdown-day.ts): a
+          // rewrite of the index moves the version in the turn that commits it.
+          const lists = q.indexPart.get(day, dim) as Buffer | undefined;
+          if (lists === undefined) throw new Error(`breakdown index of ${day} vanished while read`);
+          return lists;
+        },
+      };
+    },
     values(day) {
       if (!meta.has(day)) return undefined;
       const blob = q.values.get(day) as Buffer | undefined;
@@ -226,6 +255,7 @@ export function createDayStore(db: Db): DayStore {
       const users = Uint32Array.from(w.users).sort();
       const head = writeDay(db, day, w.rows, w.steps, users);
       put(day, w.events, w.summary, w.values, users, head, true, rolledAt);
+      putIndex(day, buildIndex([w.rows]));
       rowCache.delete(day);
     },
     detach(day) {
@@ -235,6 +265,7 @@ export function createDayStore(db: Db): DayStore {
       q.removeHead.run(day);
       q.removeUsersHead.run(day);
       q.removeValues.run(day);
+      q.removeIndex.run(day);
       meta.delete(day);
       rowCache.delete(day);
       dropUsers(day);
@@ -248,6 +279,7 @@ export function createDayStore(db: Db): DayStore {
       q.removeUsersHead.run(day);
       q.removeParts.run(day);
       q.removeValues.run(day);
+      q.removeIndex.run(day);
       meta.delete(day);
       rowCache.delete(day);
       dropUsers(day);
@@ -265,7 +297,7 @@ export function createDayStore(db: Db): DayStore {
     getMeta: (key) => q.getMeta.get(key) as string | undefined,
     setMeta: (key, value) => void q.setMeta.run(key, value),
     clear() {
-      db.exec('DELETE FROM days; DELETE FROM day_heads; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_users; DELETE FROM day_user_keys; DELETE FROM day_values; DELETE FROM coverage; DELETE FROM receipts;');
+      db.exec('DELETE FROM days; DELETE FROM day_heads; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_users; DELETE FROM day_user_keys; DELETE FROM day_values; DELETE FROM day_breakdowns; DELETE FROM coverage; DELETE FROM receipts;');
       meta.clear();
       rowCache.clear();
       userCache.clear();

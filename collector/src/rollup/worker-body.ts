@@ -3,10 +3,11 @@ import { basename, dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from './db.js';
 import type { PendingEntries } from './dict.js';
-import { checkpoint, collect, stageDays, sweep, takeTurns, writeEntries, type Garbage, type StageJob } from './stage.js';
+import { checkpoint, collect, stageDays, sweep, takeTurns, writeEntries, type Garbage, type Head, type StageJob } from './stage.js';
+import { indexDay } from './breakdown-backfill.js';
 import { workerTurn } from './write-gate.js';
 
-type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries } | { op: 'checkpoint'; mode: 'PASSIVE' | 'TRUNCATE' } | { op: 'sweep' });
+type Msg = { id: number; file: string } & ({ op: 'stage'; jobs: StageJob[] } | { op: 'collect'; garbage: Garbage[] } | { op: 'entries'; entries: PendingEntries } | { op: 'checkpoint'; mode: 'PASSIVE' | 'TRUNCATE' } | { op: 'sweep' } | { op: 'index'; day: string; head: Head });
 
 /**
  * Worker thread body (worker.ts): stages rollup days and collects what they replaced (stage.ts),
@@ -24,6 +25,10 @@ parentPort!.on('message', (msg: Msg) => {
     }
     const db = openDb(dirname(msg.file), basename(msg.file));
     try {
+      if (msg.op === 'index') {
+        parentPort!.postMessage({ id: msg.id, out: indexDay(db, msg.day, msg.head) });
+        return;
+      }
       if (msg.op !== 'stage') {
         if (msg.op === 'collect') collect(db, msg.garbage);
         else if (msg.op === 'checkpoint') checkpoint(db, msg.mode);
@@ -33,7 +38,7 @@ parentPort!.on('message', (msg: Msg) => {
         return;
       }
       const out = stageDays(db, msg.jobs);
-      parentPort!.postMessage({ id: msg.id, out }, out.map((s) => s.users.buffer as ArrayBuffer));
+      parentPort!.postMessage({ id: msg.id, out }, out.flatMap((s) => [s.users.buffer as ArrayBuffer, s.index.buffer as ArrayBuffer]));
     } finally {
       db.close();
     }

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
 import { createWriteGate, type WriteGate } from './write-gate.js';
-import { checkpoint, collect, stageDays, sweep, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
+import { checkpoint, collect, stageDays, sweep, writeEntries, type Garbage, type Head, type StageJob, type Staged } from './stage.js';
+import { indexDay } from './breakdown-backfill.js';
 
 /**
  * Runs the heavy half of a rollup in a worker thread (stage.ts: merging, encoding, the funnel
@@ -18,6 +19,8 @@ export interface RollupWorker {
   entries(db: Db, entries: PendingEntries): Promise<void>;
   /** Deletes what moved heads no longer name, then checkpoints the WAL (stage.ts `collect`). */
   collect(db: Db, garbage: Garbage[]): Promise<void>;
+  /** Indexes a day rolled up before breakdown indexes (breakdown-backfill.ts `indexDay`). */
+  index(db: Db, day: string, head: Head): Promise<boolean>;
   /** Copies the WAL back into the database (stage.ts `checkpoint`). */
   checkpoint(db: Db, mode: 'PASSIVE' | 'TRUNCATE'): Promise<void>;
   /** Deletes what no day head names (stage.ts `sweep`). */
@@ -102,6 +105,10 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
     async collect(db, garbage) {
       const r = await run<null>({ op: 'collect', file: db.name, garbage });
       if (r === undefined) collect(db, garbage);
+    },
+    async index(db, day, head) {
+      const r = await run<boolean>({ op: 'index', file: db.name, day, head });
+      return r === undefined ? indexDay(db, day, head) : r.out;
     },
     async checkpoint(db, mode) {
       const r = await run<null>({ op: 'checkpoint', file: db.name, mode });
