@@ -3,6 +3,7 @@ import { openDb } from '../rollup/db.js';
 import { ev, harness, type Harness } from '../testing/rollup.js';
 import type { RecordingLogger } from '../testing/index.js';
 import { appFor } from '../testing/query-app.js';
+import { rewriteStepsInLayout1 } from '../testing/step-layout1.js';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -57,5 +58,21 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 0]);
     await h.analytics.rebuildDays(['2026-11-16']);
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1]);
+  });
+
+  it('days whose index was written in layout 1 (before 2026-12-06) give the same answers', async () => {
+    h = await harness();
+    await h.log.append([...repeat, ev(at('11:30'), { user_id: 'v', event_type: 'page_view', feature: 'pricing' }), ev('2026-11-17T09:00:00.000Z', { user_id: 'v', event_type: 'action', feature: 'signup_button' })]);
+    await h.analytics.rollup!();
+    const q = 'steps=page_view:pricing,action:signup_button&within=1d';
+    const before = await users(q);
+    expect(before).toEqual([2, 2]);
+    h.analytics.close();
+    const db = openDb(h.dir);
+    expect(rewriteStepsInLayout1(db)).toBeGreaterThan(0);
+    db.close();
+    await h.reopen();
+    expect(await users(q)).toEqual(before);
+    expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([2, 1]);
   });
 });

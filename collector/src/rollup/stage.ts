@@ -3,7 +3,8 @@ import { createCubeBuilder, decodeRows, decodeUsers, encodeRows, type RowSet } f
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
 import { sortedUnion } from './sorted.js';
-import { decodeStep, encodeStep, segmentMap, stepLogFrom, type StepEntry, type StepLog, type StepLogData } from './steps.js';
+import { segmentMap, stepLogFrom, type StepEntry, type StepLog, type StepLogData } from './steps.js';
+import { decodeStep, encodeStep } from './step-view.js';
 
 /**
  * The write half of a rollup, run by the rollup worker (worker.ts) on its own SQLite connection so

@@ -2,7 +2,8 @@ import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } 
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
 import { allStepKeys, readRows, writeDay, type Head, type Staged } from './stage.js';
-import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
+import { EMPTY_STEP, mergeTimes, type StepLog, type StepTimes } from './steps.js';
+import { decodeStep, encodeStep } from './step-view.js';
 
 const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
 
