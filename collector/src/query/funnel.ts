@@ -1,6 +1,7 @@
 import { DIM_INDEX } from '../rollup/cube.js';
 import type { DayView, Engine } from '../rollup/engine.js';
-import { EMPTY_VIEW, viewOf, type StepView } from '../rollup/step-view.js';
+import { EMPTY_VIEW, viewOf, viewStep, type StepView } from '../rollup/step-view.js';
+import { sharedStepReader, type StepReader, type StepRequest } from '../rollup/step-reader.js';
 import { createStepLog, segmentOf, type StepLog } from '../rollup/steps.js';
 import type { Segment } from './segment.js';
 
@@ -56,6 +57,40 @@ function lru<T>(budget: number, bytesOf: (v: T) => number) {
 const lists = lru<{ v: number; s: StepView }>(128 * 1024 * 1024, (x) => x.s.bytes + 64);
 // Days rolled up before the exact index (migration 6) are read through their rows' first times.
 const fallbacks = lru<{ v: number; log: StepLog }>(64 * 1024 * 1024, (x) => x.log.size * 24);
+
+/**
+ * Reads ahead, in the step reader's worker, the lists of `days` that are not cached and that it
+ * can read as stored (a settled day with one index key): one message per day, all sent at once,
+ * so the worker reads the next days while the main thread walks the ones before. `take(i)` waits
+ * for day i's lists and puts them in the list cache (where `stepList` then finds them) — unless the
+ * day changed meanwhile or the worker failed: `stepList` reads those itself.
+ */
+function readAhead(engine: Engine, reader: StepReader, keys: Key[], days: string[]): (i: number) => Promise<void> {
+  const plans = days.map((d) => {
+    const m = engine.store.meta.get(d);
+    if (m === undefined || !m.steps || m.head.keys.length !== 1 || engine.live.has(d)) return undefined;
+    const v = engine.version(d);
+    const wanted: { ck: string; req: StepRequest }[] = [];
+    for (const k of keys) {
+      if (k === null) continue;
+      const ck = `${d}|${k.type}:${k.feature}`;
+      if (lists.get(ck)?.v !== v) wanted.push({ ck, req: { key: m.head.keys[0]!, type: k.type, feature: k.feature } });
+    }
+    if (wanted.length === 0) return undefined;
+    return { v, wanted, out: reader.read(engine.store.file, wanted.map((w) => w.req)) };
+  });
+  return async (i) => {
+    const p = plans[i];
+    if (p === undefined) return;
+    const out = await p.out;
+    if (out === undefined || engine.version(days[i]!) !== p.v) return;
+    // null: no such row (nobody did the step, or the key was collected since): `stepList` decides.
+    p.wanted.forEach((w, j) => {
+      const b = out[j];
+      if (b !== null && b !== undefined) lists.set(w.ck, { v: p.v, s: viewStep(new Uint8Array(b)) });
+    });
+  };
+}
 
 function stepList(engine: Engine, view: DayView, key: Key): StepView {
   if (key === null) return EMPTY_VIEW;
@@ -266,7 +301,7 @@ function walkDay(st: WalkState, day: StepView[], withinMs: number, allowed: Allo
  * with times non-decreasing and each within `withinMs` of e1 (all inside the range). Days are
  * walked in order with a small state per user; the cost is the size of the steps' daily lists.
  */
-export function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, from: string, to: string, seg: Segment): FunnelRow[] {
+export async function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, from: string, to: string, seg: Segment, reader: StepReader = sharedStepReader()): Promise<FunnelRow[]> {
   const n = steps.length;
   let reached = new Array<number>(n).fill(0);
   if (!seg.none) {
@@ -300,8 +335,10 @@ export function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, fr
     const allowedOf = (day: StepView[]): Allowed =>
       others.length === 0 ? day.map(() => undefined) : day.map((s) => Uint8Array.from(s.segs, (sg) => (ok(sg) ? 1 : 0)));
     // Day by day: only one day's lists are held at a time (the cache keeps what fits).
-    const walk = (st: WalkState, ds: string[]): WalkState => {
-      for (const d of ds) {
+    const walk = async (st: WalkState, ds: string[], ahead?: (i: number) => Promise<void>): Promise<WalkState> => {
+      for (let i = 0; i < ds.length; i++) {
+        await ahead?.(i);
+        const d = ds[i]!;
         const day = keys.map((k) => stepList(engine, engine.view(d)!, k));
         const max = maxUserOf([day]);
         if (max >= st.level.length) st = grownCopy(st, Math.max(max + 1, Math.ceil(st.level.length * 1.5)));
@@ -318,11 +355,11 @@ export function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, fr
     let base = prefixStates.get(key);
     if (base === undefined) {
       // Sized for every user known (grown if a list holds a newer one): one allocation, not a dozen.
-      base = walk(newState(n, engine.seen.size), prefix);
+      base = await walk(newState(n, engine.seen.size), prefix, readAhead(engine, reader, keys, prefix));
       prefixStates.set(key, base);
     }
     // The live days walk on a copy: the cached prefix state stays as it was.
-    reached = settled === days.length ? [...base.reached] : walk(grownCopy(base, base.level.length), days.slice(settled)).reached;
+    reached = settled === days.length ? [...base.reached] : (await walk(grownCopy(base, base.level.length), days.slice(settled))).reached;
   }
   return steps.map((s, k) => ({
     step: s.feature === undefined ? s.event_type : `${s.event_type}:${s.feature}`,

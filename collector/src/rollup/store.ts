@@ -46,6 +46,8 @@ export interface DayMeta {
  */
 export interface DayStore {
   readonly meta: Map<string, DayMeta>;
+  /** Path of the database file (a funnel's step reader opens it on a connection of its own). */
+  readonly file: string;
   /** The day's rows: the sets its head names (a whole write's chunks, then parts appended later). */
   rows(day: string): RowSet[] | undefined;
   /**
@@ -170,6 +172,7 @@ export function createDayStore(db: Db): DayStore {
   }
 
   return {
+    file: db.name,
     meta,
     rows(day) {
       const m = meta.get(day);

@@ -1,0 +1,49 @@
+import { statSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+type Msg = { id: number; file: string; reqs: { key: string; type: number; feature: number }[] };
+type Conn = { db: Database.Database; get: Database.Statement; ino: number };
+
+// Connections stay open between funnels: a list's pages are mapped once per connection, and
+// mapping them (page faults) is much of the cost of a first read. A few data dirs at most (tests
+// open many): the oldest is closed.
+const conns = new Map<string, Conn>();
+
+function conn(file: string): Conn {
+  // A restore replaces tally.db: a connection to the old file would read what is gone.
+  const ino = statSync(file).ino;
+  const c = conns.get(file);
+  if (c !== undefined && c.ino === ino) return c;
+  c?.db.close();
+  conns.delete(file);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('mmap_size = 2147418112');
+  const fresh = { db, get: db.prepare('SELECT data FROM day_steps WHERE day = ? AND type = ? AND feature = ?').pluck(), ino };
+  conns.set(file, fresh);
+  if (conns.size > 4) {
+    const [oldest, o] = conns.entries().next().value!;
+    o.db.close();
+    conns.delete(oldest);
+  }
+  return fresh;
+}
+
+/**
+ * Worker thread body (step-reader.ts): reads funnel index lists by their `day_steps` key, on a
+ * read-only connection of its own, and hands the bytes over (transferred, not copied).
+ */
+parentPort!.on('message', (msg: Msg) => {
+  try {
+    const c = conn(msg.file);
+    const out = msg.reqs.map((r) => {
+      const b = c.get.get(r.key, r.type, r.feature) as Buffer | undefined;
+      if (b === undefined) return null;
+      // better-sqlite3 gives each BLOB its own memory; anything else is copied so it can move.
+      return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : new Uint8Array(b).buffer;
+    });
+    parentPort!.postMessage({ id: msg.id, out }, out.filter((x): x is ArrayBuffer => x !== null));
+  } catch (err) {
+    parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
+  }
+});
