@@ -87,7 +87,7 @@ function readAhead(engine: Engine, reader: StepReader, keys: Key[], days: string
     // null: no such row (nobody did the step, or the key was collected since): `stepList` decides.
     p.wanted.forEach((w, j) => {
       const b = out[j];
-      if (b !== null && b !== undefined) lists.set(w.ck, { v: p.v, s: viewStep(new Uint8Array(b)) });
+      if (b !== null && b !== undefined) lists.set(w.ck, { v: p.v, s: viewStep(new Uint8Array(b.blob), b.uc) });
     });
   };
 }

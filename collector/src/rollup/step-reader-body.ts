@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { userCounts } from './step-view.js';
 
 type Msg = { id: number; file: string; reqs: { key: string; type: number; feature: number }[] };
 type Conn = { db: Database.Database; get: Database.Statement; ino: number };
@@ -31,18 +32,31 @@ function conn(file: string): Conn {
 
 /**
  * Worker thread body (step-reader.ts): reads funnel index lists by their `day_steps` key, on a
- * read-only connection of its own, and hands the bytes over (transferred, not copied).
+ * read-only connection of its own, and hands the bytes over (transferred, not copied) with their
+ * users and counts decoded (`userCounts`).
  */
 parentPort!.on('message', (msg: Msg) => {
   try {
     const c = conn(msg.file);
+    const moved: ArrayBuffer[] = [];
     const out = msg.reqs.map((r) => {
       const b = c.get.get(r.key, r.type, r.feature) as Buffer | undefined;
       if (b === undefined) return null;
       // better-sqlite3 gives each BLOB its own memory; anything else is copied so it can move.
-      return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : new Uint8Array(b).buffer;
+      const blob = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : new Uint8Array(b).buffer;
+      // Decoded here, so the main thread only walks. A list that does not decode goes as it is:
+      // the main thread's own decoding then reports it.
+      let uc: Uint32Array | undefined;
+      try {
+        uc = userCounts(new Uint8Array(blob));
+      } catch {
+        uc = undefined;
+      }
+      moved.push(blob);
+      if (uc !== undefined) moved.push(uc.buffer as ArrayBuffer);
+      return { blob, uc };
     });
-    parentPort!.postMessage({ id: msg.id, out }, out.filter((x): x is ArrayBuffer => x !== null));
+    parentPort!.postMessage({ id: msg.id, out }, moved);
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
   }

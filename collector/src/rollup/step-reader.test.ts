@@ -3,6 +3,7 @@ import { funnel } from '../query/funnel.js';
 import { resolveSegment } from '../query/segment.js';
 import { ev, harness, type Harness } from '../testing/rollup.js';
 import { createStepReader, type StepReader } from './step-reader.js';
+import { userCounts } from './step-view.js';
 
 let h: Harness;
 let reader: StepReader | undefined;
@@ -14,7 +15,8 @@ afterEach(async () => {
 const at = (d: string, hm: string) => `2026-11-${d}T${hm}:00.000Z`;
 
 describe('step reader (funnel index lists read in a worker thread)', () => {
-  it('hands out the stored bytes of a list, null for a key that is gone, and nothing once closed', async () => {
+  // Generous bounds: the worker starts through tsx here, which takes seconds on a loaded machine.
+  it('hands out the stored bytes of a list, null for a key that is gone, and nothing once closed', { timeout: 60_000 }, async () => {
     h = await harness();
     await h.log.append([ev(at('16', '09:00'), { user_id: 'a', feature: 'pricing' }), ev(at('16', '10:00'), { user_id: 'b', event_type: 'action' })]);
     await h.analytics.rollup!();
@@ -30,16 +32,19 @@ describe('step reader (funnel index lists read in a worker thread)', () => {
       { key: 'no-such-key', type: pv, feature: 0 },
     ]);
     expect(out).toHaveLength(3);
-    expect(Buffer.from(out![0]!)).toEqual(Buffer.from(store.stepBlob('2026-11-16', pv, 0)!));
-    expect(Buffer.from(out![1]!)).toEqual(Buffer.from(store.stepBlob('2026-11-16', action, 0)!));
+    expect(Buffer.from(out![0]!.blob)).toEqual(Buffer.from(store.stepBlob('2026-11-16', pv, 0)!));
+    expect(Buffer.from(out![1]!.blob)).toEqual(Buffer.from(store.stepBlob('2026-11-16', action, 0)!));
     expect(out![2]).toBeNull();
+    // Users and counts come decoded, as the main thread would decode them.
+    expect(out![0]!.uc).toEqual(userCounts(new Uint8Array(out![0]!.blob)));
+    expect(out![0]!.uc).toHaveLength(2);
     // A file that is not a database: no answer (the caller reads on its own connection).
     expect(await reader.read(`${h.dir}/missing.db`, [{ key: head.keys[0]!, type: pv, feature: 0 }])).toBeUndefined();
     await reader.close();
     expect(await reader.read(store.file, [{ key: head.keys[0]!, type: pv, feature: 0 }])).toBeUndefined();
   });
 
-  it('a funnel gives the same answer through the worker as without it (closed reader: read in-process)', async () => {
+  it('a funnel gives the same answer through the worker as without it (closed reader: read in-process)', { timeout: 60_000 }, async () => {
     h = await harness();
     const events = [];
     for (let u = 0; u < 40; u++) {

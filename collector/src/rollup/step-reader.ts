@@ -7,6 +7,12 @@ export interface StepRequest {
   feature: number;
 }
 
+/** A list as stored, and its users and counts when already decoded (step-view.ts `userCounts`). */
+export interface StepRead {
+  blob: ArrayBuffer;
+  uc?: Uint32Array;
+}
+
 /**
  * Reads funnel index lists in a worker thread, on a connection of its own, while the funnel walks
  * the days already read on the main thread: the first funnel on a new step set spends most of its
@@ -16,18 +22,18 @@ export interface StepRequest {
  * connection then, so a broken worker costs speed, never an answer.
  */
 export interface StepReader {
-  read(file: string, reqs: StepRequest[]): Promise<(ArrayBuffer | null)[] | undefined>;
+  read(file: string, reqs: StepRequest[]): Promise<(StepRead | null)[] | undefined>;
   close(): Promise<void>;
 }
 
-type Reply = { id: number; out?: (ArrayBuffer | null)[]; error?: string };
+type Reply = { id: number; out?: (StepRead | null)[]; error?: string };
 
 export function createStepReader(): StepReader {
   let worker: Worker | undefined;
   let broken = false;
   let seq = 0;
   let pending = 0;
-  const waiting = new Map<number, (out: (ArrayBuffer | null)[] | undefined) => void>();
+  const waiting = new Map<number, (out: (StepRead | null)[] | undefined) => void>();
 
   function start(): Worker {
     const here = import.meta.url;
@@ -66,7 +72,7 @@ export function createStepReader(): StepReader {
       // Referenced only while a read is out, so an idle worker never keeps the process alive.
       if (pending++ === 0) w.ref();
       try {
-        return await new Promise<(ArrayBuffer | null)[] | undefined>((done) => {
+        return await new Promise<(StepRead | null)[] | undefined>((done) => {
           waiting.set(id, done);
           w.postMessage({ id, file, reqs });
         });

@@ -95,35 +95,30 @@ function putVarint(buf: Buffer, at: number, x: number): number {
 const bad = (b: Uint8Array, n: number, m: number, s: number) =>
   new Error(`funnel index: a list of ${b.byteLength} bytes does not match its header (${n} users, ${m} times, ${s} segments)`);
 
-/** Views on an encoded list (either layout); throws on a BLOB whose sections do not add up to its length. */
-export function viewStep(blob: Uint8Array): StepView {
-  // Typed arrays need their element alignment. better-sqlite3 allocates each BLOB on its own
-  // (offset 0), but a Buffer from a pool may sit anywhere: copy only then (Buffer#slice would not).
-  const b = blob.byteOffset % 4 === 0 ? blob : Uint8Array.prototype.slice.call(blob);
+/** The header of an encoded list, checked against its length; throws when the sections do not add up. */
+function header(b: Uint8Array) {
   if (b.byteLength < HEADER) throw new Error(`funnel index: a list of ${b.byteLength} bytes is shorter than its header`);
-  const ab = b.buffer;
-  const o = b.byteOffset;
-  const [n, m, s, f] = new Uint32Array(ab, o, 4) as unknown as [number, number, number, number];
+  const [n, m, s, f] = new Uint32Array(b.buffer, b.byteOffset, 4) as unknown as [number, number, number, number];
   const layout2 = (f & ~7) === LAYOUT2;
   const w = f & 7;
-  // The base sits at offset 16, which need not be 8-aligned here: 8 bytes copied.
-  const base = new Float64Array(new Uint8Array(ab, o + 16, 8).slice().buffer)[0]!;
   // Layout 1: users and counts (u32 × n each) come before the times.
   const head = layout2 ? 0 : 2 * n;
   const words = head + m + 3 * s;
   const fixed = HEADER + 4 * words + w * m;
   if ((w !== 1 && w !== 2 && w !== 4) || (layout2 ? b.byteLength < fixed + 2 * n : b.byteLength !== fixed)) throw bad(b, n, m, s);
-  const u32 = new Uint32Array(ab, o + HEADER, words);
-  const tr = head + m;
-  const segs = new Uint32Array(s);
-  for (let k = 0; k < s; k++) segs[k] = segmentId(u32[tr + 3 * k]!, u32[tr + 3 * k + 1]!, u32[tr + 3 * k + 2]!);
-  const at = o + HEADER + 4 * words;
-  const local = w === 1 ? new Uint8Array(ab, at, m) : w === 2 ? new Uint16Array(ab, at, m) : new Uint32Array(ab, at, m);
-  const t = u32.subarray(head, head + m);
-  if (!layout2) return { users: u32.subarray(0, n), counts: u32.subarray(n, 2 * n), base, t, local, segs, bytes: b.byteLength + 4 * s + 256 };
-  // Layout 2: the varint section, decoded once into one array (users, then counts).
+  return { n, m, s, w, layout2, head, words, fixed };
+}
+
+/**
+ * Layout 2's users and counts, decoded from their varints into one array (users, then counts);
+ * undefined for layout 1, which holds them as they are. The step reader's worker runs this too, so
+ * the main thread gets them ready.
+ */
+export function userCounts(blob: Uint8Array): Uint32Array | undefined {
+  const { n, m, s, layout2, fixed } = header(blob);
+  if (!layout2) return undefined;
   const uc = new Uint32Array(2 * n);
-  const v = new Uint8Array(ab, o + fixed, b.byteLength - fixed);
+  const v = new Uint8Array(blob.buffer, blob.byteOffset + fixed, blob.byteLength - fixed);
   let p = 0;
   let user = 0;
   let total = 0;
@@ -139,7 +134,32 @@ export function viewStep(blob: Uint8Array): StepView {
     uc[n + i] = x >>>= 0;
     total += x;
   }
-  if (p !== v.length || total !== m) throw bad(b, n, m, s);
+  if (p !== v.length || total !== m) throw bad(blob, n, m, s);
+  return uc;
+}
+
+/**
+ * Views on an encoded list (either layout); throws on a BLOB whose sections do not add up to its
+ * length. `decoded`: its `userCounts`, when already at hand (decoded in the step reader's worker).
+ */
+export function viewStep(blob: Uint8Array, decoded?: Uint32Array): StepView {
+  // Typed arrays need their element alignment. better-sqlite3 allocates each BLOB on its own
+  // (offset 0), but a Buffer from a pool may sit anywhere: copy only then (Buffer#slice would not).
+  const b = blob.byteOffset % 4 === 0 ? blob : Uint8Array.prototype.slice.call(blob);
+  const { n, m, s, w, layout2, head, words } = header(b);
+  const ab = b.buffer;
+  const o = b.byteOffset;
+  // The base sits at offset 16, which need not be 8-aligned here: 8 bytes copied.
+  const base = new Float64Array(new Uint8Array(ab, o + 16, 8).slice().buffer)[0]!;
+  const u32 = new Uint32Array(ab, o + HEADER, words);
+  const tr = head + m;
+  const segs = new Uint32Array(s);
+  for (let k = 0; k < s; k++) segs[k] = segmentId(u32[tr + 3 * k]!, u32[tr + 3 * k + 1]!, u32[tr + 3 * k + 2]!);
+  const at = o + HEADER + 4 * words;
+  const local = w === 1 ? new Uint8Array(ab, at, m) : w === 2 ? new Uint16Array(ab, at, m) : new Uint32Array(ab, at, m);
+  const t = u32.subarray(head, head + m);
+  if (!layout2) return { users: u32.subarray(0, n), counts: u32.subarray(n, 2 * n), base, t, local, segs, bytes: b.byteLength + 4 * s + 256 };
+  const uc = decoded !== undefined && decoded.length === 2 * n ? decoded : userCounts(b)!;
   return { users: uc.subarray(0, n), counts: uc.subarray(n), base, t, local, segs, bytes: b.byteLength + 8 * n + 4 * s + 256 };
 }
 
