@@ -2,6 +2,7 @@
 // `pnpm lint` runs it; `pnpm test` runs `pnpm lint`. Choices: docs/layout.md#lint.
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { readdirSync } from 'node:fs';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -20,6 +21,23 @@ const everywhere = new Set(['setTimeout', 'clearTimeout', 'setInterval', 'clearI
 const platformGlobals = [...new Set([...Object.keys(globals.browser), ...Object.keys(globals.node)])]
   .filter((name) => !(name in globals.es2022) && !everywhere.has(name))
   .map((name) => ({ name, message: 'packages/core is platform-free: inject it (see docs/sdk-core.md)' }));
+
+// collector/src: one folder per stage, each owning its interface (docs/layout.md). A file outside a
+// folder imports only that folder's index.ts, never a file behind it; production code never imports
+// testing/. Tests and test support (`*.test.ts`, `testing/`) may reach behind an index: they test
+// the internals.
+const collectorFolders = readdirSync(new URL('./collector/src', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+const collectorZones = collectorFolders.map((folder) => ({
+  target: [`collector/src/!(${folder})/**`, 'collector/src/*.ts'],
+  from: `collector/src/${folder}`,
+  except: folder === 'testing' ? [] : ['./index.ts'],
+  message:
+    folder === 'testing'
+      ? 'production code never imports test support'
+      : `import ${folder}/index.ts, the folder's interface, not a file behind it (docs/layout.md)`,
+}));
 
 export default tseslint.config(
   {
@@ -59,6 +77,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': ['error', ...platformGlobals],
       'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'packages/core is platform-free: no Node modules' }] }],
+    },
+  },
+  {
+    files: ['collector/src/**/*.ts'],
+    ignores: ['collector/src/**/*.test.ts', 'collector/src/**/testing/**'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: collectorZones }],
     },
   },
 );

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { StoredEvent } from '../packages/protocol/src/index.js';
-import { loadConfig } from '../collector/src/config/config.js';
-import { openAnalytics } from '../collector/src/rollup/open.js';
+import { loadConfig } from '../collector/src/config/index.js';
+import { openAnalytics } from '../collector/src/rollup/index.js';
 import { createMemoryLogStore, createRecordingLogger } from '../collector/src/testing/index.js';
 
 /**
@@ -70,7 +70,7 @@ async function measure(n: number, make: (i: number) => StoredEvent) {
   const clock = { now: () => Date.parse(`${DAY}T23:00:00Z`) };
   const config = { ...loadConfig({}), dataDir: dir };
   const log = createMemoryLogStore(clock);
-  const { analytics } = await openAnalytics({ config, log, logger: createRecordingLogger(), clock, schedule: false });
+  const { analytics } = await openAnalytics({ config, log, logger: createRecordingLogger(), clock, warm: false });
   const engine = analytics.engine!;
   const before = used();
   for (let i = 0; i < n; i += 1000) {

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, runCli, startCollector, TEST_DASH_KEY, type CliResult } from '../collector/src/testing/index.js';
-import { utcDay } from '../collector/src/shared/utc-day.js';
+import { utcDay } from '../collector/src/shared/index.js';
 import { runAsScript } from './as-script.js';
 
 /**

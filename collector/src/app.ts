@@ -1,13 +1,10 @@
 import { Hono } from 'hono';
 import { isStorageFault, type AppDeps } from './deps.js';
-import { createStorageHealth, STORAGE_RETRY_AFTER_SECONDS } from './ops/health.js';
-import { ingestRoutes } from './ingest/routes.js';
-import { opsRoutes } from './ops/routes.js';
-import { dashKeyAuth } from './ops/auth.js';
-import { requestTiming } from './ops/timing.js';
-import { queryRoutes } from './query/routes.js';
-import { privacyRoutes } from './privacy/routes.js';
-import { staticRoutes } from './site/routes.js';
+import { createStorageHealth, dashKeyAuth, opsRoutes, requestTiming, STORAGE_RETRY_AFTER_SECONDS } from './ops/index.js';
+import { INGEST_ALIAS_PATH, ingestRoutes } from './ingest/index.js';
+import { queryRoutes } from './query/index.js';
+import { privacyRoutes } from './privacy/index.js';
+import { staticRoutes } from './site/index.js';
 import { createSessionStore, createShareStore, dashboardCookieAuth, dashboardRoutes } from './dashboard/index.js';
 
 /**
@@ -22,7 +19,7 @@ export function createApp(appDeps: AppDeps): Hono {
   app.use('*', requestTiming(deps.metrics));
   const sessions = createSessionStore(deps.config.dataDir, deps.config.dashKey);
   const shares = createShareStore(deps.config.dataDir);
-  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey, dashboardCookieAuth(deps, sessions, shares)));
+  app.use('/api/analytics/*', dashKeyAuth(deps.config.dashKey, dashboardCookieAuth(deps, sessions, shares), INGEST_ALIAS_PATH));
   app.route('/', opsRoutes(deps));
   app.route('/', ingestRoutes(deps));
   app.route('/', queryRoutes(deps));

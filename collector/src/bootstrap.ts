@@ -1,11 +1,11 @@
-import type { Config } from './config/config.js';
+import type { Config } from './config/index.js';
 import type { AppDeps, Clock } from './deps.js';
-import { createLogger, createMetrics } from './ops/index.js';
+import { createLogger, createMetrics, scheduleNightly } from './ops/index.js';
 import { openLogStore } from './logstore/index.js';
-import { openAnalytics } from './rollup/open.js';
+import { openAnalytics } from './rollup/index.js';
 import { appendAudit, purgeExpired } from './privacy/index.js';
 import { createForwardThread } from './forward/index.js';
-import { startQueryWarmer } from './query/warm.js';
+import { startQueryWarmer } from './query/index.js';
 
 /**
  * Builds the real dependencies of the collector from its configuration: JSON logger, metrics, the
@@ -21,19 +21,7 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
     clock,
     onFsync: (seconds) => metrics.observeFsync(seconds),
   });
-  let deps: AppDeps | undefined;
-  const { analytics, ledger } = await openAnalytics({
-    config,
-    log,
-    logger,
-    clock,
-    // Retention runs right after the nightly rollup, so every expired file it may delete is rolled up.
-    afterNightly: async () => {
-      if (deps === undefined) return;
-      const report = await purgeExpired(deps, { actor: 'nightly' });
-      logger.info('retention applied', { raw_deleted: report.raw.deleted.length, raw_waiting: report.raw.waiting_for_rollup.length, rollup_days_deleted: report.rollups.days.length });
-    },
-  });
+  const { analytics, ledger } = await openAnalytics({ config, log, logger, clock });
   // Forwarders tail the log in their own thread; ingestion never waits on them.
   const forward = createForwardThread({
     config: config.forward,
@@ -42,13 +30,25 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
     logger,
     onErased: (sink, e) => appendAudit(config.dataDir, { action: 'erase', actor: `forwarder:${sink}`, subject: e.subject, sink, confirmed: true }, clock.now()),
   });
-  deps = { config, log, ledger, logger, clock, analytics, metrics, forward, queryWarmer: startQueryWarmer(analytics, logger) };
+  const nightly = scheduleNightly({
+    cron: config.rollupCron,
+    timeZone: config.timeZone,
+    logger,
+    rollup: () => analytics.rollup(),
+    // Retention runs right after the nightly rollup, so every expired file it may delete is rolled up.
+    after: async () => {
+      const report = await purgeExpired({ config, log, analytics, clock, forward, logger }, { actor: 'nightly' });
+      logger.info('retention applied', { raw_deleted: report.raw.deleted.length, raw_waiting: report.raw.waiting_for_rollup.length, rollup_days_deleted: report.rollups.days.length });
+    },
+  });
+  const deps: AppDeps = { config, log, ledger, logger, clock, analytics, metrics, forward, queryWarmer: startQueryWarmer(analytics, logger), nightly };
   await forward?.start();
   return deps;
 }
 
 /** Closes in dependency order: the query side stops listening to the log, then the log flushes and closes. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
+  deps.nightly?.stop();
   await deps.forward?.stop();
   deps.queryWarmer?.stop();
   deps.analytics.close();

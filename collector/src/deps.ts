@@ -1,14 +1,12 @@
-import type { Config } from './config/config.js';
-import type { Analytics } from './rollup/analytics.js';
-import type { Metrics } from './ops/metrics.js';
+import type { Config } from './config/index.js';
+import type { Analytics, DropReport, IngestTally, Ledger, RejectedEvent } from './rollup/index.js';
+import type { Metrics, StorageHealth } from './ops/index.js';
 import type { ForwardHub } from './forward/index.js';
-import type { StorageHealth } from './ops/health.js';
-import type { LogStore } from './logstore/contract.js';
-import type { Ledger } from './rollup/ledger-contract.js';
+import type { AppendOptions, AppendResult, LogStore } from './logstore/index.js';
 
 // The log's and the ledger's interfaces live with their owners; re-exported for the folders that use them.
-export type { AppendOptions, AppendResult, LogStore } from './logstore/contract.js';
-export type { DropReport, IngestTally, Ledger, RejectedEvent } from './rollup/ledger-contract.js';
+// (`import type` then `export type`: a re-export `from` an index would count as a load-time import cycle.)
+export type { AppendOptions, AppendResult, DropReport, IngestTally, Ledger, LogStore, RejectedEvent };
 
 /** errno codes of a disk that cannot take a write right now (full, read-only, failing, not ours). */
 const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE']);
@@ -56,4 +54,6 @@ export interface AppDeps {
   health?: StorageHealth;
   /** Keeps the dashboard overview's breakdowns computed (`query/warm.ts`). */
   queryWarmer?: { stop(): void };
+  /** The nightly rollup and retention (`ops/nightly.ts`), scheduled by `serve` only. */
+  nightly?: { stop(): void };
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
-import { DEMO_CONTENT_TYPES, resolveDemoFile, withOrigin } from '../../collector/src/site/demo-files.js';
+import { DEMO_CONTENT_TYPES, resolveDemoFile, withOrigin } from '../../collector/src/site/index.js';
 import { REPO_ROOT } from './collector-process.js';
 
 const DEMO_DIR = resolve(REPO_ROOT, 'demo');

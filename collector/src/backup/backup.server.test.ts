@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postBatch, query, realisticEvent, storedIds } from '../testing/process-requests.js';
 import { killQuietly, runCli, startCollector, type CollectorProcess, TEST_DASH_KEY } from '../testing/index.js';
-import { addDays } from '../rollup/time.js';
+import { addDays } from '../shared/index.js';
 
 // A real collector under load from three concurrent senders; `pnpm collector backup` runs as its
 // own process meanwhile, then `restore` into a new directory and a second collector on it.

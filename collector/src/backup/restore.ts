@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isEmptyDir, newerParts } from '../datadir/index.js';
-import { SCHEMA_VERSION } from '../rollup/db.js';
+import { SCHEMA_VERSION } from '../rollup/index.js';
 import { fsyncPath, hashFile } from './copy.js';
 import { readManifest } from './manifest.js';
 import { BackupRefused } from './snapshot.js';

@@ -2,7 +2,7 @@ import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/pro
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { checkDataDir, isEmptyDir, readDataVersions, PART_VERSIONS } from '../datadir/index.js';
-import { DAY_FILE, PROBE_FILE } from '../logstore/layout.js';
+import { DAY_FILE, PROBE_FILE } from '../logstore/index.js';
 import { copyPrefix, fsyncPath, hashFile } from './copy.js';
 import { BACKUP_FORMAT, MANIFEST, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
 import { COLLECTOR_VERSION } from './version.js';

@@ -1,6 +1,6 @@
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/index.js';
 import { failure, parseFlags, report, UsageError } from './flags.js';
-import { clickhouseDdl } from '../forward/schema.js';
+import { applyClickHouseSchema, clickhouseDdl } from '../forward/index.js';
 
 const HELP = `usage: pnpm collector clickhouse-schema [--apply]
   Prints the CREATE TABLE for the ClickHouse sink (TALLY_CLICKHOUSE_DATABASE.TALLY_CLICKHOUSE_TABLE,
@@ -19,8 +19,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     if (!ch) throw new UsageError('clickhouse-schema --apply: set TALLY_CLICKHOUSE_URL');
-    const { applySchema } = await import('../forward/clickhouse.js');
-    const applied = await applySchema(ch, config.rawRetentionDays);
+    const applied = await applyClickHouseSchema(ch, config.rawRetentionDays);
     return report({ ok: true, table: `${ch.database}.${ch.table}`, server_version: applied.version, ttl: applied.ttl, ddl: applied.ddl });
   } catch (err) {
     return failure(err);

@@ -1,7 +1,6 @@
-import { loadConfig } from '../config/config.js';
-import { cliActor } from '../privacy/audit.js';
+import { loadConfig } from '../config/index.js';
+import { cliActor, eraseSubject } from '../privacy/index.js';
 import { dashKeyFor, openOffline, runningCollector } from './offline-deps.js';
-import { eraseSubject } from '../privacy/erase.js';
 import { failure, report, userFlag } from './flags.js';
 
 const HELP = 'usage: pnpm collector erase --user ID\n  Removes every event of user ID (user_id or anonymous_id, plus anonymous ids seen with it),\n  recomputes the affected rollups, writes the audit log. Prints JSON.';

@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadConfig } from '../config/config.js';
-import { cliActor } from '../privacy/audit.js';
+import { loadConfig } from '../config/index.js';
+import { cliActor, exportSubject } from '../privacy/index.js';
 import { dashKeyFor, openOffline, runningCollector } from './offline-deps.js';
-import { exportSubject } from '../privacy/export.js';
 import { failure, report, userFlag } from './flags.js';
 
 const HELP = 'usage: pnpm collector export --user ID > events.ndjson\n  Writes every event of user ID (same matching as erase) to stdout as NDJSON.';

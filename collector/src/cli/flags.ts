@@ -1,12 +1,12 @@
-import { isDay } from '../shared/utc-day.js';
+import { isDay } from '../shared/index.js';
 
 /**
  * A deliberately small flag parser for the privacy/retention/generator commands: `--name value`,
  * `--name=value` and boolean `--name`. Unknown flags and missing values are errors with a message
  * that names the flag — the CLI prints it as JSON and exits 2.
  */
-import { subjectIdProblem } from '../privacy/subject.js';
-import { ConfigError } from '../config/config.js';
+import { subjectIdProblem } from '../privacy/index.js';
+import { ConfigError } from '../config/index.js';
 
 export type FlagSpec = Record<string, 'string' | 'boolean'>;
 export type Flags = Record<string, string | boolean | undefined>;

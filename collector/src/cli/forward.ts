@@ -1,7 +1,7 @@
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/index.js';
 import { failure, dayFlag, parseFlags, report, UsageError } from './flags.js';
 import { openLogReader } from '../logstore/index.js';
-import { createLogger } from '../ops/logger.js';
+import { createLogger } from '../ops/index.js';
 import { createForwarder, sinksFor } from '../forward/index.js';
 
 const HELP = `usage: pnpm collector forward --replay --from YYYY-MM-DD [--sink kafka|clickhouse]

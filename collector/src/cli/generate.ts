@@ -1,6 +1,6 @@
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/index.js';
 import { dayFlag, failure, intFlag, parseFlags, report, UsageError } from './flags.js';
-import { generateLog } from '../synth/generate.js';
+import { generateLog } from '../synth/index.js';
 
 const HELP = `usage: pnpm collector generate [--days 90] [--events-per-day 10000] [--users 1000]
                                 [--data-dir DIR] [--seed S] [--end YYYY-MM-DD] [--late-share PERCENT]

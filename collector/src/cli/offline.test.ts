@@ -8,7 +8,7 @@ import { run as exportCmd } from './export.js';
 import { run as generate } from './generate.js';
 import { run as purge } from './purge.js';
 import { openOffline } from './offline-deps.js';
-import { addDays } from '../rollup/time.js';
+import { addDays } from '../shared/index.js';
 import { freePort } from '../testing/index.js';
 import { captureStdio, type CapturedStdio } from '../testing/stdio.js';
 

@@ -1,8 +1,7 @@
-import { loadConfig } from '../config/config.js';
-import { cliActor } from '../privacy/audit.js';
+import { loadConfig } from '../config/index.js';
+import { cliActor, purgeExpired } from '../privacy/index.js';
 import { openOffline, runningCollector } from './offline-deps.js';
 import { failure, parseFlags, report } from './flags.js';
-import { purgeExpired } from '../privacy/retention.js';
 
 const HELP = 'usage: pnpm collector purge [--dry-run]\n  Deletes raw log files older than TALLY_RAW_RETENTION_DAYS and rollup rows older than\n  TALLY_ROLLUP_RETENTION_DAYS (never a file before its rollup exists). Prints JSON.';
 

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/index.js';
 import { restoreBackup } from '../backup/index.js';
 import { failure, parseFlags, report, UsageError } from './flags.js';
 

@@ -1,10 +1,10 @@
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/index.js';
 import { openLogReader } from '../logstore/index.js';
-import { createLogger } from '../ops/logger.js';
+import { createLogger } from '../ops/index.js';
 import { runningCollector } from './offline-deps.js';
 import { failure, parseFlags, report, UsageError } from './flags.js';
-import { openAnalytics } from '../rollup/open.js';
-import { isDay } from '../shared/utc-day.js';
+import { openAnalytics } from '../rollup/index.js';
+import { isDay } from '../shared/index.js';
 
 const HELP = `pnpm collector rollup [--date YYYY-MM-DD] [--rebuild]
 
@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
     // rebuild (seconds on a busy log). It still takes the LOCK, so no collector starts meanwhile.
     const log = await openLogReader({ dataDir: config.dataDir, logger, lock: true });
     try {
-      const { analytics } = await openAnalytics({ config, log, logger, clock, schedule: false });
+      const { analytics } = await openAnalytics({ config, log, logger, clock, warm: false });
       try {
         if (flags.rebuild === true) return report(await analytics.rebuildAll());
         if (date !== undefined) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { type Config, ConfigError, loadConfig } from '../config/index.js';
 import { closeDeps, createDeps } from '../bootstrap.js';
 import { startServer } from '../server.js';
 import type { Logger } from '../deps.js';

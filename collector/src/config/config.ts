@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseTrustedProxies, trustProxyEntries } from '../ingest/trusted-proxies.js';
-import { FORWARD_ENV, forwardConfig, type ForwardConfig } from '../forward/config.js';
+import { parseTrustedProxies, trustProxyEntries } from '../ingest/index.js';
+import { FORWARD_ENV, forwardConfig, type ForwardConfig } from '../forward/index.js';
 
 /**
  * Collector configuration, read once from the environment at start. Every variable has an embedded

@@ -1,9 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps } from '../deps.js';
-import { clientAddress } from '../ingest/client-address.js';
-import { createRateLimiter } from '../ingest/rate-limit.js';
-import { dashKeyMatches } from '../ops/auth.js';
+import { clientAddress, createRateLimiter } from '../ingest/index.js';
+import { dashKeyMatches } from '../ops/index.js';
 import { loadDashboardFiles, pickEncoding, resolveDashboardDist, type DashboardFiles } from './assets.js';
 import { securityHeaders } from './security.js';
 import { mountShareRoutes } from './share-routes.js';

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps } from '../deps.js';
-import { dashKeyMatches } from '../ops/auth.js';
+import { dashKeyMatches } from '../ops/index.js';
 import { SESSION_COOKIE, type SessionStore } from './sessions.js';
 import { SHARE_COOKIE, SHARE_VIEWS, type ShareStore, type ShareView } from './shares.js';
 

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { Clock, Logger } from '../deps.js';
-import { createRegistry } from '../ops/registry.js';
+import { createRegistry } from '../ops/index.js';
 import type { Checkpoint, PendingErasure } from './checkpoint.js';
 import type { ForwardConfig } from './config.js';
 import { createForwarder, LAG_BATCH_FACTOR, type Forwarder, type ForwarderStatus, type TailLog } from './forwarder.js';

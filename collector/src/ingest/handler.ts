@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { isbot } from 'isbot';
 import type { IngestResponse, Rejection, StoredEvent } from '@tally/protocol';
 import { isStorageFault, type AppDeps, type IngestTally } from '../deps.js';
-import { STORAGE_RETRY_AFTER_SECONDS } from '../ops/health.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from '../ops/index.js';
 import { readJsonBody } from './body.js';
 import { checkBatch } from './batch.js';
 import { clientAddress } from './client-address.js';

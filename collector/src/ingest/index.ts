@@ -3,3 +3,8 @@ export { DEFAULT_APP, appKey } from './ledger-entry.js';
 export { parseUserAgent } from './user-agent.js';
 export type { UaContext } from './user-agent.js';
 export { rateLimitKey } from './client-address.js';
+export { clientAddress } from './client-address.js';
+export { createRateLimiter } from './rate-limit.js';
+export type { RateLimiter } from './rate-limit.js';
+export { parseTrustedProxies, trustProxyEntries } from './trusted-proxies.js';
+export type { TrustedProxies } from './trusted-proxies.js';

@@ -1,6 +1,6 @@
 import { LIMITS, isValidId, type RejectReason, type Rejection } from '@tally/protocol';
 import type { IngestTally, RejectedEvent } from '../deps.js';
-import { utcDay } from '../shared/utc-day.js';
+import { utcDay } from '../shared/index.js';
 
 /** The ledger's app key for batches that name no app. A batch that says `"app":"default"` shares it. */
 export const DEFAULT_APP = 'default';

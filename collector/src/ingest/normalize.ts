@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LIMITS, WireEventSchema, parseEvent, type RejectReason, type StoredEvent } from '@tally/protocol';
 import { hasProtoKey } from './proto-keys.js';
-import { isoString, parseIso } from '../shared/iso-time.js';
+import { isoString, parseIso } from '../shared/index.js';
 import type { UaContext } from './user-agent.js';
 
 /** What every event of one request shares. */

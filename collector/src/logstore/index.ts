@@ -8,3 +8,4 @@ export type { LogFs } from './fs.js';
 export type { LogRecord } from './ndjson.js';
 export { readStoredEvents, storedEvents } from './stored-events.js';
 export type { AppendOptions, AppendResult, LogStore } from './contract.js';
+export { DAY_FILE, PROBE_FILE } from './layout.js';

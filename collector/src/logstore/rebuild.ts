@@ -3,7 +3,7 @@ import { dedupKey, type DedupIndex } from './dedup.js';
 import type { LogFs } from './fs.js';
 import { dayPath, listDays } from './layout.js';
 import { parseLine, readLines } from './ndjson.js';
-import { utcDay } from '../shared/utc-day.js';
+import { utcDay } from '../shared/index.js';
 
 /**
  * The collector writes `event_id`, `event_type`, `ts`, `time`, `received_at` first, in that order,

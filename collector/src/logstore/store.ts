@@ -13,7 +13,7 @@ import { rewriteDayFile } from './rewrite.js';
 import { rebuildDedup } from './rebuild.js';
 import { lockDir } from './lock.js';
 import { checkDataDir } from '../datadir/index.js';
-import { createSerial } from '../shared/serial.js';
+import { createSerial } from '../shared/index.js';
 
 export interface LogStoreOptions {
   /** `$TALLY_DATA_DIR`; files go to `<dataDir>/events/YYYY-MM-DD.ndjson`. */

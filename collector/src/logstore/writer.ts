@@ -4,7 +4,7 @@ import { isStorageFault, StorageUnavailableError, type AppendResult, type Clock,
 import { dedupKey, type DedupIndex } from './dedup.js';
 import type { DayFile, DayFiles } from './append-files.js';
 import type { LogFs } from './fs.js';
-import { utcDayOfIso } from '../shared/utc-day.js';
+import { utcDayOfIso } from '../shared/index.js';
 import type { LogStoreStats } from './store.js';
 
 export type Job =

@@ -1,7 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { INGEST_ALIAS_PATH } from '../ingest/index.js';
-
 
 /**
  * Constant-time check of a presented key: both sides are hashed to SHA-256 first so the comparison
@@ -16,15 +14,16 @@ export function dashKeyMatches(given: string | undefined, dashKey: string | unde
 export type CookieAuth = (c: Context) => boolean;
 
 /**
- * Guards every `/api/analytics/*` route except `POST`/`OPTIONS` on the ingestion alias: the request
- * must carry `X-Dash-Key` equal to the configured key, or (for reads) a dashboard session cookie.
+ * Guards every `/api/analytics/*` route except `POST`/`OPTIONS` on `ingestAlias` (the ingestion alias,
+ * which the composition root names: ops does not know ingest's paths): the request must carry
+ * `X-Dash-Key` equal to the configured key, or (for reads) a dashboard session cookie.
  * No key configured: every query is refused.
  */
-export function dashKeyAuth(dashKey: string | undefined, cookieAuth?: CookieAuth): MiddlewareHandler {
+export function dashKeyAuth(dashKey: string | undefined, cookieAuth?: CookieAuth, ingestAlias?: string): MiddlewareHandler {
   const expected = dashKey === undefined ? undefined : digest(dashKey);
   return async (c, next) => {
     const m = c.req.method;
-    if (c.req.path === INGEST_ALIAS_PATH && (m === 'POST' || m === 'OPTIONS')) return next();
+    if (c.req.path === ingestAlias && (m === 'POST' || m === 'OPTIONS')) return next();
     if (expected === undefined) {
       return c.json({ ok: false, error: 'the query API is disabled: TALLY_DASH_KEY is not set' }, 401);
     }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { diskFreeBytes } from './disk.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from './health.js';
-import { utcDay } from '../shared/utc-day.js';
+import { utcDay } from '../shared/index.js';
 
 /** `/healthz` for load balancers and `/metrics` for Prometheus. Both unauthenticated and cheap. */
 export function opsRoutes(deps: AppDeps): Hono {

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { createSerial } from '../shared/serial.js';
+import { createSerial } from '../shared/index.js';
 
 /**
  * The audit log: one JSON line per erasure, access export or purge in `$TALLY_DATA_DIR/audit.log`,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
 import { openLogStore, type OpenLogStore } from '../logstore/index.js';
-import { openAnalytics } from '../rollup/open.js';
+import { openAnalytics } from '../rollup/index.js';
 import { createRecordingLogger, makeTestDeps } from '../testing/index.js';
 import { eraseSubject } from './erase.js';
 import { exportSubject } from './export.js';
@@ -96,7 +96,7 @@ describe('erasure on the real log while ingesting', () => {
     const logger = createRecordingLogger();
     const clock = { now: () => Date.now() };
     const base = makeTestDeps({ log, config: { dataDir }, clock, logger });
-    const { analytics } = await openAnalytics({ config: base.config, log, logger, clock, schedule: false });
+    const { analytics } = await openAnalytics({ config: base.config, log, logger, clock, warm: false });
     try {
       const deps = { ...base, analytics };
       const now = Date.now();
@@ -131,7 +131,7 @@ describe('erasure on the real log while ingesting', () => {
       expect(await grepDataDir(SUBJECT)).toEqual([]);
       analytics.close();
       // After a restart, too (the dictionary is loaded from tally.db).
-      const again = await openAnalytics({ config: base.config, log, logger, clock, schedule: false });
+      const again = await openAnalytics({ config: base.config, log, logger, clock, warm: false });
       try {
         const e = again.analytics.engine!;
         expect(e.dict.find('/shared')).toBeDefined();

@@ -1,7 +1,7 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { AppDeps } from '../deps.js';
 import { appendAudit, subjectDigest } from './audit.js';
-import { dayInZone } from '../rollup/time.js';
+import { dayInZone } from '../shared/index.js';
 import { exclusive } from './exclusive.js';
 import { learnLink, locateSubject, matchesSubject, subjectKeys } from './subject.js';
 

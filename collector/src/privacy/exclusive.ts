@@ -1,4 +1,4 @@
-import { createSerial } from '../shared/serial.js';
+import { createSerial } from '../shared/index.js';
 
 /**
  * One privacy/retention operation at a time per process: two erasures rewriting the same day file

@@ -1,6 +1,6 @@
 import { appendAudit } from './audit.js';
 import { allCheckpoints } from '../forward/index.js';
-import { addDays, dayInZone } from '../rollup/time.js';
+import { addDays, dayInZone } from '../shared/index.js';
 import type { PrivacyDeps } from './erase.js';
 import { exclusive } from './exclusive.js';
 

@@ -1,6 +1,6 @@
-import { DIMS, NO_USER, type RowSet } from '../rollup/cube.js';
-import type { Engine } from '../rollup/engine.js';
+import { DIMS, type Engine, NO_USER, type RowSet } from '../rollup/index.js';
 import { rowMatches, type Segment } from './segment.js';
+import { perEngine } from './per-engine.js';
 
 /** One listed value: dimension index and dictionary id. */
 export type Target = readonly [dim: number, id: number];
@@ -92,11 +92,15 @@ interface Settled {
 }
 // Settled bitsets, least recently used first. 256 MB holds the overviews of a few ranges and
 // segments on a ~1 M-user deployment (about 90 values each).
-const settledCache = new Map<string, Settled>();
+interface SettledCache {
+  entries: Map<string, Settled>;
+  bytes: number;
+}
+const settledOf = perEngine((): SettledCache => ({ entries: new Map(), bytes: 0 }));
 const SETTLED_CACHE_BYTES = 256 * 1024 * 1024;
-let cachedBytes = 0;
 
-function settledEntry(k: string): Settled {
+function settledEntry(cache: SettledCache, k: string): Settled {
+  const settledCache = cache.entries;
   let e = settledCache.get(k);
   if (e !== undefined) {
     settledCache.delete(k);
@@ -107,12 +111,12 @@ function settledEntry(k: string): Settled {
   return e;
 }
 
-function evict(keep: Settled): void {
-  for (const [k, e] of settledCache) {
-    if (cachedBytes <= SETTLED_CACHE_BYTES) return;
+function evict(cache: SettledCache, keep: Settled): void {
+  for (const [k, e] of cache.entries) {
+    if (cache.bytes <= SETTLED_CACHE_BYTES) return;
     if (e === keep) continue;
-    settledCache.delete(k);
-    cachedBytes -= e.bytes;
+    cache.entries.delete(k);
+    cache.bytes -= e.bytes;
   }
 }
 
@@ -126,7 +130,8 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
   const live = days.filter(isLive);
   let sk = `${segKeyOf(seg)}|`;
   for (const d of settled) sk += `${d}@${engine.version(d)},`;
-  const entry = settledEntry(sk);
+  const cache = settledOf(engine);
+  const entry = settledEntry(cache, sk);
   const words = Math.ceil(Math.max(engine.seen.size, 1) / 32);
   const perPass = Math.max(1, Math.floor(budgetBytes / (words * 4)));
   const missing = targets.filter((t) => !entry.bits.has(key(t)));
@@ -142,19 +147,13 @@ export function* distinctUsers(engine: Engine, days: string[], seg: Segment, tar
       entry.bits.set(key(t), bits[i]!);
       entry.bytes += bits[i]!.byteLength;
       // (An entry evicted while a background pass filled it is no longer counted.)
-      if (settledCache.get(sk) === entry) cachedBytes += bits[i]!.byteLength;
+      if (cache.entries.get(sk) === entry) cache.bytes += bits[i]!.byteLength;
     });
-    evict(entry);
+    evict(cache, entry);
   }
   const base = targets.map((t) => entry.bits.get(key(t))!);
   if (live.length === 0) return base.map(popcount);
   const bits = base.map((b) => b.slice());
   yield* scan(engine, live, seg, targets, bits);
   return bits.map(popcount);
-}
-
-/** Drops every cached bitset (tests). */
-export function clearUserBits(): void {
-  settledCache.clear();
-  cachedBytes = 0;
 }

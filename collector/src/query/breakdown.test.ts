@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
-import { DIMS, type Dim } from '../rollup/cube.js';
+import { type Dim, DIMS } from '../rollup/index.js';
 import { ev, harness, type Harness } from '../testing/rollup.js';
 import { breakdown } from './breakdown.js';
 import { resolveSegment } from './segment.js';

@@ -1,8 +1,8 @@
-import { DIMS, type Dim } from '../rollup/cube.js';
-import type { Engine } from '../rollup/engine.js';
+import { type Dim, DIMS, type Engine } from '../rollup/index.js';
 import type { Segment } from './segment.js';
 import { distinctUsers, matchMask, segKeyOf, type Target } from './breakdown-users.js';
 import { topN, type Omitted } from './top.js';
+import { perEngine } from './per-engine.js';
 
 export interface BreakdownRow {
   value: string | null;
@@ -32,7 +32,7 @@ export interface BreakdownAnswer {
 
 type DayEvents = { ids: Uint32Array; events: Float64Array }[];
 
-const dayCache = new Map<string, { v: number; s: DayEvents }>();
+const dayCacheOf = perEngine(() => new Map<string, { v: number; s: DayEvents }>());
 const DAY_CACHE_MAX = 4096;
 
 function grow(a: Float64Array, index: number): Float64Array<ArrayBuffer> {
@@ -47,6 +47,7 @@ function grow(a: Float64Array, index: number): Float64Array<ArrayBuffer> {
 function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): DayEvents {
   const key = `${day}|${segKey}`;
   const v = engine.version(day);
+  const dayCache = dayCacheOf(engine);
   const hit = dayCache.get(key);
   if (hit !== undefined && hit.v === v) return hit.s;
   const acc: Float64Array<ArrayBuffer>[] = DIMS.map(() => new Float64Array(64));
@@ -82,7 +83,7 @@ function dayEvents(engine: Engine, day: string, seg: Segment, segKey: string): D
 // Bitsets of all listed values of one pass stay under this; more values take more passes.
 const BITSET_BUDGET = 96 * 1024 * 1024;
 
-const answerCache = new Map<string, { versions: string; answers: BreakdownAnswer[] }>();
+const answerCacheOf = perEngine(() => new Map<string, { versions: string; answers: BreakdownAnswer[] }>());
 const ANSWER_CACHE_MAX = 64;
 
 /**
@@ -100,6 +101,7 @@ function* allBreakdowns(engine: Engine, from: string, to: string, seg: Segment, 
   const days = engine.daysWithData(from, to);
   const segKey = segKeyOf(seg);
   const { key, versions } = answerKey(engine, days, from, to, seg, limit, withUsers, budget);
+  const answerCache = answerCacheOf(engine);
   const hit = answerCache.get(key);
   if (hit !== undefined && hit.versions === versions) return hit.answers;
 
@@ -132,7 +134,7 @@ function runToEnd<T>(g: Generator<void, T, void>): T {
   }
 }
 
-const inflight = new Map<string, Promise<BreakdownAnswer[]>>();
+const inflightOf = perEngine(() => new Map<string, Promise<BreakdownAnswer[]>>());
 
 /**
  * The same answers, computed a day per turn of the event loop, so a long computation never holds
@@ -143,6 +145,7 @@ const inflight = new Map<string, Promise<BreakdownAnswer[]>>();
 export function breakdownsAsync(engine: Engine, from: string, to: string, seg: Segment, limit: number, withUsers: boolean, stopped: () => boolean = () => false, budget = BITSET_BUDGET): Promise<BreakdownAnswer[]> {
   const { key, versions } = answerKey(engine, engine.daysWithData(from, to), from, to, seg, limit, withUsers, budget);
   const k = `${key}#${versions}`;
+  const inflight = inflightOf(engine);
   const running = inflight.get(k);
   if (running !== undefined) return running;
   const g = allBreakdowns(engine, from, to, seg, limit, withUsers, budget);

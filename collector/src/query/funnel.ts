@@ -1,9 +1,20 @@
-import { DIM_INDEX } from '../rollup/cube.js';
-import type { DayView, Engine } from '../rollup/engine.js';
-import { EMPTY_VIEW, viewOf, viewStep, type StepView } from '../rollup/step-view.js';
-import { sharedStepReader, type StepReader, type StepRequest } from '../rollup/step-reader.js';
-import { createStepLog, segmentOf, type StepLog } from '../rollup/steps.js';
+import {
+  createStepLog,
+  type DayView,
+  DIM_INDEX,
+  EMPTY_VIEW,
+  type Engine,
+  segmentOf,
+  sharedStepReader,
+  type StepLog,
+  type StepReader,
+  type StepRequest,
+  type StepView,
+  viewOf,
+  viewStep,
+} from '../rollup/index.js';
 import type { Segment } from './segment.js';
+import { perEngine } from './per-engine.js';
 
 export interface FunnelStep {
   event_type: string;
@@ -54,9 +65,9 @@ function lru<T>(budget: number, bytesOf: (v: T) => number) {
 
 // Lists per (day, version, key), as views on their BLOBs: a repeated funnel with another window or
 // range reads no BLOB.
-const lists = lru<{ v: number; s: StepView }>(128 * 1024 * 1024, (x) => x.s.bytes + 64);
+const listsOf = perEngine(() => lru<{ v: number; s: StepView }>(128 * 1024 * 1024, (x) => x.s.bytes + 64));
 // Days rolled up before the exact index (migration 6) are read through their rows' first times.
-const fallbacks = lru<{ v: number; log: StepLog }>(64 * 1024 * 1024, (x) => x.log.size * 24);
+const fallbacksOf = perEngine(() => lru<{ v: number; log: StepLog }>(64 * 1024 * 1024, (x) => x.log.size * 24));
 
 /**
  * Reads ahead, in the step reader's worker, the lists of `days` that are not cached and that it
@@ -66,6 +77,7 @@ const fallbacks = lru<{ v: number; log: StepLog }>(64 * 1024 * 1024, (x) => x.lo
  * day changed meanwhile or the worker failed: `stepList` reads those itself.
  */
 function readAhead(engine: Engine, reader: StepReader, keys: Key[], days: string[]): (i: number) => Promise<void> {
+  const lists = listsOf(engine);
   const plans = days.map((d) => {
     const m = engine.store.meta.get(d);
     if (m === undefined || !m.steps || m.head.keys.length !== 1 || engine.live.has(d)) return undefined;
@@ -96,10 +108,12 @@ function stepList(engine: Engine, view: DayView, key: Key): StepView {
   if (key === null) return EMPTY_VIEW;
   const v = engine.version(view.day);
   const ck = `${view.day}|${key.type}:${key.feature}`;
+  const lists = listsOf(engine);
   const hit = lists.get(ck);
   if (hit !== undefined && hit.v === v) return hit.s;
   let s = view.steps(key.type, key.feature);
   if (s === undefined) {
+    const fallbacks = fallbacksOf(engine);
     let fb = fallbacks.get(view.day);
     if (fb === undefined || fb.v !== v) {
       const log = createStepLog();
@@ -128,7 +142,7 @@ interface WalkState {
 const stateBytes = (s: WalkState) => s.level.byteLength + s.start.byteLength + 64;
 // The state after the days before the first one with live events (keyed by their versions):
 // a repeated funnel then walks only the live days on top of a copy of it.
-const prefixStates = lru<WalkState>(256 * 1024 * 1024, stateBytes);
+const prefixStatesOf = perEngine(() => lru<WalkState>(256 * 1024 * 1024, stateBytes));
 
 function newState(n: number, size: number): WalkState {
   // `start` is left zeroed (no pass over megabytes of it): an entry counts only once `level` says set.
@@ -352,6 +366,7 @@ export async function funnel(engine: Engine, steps: FunnelStep[], withinMs: numb
     const prefix = days.slice(0, settled);
     const id = `${keys.map((k) => (k === null ? '-' : `${k.type}:${k.feature}`)).join(',')}|${withinMs}|${others.map((q) => q.join('=')).join('&')}`;
     const key = `${id}|${prefix.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
+    const prefixStates = prefixStatesOf(engine);
     let base = prefixStates.get(key);
     if (base === undefined) {
       // Sized for every user known (grown if a list holds a newer one): one allocation, not a dozen.

@@ -1,6 +1,5 @@
-import { DIMS, type Dim } from '../rollup/cube.js';
-import { addDays, dayNumber } from '../rollup/time.js';
-import { isDay } from '../shared/utc-day.js';
+import { type Dim, DIMS } from '../rollup/index.js';
+import { addDays, dayNumber, isDay } from '../shared/index.js';
 import { SEGMENT_DIMS } from './segment.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './top.js';
 

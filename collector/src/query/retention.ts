@@ -1,5 +1,5 @@
-import type { Engine } from '../rollup/engine.js';
-import { dayFromNumber, dayNumber } from '../rollup/time.js';
+import type { Engine } from '../rollup/index.js';
+import { dayFromNumber, dayNumber } from '../shared/index.js';
 import { dayFigures, type Segment } from './segment.js';
 
 export interface Cohort {

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../deps.js';
-import { addDays } from '../rollup/time.js';
+import { addDays, utcDay } from '../shared/index.js';
 import { toCsv } from './csv.js';
 import { funnel } from './funnel.js';
 import { BadParam, BREAKDOWN_DIMS, enumParam, intParam, limitParam, rangeParams, segmentParams, stepsParam, withinParam } from './params.js';
@@ -10,7 +10,6 @@ import { resolveSegment } from './segment.js';
 import { breakdownAsync } from './breakdown.js';
 import { timeseries } from './series.js';
 import { usage } from './usage.js';
-import { utcDay } from '../shared/utc-day.js';
 
 type Table = { header: string[]; rows: unknown[][] };
 

@@ -1,6 +1,5 @@
-import { DIM_INDEX, DIMS, NO_USER, type Dim, type RowSet } from '../rollup/cube.js';
-import type { DayView, Engine } from '../rollup/engine.js';
-import { createMarker, type Marker } from '../rollup/marker.js';
+import { createMarker, type DayView, type Dim, DIM_INDEX, DIMS, type Engine, type Marker, NO_USER, type RowSet } from '../rollup/index.js';
+import { perEngine } from './per-engine.js';
 
 export { createMarker, type Marker };
 
@@ -42,7 +41,7 @@ export interface DayFigures {
 }
 
 const marker = createMarker();
-const cache = new Map<string, { v: number; f: DayFigures }>();
+const figuresOf = perEngine(() => new Map<string, { v: number; f: DayFigures }>());
 
 export function dayFigures(engine: Engine, view: DayView, seg: Segment): DayFigures {
   if (seg.empty) {
@@ -54,6 +53,7 @@ export function dayFigures(engine: Engine, view: DayView, seg: Segment): DayFigu
   }
   const key = `${view.day}|${seg.none ? 'none' : seg.pairs.map((p) => p.join('=')).join('&')}`;
   const v = engine.version(view.day);
+  const cache = figuresOf(engine);
   const hit = cache.get(key);
   if (hit && hit.v === v) return hit.f;
   let set = new Uint32Array(0);

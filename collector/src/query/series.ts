@@ -1,5 +1,5 @@
-import type { Engine } from '../rollup/engine.js';
-import { dayRange, weekStart } from '../rollup/time.js';
+import type { Engine } from '../rollup/index.js';
+import { dayRange, weekStart } from '../shared/index.js';
 import { dayFigures, type Segment } from './segment.js';
 import { distinctUsers } from './usage.js';
 

@@ -1,7 +1,8 @@
-import type { Engine } from '../rollup/engine.js';
-import { addDays, dayNumber, weekStart } from '../rollup/time.js';
+import type { Engine } from '../rollup/index.js';
+import { addDays, dayNumber, weekStart } from '../shared/index.js';
 import { createMarker, dayFigures, type Segment } from './segment.js';
 import { DEFAULT_LIMIT, topN, type Omitted } from './top.js';
+import { perEngine } from './per-engine.js';
 
 export interface UsageAnswer {
   ok: true;
@@ -21,7 +22,7 @@ export interface UsageAnswer {
 }
 
 const marker = createMarker();
-const weekCache = new Map<string, number>();
+const weekCacheOf = perEngine(() => new Map<string, number>());
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
@@ -34,7 +35,7 @@ export function distinctUsers(days: string[], usersOf: (day: string) => Uint32Ar
 }
 
 /** Union of the window's settled days (no live events), per segment and day versions. */
-const settledCache = new Map<string, { seen: Uint8Array; n: number }>();
+const settledCacheOf = perEngine(() => new Map<string, { seen: Uint8Array; n: number }>());
 const liveMarker = createMarker();
 
 /**
@@ -46,6 +47,7 @@ function windowUsers(engine: Engine, segKey: string, days: string[], usersOf: (d
   const settled = days.filter((d) => !engine.live.has(d));
   const live = days.filter((d) => engine.live.has(d));
   const key = `${segKey}|${settled.map((d) => `${d}@${engine.version(d)}`).join(',')}`;
+  const settledCache = settledCacheOf(engine);
   let hit = settledCache.get(key);
   if (hit === undefined) {
     let max = 0;
@@ -103,6 +105,7 @@ export function usage(engine: Engine, today: string, periodDays: number, seg: Se
     else weeks.set(w, [day]);
   }
   let wauSum = 0;
+  const weekCache = weekCacheOf(engine);
   const segKey = seg.pairs.map((p) => p.join('=')).join('&');
   for (const list of weeks.values()) {
     if (seg.empty) {

@@ -1,6 +1,6 @@
-import type { Analytics } from '../rollup/analytics.js';
+import type { Analytics } from '../rollup/index.js';
 import type { Logger } from '../deps.js';
-import { addDays } from '../rollup/time.js';
+import { addDays } from '../shared/index.js';
 import { breakdownsAsync } from './breakdown.js';
 import type { Segment } from './segment.js';
 import { DEFAULT_LIMIT } from './top.js';

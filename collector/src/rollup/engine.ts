@@ -4,7 +4,7 @@ import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
 import { createStepLog, mergeTimes, segmentId, type StepLog } from './steps.js';
 import { decodeStep, EMPTY_VIEW, viewOf, viewStep, type StepView } from './step-view.js';
-import { dayMapper, dayNumber } from './time.js';
+import { dayMapper, dayNumber } from '../shared/index.js';
 import { createSeen, type Seen } from './seen.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createMarker } from './marker.js';
@@ -73,10 +73,9 @@ export interface Engine {
   recomputeSeen(): void;
 }
 
-// Versions are unique in the process (not per engine), so caches keyed on them survive a reopen safely.
-let versionClock = 0;
-
 export function createEngine(store: DayStore, users: Interner, dict: Interner, timeZone: string, overflow: Overflow, maxValuesPerDay: number): Engine {
+  // Versions count per engine: every cache keyed on them belongs to this engine (query/per-engine.ts).
+  let versionClock = 0;
   const live = new Map<string, LiveDay>();
   const liveReceipts = new Map<string, Map<string, number>>();
   const versions = new Map<string, number>();

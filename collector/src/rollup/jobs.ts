@@ -7,7 +7,7 @@ import type { StageJob } from './stage.js';
 import type { RollupWorker } from './worker.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createStepLog, segmentTriples, type StepLog } from './steps.js';
-import { addDays } from './time.js';
+import { addDays } from '../shared/index.js';
 import type { DayValues } from './dims.js';
 import { createOverflowCounts } from './overflow.js';
 

@@ -1,6 +1,6 @@
 import type { DropReport, IngestTally, Ledger } from '../deps.js';
 import type { Db } from './db.js';
-import { addDays } from './time.js';
+import { addDays } from '../shared/index.js';
 
 export interface CompletenessDay {
   day: string;

@@ -1,6 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Cron } from 'croner';
-import type { Config } from '../config/config.js';
+import type { Config } from '../config/index.js';
 import type { Clock, Ledger, LogStore, Logger } from '../deps.js';
 import type { Analytics, RollupPurge } from './analytics.js';
 import { openDb } from './db.js';
@@ -12,26 +10,22 @@ import { createOverflow } from './overflow.js';
 import { unusedValues } from './dict-gc.js';
 import { sharedRollupWorker } from './worker.js';
 import { createDayStore } from './store.js';
-import { addDays, dayInZone, dayRange, weekStart } from './time.js';
-import { createSerial } from '../shared/serial.js';
+import { addDays, createSerial, dayInZone, dayRange, weekStart } from '../shared/index.js';
 
 export interface OpenAnalyticsOptions {
   config: Config;
   log: LogStore;
   logger: Logger;
   clock: Clock;
-  /** Run after each nightly rollup (serve wires retention here). */
-  afterNightly?: () => Promise<void>;
-  /** Off for one-shot commands. Default: on. */
-  schedule?: boolean;
-  /** Warm the query caches in the background after start-up. Default: same as `schedule`. */
+  /** Warm the query caches in the background after start-up. Off for one-shot commands. Default: on. */
   warm?: boolean;
 }
 
 /**
  * Opens (or creates and migrates) `$TALLY_DATA_DIR/tally.db`, loads every logged event not yet in a
- * persisted rollup into the live overlay, subscribes to `log.onAppend`, and schedules the nightly
- * rollup. Every answer = persisted rollups + live overlay, so it is right whether or not a rollup ran.
+ * persisted rollup into the live overlay and subscribes to `log.onAppend`. Every answer = persisted
+ * rollups + live overlay, so it is right whether or not a rollup ran. (The nightly rollup is
+ * scheduled by `serve`'s composition root: ops/nightly.ts.)
  */
 export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analytics: Analytics; ledger: Ledger }> {
   const { config, log, logger, clock } = opts;
@@ -75,7 +69,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
       await new Promise((r) => setImmediate(r));
     }
   };
-  if (opts.warm ?? opts.schedule !== false) {
+  if (opts.warm !== false) {
     setImmediate(() => warm().catch((err) => logger.warn('warming the query caches failed', { error: String(err) })));
   }
 
@@ -156,24 +150,10 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     },
     close() {
       closed = true;
-      job?.stop();
       unsubscribe();
       db.close();
     },
   };
-
-  const job =
-    opts.schedule === false
-      ? undefined
-      : new Cron(config.rollupCron, { protect: true, timezone: tz, catch: (err) => logger.error('nightly rollup failed', { error: String(err) }) }, async () => {
-          // How long the event loop was held while the rollup ran (its worker should keep it short).
-          const loop = monitorEventLoopDelay({ resolution: 10 });
-          loop.enable();
-          const report = await analytics.rollup().finally(() => loop.disable());
-          const loopMs = (ns: number) => Math.round(ns / 1e5) / 10;
-          logger.info('nightly rollup', { days: report.days.length, events: report.events, ms: report.ms, loop_delay_p99_ms: loopMs(loop.percentile(99)), loop_delay_max_ms: loopMs(loop.max) });
-          await opts.afterNightly?.();
-        });
 
   return { analytics, ledger: createLedger(db) };
 }

@@ -157,35 +157,3 @@ describe('rollups', () => {
     expect(h.analytics.completeness!('2026-11-19', '2026-11-20', 'ios')[1]).toMatchObject({ accepted: 0 });
   });
 });
-
-describe('nightly job', () => {
-  it('runs the rollup on its cron schedule, then the after-hook, and stops on close', async () => {
-    const { openAnalytics } = await import('./open.js');
-    const { createMemoryLogStore, createRecordingLogger } = await import('../testing/index.js');
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { loadConfig } = await import('../config/config.js');
-    const dir = mkdtempSync(join(tmpdir(), 'tally-cron-'));
-    const log = createMemoryLogStore();
-    let hooks = 0;
-    const { analytics } = await openAnalytics({
-      config: { ...loadConfig({}), dataDir: dir, rollupCron: '* * * * * *' }, // every second
-      log,
-      logger: createRecordingLogger(),
-      clock: { now: () => Date.now() },
-      afterNightly: async () => void hooks++,
-    });
-    try {
-      await log.append([ev('2020-01-01T10:00:00Z', { user_id: 'a', received_at: '2020-01-01T10:00:00.000Z' })]);
-      for (let i = 0; i < 50 && !(analytics.isRolledUp!('2020-01-01') && hooks > 0); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(analytics.isRolledUp!('2020-01-01')).toBe(true);
-      expect(hooks).toBeGreaterThan(0);
-    } finally {
-      analytics.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-    const after = hooks;
-    await new Promise((r) => setTimeout(r, 1200));
-    expect(hooks).toBe(after);
-  });
-});

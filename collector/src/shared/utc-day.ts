@@ -1,6 +1,6 @@
 /**
  * UTC calendar days as the log and the ledger count them (`YYYY-MM-DD`). Zone-aware days for the
- * rollups are in rollup/time.ts.
+ * rollups (and the query API, erasure, retention) are in calendar.ts.
  */
 
 /** The UTC day of a time in milliseconds. */

@@ -1,6 +1,6 @@
 import { hashUnit } from './random.js';
 import type { UserTraits } from './population.js';
-import { isoString } from '../shared/iso-time.js';
+import { isoString } from '../shared/index.js';
 
 /**
  * Builds one synthetic event as an NDJSON line (a valid `StoredEvent`). Lines are assembled by hand

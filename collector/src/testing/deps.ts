@@ -1,14 +1,14 @@
 import { tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../config/config.js';
 import type { AppDeps } from '../deps.js';
-import type { Analytics } from '../rollup/analytics.js';
+import type { Analytics } from '../rollup/index.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { createFakeClock, type FakeClock } from './clock.js';
 import { createRecordingLedger, type RecordingLedger } from './ledger.js';
 import { createMemoryLogStore, type MemoryLogStore } from './log-store.js';
 import { createRecordingLogger, type RecordingLogger } from './logger.js';
 import { TEST_DASH_KEY } from './collector-process.js';
-import { utcDay } from '../shared/utc-day.js';
+import { utcDay } from '../shared/index.js';
 
 
 /**

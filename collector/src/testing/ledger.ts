@@ -1,7 +1,7 @@
 import type { RejectReason } from '@tally/protocol';
 import type { IngestTally, Ledger } from '../deps.js';
 import { REJECTED_ID_DAYS } from '../rollup/ledger.js';
-import { addDays } from '../rollup/time.js';
+import { addDays } from '../shared/index.js';
 
 /** A ledger that remembers every tally, in call order. */
 export interface RecordingLedger extends Ledger {

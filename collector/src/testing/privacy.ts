@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@tally/protocol';
 import { createStubAnalytics, type StubAnalytics } from './index.js';
-import type { RollupPurge } from '../rollup/analytics.js';
+import type { RollupPurge } from '../rollup/index.js';
 
 /** Test helpers for this folder: hand-made events and an Analytics stub with the privacy hooks. */
 

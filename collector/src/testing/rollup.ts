@@ -5,8 +5,7 @@ import type { StoredEvent } from '@tally/protocol';
 import { loadConfig, type Config } from '../config/config.js';
 import { createFakeClock, createMemoryLogStore, createRecordingLogger, type FakeClock, type MemoryLogStore } from './index.js';
 import type { Ledger } from '../deps.js';
-import type { Analytics } from '../rollup/analytics.js';
-import { openAnalytics } from '../rollup/open.js';
+import { type Analytics, openAnalytics } from '../rollup/index.js';
 
 let seq = 0;
 
@@ -47,7 +46,7 @@ export async function harness(opts: { tz?: string; now?: string; dir?: string; c
     logger,
   } as unknown as Harness;
   async function open() {
-    const { analytics, ledger } = await openAnalytics({ config, log, logger, clock, schedule: false });
+    const { analytics, ledger } = await openAnalytics({ config, log, logger, clock, warm: false });
     h.analytics = analytics;
     h.ledger = ledger;
     h.config = config;

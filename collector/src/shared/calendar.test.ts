@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayInZone, dayMapper, isoWeek, weekStart } from './time.js';
-import { isDay } from '../shared/utc-day.js';
+import { addDays, dayInZone, dayMapper, isoWeek, weekStart } from './calendar.js';
+import { isDay } from './utc-day.js';
 
 describe('calendar arithmetic', () => {
   it('maps instants to the zone’s calendar day, across DST changes', () => {

@@ -1,0 +1,21 @@
+// The rollup's interface. Writers and wiring: `openAnalytics` (the composition roots) and the ledger
+// contract. Readers (query/, privacy/, backup/): the dimensions, the engine's day views, the funnel
+// step logs, and the facade's types. Everything else in this folder is the rollup's own business.
+export { openAnalytics } from './open.js';
+export type { OpenAnalyticsOptions } from './open.js';
+export type { Analytics, RollupPurge } from './analytics.js';
+export type { DropReport, IngestTally, Ledger, RejectedEvent } from './ledger-contract.js';
+export { SCHEMA_VERSION } from './db.js';
+// The read API of the cubes.
+export { DIM_INDEX, DIMS, NO_USER } from './cube.js';
+export type { Dim, RowSet } from './cube.js';
+export type { DayView, Engine } from './engine.js';
+export { createMarker } from './marker.js';
+export type { Marker } from './marker.js';
+// The read API of the funnel step logs.
+export { EMPTY_VIEW, viewOf, viewStep } from './step-view.js';
+export { createStepReader, sharedStepReader } from './step-reader.js';
+export type { StepReader, StepRequest } from './step-reader.js';
+export type { StepView } from './step-view.js';
+export { createStepLog, segmentOf } from './steps.js';
+export type { StepLog } from './steps.js';

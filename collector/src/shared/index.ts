@@ -1,0 +1,5 @@
+export { addDays, dayFromNumber, dayInZone, dayMapper, dayNumber, dayRange, isoWeek, weekStart } from './calendar.js';
+export { isDay, utcDay, utcDayOfIso } from './utc-day.js';
+export { isoString, parseIso } from './iso-time.js';
+export { createSerial } from './serial.js';
+export type { Serial } from './serial.js';

@@ -1,0 +1,2 @@
+export { generateLog } from './generate.js';
+export type { GenerateOptions, GenerateStats } from './generate.js';
