@@ -4,7 +4,7 @@ import { ev, harness, type Harness } from '../testing/rollup.js';
 import type { RecordingLogger } from '../testing/index.js';
 import { appFor } from '../testing/query-app.js';
 import { rewriteStepsInLayout1 } from '../testing/step-layout1.js';
-import { createStepReader } from '../rollup/index.js';
+import { createStepReader, type StepReader } from '../rollup/index.js';
 import { funnel } from './funnel.js';
 import { resolveSegment } from './segment.js';
 
@@ -97,8 +97,19 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
       { event_type: 'conversion', feature: 'signup' },
     ];
     const seg = resolveSegment(engine, {});
-    const reader = createStepReader();
+    const worker = createStepReader();
+    expect(await worker.whenReady()).toBe(true);
+    let answered = 0;
+    const reader: StepReader = {
+      ...worker,
+      read: async (f, r) => {
+        const out = await worker.read(f, r);
+        if (out !== undefined) answered++;
+        return out;
+      },
+    };
     const viaWorker = await funnel(engine, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', seg, reader);
+    expect(answered).toBeGreaterThan(0);
     expect(viaWorker.map((r) => r.users)).toEqual([40, 20, 10]);
     await h.reopen();
     const closed = createStepReader();
@@ -107,6 +118,6 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     expect(inProcess).toEqual(viaWorker);
     // Within 1 day, the 17th's signups are too late for the 16th's 0x:00 page views.
     expect((await funnel(h.analytics.engine!, steps, 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.analytics.engine!, {}), reader)).map((r) => r.users)).toEqual([40, 10, 0]);
-    await reader.close();
+    await worker.close();
   });
 });

@@ -6,10 +6,17 @@ import { userCounts } from './step-view.js';
 type Msg = { id: number; file: string; reqs: { key: string; type: number; feature: number }[] };
 type Conn = { db: Database.Database; get: Database.Statement; ino: number };
 
-// Connections stay open between funnels: a list's pages are mapped once per connection, and
-// mapping them (page faults) is much of the cost of a first read. A few data dirs at most (tests
-// open many): the oldest is closed.
+// A connection stays open while a funnel's days stream in, and is closed once idle for IDLE_MS: an
+// open connection would keep the collector's own close from checkpointing and removing the WAL,
+// and an erasure's `wal_checkpoint(TRUNCATE)` must not find a reader. A few data dirs at most.
 const conns = new Map<string, Conn>();
+const IDLE_MS = 2_000;
+let idle: NodeJS.Timeout | undefined;
+
+function closeAll(): void {
+  for (const c of conns.values()) c.db.close();
+  conns.clear();
+}
 
 function conn(file: string): Conn {
   // A restore replaces tally.db: a connection to the old file would read what is gone.
@@ -36,6 +43,9 @@ function conn(file: string): Conn {
  * users and counts decoded (`userCounts`).
  */
 parentPort!.on('message', (msg: Msg) => {
+  if (idle !== undefined) clearTimeout(idle);
+  idle = setTimeout(closeAll, IDLE_MS);
+  idle.unref();
   try {
     const c = conn(msg.file);
     const moved: ArrayBuffer[] = [];
@@ -61,3 +71,6 @@ parentPort!.on('message', (msg: Msg) => {
     parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
   }
 });
+
+// Loaded (through tsx, from source, this takes a while): reads go to this thread from now on.
+parentPort!.postMessage({ ready: true });

@@ -24,6 +24,9 @@ describe('step reader (funnel index lists read in a worker thread)', () => {
     const pv = engine.dict.find('page_view')!;
     const action = engine.dict.find('action')!;
     reader = createStepReader();
+    // Until it has started, a read is declined (the caller reads in-process): no request waits for a start.
+    expect(await reader.read(store.file, [{ key: head.keys[0]!, type: pv, feature: 0 }])).toBeUndefined();
+    expect(await reader.whenReady()).toBe(true);
     const out = await reader.read(store.file, [
       { key: head.keys[0]!, type: pv, feature: 0 },
       { key: head.keys[0]!, type: action, feature: 0 },
@@ -39,6 +42,7 @@ describe('step reader (funnel index lists read in a worker thread)', () => {
     // A file that is not a database: no answer (the caller reads on its own connection).
     expect(await reader.read(`${h.dir}/missing.db`, [{ key: head.keys[0]!, type: pv, feature: 0 }])).toBeUndefined();
     await reader.close();
+    expect(await reader.whenReady()).toBe(false);
     expect(await reader.read(store.file, [{ key: head.keys[0]!, type: pv, feature: 0 }])).toBeUndefined();
   });
 });

@@ -18,21 +18,30 @@ export interface StepRead {
  * the days already read on the main thread: the first funnel on a new step set spends most of its
  * time in SQLite handing out the lists' bytes (docs/benchmarks.md), and that runs on the second
  * core meanwhile. Answers are the stored bytes (null: no such row, e.g. a key collected since).
- * `read` resolves undefined when the worker is unavailable or failed: the caller reads on its own
- * connection then, so a broken worker costs speed, never an answer.
+ * `read` resolves undefined when the worker is unavailable, failed, or still starting (the first
+ * read starts it; it is ready for the next funnel): the caller reads on its own connection then,
+ * so a broken or booting worker costs speed, never an answer — and no request waits for a start.
  */
 export interface StepReader {
   read(file: string, reqs: StepRequest[]): Promise<(StepRead | null)[] | undefined>;
+  /** Starts the worker if needed; true once it is ready to read, false if it cannot be. */
+  whenReady(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-type Reply = { id: number; out?: (StepRead | null)[]; error?: string };
+type Reply = { id: number; out?: (StepRead | null)[]; error?: string } | { ready: true };
 
 export function createStepReader(): StepReader {
   let worker: Worker | undefined;
   let broken = false;
   let seq = 0;
   let pending = 0;
+  let ready = false;
+  let readyWaiters: ((ok: boolean) => void)[] = [];
+  const settleReady = (ok: boolean) => {
+    for (const f of readyWaiters) f(ok);
+    readyWaiters = [];
+  };
   const waiting = new Map<number, (out: (StepRead | null)[] | undefined) => void>();
 
   function start(): Worker {
@@ -43,12 +52,19 @@ export function createStepReader(): StepReader {
       : new Worker(new URL('./step-reader-body.js', here));
     w.unref();
     w.on('message', (m: Reply) => {
+      if ('ready' in m) {
+        ready = true;
+        settleReady(true);
+        return;
+      }
       const done = waiting.get(m.id);
       waiting.delete(m.id);
       done?.(m.error === undefined ? m.out : undefined);
     });
     const die = () => {
       broken = true;
+      ready = false;
+      settleReady(false);
       worker = undefined;
       for (const done of waiting.values()) done(undefined);
       waiting.clear();
@@ -58,16 +74,21 @@ export function createStepReader(): StepReader {
     return w;
   }
 
+  /** The worker, started if needed; undefined when it cannot be. */
+  function ensure(): Worker | undefined {
+    if (broken) return undefined;
+    try {
+      return (worker ??= start());
+    } catch {
+      broken = true;
+      return undefined;
+    }
+  }
+
   return {
     async read(file, reqs) {
-      if (broken) return undefined;
-      let w: Worker;
-      try {
-        w = worker ??= start();
-      } catch {
-        broken = true;
-        return undefined;
-      }
+      const w = ensure();
+      if (w === undefined || !ready) return undefined;
       const id = ++seq;
       // Referenced only while a read is out, so an idle worker never keeps the process alive.
       if (pending++ === 0) w.ref();
@@ -83,10 +104,17 @@ export function createStepReader(): StepReader {
         if (--pending === 0) worker?.unref();
       }
     },
+    whenReady() {
+      if (ensure() === undefined) return Promise.resolve(false);
+      if (ready) return Promise.resolve(true);
+      return new Promise<boolean>((ok) => readyWaiters.push(ok));
+    },
     async close() {
       const w = worker;
       worker = undefined;
       broken = true;
+      ready = false;
+      settleReady(false);
       if (w !== undefined) await w.terminate();
     },
   };
