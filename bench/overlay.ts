@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { StoredEvent } from '../packages/protocol/src/index.js';
 import { loadConfig } from '../collector/src/config/index.js';
-import { openAnalytics } from '../collector/src/rollup/index.js';
+import { openRollups } from '../collector/src/rollup/index.js';
 import { createMemoryLogStore, createRecordingLogger } from '../collector/src/testing/index.js';
 
 /**
@@ -70,8 +70,8 @@ async function measure(n: number, make: (i: number) => StoredEvent) {
   const clock = { now: () => Date.parse(`${DAY}T23:00:00Z`) };
   const config = { ...loadConfig({}), dataDir: dir };
   const log = createMemoryLogStore(clock);
-  const { analytics } = await openAnalytics({ config, log, logger: createRecordingLogger(), clock, warm: false });
-  const engine = analytics.engine!;
+  const { rollups } = await openRollups({ config, log, logger: createRecordingLogger(), clock, warm: false });
+  const engine = rollups.engine!;
   const before = used();
   for (let i = 0; i < n; i += 1000) {
     const batch: StoredEvent[] = [];
@@ -80,10 +80,10 @@ async function measure(n: number, make: (i: number) => StoredEvent) {
   }
   const live = used() - before;
   const started = performance.now();
-  const report = await analytics.rollup!();
+  const report = await rollups.rollup!();
   const rollupMs = Math.round(performance.now() - started);
   const afterRollup = used() - before;
-  analytics.close();
+  rollups.close();
   const size = (f: string) => {
     try {
       return statSync(join(dir, f)).size;

@@ -11,6 +11,7 @@ const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unk
   rollup: () => import('./rollup.js'),
   dashboard: () => import('./dashboard.js'),
   'rollup-latency': () => import('./rollup-latency.js'),
+  'rollup-cost': () => import('./rollup-cost.js'),
   overlay: () => import('./overlay.js'),
   memory: () => import('./memory.js'),
   sdk: () => import('./sdk.js'),

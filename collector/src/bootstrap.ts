@@ -2,7 +2,7 @@ import type { Config } from './config/index.js';
 import type { AppDeps, Clock } from './deps.js';
 import { createLogger, createMetrics, scheduleNightly } from './ops/index.js';
 import { openLogStore } from './logstore/index.js';
-import { openAnalytics } from './rollup/index.js';
+import { openRollups } from './rollup/index.js';
 import { appendAudit, purgeExpired } from './privacy/index.js';
 import { createForwardThread } from './forward/index.js';
 import { startQueryWarmer } from './query/index.js';
@@ -21,7 +21,7 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
     clock,
     onFsync: (seconds) => metrics.observeFsync(seconds),
   });
-  const { analytics, ledger } = await openAnalytics({ config, log, logger, clock });
+  const { rollups, ledger } = await openRollups({ config, log, logger, clock });
   // Forwarders tail the log in their own thread; ingestion never waits on them.
   const forward = createForwardThread({
     config: config.forward,
@@ -34,14 +34,14 @@ export async function createDeps(config: Config, clock: Clock = { now: () => Dat
     cron: config.rollupCron,
     timeZone: config.timeZone,
     logger,
-    rollup: () => analytics.rollup(),
+    rollup: () => rollups.rollup(),
     // Retention runs right after the nightly rollup, so every expired file it may delete is rolled up.
     after: async () => {
-      const report = await purgeExpired({ config, log, analytics, clock, forward, logger }, { actor: 'nightly' });
+      const report = await purgeExpired({ config, log, rollups, clock, forward, logger }, { actor: 'nightly' });
       logger.info('retention applied', { raw_deleted: report.raw.deleted.length, raw_waiting: report.raw.waiting_for_rollup.length, rollup_days_deleted: report.rollups.days.length });
     },
   });
-  const deps: AppDeps = { config, log, ledger, logger, clock, analytics, metrics, forward, queryWarmer: startQueryWarmer(analytics, logger), nightly };
+  const deps: AppDeps = { config, log, ledger, logger, clock, rollups, metrics, forward, queryWarmer: startQueryWarmer(rollups, logger), nightly };
   await forward?.start();
   return deps;
 }
@@ -51,6 +51,6 @@ export async function closeDeps(deps: AppDeps): Promise<void> {
   deps.nightly?.stop();
   await deps.forward?.stop();
   deps.queryWarmer?.stop();
-  deps.analytics.close();
+  deps.rollups.close();
   await deps.log.close();
 }

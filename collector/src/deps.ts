@@ -1,5 +1,5 @@
 import type { Config } from './config/index.js';
-import type { Analytics, DropReport, IngestTally, Ledger, RejectedEvent } from './rollup/index.js';
+import type { Rollups, DropReport, IngestTally, Ledger, RejectedEvent } from './rollup/index.js';
 import type { Metrics, StorageHealth } from './ops/index.js';
 import type { ForwardHub } from './forward/index.js';
 import type { AppendOptions, AppendResult, LogStore } from './logstore/index.js';
@@ -44,8 +44,8 @@ export interface AppDeps {
   ledger: Ledger;
   logger: Logger;
   clock: Clock;
-  /** The query side (rollups + real-time figures). Owned by `rollup/`. */
-  analytics: Analytics;
+  /** The rollups, persisted and live, and their jobs (`rollup/rollups.ts`). */
+  rollups: Rollups;
   /** Prometheus counters and histograms (`ops/metrics.ts`); the log store reports fsync latency here. */
   metrics: Metrics;
   /** Kafka / ClickHouse forwarders, when configured (`forward/`). */

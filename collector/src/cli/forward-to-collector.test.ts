@@ -24,7 +24,7 @@ let io: CapturedStdio;
 const saved = { ...process.env };
 
 function setup() {
-  const deps = makeTestDeps({ analytics: createPrivacyStub(), config: { dataDir } });
+  const deps = makeTestDeps({ rollups: createPrivacyStub(), config: { dataDir } });
   return deps;
 }
 

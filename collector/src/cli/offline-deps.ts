@@ -4,7 +4,7 @@ import { type Config, loadConfig } from '../config/index.js';
 import type { Logger } from '../deps.js';
 import { openLogStore } from '../logstore/index.js';
 import { createLogger } from '../ops/index.js';
-import { openAnalytics } from '../rollup/index.js';
+import { openRollups } from '../rollup/index.js';
 import type { PrivacyDeps } from '../privacy/index.js';
 import { createForwardHub } from '../forward/index.js';
 
@@ -26,20 +26,20 @@ export async function openOffline(config: Config = loadConfig()): Promise<Offlin
   const logger = createLogger(level, (line) => process.stderr.write(line));
   const clock = { now: () => Date.now() };
   const log = await openLogStore({ dataDir: config.dataDir, fsync: config.fsync, logger, clock });
-  const { analytics } = await openAnalytics({ config, log, logger, clock, warm: false });
+  const { rollups } = await openRollups({ config, log, logger, clock, warm: false });
   // Not forwarding, but an erasure must move the forwarders' checkpoints and queue the sinks' erasure.
   const forward = await createForwardHub({ config: config.forward, dataDir: config.dataDir, log, clock, logger });
   await forward?.load();
   return {
     config,
     log,
-    analytics,
+    rollups,
     clock,
     logger,
     forward,
     async close() {
       await forward?.stop();
-      analytics.close();
+      rollups.close();
       await log.close();
     },
   };

@@ -65,7 +65,7 @@ describe('privacy commands without a running collector', () => {
     expect(take().raw).toEqual({ retention_days: 3, keep_from: addDays(today, -2), deleted: [], waiting_for_rollup: expired, waiting_for_forwarder: [] });
 
     const deps = await openOffline();
-    await deps.analytics.rollup!();
+    await deps.rollups.rollup!();
     await deps.close();
 
     expect(await purge(['--dry-run'])).toBe(0);

@@ -3,7 +3,7 @@ import { openLogReader } from '../logstore/index.js';
 import { createLogger } from '../ops/index.js';
 import { runningCollector } from './offline-deps.js';
 import { failure, parseFlags, report, UsageError } from './flags.js';
-import { openAnalytics } from '../rollup/index.js';
+import { openRollups } from '../rollup/index.js';
 import { isDay } from '../shared/index.js';
 
 const HELP = `pnpm collector rollup [--date YYYY-MM-DD] [--rebuild]
@@ -32,16 +32,16 @@ export async function run(args: string[]): Promise<number> {
     // rebuild (seconds on a busy log). It still takes the LOCK, so no collector starts meanwhile.
     const log = await openLogReader({ dataDir: config.dataDir, logger, lock: true });
     try {
-      const { analytics } = await openAnalytics({ config, log, logger, clock, warm: false });
+      const { rollups } = await openRollups({ config, log, logger, clock, warm: false });
       try {
-        if (flags.rebuild === true) return report(await analytics.rebuildAll());
+        if (flags.rebuild === true) return report(await rollups.rebuildAll());
         if (date !== undefined) {
-          await analytics.rebuildDays([date]);
+          await rollups.rebuildDays([date]);
           return report({ ok: true, days: [date] });
         }
-        return report(await analytics.rollup());
+        return report(await rollups.rollup());
       } finally {
-        analytics.close();
+        rollups.close();
       }
     } finally {
       await log.close();

@@ -82,7 +82,7 @@ describe('sign-in', () => {
     expect(set).not.toContain(TEST_DASH_KEY);
     const cookie = `${SESSION_COOKIE}=${cookieOf(res)}`;
     const read = await app.request('/api/analytics/info', { headers: { cookie } });
-    expect(read.status).toBe(503); // authenticated; the stand-in analytics answer 503
+    expect(read.status).toBe(503); // authenticated; the stand-in rollups answer 503
     expect((await app.request('/api/analytics/info')).status).toBe(401);
     // Erasure changes state: the cookie alone is not enough.
     const erase = await app.request('/api/analytics/users/someone', { method: 'DELETE', headers: { cookie } });

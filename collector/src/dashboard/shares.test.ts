@@ -42,7 +42,7 @@ describe('share links', () => {
     const c = cookie(redeem, 'tally_share');
 
     const get = (path: string, init: RequestInit = {}) => app.request(`${ORIGIN}${path}`, { ...init, headers: { cookie: c, origin: ORIGIN, ...(init.headers as object) } });
-    // Allowed: the overview's endpoints (the stand-in analytics answer 503, past auth).
+    // Allowed: the overview's endpoints (the stand-in rollups answer 503, past auth).
     for (const p of ['/api/analytics/usage', '/api/analytics/breakdown?by=app', '/api/analytics/breakdowns?by=app,url', '/api/analytics/timeseries', '/api/analytics/info']) expect((await get(p)).status, p).toBe(503);
     // Not this view's, or not a read.
     for (const p of ['/api/analytics/retention', '/api/analytics/funnel', '/api/analytics/completeness', '/api/analytics/realtime', '/api/analytics/users/u1/export']) expect((await get(p)).status, p).toBe(401);

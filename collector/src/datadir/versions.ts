@@ -1,5 +1,6 @@
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTextIfExists } from '../shared/index.js';
 
 /**
  * The data directory records the format version of each of its parts in `data-version.json`, so a
@@ -45,13 +46,8 @@ export class DataDirTooNewError extends Error {
 
 /** What the directory says, or undefined if it has no version file (new, or from before versions existed). */
 export async function readDataVersions(dataDir: string): Promise<DataVersionFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dataDir, VERSION_FILE), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readTextIfExists(join(dataDir, VERSION_FILE));
+  if (text === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, readdir, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTextIfExists } from '../shared/index.js';
 
 /**
  * Where a forwarder is in the log: the next byte to read in one UTC day file, and how many events of
@@ -46,13 +47,8 @@ function valid(v: unknown): v is Checkpoint {
 /** The sink's checkpoint, or undefined when it has none yet. A damaged file is an error, never "start over". */
 export async function loadCheckpoint(dataDir: string, sink: string): Promise<Checkpoint | undefined> {
   const path = checkpointPath(dataDir, sink);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   let v: unknown;
   try {
     v = JSON.parse(text);

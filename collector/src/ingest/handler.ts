@@ -33,9 +33,9 @@ export function ingestHandler(deps: AppDeps) {
     return c.json({ ok: false, error: 'storage unavailable, retry later' }, 503);
   };
   /** Records a tally that comes with no log write (bots, all rejected); a storage fault is thrown. */
-  const recordAlone = (tally: IngestTally | undefined): number => {
+  const recordAlone = async (tally: IngestTally | undefined): Promise<number> => {
     if (!tally) return 0;
-    const n = ledger.record(tally);
+    const n = await ledger.record(tally);
     health?.ok();
     return n;
   };
@@ -75,7 +75,7 @@ export function ingestHandler(deps: AppDeps) {
       const bots = batch.events.length;
       const tally = ingestTally({ receivedAt, app, accepted: 0, duplicates: 0, rejected: [], events: batch.events, dropped: 0, bots });
       try {
-        recordAlone(tally);
+        await recordAlone(tally);
       } catch (err) {
         if (!isStorageFault(err)) throw err;
         return unavailable(c, 'ledger', err, 0);
@@ -110,16 +110,16 @@ export function ingestHandler(deps: AppDeps) {
     try {
       if (stored.length > 0) {
         const result = await log.append(stored, {
-          beforeAck: (r) => {
+          beforeAck: async (r) => {
             const tally = tallyOf(r.logged.length, r.duplicates);
-            if (tally) counted = ledger.record(tally);
+            if (tally) counted = await ledger.record(tally);
           },
         });
         logged = result.logged.length;
         duplicates = result.duplicates;
         health?.ok();
       } else {
-        counted = recordAlone(tallyOf(0, 0));
+        counted = await recordAlone(tallyOf(0, 0));
       }
     } catch (err) {
       if (!isStorageFault(err)) throw err;

@@ -60,6 +60,7 @@ export interface AppendOptions {
    * them (the dedup index, `onAppend`). If it throws, the call rejects with that error (wrapped in
    * `StorageUnavailableError` when it is a storage fault) and its lines are cut from the log again:
    * ingestion writes its ledger entry here, so a batch is either stored and counted, or neither.
+   * A returned promise is awaited (the ledger write may wait its turn behind the rollup worker).
    */
-  beforeAck?: (result: AppendResult) => void;
+  beforeAck?: (result: AppendResult) => void | Promise<void>;
 }

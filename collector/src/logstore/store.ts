@@ -134,11 +134,10 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
       if (events.length === 0) {
         const none: AppendResult = { logged: [], duplicates: 0 };
         try {
-          options?.beforeAck?.(none);
+          return Promise.resolve(options?.beforeAck?.(none)).then(() => none);
         } catch (err) {
           return Promise.reject(err);
         }
-        return Promise.resolve(none);
       }
       if (writer.closed()) return Promise.reject(new StorageUnavailableError('log is closed'));
       return new Promise<AppendResult>((resolve, reject) =>

@@ -11,7 +11,7 @@ export type Job =
   | {
       kind: 'append';
       events: StoredEvent[];
-      beforeAck?: ((r: AppendResult) => void) | undefined;
+      beforeAck?: ((r: AppendResult) => void | Promise<void>) | undefined;
       resolve(r: AppendResult): void;
       reject(e: unknown): void;
     }
@@ -186,7 +186,7 @@ export function createWriter(d: WriterDeps) {
     let failure: unknown;
     for (let i = 0; i < live.length; i++) {
       try {
-        live[i]!.beforeAck?.(results[i]!);
+        await live[i]!.beforeAck?.(results[i]!);
       } catch (err) {
         failedAt = i;
         failure = err;

@@ -7,7 +7,7 @@ export interface NightlyOptions {
   cron: string;
   timeZone: string;
   logger: Logger;
-  /** The rollup of every day with live events (`analytics.rollup`). */
+  /** The rollup of every day with live events (`rollups.rollup`). */
   rollup: () => Promise<{ days: string[]; events: number; ms: number }>;
   /** Runs after each rollup (serve wires retention here: every file it may delete is rolled up by then). */
   after?: () => Promise<void>;

@@ -129,7 +129,7 @@ describe('GET /metrics', () => {
     const day = (d: string) => ({ event_id: d, event_type: 'action', ts: `${d}T10:00:00Z`, time: `${d}T10:00:00Z`, received_at: `${d}T10:00:00.000Z` });
     await deps.log.append([day('2026-11-17'), day('2026-11-18'), day('2026-11-19'), day('2026-11-20')] as never);
     const rolled = new Set(['2026-11-17']);
-    const app = createApp({ ...deps, analytics: { ...deps.analytics, isRolledUp: (d: string) => rolled.has(d) } });
+    const app = createApp({ ...deps, rollups: { ...deps.rollups, isRolledUp: (d: string) => rolled.has(d) } });
     const scrape = async () => (await (await app.request('/metrics')).text()).split('\n');
     // Now is 2026-11-20: 11-18 closed at 11-19 00:00 UTC and waits; 11-20 is still open.
     expect(await scrape()).toContain(`tally_rollup_pending_since_timestamp_seconds ${Date.parse('2026-11-19T00:00:00Z') / 1000}`);

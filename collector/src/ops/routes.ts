@@ -34,11 +34,11 @@ export function opsRoutes(deps: AppDeps): Hono {
  * rollup has been behind, without a false alarm on a collector that received nothing.
  */
 async function rollupPendingSince(deps: AppDeps): Promise<number> {
-  const { analytics } = deps;
+  const { rollups } = deps;
   const today = utcDay(deps.clock.now());
   for (const day of await deps.log.days()) {
     if (day >= today) break;
-    if (!analytics.isRolledUp(day)) return Date.parse(`${day}T00:00:00Z`) / 1000 + 86_400;
+    if (!rollups.isRolledUp(day)) return Date.parse(`${day}T00:00:00Z`) / 1000 + 86_400;
   }
   return 0;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/protocol';
 import { openLogStore, type OpenLogStore } from '../logstore/index.js';
-import { openAnalytics } from '../rollup/index.js';
+import { openRollups } from '../rollup/index.js';
 import { createRecordingLogger, makeTestDeps } from '../testing/index.js';
 import { eraseSubject } from './erase.js';
 import { exportSubject } from './export.js';
@@ -50,8 +50,8 @@ async function allEvents(): Promise<StoredEvent[]> {
 
 describe('erasure on the real log while ingesting', () => {
   it('leaves no trace of the id or its linked anonymous id and loses no concurrent event', async () => {
-    const analytics = createPrivacyStub();
-    const deps = makeTestDeps({ log, analytics, config: { dataDir }, clock: { now: () => Date.now() } });
+    const rollups = createPrivacyStub();
+    const deps = makeTestDeps({ log, rollups, config: { dataDir }, clock: { now: () => Date.now() } });
     const now = Date.now();
     const at = (msAgo: number) => new Date(now - msAgo).toISOString();
     // One append per receipt day, as ingestion does (it only ever writes today's file).
@@ -96,9 +96,9 @@ describe('erasure on the real log while ingesting', () => {
     const logger = createRecordingLogger();
     const clock = { now: () => Date.now() };
     const base = makeTestDeps({ log, config: { dataDir }, clock, logger });
-    const { analytics } = await openAnalytics({ config: base.config, log, logger, clock, warm: false });
+    const { rollups } = await openRollups({ config: base.config, log, logger, clock, warm: false });
     try {
-      const deps = { ...base, analytics };
+      const deps = { ...base, rollups };
       const now = Date.now();
       const at = (msAgo: number) => new Date(now - msAgo).toISOString();
       // Dimension values that embed the ids (a profile url, a per-person feature) reach the
@@ -110,7 +110,7 @@ describe('erasure on the real log while ingesting', () => {
         ev({ user_id: 'keeper', time: at(86_400_000), received_at: at(86_400_000), url: '/shared' }),
       ]);
       await log.append([ev({ user_id: SUBJECT, time: at(1000), received_at: at(1000), event_type: 'conversion', url: `/account/${SUBJECT}` })]);
-      await analytics.rollup!();
+      await rollups.rollup!();
       // Today's subject events again after the rollup: values that are only live, not yet persisted.
       await log.append([ev({ user_id: SUBJECT, time: at(500), received_at: at(500), feature: `live:${SUBJECT}` })]);
       // Both the log and SQLite hold the id before: the checks after the erasure can fail.
@@ -125,27 +125,27 @@ describe('erasure on the real log while ingesting', () => {
       const keeper = await allEvents();
       expect(keeper.map((e) => e.user_id)).toEqual(['keeper']);
       // The shared value stays, and so do the figures of the one who stays.
-      expect(analytics.engine!.dict.find('/shared')).toBeDefined();
-      expect(analytics.engine!.dict.find(`profile:${SUBJECT}`)).toBeUndefined();
-      await analytics.rollup!();
+      expect(rollups.engine!.dict.find('/shared')).toBeDefined();
+      expect(rollups.engine!.dict.find(`profile:${SUBJECT}`)).toBeUndefined();
+      await rollups.rollup!();
       expect(await grepDataDir(SUBJECT)).toEqual([]);
-      analytics.close();
+      rollups.close();
       // After a restart, too (the dictionary is loaded from tally.db).
-      const again = await openAnalytics({ config: base.config, log, logger, clock, warm: false });
+      const again = await openRollups({ config: base.config, log, logger, clock, warm: false });
       try {
-        const e = again.analytics.engine!;
+        const e = again.rollups.engine!;
         expect(e.dict.find('/shared')).toBeDefined();
         expect([...e.dict.entries()].map(([v]) => v).filter((v) => v.includes(SUBJECT) || v.includes(LINKED))).toEqual([]);
       } finally {
-        again.analytics.close();
+        again.rollups.close();
       }
     } finally {
-      analytics.close();
+      rollups.close();
     }
   });
 
   it('export streams exactly the matching events from the real log', async () => {
-    const deps = makeTestDeps({ log, analytics: createPrivacyStub(), config: { dataDir } });
+    const deps = makeTestDeps({ log, rollups: createPrivacyStub(), config: { dataDir } });
     const t = new Date().toISOString();
     await log.append([
       ev({ anonymous_id: LINKED, time: t, received_at: t }),

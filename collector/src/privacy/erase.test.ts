@@ -16,14 +16,14 @@ afterEach(async () => {
 });
 
 function setup(timeZone = 'UTC') {
-  const analytics = createPrivacyStub();
-  const deps = makeTestDeps({ analytics, config: { dataDir, timeZone } });
-  return { deps, analytics };
+  const rollups = createPrivacyStub();
+  const deps = makeTestDeps({ rollups, config: { dataDir, timeZone } });
+  return { deps, rollups };
 }
 
 describe('eraseSubject', () => {
   it('removes the user, their linked anonymous ids (also before the link) and nobody else', async () => {
-    const { deps, analytics } = setup();
+    const { deps, rollups } = setup();
     await deps.log.append([
       ev({ anonymous_id: 'anon-1', time: '2026-11-18T09:00:00.000Z' }), // pre-login browsing
       ev({ anonymous_id: 'anon-2', time: '2026-11-18T09:00:00.000Z' }), // someone else
@@ -41,12 +41,12 @@ describe('eraseSubject', () => {
       rollup_days: ['2026-11-18', '2026-11-19', '2026-11-20'],
     });
     expect(deps.log.events.map((e) => e.user_id ?? e.anonymous_id ?? '-')).toEqual(['anon-2', 'bob', '-']);
-    expect(analytics.rebuilt).toEqual([['2026-11-18', '2026-11-19', '2026-11-20']]);
-    expect(analytics.forgotten).toEqual([['alice', 'anon-1']]);
+    expect(rollups.rebuilt).toEqual([['2026-11-18', '2026-11-19', '2026-11-20']]);
+    expect(rollups.forgotten).toEqual([['alice', 'anon-1']]);
   });
 
   it('rebuilds the event days in TALLY_TZ, not the receipt days', async () => {
-    const { deps, analytics } = setup('America/Los_Angeles');
+    const { deps, rollups } = setup('America/Los_Angeles');
     await deps.log.append([
       // 03:00 UTC on the 20th is still the 19th in Los Angeles; received two days late.
       ev({ user_id: 'carol', time: '2026-11-20T03:00:00.000Z', received_at: '2026-11-22T08:00:00.000Z' }),
@@ -54,15 +54,15 @@ describe('eraseSubject', () => {
     const result = await eraseSubject(deps, 'carol', 'cli:test');
     expect(result.days).toEqual(['2026-11-22']);
     expect(result.rollup_days).toEqual(['2026-11-19']);
-    expect(analytics.rebuilt).toEqual([['2026-11-19']]);
+    expect(rollups.rebuilt).toEqual([['2026-11-19']]);
   });
 
   it('answers removed 0 for an unknown id but still tells the rollups to forget it', async () => {
-    const { deps, analytics } = setup();
+    const { deps, rollups } = setup();
     await deps.log.append([ev({ user_id: 'dave' })]);
     expect(await eraseSubject(deps, 'nobody', 'cli:test')).toEqual({ ok: true, removed: 0, days: [], rollup_days: [] });
-    expect(analytics.rebuilt).toEqual([]);
-    expect(analytics.forgotten).toEqual([['nobody']]);
+    expect(rollups.rebuilt).toEqual([]);
+    expect(rollups.forgotten).toEqual([['nobody']]);
     expect(deps.log.events).toHaveLength(1);
   });
 
@@ -130,12 +130,12 @@ describe('eraseSubject', () => {
 
   it('fails loudly, without an audit line claiming success, when the rollups cannot forget users', async () => {
     const deps = makeTestDeps({ config: { dataDir } });
-    // A rollup store without forgetUsers no longer compiles (every Analytics method is required)...
+    // A rollup store without forgetUsers no longer compiles (every Rollups method is required)...
     // @ts-expect-error forgetUsers is missing
-    const missing: Analytics = { rebuildDays: deps.analytics.rebuildDays, close: deps.analytics.close };
+    const missing: Rollups = { rebuildDays: deps.rollups.rebuildDays, close: deps.rollups.close };
     void missing;
     // ...and one whose forgetUsers fails makes the erasure fail, audited as failed.
-    deps.analytics.forgetUsers = () => {
+    deps.rollups.forgetUsers = () => {
       throw new Error('forgetUsers: rollups unavailable');
     };
     await deps.log.append([ev({ user_id: 'frank' })]);

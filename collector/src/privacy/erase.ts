@@ -5,7 +5,7 @@ import { dayInZone } from '../shared/index.js';
 import { exclusive } from './exclusive.js';
 import { learnLink, locateSubject, matchesSubject, subjectKeys } from './subject.js';
 
-export type PrivacyDeps = Pick<AppDeps, 'config' | 'log' | 'analytics' | 'clock' | 'forward'> & Partial<Pick<AppDeps, 'logger'>>;
+export type PrivacyDeps = Pick<AppDeps, 'config' | 'log' | 'rollups' | 'clock' | 'forward'> & Partial<Pick<AppDeps, 'logger'>>;
 
 export interface EraseResult {
   ok: true;
@@ -31,7 +31,7 @@ const MAX_ROUNDS = 5;
  */
 export async function eraseSubject(deps: PrivacyDeps, id: string, actor: string): Promise<EraseResult> {
   const forgetUsers = async (keys: string[]) => {
-    await deps.analytics.forgetUsers(keys);
+    await deps.rollups.forgetUsers(keys);
   };
   return exclusive(async () => {
     const progress = { removed: 0, days: new Set<string>() };
@@ -89,7 +89,7 @@ async function removeEverywhere(
     ({ subject, days } = await locateSubject(deps.log, id, subject.anonymousIds));
   }
   const rollupDays = [...eventDays].sort();
-  if (rollupDays.length > 0) await deps.analytics.rebuildDays(rollupDays);
+  if (rollupDays.length > 0) await deps.rollups.rebuildDays(rollupDays);
   await forgetUsers(subjectKeys(subject));
   // The sinks hold what was forwarded before: ClickHouse deletes it, Kafka gets an erasure record.
   await deps.forward?.queueErasure(subjectKeys(subject), await subjectDigest(deps.config.dataDir, id), new Date(deps.clock.now()));

@@ -22,7 +22,7 @@ const auth = { 'x-dash-key': TEST_DASH_KEY };
 const ts = '2026-11-20T11:00:00.000Z';
 
 function setup() {
-  const deps = makeTestDeps({ analytics: createPrivacyStub(), config: { dataDir } });
+  const deps = makeTestDeps({ rollups: createPrivacyStub(), config: { dataDir } });
   const app = createApp(deps);
   const ingest = async (events: unknown[]) => {
     const res = await app.request('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });

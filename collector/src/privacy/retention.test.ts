@@ -18,20 +18,20 @@ afterEach(async () => {
 /** Log files on 2026-08-23, 08-24, 08-25 and 11-22; "now" is 2026-11-22 01:00 UTC. */
 async function setup(timeZone = 'UTC') {
   const clock = createFakeClock('2026-08-23T12:00:00.000Z');
-  const analytics = createPrivacyStub(['2025-11-21', '2025-11-22', '2025-11-23']);
-  const deps = makeTestDeps({ clock, analytics, config: { dataDir, timeZone, rawRetentionDays: 90, rollupRetentionDays: 365 } });
+  const rollups = createPrivacyStub(['2025-11-21', '2025-11-22', '2025-11-23']);
+  const deps = makeTestDeps({ clock, rollups, config: { dataDir, timeZone, rawRetentionDays: 90, rollupRetentionDays: 365 } });
   for (const day of ['2026-08-23', '2026-08-24', '2026-08-25', '2026-11-22']) {
     clock.set(`${day}T00:30:00.000Z`);
     await deps.log.append([ev({ received_at: `${day}T00:30:00.000Z`, time: `${day}T00:30:00.000Z` })]);
   }
   clock.set('2026-11-22T01:00:00.000Z');
-  analytics.rolledUp = new Set(['2026-08-23', '2026-08-24', '2026-08-25']);
-  return { deps, analytics };
+  rollups.rolledUp = new Set(['2026-08-23', '2026-08-24', '2026-08-25']);
+  return { deps, rollups };
 }
 
 describe('purgeExpired', () => {
   it('keeps exactly N days including today: with 90 days on 2026-11-22 the oldest kept file is 2026-08-25', async () => {
-    const { deps, analytics } = await setup();
+    const { deps, rollups } = await setup();
     const report = await purgeExpired(deps, { actor: 'nightly' });
     expect(report).toEqual({
       ok: true,
@@ -40,25 +40,25 @@ describe('purgeExpired', () => {
       rollups: { retention_days: 365, keep_from: '2025-11-23', days: ['2025-11-21', '2025-11-22'], rows: 20 },
     });
     expect(await deps.log.days()).toEqual(['2026-08-25', '2026-11-22']);
-    expect(analytics.purgedBefore).toEqual([{ day: '2025-11-23', dryRun: false }]);
+    expect(rollups.purgedBefore).toEqual([{ day: '2025-11-23', dryRun: false }]);
     const audit = JSON.parse(await readFile(join(dataDir, 'audit.log'), 'utf8'));
     expect(audit).toMatchObject({ action: 'purge', actor: 'nightly', raw_files_deleted: 2, rollup_rows_deleted: 20 });
   });
 
   it('a dry run reports the same and deletes nothing, without an audit line', async () => {
-    const { deps, analytics } = await setup();
+    const { deps, rollups } = await setup();
     const report = await purgeExpired(deps, { dryRun: true });
     expect(report.dry_run).toBe(true);
     expect(report.raw.deleted).toEqual(['2026-08-23', '2026-08-24']);
     expect(report.rollups.days).toEqual(['2025-11-21', '2025-11-22']);
     expect(await deps.log.days()).toEqual(['2026-08-23', '2026-08-24', '2026-08-25', '2026-11-22']);
-    expect(analytics.purgedBefore).toEqual([{ day: '2025-11-23', dryRun: true }]);
+    expect(rollups.purgedBefore).toEqual([{ day: '2025-11-23', dryRun: true }]);
     await expect(readFile(join(dataDir, 'audit.log'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it('never deletes a log file whose events are not rolled up yet', async () => {
-    const { deps, analytics } = await setup();
-    analytics.rolledUp.delete('2026-08-23');
+    const { deps, rollups } = await setup();
+    rollups.rolledUp.delete('2026-08-23');
     const report = await purgeExpired(deps);
     expect(report.raw.deleted).toEqual(['2026-08-24']);
     expect(report.raw.waiting_for_rollup).toEqual(['2026-08-23']);

@@ -45,8 +45,8 @@ export interface PurgeOptions {
 export async function purgeExpired(deps: PrivacyDeps, opts: PurgeOptions = {}): Promise<PurgeReport> {
   const dryRun = opts.dryRun === true;
   const rollups = {
-    purge: async (before: string, dryRun: boolean) => deps.analytics.purgeRollupsBefore(before, { dryRun }),
-    rolledUp: async (day: string) => deps.analytics.isRolledUp(day),
+    purge: async (before: string, dryRun: boolean) => deps.rollups.purgeRollupsBefore(before, { dryRun }),
+    rolledUp: async (day: string) => deps.rollups.isRolledUp(day),
   };
   return exclusive(async () => {
     const now = deps.clock.now();

@@ -20,7 +20,7 @@ const auth = { 'x-dash-key': TEST_DASH_KEY };
 const fingerprint = `key:${createHash('sha256').update(TEST_DASH_KEY).digest('hex').slice(0, 8)}`;
 
 async function setup() {
-  const deps = makeTestDeps({ analytics: createPrivacyStub(), config: { dataDir } });
+  const deps = makeTestDeps({ rollups: createPrivacyStub(), config: { dataDir } });
   await deps.log.append([
     ev({ anonymous_id: 'anon-h', time: '2026-11-18T09:00:00.000Z', url: 'https://a.example/pricing' }),
     ev({ user_id: 'hank@example.com', anonymous_id: 'anon-h', time: '2026-11-19T09:00:00.000Z', feature: 'signup' }),

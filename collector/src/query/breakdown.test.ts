@@ -70,7 +70,7 @@ describe('breakdown from per-day summaries', () => {
     h = await harness();
     const persisted = events(1, DAYS, 600);
     await h.log.append(persisted);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     // Live events on top of rolled-up days, one day only live.
     const live = events(2, [...DAYS.slice(3), '2026-11-21'], 300);
     await h.log.append(live);
@@ -95,7 +95,7 @@ describe('breakdown from per-day summaries', () => {
     await h.log.append(more);
     all = [...all, ...more];
     await check('2026-11-16', '2026-11-21', {}, 100);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await check('2026-11-16', '2026-11-21', {}, 2);
     await check('2026-11-17', '2026-11-19', { platform: 'ios' }, 3);
   }, 60_000);
@@ -104,7 +104,7 @@ describe('breakdown from per-day summaries', () => {
     h = await harness();
     const all = events(4, DAYS, 500);
     await h.log.append(all);
-    const engine = h.analytics.engine!;
+    const engine = h.rollups.engine!;
     const seg = resolveSegment(engine, {});
     for (const d of DIMS) {
       // 1 byte of budget: every value gets a pass of its own.
@@ -145,14 +145,14 @@ describe('breakdown warmer', () => {
     h = await harness();
     const persisted = events(5, DAYS, 400);
     await h.log.append(persisted);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     const live = events(6, ['2026-11-20'], 50);
     await h.log.append(live);
-    await warmOnce(h.analytics);
+    await warmOnce(h.rollups);
     // An event after the warming: the live day's answers are stale, the settled days' are not.
     const late = events(7, ['2026-11-20'], 5);
     await h.log.append(late);
-    const engine = h.analytics.engine!;
+    const engine = h.rollups.engine!;
     const read: string[] = [];
     const view = engine.view.bind(engine);
     engine.view = (day) => {

@@ -31,7 +31,7 @@ describe('event_id is unique per app', () => {
     expect(await events()).toBe(3);
     const c = (await t.json('/api/analytics/completeness?days=1')).body.days[0];
     expect(c).toMatchObject({ accepted: 3, duplicates: 2 });
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     expect(await events()).toBe(3);
     await h.reopen();
     expect(await events()).toBe(3);

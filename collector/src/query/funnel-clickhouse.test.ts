@@ -210,16 +210,16 @@ describe('funnel equals ClickHouse windowFunnel (chdb) on generated events', () 
 
     // Roll the old days up; then today's and the last days' events arrive live, with late events
     // for the rolled-up days (merged with their funnel index at query time).
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.log.append([...recent, ...gen.late]);
-    expect(h.analytics.engine!.live.has('2026-10-27')).toBe(true); // a late event reopened a rolled-up day
+    expect(h.rollups.engine!.live.has('2026-10-27')).toBe(true); // a late event reopened a rolled-up day
     const all = [...gen.events, ...gen.late].map(flat);
     await ch.load('everything', COLUMNS, all);
     await compareAll('everything', 'rolled up + late + live');
 
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
-    expect(h.analytics.engine!.live.size).toBe(0);
+    expect(h.rollups.engine!.live.size).toBe(0);
     await compareAll('everything', 'rolled up, after restart');
   }, 120_000);
 });

@@ -27,7 +27,7 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     await h.log.append(repeat);
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1]);
     expect(await users('steps=page_view:pricing,action:signup_button&within=59m')).toEqual([1, 0]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1]);
     expect(await users('steps=action:signup_button,page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1, 1]);
@@ -48,8 +48,8 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
   it('days rolled up before the exact index are read from their rows, with a warning, until rebuilt', async () => {
     h = await harness();
     await h.log.append(repeat);
-    await h.analytics.rollup!();
-    h.analytics.close();
+    await h.rollups.rollup!();
+    h.rollups.close();
     // What migration 6 leaves of a day rolled up by an older collector.
     const db = openDb(h.dir);
     db.exec('DELETE FROM day_steps; UPDATE days SET steps = 0;');
@@ -59,18 +59,18 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     expect(logger.lines.some((l) => l.level === 'warn' && /exact funnel index/.test(l.msg))).toBe(true);
     // Rows keep each (user, dimensions)' first time only: the 11:00 button is not known.
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 0]);
-    await h.analytics.rebuildDays(['2026-11-16']);
+    await h.rollups.rebuildDays(['2026-11-16']);
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1]);
   });
 
   it('days whose index was written in layout 1 (before 2026-12-06) give the same answers', async () => {
     h = await harness();
     await h.log.append([...repeat, ev(at('11:30'), { user_id: 'v', event_type: 'page_view', feature: 'pricing' }), ev('2026-11-17T09:00:00.000Z', { user_id: 'v', event_type: 'action', feature: 'signup_button' })]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     const q = 'steps=page_view:pricing,action:signup_button&within=1d';
     const before = await users(q);
     expect(before).toEqual([2, 2]);
-    h.analytics.close();
+    h.rollups.close();
     const db = openDb(h.dir);
     expect(rewriteStepsInLayout1(db)).toBeGreaterThan(0);
     db.close();
@@ -88,9 +88,9 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
       if (u % 4 === 0) events.push(ev('2026-11-18T00:00:00.000Z', { user_id: `u${u}`, event_type: 'conversion', feature: 'signup' }));
     }
     await h.log.append(events);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
-    const engine = h.analytics.engine!;
+    const engine = h.rollups.engine!;
     const steps = [
       { event_type: 'page_view', feature: 'pricing' },
       { event_type: 'action', feature: 'signup_button' },
@@ -114,10 +114,10 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     await h.reopen();
     const closed = createStepReader();
     await closed.close();
-    const inProcess = await funnel(h.analytics.engine!, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.analytics.engine!, {}), closed);
+    const inProcess = await funnel(h.rollups.engine!, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), closed);
     expect(inProcess).toEqual(viaWorker);
     // Within 1 day, the 17th's signups are too late for the 16th's 0x:00 page views.
-    expect((await funnel(h.analytics.engine!, steps, 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.analytics.engine!, {}), reader)).map((r) => r.users)).toEqual([40, 10, 0]);
+    expect((await funnel(h.rollups.engine!, steps, 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), reader)).map((r) => r.users)).toEqual([40, 10, 0]);
     await worker.close();
   });
 });

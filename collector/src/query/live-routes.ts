@@ -13,7 +13,7 @@ export function liveRoutes(deps: AppDeps): Hono {
   const feed = createRealtimeFeed(deps.log, deps.clock);
 
   app.get('/api/analytics/info', (c) => {
-    const a = deps.analytics;
+    const a = deps.rollups;
     if (a.engine === undefined) return c.json({ ok: false, error: 'analytics are not available' }, 503);
     const days = a.engine.daysWithData('0000-01-01', '9999-12-31');
     return c.json({

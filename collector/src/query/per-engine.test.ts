@@ -62,8 +62,8 @@ describe('two collectors in one process', () => {
     expect(await answers(b)).toEqual(expected(5));
     expect(await answers(a)).toEqual(expected(3));
 
-    await a.analytics.rollup();
-    await b.analytics.rollup();
+    await a.rollups.rollup();
+    await b.rollups.rollup();
     expect(await answers(b)).toEqual(expected(5));
     expect(await answers(a)).toEqual(expected(3));
     expect(await answers(b)).toEqual(expected(5));

@@ -137,9 +137,9 @@ describe('funnel', () => {
   it('answers the same from the rollup funnel index, after a restart and with a late event', async () => {
     h = await harness();
     await h.log.append(data);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
-    const engine = h.analytics.engine!;
+    const engine = h.rollups.engine!;
     const type = engine.dict.find('page_view')!;
     // The persisted day is read through its index, not its rows.
     expect(engine.view('2026-11-16')!.steps(type, engine.dict.find('pricing')!)!.users).toHaveLength(3);
@@ -156,7 +156,7 @@ describe('funnel', () => {
     const conversion = () => engine.view('2026-11-18')!.steps(engine.dict.find('conversion')!, engine.dict.find('signup')!)!;
     expect([...conversion().users]).toEqual([engine.users.find('uc')]);
     expect(await users(`${steps}&within=7d`)).toEqual([4, 3, 2]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     expect([...conversion().users]).toEqual([engine.users.find('uc')]);
     expect(await users(`${steps}&within=7d`)).toEqual([4, 3, 2]);
   });
@@ -193,7 +193,7 @@ describe('retention', () => {
       ev('2026-11-17T12:00:00Z', { user_id: 'p3', context: { platform: 'ios' } }),
       ev('2026-11-18T12:00:00Z', { user_id: 'p3', context: { platform: 'ios' } }),
     ]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     const t = appFor(h);
     let { body } = await t.json('/api/analytics/retention?cohort=day&periods=2&from=2026-11-16&to=2026-11-17');
     expect(body.cohorts).toEqual([
@@ -221,7 +221,7 @@ describe('retention', () => {
 describe('completeness', () => {
   it('reports the ledger per UTC receipt day', async () => {
     h = await harness();
-    h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, dropped: 3, bots: 1 });
+    await h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, dropped: 3, bots: 1 });
     const t = appFor(h);
     const { body } = await t.json('/api/analytics/completeness?days=2');
     expect(body).toEqual({

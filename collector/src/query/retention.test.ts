@@ -17,7 +17,7 @@ describe('retention cohorts are the periods starting inside from..to (issue 11)'
       ev('2026-09-08T10:00:00Z', { user_id: 'c' }),
       ev('2026-09-08T10:00:00Z', { user_id: 'after-from' }),
     ]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     const t = appFor(h);
     const { status, body } = await t.json('/api/analytics/retention?cohort=week&periods=3&from=2026-08-26&to=2026-11-06');
     expect(status).toBe(200);

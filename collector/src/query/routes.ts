@@ -20,7 +20,7 @@ export function queryRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const handle = (name: string, fn: (q: Record<string, string>, c: Context) => { json: object; table: Table } | Promise<{ json: object; table: Table }>) =>
     app.get(`/api/analytics/${name}`, async (c) => {
-      const a = deps.analytics;
+      const a = deps.rollups;
       if (a.engine === undefined) return c.json({ ok: false, error: 'analytics are not available' }, 503);
       const q = c.req.query();
       const format = q.format;
@@ -37,8 +37,8 @@ export function queryRoutes(deps: AppDeps): Hono {
       }
     });
   const ctx = (q: Record<string, string>) => {
-    const engine = deps.analytics.engine!;
-    return { engine, today: deps.analytics.today(), seg: resolveSegment(engine, segmentParams(q)) };
+    const engine = deps.rollups.engine!;
+    return { engine, today: deps.rollups.today(), seg: resolveSegment(engine, segmentParams(q)) };
   };
 
   handle('usage', (q) => {
@@ -154,7 +154,7 @@ export function queryRoutes(deps: AppDeps): Hono {
     // The ledger counts per UTC receipt day: that is when the collector saw the requests.
     const to = utcDay(deps.clock.now());
     const from = addDays(to, -(days - 1));
-    const list = deps.analytics.completeness(from, to, appFilter);
+    const list = deps.rollups.completeness(from, to, appFilter);
     const reasons = [...new Set(list.flatMap((d) => Object.keys(d.rejected)))].sort();
     const otherDims = [...new Set(list.flatMap((d) => Object.keys(d.other)))].sort();
     return {

@@ -55,7 +55,7 @@ describe('GET /api/analytics/usage', () => {
   });
 
   it('gives the same answer after a rollup and after a restart', async () => {
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     expect((await appFor(h).json('/api/analytics/usage?days=7')).body).toEqual(expected7);
     await h.reopen();
     expect((await appFor(h).json('/api/analytics/usage?days=7')).body).toEqual(expected7);
@@ -79,7 +79,7 @@ describe('GET /api/analytics/usage', () => {
 
   it('reflects an appended event at once, and a late one for a rolled-up day', async () => {
     const t = appFor(h);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.log.append([ev('2026-11-20T11:00:00Z', { user_id: 'u9', event_type: 'action', feature: 'cta' })]);
     let { body } = await t.json('/api/analytics/usage?days=7');
     expect(body).toMatchObject({ mau: 5, total_events: 9, dau: 1.8 });
@@ -88,7 +88,7 @@ describe('GET /api/analytics/usage', () => {
     ({ body } = await t.json('/api/analytics/usage?days=7'));
     // days: {u1, anon-1}, {u1, u8}, {u2}, {u1, u3, u9}; weeks: {u1, anon-1, u8}, {u2, u1, u3, u9}
     expect(body).toMatchObject({ mau: 6, total_events: 10, dau: 2, wau: 3.5 });
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
     expect((await appFor(h).json('/api/analytics/usage?days=7')).body).toMatchObject({ mau: 6, total_events: 10, dau: 2, wau: 3.5 });
   });
@@ -114,14 +114,14 @@ describe('GET /api/analytics/usage', () => {
     const mau = async () => (await t.json('/api/analytics/usage?days=7&feature=home')).body.mau as number;
     // feature=home: 11-14 {u1}, 11-20 {u1} (both live before any rollup).
     expect(await mau()).toBe(1);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     expect(await mau()).toBe(1);
     // Today live again: u1 (already in the settled days) and u5 (new); then a late u6 on 11-15.
     await h.log.append([ev('2026-11-20T10:00:00Z', { user_id: 'u1', feature: 'home' }), ev('2026-11-20T10:01:00Z', { user_id: 'u5', feature: 'home' })]);
     expect(await mau()).toBe(2);
     await h.log.append([ev('2026-11-15T10:00:00Z', { user_id: 'u6', feature: 'home', received_at: '2026-11-20T10:02:00Z' })]);
     expect(await mau()).toBe(3);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     expect(await mau()).toBe(3);
   });
 
@@ -194,7 +194,7 @@ describe('usage.feature_usage: any name, largest first, top-N', () => {
     }
     const csv = (await (await t.get('/api/analytics/usage?days=1&format=csv')).text()).trim().split('\r\n');
     expect(csv.filter((l) => l.startsWith('feature_usage,'))).toEqual(expected.map((f) => `feature_usage,${f.feature},${f.events}`));
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
     expect((await appFor(h).json('/api/analytics/usage?days=1')).body.feature_usage).toEqual(expected);
   });

@@ -1,4 +1,4 @@
-import type { Analytics } from '../rollup/index.js';
+import type { Rollups } from '../rollup/index.js';
 import type { Logger } from '../deps.js';
 import { addDays } from '../shared/index.js';
 import { breakdownsAsync } from './breakdown.js';
@@ -12,9 +12,9 @@ export const OVERVIEW_TOP = 10;
 const EVERYONE: Segment = { pairs: [], none: false, empty: true };
 
 /** One round of warming: every preset's breakdowns, this period with users and the previous without. */
-export async function warmOnce(analytics: Analytics, stopped: () => boolean = () => false): Promise<void> {
-  const engine = analytics.engine;
-  const today = analytics.today?.();
+export async function warmOnce(rollups: Rollups, stopped: () => boolean = () => false): Promise<void> {
+  const engine = rollups.engine;
+  const today = rollups.today?.();
   if (engine === undefined || today === undefined) return;
   for (const n of WARM_PRESETS) {
     const from = addDays(today, -(n - 1));
@@ -31,12 +31,12 @@ export async function warmOnce(analytics: Analytics, stopped: () => boolean = ()
  * visit of the morning — after the nightly rollup rewrote yesterday — finds the settled days ready
  * and scans only the live ones.
  */
-export function startQueryWarmer(analytics: Analytics, logger: Logger, everyMs = 60_000): { stop(): void } {
+export function startQueryWarmer(rollups: Rollups, logger: Logger, everyMs = 60_000): { stop(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const run = async () => {
     const t0 = Date.now();
-    await warmOnce(analytics, () => stopped);
+    await warmOnce(rollups, () => stopped);
     // Only rounds that computed something (after a start or a rollup), not the idle ones.
     const ms = Date.now() - t0;
     if (ms >= 1000) logger.info('breakdown caches warm', { ms });

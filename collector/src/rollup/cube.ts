@@ -73,7 +73,8 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
   let typeCount: Float64Array<ArrayBuffer> = new Float64Array(16);
   let featureCount: Float64Array<ArrayBuffer> = new Float64Array(16);
   let summary: Summary | undefined;
-  let users = new Uint32Array(initial);
+  // Append-only (and shared memory): a sealed prefix is handed to the rollup worker as is.
+  let users = shared32(initial);
   let nUsers = 0;
   // Rows below `sealed` are frozen (seal()): never matched, so never changed.
   let sealed = 0;
@@ -157,7 +158,7 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
       const h = headOf(u);
       if (h === -1) {
         if (nUsers === users.length) {
-          const b = new Uint32Array(users.length * 2);
+          const b = shared32(users.length * 2);
           b.set(users);
           users = b;
         }
@@ -181,10 +182,9 @@ export function createCubeBuilder(initial = 64): CubeBuilder {
     add,
     seal() {
       sealed = n;
-      // Copies of what keeps changing (counters, the user list); the row columns below `n` are
-      // never written again, and a grow copies them to new arrays, leaving these intact.
-      const v = view();
-      return { events: v.events, summary: v.summary, users: v.users.slice(), rows: v.rows };
+      // The row columns below `n` and the user list below its length are never written again, and
+      // a grow copies them to new arrays, leaving these intact: no copy on the event loop.
+      return view();
     },
     tail() {
       const b = createCubeBuilder(Math.max(64, n - sealed));

@@ -126,7 +126,13 @@ const MIGRATIONS: string[] = [
        1,
        (SELECT COUNT(*) FROM day_parts p WHERE p.day = d.day)
      FROM days d;`,
-  // Funnel index lists in layout 2 (step-view.ts: varint user gaps and counts, 44 % smaller). No
+  // The day's user id list written by the rollup worker too (stage.ts), under a key of its own
+  // (`day_users`) that the head names (`day_user_keys`: comma-separated, the whole write's list
+  // then each part's new users; moved with `day_heads`; no row = the list is still in `days.user_ids`): writing 4 bytes per user of a busy day inside the head move held
+  // the event loop. (A table, not a column of day_heads: migrations must stay re-runnable, as for 7.)
+  `CREATE TABLE IF NOT EXISTS day_users (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+   CREATE TABLE IF NOT EXISTS day_user_keys (day TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;`,
+  // 10: funnel index lists in layout 2 (step-view.ts: varint user gaps and counts, 44 % smaller). No
   // table changes: lists written before stay in layout 1 and are read as they are. The version
   // moves so that an older collector, which cannot read layout 2, refuses this database at start
   // instead of failing on every funnel.

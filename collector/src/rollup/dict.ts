@@ -40,7 +40,11 @@ export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 
     values[row.id] = row.v;
   }
   let next = Math.max(firstId, values.length);
+  // Ids not yet written: pending[done..]. A cursor, not slices: a busy day's hundreds of
+  // thousands of new users go out in rounds (`pending(max)`), and re-slicing the rest each round
+  // cost the event loop quadratic time.
   let pending: number[] = [];
+  let done = 0;
   const insert = db.prepare(`INSERT OR REPLACE INTO ${table} (id, ${column}) VALUES (?, ?)`);
   const remove = db.prepare(`DELETE FROM ${table} WHERE id = ?`);
   return {
@@ -58,20 +62,25 @@ export function createInterner(db: Db, table: 'users' | 'dict', column: 'key' | 
     entries: () => ids.entries(),
     value: (id) => values[id],
     persist() {
-      for (const id of pending) {
-        const v = values[id];
-        if (v !== undefined) insert.run(id, v);
+      for (let i = done; i < pending.length; i++) {
+        const v = values[pending[i]!];
+        if (v !== undefined) insert.run(pending[i], v);
       }
       pending = [];
+      done = 0;
     },
     pending(max) {
-      const ids = pending.slice(0, max);
+      const ids = pending.slice(done, done + max);
       return { table, column, ids, values: ids.map((id) => values[id] ?? '') };
     },
     persisted(n) {
-      const done = pending.slice(0, n);
-      pending = pending.slice(n);
-      for (const id of done) if (values[id] === undefined) remove.run(id);
+      const end = Math.min(pending.length, done + n);
+      for (let i = done; i < end; i++) if (values[pending[i]!] === undefined) remove.run(pending[i]);
+      done = end;
+      if (done === pending.length) {
+        pending = [];
+        done = 0;
+      }
     },
     forget(list) {
       const out: number[] = [];

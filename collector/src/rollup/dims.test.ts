@@ -50,8 +50,8 @@ describe('distinct values per day are capped', { timeout: 60_000 }, () => {
       expect(u.body).toMatchObject({ total_events: 26, mau: 26 });
     };
     await expectRows();
-    expect(h.analytics.engine!.dict.find('/unique-21')).toBeUndefined();
-    await h.analytics.rollup!();
+    expect(h.rollups.engine!.dict.find('/unique-21')).toBeUndefined();
+    await h.rollups.rollup!();
     await expectRows();
     await h.reopen();
     await expectRows();
@@ -69,12 +69,12 @@ describe('distinct values per day are capped', { timeout: 60_000 }, () => {
     let { body } = await appFor(h).json('/api/analytics/breakdown?by=url&from=2026-11-20&to=2026-11-20');
     expect(body.rows[0]).toEqual({ value: OTHER, events: 16, users: 16 });
     expect(body.rows.find((r: { value: string }) => r.value === '/unique-3')).toEqual({ value: '/unique-3', events: 2, users: 2 });
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     ({ body } = await appFor(h).json('/api/analytics/completeness?days=1'));
     expect(body.days[0].other).toEqual({ url: 16 });
 
     // A rebuild from the log gives the same figures (the same first values, in log order).
-    await h.analytics.rebuildDays(['2026-11-20']);
+    await h.rollups.rebuildDays(['2026-11-20']);
     ({ body } = await appFor(h).json('/api/analytics/breakdown?by=url&from=2026-11-20&to=2026-11-20'));
     expect(body.rows[0]).toEqual({ value: OTHER, events: 16, users: 16 });
     expect(body.rows).toHaveLength(CAP + 1);

@@ -71,6 +71,21 @@ export interface Engine {
   distinct(days: string[]): number;
   /** Recomputes first/last-seen of every user from scratch (after rebuilds, erasure, purges). */
   recomputeSeen(): void;
+  /**
+   * The same in turns of the event loop (a year of a busy collector is tens of millions of user
+   * ids): into a new table while the current one keeps answering, then swapped in with the live
+   * overlay's users added (events that came in meanwhile). Callers run it in the rollup chain, so
+   * no persisted day changes while it runs.
+   */
+  recomputeSeenInTurns(): Promise<void>;
+}
+
+/** User ids added to the seen table per turn of the event loop (a few ms). */
+const SEEN_TURN = 200_000;
+
+function addAll(seen: Seen, day: string, users: Uint32Array): void {
+  const n = dayNumber(day);
+  for (let i = 0; i < users.length; i++) seen.add(users[i]!, n);
 }
 
 export function createEngine(store: DayStore, users: Interner, dict: Interner, timeZone: string, overflow: Overflow, maxValuesPerDay: number): Engine {
@@ -80,7 +95,7 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
   const liveReceipts = new Map<string, Map<string, number>>();
   const versions = new Map<string, number>();
   const base = ++versionClock;
-  const seen = createSeen();
+  let seen = createSeen();
   const dims = new Uint32Array(DIMS.length);
   const usersCache = new Map<string, { v: number; users: Uint32Array }>();
 
@@ -230,7 +245,9 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     store,
     users,
     dict,
-    seen,
+    get seen() {
+      return seen;
+    },
     timeZone,
     live,
     liveReceipts,
@@ -255,14 +272,23 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
     touch,
     recomputeSeen() {
       seen.reset();
-      for (const day of store.meta.keys()) {
-        const n = dayNumber(day);
-        for (const u of store.users(day)!) seen.add(u, n);
+      for (const day of store.meta.keys()) addAll(seen, day, store.users(day)!);
+      for (const [day, l] of live) addAll(seen, day, l.builder.view().users);
+    },
+    async recomputeSeenInTurns() {
+      const next = createSeen();
+      let since = 0;
+      for (const day of [...store.meta.keys()]) {
+        const users = store.users(day);
+        if (users !== undefined) addAll(next, day, users);
+        since += users?.length ?? 0;
+        if (since >= SEEN_TURN) {
+          since = 0;
+          await new Promise((r) => setImmediate(r));
+        }
       }
-      for (const [day, l] of live) {
-        const n = dayNumber(day);
-        for (const u of l.builder.view().users) seen.add(u, n);
-      }
+      for (const [day, l] of live) addAll(next, day, l.builder.view().users);
+      seen = next;
     },
   };
   return engine;

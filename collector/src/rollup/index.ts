@@ -1,9 +1,9 @@
-// The rollup's interface. Writers and wiring: `openAnalytics` (the composition roots) and the ledger
+// The rollup's interface. Writers and wiring: `openRollups` (the composition roots) and the ledger
 // contract. Readers (query/, privacy/, backup/): the dimensions, the engine's day views, the funnel
 // step logs, and the facade's types. Everything else in this folder is the rollup's own business.
-export { openAnalytics } from './open.js';
-export type { OpenAnalyticsOptions } from './open.js';
-export type { Analytics, RollupPurge } from './analytics.js';
+export { openRollups } from './open.js';
+export type { OpenRollupsOptions } from './open.js';
+export type { Rollups, RollupPurge } from './rollups.js';
 export type { DropReport, IngestTally, Ledger, RejectedEvent } from './ledger-contract.js';
 export { SCHEMA_VERSION } from './db.js';
 // The read API of the cubes.

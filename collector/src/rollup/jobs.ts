@@ -3,7 +3,7 @@ import type { LogStore } from '../deps.js';
 import { createCubeBuilder, type CubeBuilder, type DayCube, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import type { Engine, LiveDay } from './engine.js';
-import type { StageJob } from './stage.js';
+import type { Garbage, StageJob } from './stage.js';
 import type { RollupWorker } from './worker.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
 import { createStepLog, segmentTriples, type StepLog } from './steps.js';
@@ -171,19 +171,7 @@ type Plan = {
 /** Stages, moves the heads, collects; returns the plans whose day was moved (see below). */
 async function persist(engine: Engine, db: Db, worker: RollupWorker, plans: Plan[], logDays: string[], todayUtc: string): Promise<Plan[]> {
   const { store, live, liveReceipts } = engine;
-  // New users and values go first, written by the worker too: a busy day's first-time visitors
-  // are hundreds of thousands of inserts (seconds of the event loop). Sent 20,000 at a time, so
-  // no single copy to the worker is large. Entries persisted without rows yet are harmless (rows
-  // only ever reference persisted ones, not the reverse).
-  for (const interner of [engine.users, engine.dict]) {
-    for (let more = true; more; ) {
-      const e = interner.pending(20_000);
-      if (e.ids.length > 0) await worker.entries(db, e);
-      interner.persisted(e.ids.length);
-      // Entries of events that arrive meanwhile go with the head move, not round after round.
-      more = e.ids.length === 20_000;
-    }
-  }
+  await writeNewEntries(engine, db, worker);
   const staged = await worker.stage(db, plans.map((p) => p.job));
   // A day whose head moved meanwhile (purged by retention) keeps its sealed rows live: what was
   // staged for it is left for the next rollup's clean-up.
@@ -227,6 +215,24 @@ async function persist(engine: Engine, db: Db, worker: RollupWorker, plans: Plan
   return flipped;
 }
 
+/**
+ * New users and values go first, written by the worker too: a busy day's first-time visitors are
+ * hundreds of thousands of inserts (seconds of the event loop). Sent 20,000 at a time, so no
+ * single copy to the worker is large. Entries persisted without rows yet are harmless (rows only
+ * ever reference persisted ones, not the reverse).
+ */
+async function writeNewEntries(engine: Engine, db: Db, worker: RollupWorker): Promise<void> {
+  for (const interner of [engine.users, engine.dict]) {
+    for (let more = true; more; ) {
+      const e = interner.pending(20_000);
+      if (e.ids.length > 0) await worker.entries(db, e);
+      interner.persisted(e.ids.length);
+      // Entries of events that arrive meanwhile go with the head move, not round after round.
+      more = e.ids.length === 20_000;
+    }
+  }
+}
+
 function addSummaries(a: Summary | undefined, b: Summary): Summary {
   if (a === undefined) return b;
   const add = (x: Map<number, number>, y: Map<number, number>) => {
@@ -242,7 +248,7 @@ function addSummaries(a: Summary | undefined, b: Summary): Summary {
  * on request) and persists them. Live events of those days are dropped first; the ones appended
  * while the files are read arrive again through `onAppend` and stay live.
  */
-export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader: Reader, days: string[]): Promise<RollupReport> {
+export async function rebuildDays(engine: Engine, db: Db, worker: RollupWorker, log: LogStore, reader: Reader, days: string[]): Promise<RollupReport> {
   const started = performance.now();
   const wanted = new Set(days);
   const available = new Set(await log.days());
@@ -285,24 +291,42 @@ export async function rebuildDays(engine: Engine, db: Db, log: LogStore, reader:
   } finally {
     watch.close();
   }
+  // Written like a rollup (the worker stages each day whole under a new head, off the event loop),
+  // then one small transaction moves the heads, and the worker deletes what they named before.
+  await writeNewEntries(engine, db, worker);
+  const segments = segmentTriples();
+  const built = [...wanted].sort().flatMap((day) => {
+    const x = builders.get(day);
+    if (x === undefined || x.b.events === 0) return [];
+    const v = x.b.view();
+    const job: StageJob = { day, mode: 'replace', head: engine.store.meta.get(day)?.head, indexed: true, rows: v.rows, users: v.users, steps: x.steps.data(), segments };
+    return [{ day, v, values: x.values.lists(), job }];
+  });
+  const staged = await worker.stage(db, built.map((b) => b.job));
+  const garbage: Garbage[] = [];
   db.transaction(() => {
     engine.users.persist();
     engine.dict.persist();
     const rolledAt = new Date().toISOString();
     for (const day of wanted) {
       engine.store.clearCoverage(day);
-      const x = builders.get(day);
-      if (x === undefined || x.b.events === 0) engine.store.remove(day);
-      else {
-        const v = x.b.view();
-        engine.store.write(day, { events: v.events, summary: v.summary, values: x.values.lists(), rows: v.rows, users: v.users, steps: x.steps }, rolledAt);
+      const i = built.findIndex((b) => b.day === day);
+      if (i === -1) {
+        const g = engine.store.detach(day);
+        if (g !== undefined) garbage.push(g);
+      } else {
+        const { v, values } = built[i]!;
+        engine.store.commit(day, { events: v.events, summary: v.summary, values, staged: staged[i]! }, rolledAt);
+        if (staged[i]!.garbage !== undefined) garbage.push(staged[i]!.garbage!);
       }
       engine.touch(day);
     }
     engine.overflow.replace(wanted, overflow);
     for (const [r, perDay] of counts) for (const [day, n] of perDay) engine.store.setCoverage(r, day, n);
   })();
-  engine.recomputeSeen();
+  // Awaited, failures included: an erasure is done only once the old rows are deleted (and zeroed).
+  await worker.collect(db, garbage);
+  await engine.recomputeSeenInTurns();
   return { ok: true, days: [...wanted].sort(), events, ms: Math.round(performance.now() - started) };
 }
 

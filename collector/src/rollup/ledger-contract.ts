@@ -45,6 +45,7 @@ export interface Ledger {
    * Records one request's tally atomically and returns how many dropped events it counted
    * (`dropped` plus the drop report's increase over what was counted for its id before).
    * Each of `rejectedIds` is counted only if its (app, id) was not counted in the last 2 receipt days.
+   * A promise when the write had to wait its turn (the rollup worker was mid-transaction: write-gate.ts).
    */
-  record(tally: IngestTally): number;
+  record(tally: IngestTally): number | Promise<number>;
 }

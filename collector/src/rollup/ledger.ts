@@ -1,6 +1,7 @@
 import type { DropReport, IngestTally, Ledger } from '../deps.js';
 import type { Db } from './db.js';
 import { addDays } from '../shared/index.js';
+import type { WriteGate } from './write-gate.js';
 
 export interface CompletenessDay {
   day: string;
@@ -34,7 +35,7 @@ export const REJECTED_ID_DAYS = 2;
  * as the counts they add, so no crash can count something without remembering it, or the other
  * way round.
  */
-export function createLedger(db: Db): Ledger {
+export function createLedger(db: Db, gate?: WriteGate): Ledger {
   const upsert = db.prepare(
     `INSERT INTO ledger (day, app, accepted, duplicates, dropped, bots) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (day, app) DO UPDATE SET accepted = accepted + excluded.accepted,
@@ -85,10 +86,13 @@ export function createLedger(db: Db): Ledger {
   });
   return {
     record(tally) {
-      const dropped = write(tally);
-      // Only once committed: a rolled-back prune must run again.
-      if (remembers(tally)) prunedFor = tally.day;
-      return dropped;
+      const once = () => {
+        const dropped = write(tally);
+        // Only once committed: a rolled-back prune must run again.
+        if (remembers(tally)) prunedFor = tally.day;
+        return dropped;
+      };
+      return gate === undefined ? once() : gate.run(once);
     },
   };
 }

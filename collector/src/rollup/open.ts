@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Clock, Ledger, LogStore, Logger } from '../deps.js';
-import type { Analytics, RollupPurge } from './analytics.js';
+import type { Rollups, RollupPurge } from './rollups.js';
 import { openDb } from './db.js';
 import { createInterner } from './dict.js';
 import { createEngine } from './engine.js';
@@ -12,7 +12,10 @@ import { sharedRollupWorker } from './worker.js';
 import { createDayStore } from './store.js';
 import { addDays, createSerial, dayInZone, dayRange, weekStart } from '../shared/index.js';
 
-export interface OpenAnalyticsOptions {
+/** How often the rollup worker copies the WAL back (write-ahead pages of the ledger, mostly). */
+const CHECKPOINT_MS = 5_000;
+
+export interface OpenRollupsOptions {
   config: Config;
   log: LogStore;
   logger: Logger;
@@ -27,7 +30,7 @@ export interface OpenAnalyticsOptions {
  * rollups + live overlay, so it is right whether or not a rollup ran. (The nightly rollup is
  * scheduled by `serve`'s composition root: ops/nightly.ts.)
  */
-export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analytics: Analytics; ledger: Ledger }> {
+export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: Rollups; ledger: Ledger }> {
   const { config, log, logger, clock } = opts;
   const db = openDb(config.dataDir);
   const store = createDayStore(db);
@@ -75,11 +78,20 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
 
   let rebuilding = false;
   const worker = sharedRollupWorker((error) => logger.warn('rollup worker unavailable; rolling up on the main thread', { error }));
+  // SQLite checkpoints on the commit that finds the WAL over 1,000 pages: after the worker wrote a
+  // big day, that was the next ledger write, copying megabytes on the event loop. The worker
+  // checkpoints instead — after its own commits, and every few seconds for the ledger's pages.
+  db.pragma('wal_autocheckpoint = 0');
+  const checkpoints = setInterval(() => void worker.checkpoint(db, 'PASSIVE').catch(() => {}), CHECKPOINT_MS);
+  checkpoints.unref();
   const todayUtc = () => dayInZone(clock.now(), 'UTC');
   // Jobs that rewrite rollups run one at a time.
   const serial = createSerial();
+  // What a process stopped between a head move and its clean-up left (old rows of an erasure's
+  // rebuild included) goes first, by the worker, before any rollup.
+  serial(() => worker.sweep(db)).catch((err: unknown) => logger.warn('sweeping unnamed rollup rows failed', { error: String(err) }));
 
-  const analytics: Analytics = {
+  const rollups: Rollups = {
     get engine() {
       return engine;
     },
@@ -89,7 +101,7 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
       await serial(async () => {
         rebuilding = true;
         try {
-          await rebuildDays(engine, db, log, reader, days);
+          await rebuildDays(engine, db, worker, log, reader, days);
         } finally {
           rebuilding = false;
         }
@@ -141,8 +153,8 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
         // Values only the erased events carried (a url or feature embedding the id): inside the
         // serial chain, where no rebuild holds dictionary ids the engine does not know of.
         dict.forget(unusedValues(engine));
-        // Old page images in the WAL would still hold the keys.
-        db.pragma('wal_checkpoint(TRUNCATE)');
+        // Old page images in the WAL would still hold the keys (by the worker: it blocks writers).
+        await worker.checkpoint(db, 'TRUNCATE');
       }),
     completeness(from, to, app) {
       const other = overflow.read(from, to, app);
@@ -150,10 +162,11 @@ export async function openAnalytics(opts: OpenAnalyticsOptions): Promise<{ analy
     },
     close() {
       closed = true;
+      clearInterval(checkpoints);
       unsubscribe();
       db.close();
     },
   };
 
-  return { analytics, ledger: createLedger(db) };
+  return { rollups, ledger: createLedger(db, worker.gate) };
 }

@@ -37,7 +37,7 @@ describe('rollups of an already rolled-up day', { timeout: 60_000 }, () => {
   it('appends a part holding only the new rows, keeps the funnel index, and answers as a whole day would', async () => {
     h = await harness();
     await h.log.append(Array.from({ length: 50 }, (_, i) => ev('2026-11-18T10:00:00Z', { user_id: `u${i % 20}`, url: `/p${i % 5}` })));
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     // The day's rows sit in day_parts under its head (stage.ts); `days.rows` is left empty.
     const chunks = () => sql("SELECT rowid id, rows FROM day_parts WHERE day = '2026-11-18' ORDER BY rowid");
     const base = chunks();
@@ -51,13 +51,17 @@ describe('rollups of an already rolled-up day', { timeout: 60_000 }, () => {
     ];
     await h.log.append(late(0));
     const live = await answers();
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     const after = chunks();
     expect(after[0]).toEqual(base[0]);
     // Three new (user, dimensions) rows of 52 bytes: f64 first time, u32 user, 9 dimensions, count.
     expect(after.slice(1).map((c) => (c.rows as Buffer).length)).toEqual([3 * 52]);
     // The part's funnel lists sit under a key of their own, merged on read.
     expect(sql('SELECT COUNT(DISTINCT day) n FROM day_steps')).toEqual([{ n: 2 }]);
+    // The user id lists likewise: the day's 20 users as written, then only the one new user (4
+    // bytes), not the day's list again; nothing of the list is left in `days.user_ids`.
+    expect(sql('SELECT length(data) n FROM day_users ORDER BY rowid').map((r) => r.n)).toEqual([20 * 4, 4]);
+    expect(sql("SELECT length(user_ids) n, users FROM days WHERE day = '2026-11-18'")).toEqual([{ n: 0, users: 21 }]);
     expect(sql("SELECT steps FROM days WHERE day = '2026-11-18'")).toEqual([{ steps: 1 }]);
     expect(await answers()).toEqual(live);
     expect(live.funnel.steps.map((s: { users: number }) => s.users)).toEqual([21, 2]);
@@ -65,8 +69,9 @@ describe('rollups of an already rolled-up day', { timeout: 60_000 }, () => {
     expect(await answers()).toEqual(live);
 
     // A rebuild from the log writes the day whole, with the same answers.
-    await h.analytics.rebuildDays(['2026-11-18']);
+    await h.rollups.rebuildDays(['2026-11-18']);
     expect(sql('SELECT COUNT(*) n FROM day_parts')).toEqual([{ n: 1 }]);
+    expect(sql('SELECT length(data) n FROM day_users')).toEqual([{ n: 21 * 4 }]);
     expect(sql('SELECT COUNT(DISTINCT day) n FROM day_steps')).toEqual([{ n: 1 }]);
     expect(await answers()).toEqual(live);
   });
@@ -74,14 +79,15 @@ describe('rollups of an already rolled-up day', { timeout: 60_000 }, () => {
   it(`writes the day whole again once it has ${MAX_PARTS} parts`, async () => {
     h = await harness();
     await h.log.append([ev('2026-11-18T10:00:00Z', { user_id: 'a' })]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     for (let i = 0; i < MAX_PARTS + 1; i++) {
       await h.log.append([ev('2026-11-18T11:00:00Z', { user_id: `late${i}`, received_at: '2026-11-20T09:00:00Z' })]);
-      await h.analytics.rollup!();
+      await h.rollups.rollup!();
     }
     // One chunk and one index key again: what the parts were named by is deleted.
     expect(sql('SELECT COUNT(*) n FROM day_parts')).toEqual([{ n: 1 }]);
     expect(sql('SELECT COUNT(DISTINCT day) n FROM day_steps')).toEqual([{ n: 1 }]);
+    expect(sql('SELECT length(data) n FROM day_users')).toEqual([{ n: (MAX_PARTS + 2) * 4 }]);
     const { body } = await appFor(h).json('/api/analytics/timeseries?metric=active_users&from=2026-11-18&to=2026-11-18');
     expect(body.points).toEqual([{ period: '2026-11-18', value: MAX_PARTS + 2 }]);
   });

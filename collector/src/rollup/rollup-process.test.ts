@@ -89,8 +89,12 @@ describe('ingestion during a rollup (real process)', { timeout: 180_000 }, () =>
     // Only what the day's head names is left: the killed run's rows went in the clean-up.
     const stray = db.prepare('SELECT COUNT(*) FROM day_parts p JOIN day_heads h ON h.day = p.day WHERE p.rowid NOT BETWEEN h.lo AND h.hi').pluck().get();
     const orphans = db.prepare('SELECT COUNT(*) FROM day_parts WHERE day NOT IN (SELECT day FROM day_heads)').pluck().get();
+    // User id lists no head names (the worker writes them too, before the head move).
+    const lists = db.prepare('SELECT key FROM day_users').pluck().all() as string[];
+    const named = new Set((db.prepare('SELECT key FROM day_user_keys').pluck().all() as string[]).flatMap((k) => k.split(',')));
     db.close();
-    expect({ stray, orphans }).toEqual({ stray: 0, orphans: 0 });
+    expect({ stray, orphans, unnamedLists: lists.filter((k) => !named.has(k)).length }).toEqual({ stray: 0, orphans: 0, unnamedLists: 0 });
+    expect(lists.length).toBeGreaterThan(0);
     c = await startCollector({ dataDir: dir, startTimeoutMs: 120_000 });
     const res = await fetch(`${c.url}/api/analytics/usage?days=365`, { headers: { 'x-dash-key': TEST_DASH_KEY } });
     expect(((await res.json()) as { total_events: number }).total_events).toBe(generated);

@@ -12,8 +12,8 @@ let h: Harness;
 afterEach(() => h?.close());
 
 const events = (from: string, to: string) =>
-  timeseries(h.analytics.engine!, 'events', 'day', from, to, resolveSegment(h.analytics.engine!, {})).map((p) => `${p.period}=${p.value}`);
-const usage30 = () => usage(h.analytics.engine!, h.analytics.today!(), 30, resolveSegment(h.analytics.engine!, {}), 'x');
+  timeseries(h.rollups.engine!, 'events', 'day', from, to, resolveSegment(h.rollups.engine!, {})).map((p) => `${p.period}=${p.value}`);
+const usage30 = () => usage(h.rollups.engine!, h.rollups.today!(), 30, resolveSegment(h.rollups.engine!, {}), 'x');
 
 function dump(dir: string): string {
   const db = new Database(join(dir, 'tally.db'), { readonly: true });
@@ -38,15 +38,15 @@ describe('rollups', () => {
   it('is idempotent: a second run writes nothing and changes nothing', async () => {
     h = await harness();
     await h.log.append([ev('2026-11-18T10:00:00Z', { user_id: 'a' }), ev('2026-11-19T10:00:00Z', { user_id: 'b', feature: 'f' })]);
-    const first = await h.analytics.rollup!();
+    const first = await h.rollups.rollup!();
     expect(first.days).toEqual(['2026-11-18', '2026-11-19']);
     const before = dump(h.dir);
-    const second = await h.analytics.rollup!();
+    const second = await h.rollups.rollup!();
     expect(second).toMatchObject({ days: [], events: 0 });
     expect(dump(h.dir)).toBe(before);
     // A restart re-reads only what is not rolled up, and a rollup after it still changes nothing.
     await h.reopen();
-    expect((await h.analytics.rollup!()).days).toEqual([]);
+    expect((await h.rollups.rollup!()).days).toEqual([]);
     expect(dump(h.dir)).toBe(before);
     expect(events('2026-11-18', '2026-11-19')).toEqual(['2026-11-18=1', '2026-11-19=1']);
   });
@@ -54,10 +54,10 @@ describe('rollups', () => {
   it('rolls up only the days that received late events since the last run', async () => {
     h = await harness();
     await h.log.append([ev('2026-11-17T10:00:00Z', { user_id: 'a' }), ev('2026-11-19T10:00:00Z', { user_id: 'b' })]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.log.append([ev('2026-11-17T23:00:00Z', { user_id: 'c', received_at: '2026-11-20T11:00:00.000Z' })]);
     expect(events('2026-11-17', '2026-11-17')).toEqual(['2026-11-17=2']);
-    expect((await h.analytics.rollup!()).days).toEqual(['2026-11-17']);
+    expect((await h.rollups.rollup!()).days).toEqual(['2026-11-17']);
     await h.reopen();
     expect(events('2026-11-17', '2026-11-19')).toEqual(['2026-11-17=2', '2026-11-18=0', '2026-11-19=1']);
   });
@@ -69,11 +69,11 @@ describe('rollups', () => {
     h.clock.advance(49 * 3600_000); // past the log store's 48 h dedup window
     await h.log.append([{ ...e, feature: 'second', received_at: '2026-11-22T13:00:00.000Z' }]);
     expect(h.log.events).toHaveLength(2);
-    const u = usage(h.analytics.engine!, '2026-11-22', 7, resolveSegment(h.analytics.engine!, {}), 'x');
+    const u = usage(h.rollups.engine!, '2026-11-22', 7, resolveSegment(h.rollups.engine!, {}), 'x');
     expect(u.total_events).toBe(1);
     expect(u.feature_usage).toEqual([{ feature: 'first', events: 1 }]);
     await h.reopen();
-    expect(usage(h.analytics.engine!, '2026-11-22', 7, resolveSegment(h.analytics.engine!, {}), 'x').total_events).toBe(1);
+    expect(usage(h.rollups.engine!, '2026-11-22', 7, resolveSegment(h.rollups.engine!, {}), 'x').total_events).toBe(1);
   });
 
   it('puts events on the calendar day of TALLY_TZ, and `rebuildAll` moves them after a TZ change', async () => {
@@ -81,9 +81,9 @@ describe('rollups', () => {
     // 05:00Z is 21:00 the day before in Los Angeles and 14:00 the same day in Tokyo.
     await h.log.append([ev('2026-11-20T05:00:00Z', { user_id: 'a' }), ev('2026-11-19T20:00:00Z', { user_id: 'b' })]);
     expect(events('2026-11-18', '2026-11-20')).toEqual(['2026-11-18=0', '2026-11-19=2', '2026-11-20=0']);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen({ timeZone: 'Asia/Tokyo' });
-    const report = await h.analytics.rebuildAll!();
+    const report = await h.rollups.rebuildAll!();
     expect(report.days).toEqual(['2026-11-20']);
     expect(events('2026-11-19', '2026-11-20')).toEqual(['2026-11-19=0', '2026-11-20=2']);
     await h.reopen();
@@ -98,11 +98,11 @@ describe('rollups', () => {
       ev('2026-11-18T11:00:00Z', { user_id: 'other' }),
       ev('2026-11-20T09:00:00Z', { user_id: secret }),
     ]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     expect(usage30().mau).toBe(2);
     for (const day of await h.log.days()) await h.log.rewriteDay(day, (e) => e.user_id !== secret);
-    await h.analytics.rebuildDays(['2026-11-18', '2026-11-20']);
-    await h.analytics.forgetUsers!([secret]);
+    await h.rollups.rebuildDays(['2026-11-18', '2026-11-20']);
+    await h.rollups.forgetUsers!([secret]);
     expect(usage30()).toMatchObject({ mau: 1, total_events: 1, unique_days: 1, feature_usage: [] });
     for (const f of readdirSync(h.dir)) expect(readFileSync(join(h.dir, f)).includes(secret), f).toBe(false);
     await h.reopen();
@@ -112,11 +112,11 @@ describe('rollups', () => {
   it('rebuildDays keeps events appended while it reads the log exactly once', async () => {
     h = await harness();
     await h.log.append([ev('2026-11-20T09:00:00Z', { user_id: 'a' })]);
-    const rebuilding = h.analytics.rebuildDays(['2026-11-20']);
+    const rebuilding = h.rollups.rebuildDays(['2026-11-20']);
     await h.log.append([ev('2026-11-20T10:00:00Z', { user_id: 'b' })]);
     await rebuilding;
     expect(events('2026-11-20', '2026-11-20')).toEqual(['2026-11-20=2']);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     await h.reopen();
     expect(events('2026-11-20', '2026-11-20')).toEqual(['2026-11-20=2']);
   });
@@ -128,13 +128,13 @@ describe('rollups', () => {
       ev('2026-11-19T10:00:00Z', { user_id: 'a', url: '/kept' }),
       ev('2026-11-20T10:00:00Z', { user_id: 'a' }),
     ]);
-    expect(h.analytics.isRolledUp!('2026-11-19')).toBe(false);
-    await h.analytics.rollup!();
-    expect(h.analytics.isRolledUp!('2026-11-19')).toBe(true);
-    expect(h.analytics.isRolledUp!('2026-11-20')).toBe(false); // still being appended to
-    expect(h.analytics.purgeRollupsBefore!('2026-11-15', { dryRun: true })).toEqual({ days: ['2026-11-10'], rows: 1 });
+    expect(h.rollups.isRolledUp!('2026-11-19')).toBe(false);
+    await h.rollups.rollup!();
+    expect(h.rollups.isRolledUp!('2026-11-19')).toBe(true);
+    expect(h.rollups.isRolledUp!('2026-11-20')).toBe(false); // still being appended to
+    expect(h.rollups.purgeRollupsBefore!('2026-11-15', { dryRun: true })).toEqual({ days: ['2026-11-10'], rows: 1 });
     expect(events('2026-11-10', '2026-11-10')).toEqual(['2026-11-10=1']);
-    expect(h.analytics.purgeRollupsBefore!('2026-11-15')).toEqual({ days: ['2026-11-10'], rows: 1 });
+    expect(h.rollups.purgeRollupsBefore!('2026-11-15')).toEqual({ days: ['2026-11-10'], rows: 1 });
     expect(events('2026-11-10', '2026-11-10')).toEqual(['2026-11-10=0']);
     // The user and the url seen only on the purged day are gone from the users and dict tables too.
     const db = readFileSync(join(h.dir, 'tally.db'));
@@ -146,14 +146,14 @@ describe('rollups', () => {
 
   it('records the completeness ledger durably', async () => {
     h = await harness();
-    h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, dropped: 3, bots: 1 });
-    h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 2, duplicates: 0, rejected: { invalid_ts: 1, too_old: 1 }, dropped: 0, bots: 0 });
-    h.ledger.record({ day: '2026-11-19', app: 'ios', accepted: 1, duplicates: 0, rejected: {}, dropped: 0, bots: 0 });
+    await h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 5, duplicates: 1, rejected: { invalid_ts: 2 }, dropped: 3, bots: 1 });
+    await h.ledger.record({ day: '2026-11-20', app: 'web', accepted: 2, duplicates: 0, rejected: { invalid_ts: 1, too_old: 1 }, dropped: 0, bots: 0 });
+    await h.ledger.record({ day: '2026-11-19', app: 'ios', accepted: 1, duplicates: 0, rejected: {}, dropped: 0, bots: 0 });
     await h.reopen();
-    expect(h.analytics.completeness!('2026-11-19', '2026-11-20')).toEqual([
+    expect(h.rollups.completeness!('2026-11-19', '2026-11-20')).toEqual([
       { day: '2026-11-19', accepted: 1, duplicates: 0, rejected: {}, rejected_total: 0, bots: 0, dropped: 0, other: {} },
       { day: '2026-11-20', accepted: 7, duplicates: 1, rejected: { invalid_ts: 3, too_old: 1 }, rejected_total: 4, bots: 1, dropped: 3, other: {} },
     ]);
-    expect(h.analytics.completeness!('2026-11-19', '2026-11-20', 'ios')[1]).toMatchObject({ accepted: 0 });
+    expect(h.rollups.completeness!('2026-11-19', '2026-11-20', 'ios')[1]).toMatchObject({ accepted: 0 });
   });
 });

@@ -17,8 +17,8 @@ describe('step reader (funnel index lists read in a worker thread)', () => {
   it('hands out the stored bytes of a list, null for a key that is gone, and nothing once closed', { timeout: 60_000 }, async () => {
     h = await harness();
     await h.log.append([ev(at('16', '09:00'), { user_id: 'a', feature: 'pricing' }), ev(at('16', '10:00'), { user_id: 'b', event_type: 'action' })]);
-    await h.analytics.rollup!();
-    const engine = h.analytics.engine!;
+    await h.rollups.rollup!();
+    const engine = h.rollups.engine!;
     const store = engine.store;
     const head = store.meta.get('2026-11-16')!.head;
     const pv = engine.dict.find('page_view')!;

@@ -1,11 +1,12 @@
 import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } from './cube.js';
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
-import { allStepKeys, readRows, writeDay, type Head, type Staged } from './stage.js';
+import { allStepKeys, readRows, readUsers, writeDay, type Garbage, type Head, type Staged } from './stage.js';
 import { EMPTY_STEP, mergeTimes, type StepLog, type StepTimes } from './steps.js';
 import { decodeStep, encodeStep } from './step-view.js';
 
 const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
+const EMPTY = Buffer.alloc(0);
 
 /** A day written whole on this connection (rebuilds): its rows, users and step log. */
 export interface DayWrite {
@@ -66,6 +67,11 @@ export interface DayStore {
   /** Writes the day whole on this connection (rebuilds), deleting everything it held before. */
   write(day: string, w: DayWrite, rolledAt: string): void;
   remove(day: string): void;
+  /**
+   * Forgets the day in the caller's transaction, deleting only its small rows: its rows, index and
+   * user lists are left for the rollup worker to delete (`collect` the returned garbage).
+   */
+  detach(day: string): Garbage | undefined;
   coverage(receiptDay: string): Map<string, number>;
   addCoverage(receiptDay: string, day: string, events: number): void;
   setCoverage(receiptDay: string, day: string, events: number): void;
@@ -88,10 +94,10 @@ const CACHE_ROW_DAYS = 32;
 export function createDayStore(db: Db): DayStore {
   const meta = new Map<string, DayMeta>();
   const all = db
-    .prepare('SELECT d.day, events, users, summary, steps, lo, hi, step_keys, base, parts FROM days d JOIN day_heads h ON h.day = d.day ORDER BY d.day')
-    .all() as { day: string; events: number; users: number; summary: string; steps: number; lo: number; hi: number; step_keys: string; base: number; parts: number }[];
+    .prepare("SELECT d.day, events, users, summary, steps, lo, hi, step_keys, base, parts, COALESCE(u.key, '') users_key FROM days d JOIN day_heads h ON h.day = d.day LEFT JOIN day_user_keys u ON u.day = d.day ORDER BY d.day")
+    .all() as { day: string; events: number; users: number; summary: string; steps: number; lo: number; hi: number; step_keys: string; base: number; parts: number; users_key: string }[];
   for (const r of all) {
-    const head = { lo: r.lo, hi: r.hi, keys: r.step_keys === '' ? [] : r.step_keys.split(','), base: r.base === 1, parts: r.parts };
+    const head = { lo: r.lo, hi: r.hi, keys: r.step_keys === '' ? [] : r.step_keys.split(','), base: r.base === 1, parts: r.parts, userKeys: r.users_key === '' ? [] : r.users_key.split(',') };
     meta.set(r.day, { events: r.events, users: r.users, summary: decodeSummary(r.summary), steps: r.steps === 1, head });
   }
   const rowCache = new Map<string, RowSet[]>();
@@ -99,10 +105,12 @@ export function createDayStore(db: Db): DayStore {
   const complete = new Set((db.prepare('SELECT receipt_day FROM receipts WHERE complete = 1').pluck().all() as string[]));
 
   const q = {
-    users: db.prepare('SELECT user_ids FROM days WHERE day = ?').pluck(),
     // Rows live in `day_parts` (stage.ts); `rows` keeps only what days written before day heads hold.
     write: db.prepare("INSERT OR REPLACE INTO days (day, events, users, summary, user_ids, rows, rolled_at, steps) VALUES (?, ?, ?, ?, ?, x'', ?, ?)"),
     head: db.prepare('INSERT OR REPLACE INTO day_heads (day, lo, hi, step_keys, base, parts) VALUES (?, ?, ?, ?, ?, ?)'),
+    usersHead: db.prepare('INSERT OR REPLACE INTO day_user_keys (day, key) VALUES (?, ?)'),
+    removeUsersHead: db.prepare('DELETE FROM day_user_keys WHERE day = ?'),
+    removeUsers: db.prepare(`DELETE FROM day_users WHERE ${allStepKeys.where.replaceAll('day', 'key')}`),
     values: db.prepare('SELECT data FROM day_values WHERE day = ?').pluck(),
     putValues: db.prepare('INSERT OR REPLACE INTO day_values (day, data) VALUES (?, ?)'),
     removeValues: db.prepare('DELETE FROM day_values WHERE day = ?'),
@@ -125,8 +133,12 @@ export function createDayStore(db: Db): DayStore {
 
   /** Writes the day's `days`, `day_heads` and `day_values` rows and its in-memory state. */
   function put(day: string, events: number, summary: Summary, values: Uint32Array[], users: Uint32Array, head: Head, steps: boolean, rolledAt: string): void {
-    q.write.run(day, events, users.length, encodeSummary(summary), Buffer.from(users.buffer, users.byteOffset, users.byteLength), rolledAt, steps ? 1 : 0);
+    // The list itself is in `day_users` when the head names it there (written by the rollup worker).
+    const inline = head.userKeys.length === 0 ? Buffer.from(users.buffer, users.byteOffset, users.byteLength) : EMPTY;
+    q.write.run(day, events, users.length, encodeSummary(summary), inline, rolledAt, steps ? 1 : 0);
     q.head.run(day, head.lo, head.hi, head.keys.join(','), head.base ? 1 : 0, head.parts);
+    if (head.userKeys.length === 0) q.removeUsersHead.run(day);
+    else q.usersHead.run(day, head.userKeys.join(','));
     q.putValues.run(day, encodeValues(values));
     meta.set(day, { events, users: users.length, summary, steps, head });
     dropUsers(day);
@@ -164,7 +176,7 @@ export function createDayStore(db: Db): DayStore {
       userCache.set(day, hit);
       return hit;
     }
-    const v = decodeUsers(q.users.get(day) as Buffer);
+    const v = readUsers(db, day, meta.get(day)!.head);
     userCache.set(day, v);
     userBytes += v.byteLength;
     while (userBytes > CACHE_USER_BYTES && userCache.size > 1) dropUsers(userCache.keys().next().value!);
@@ -214,14 +226,30 @@ export function createDayStore(db: Db): DayStore {
     write(day, w, rolledAt) {
       q.removeParts.run(day);
       q.removeSteps.run(...allStepKeys.args(day));
-      const head = writeDay(db, day, w.rows, w.steps);
-      put(day, w.events, w.summary, w.values, Uint32Array.from(w.users).sort(), head, true, rolledAt);
+      q.removeUsers.run(...allStepKeys.args(day));
+      const users = Uint32Array.from(w.users).sort();
+      const head = writeDay(db, day, w.rows, w.steps, users);
+      put(day, w.events, w.summary, w.values, users, head, true, rolledAt);
       rowCache.delete(day);
+    },
+    detach(day) {
+      const m = meta.get(day);
+      if (m === undefined) return undefined;
+      q.remove.run(day);
+      q.removeHead.run(day);
+      q.removeUsersHead.run(day);
+      q.removeValues.run(day);
+      meta.delete(day);
+      rowCache.delete(day);
+      dropUsers(day);
+      return { day, lo: m.head.lo, hi: m.head.hi, keys: m.head.keys, userKeys: m.head.userKeys, all: true };
     },
     remove(day) {
       q.remove.run(day);
       q.removeHead.run(day);
       q.removeSteps.run(...allStepKeys.args(day));
+      q.removeUsers.run(...allStepKeys.args(day));
+      q.removeUsersHead.run(day);
       q.removeParts.run(day);
       q.removeValues.run(day);
       meta.delete(day);
@@ -241,7 +269,7 @@ export function createDayStore(db: Db): DayStore {
     getMeta: (key) => q.getMeta.get(key) as string | undefined,
     setMeta: (key, value) => void q.setMeta.run(key, value),
     clear() {
-      db.exec('DELETE FROM days; DELETE FROM day_heads; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_values; DELETE FROM coverage; DELETE FROM receipts;');
+      db.exec('DELETE FROM days; DELETE FROM day_heads; DELETE FROM day_steps; DELETE FROM day_parts; DELETE FROM day_users; DELETE FROM day_user_keys; DELETE FROM day_values; DELETE FROM coverage; DELETE FROM receipts;');
       meta.clear();
       rowCache.clear();
       userCache.clear();

@@ -86,7 +86,7 @@ describe('rollup staging in a worker thread', { timeout: 60_000 }, () => {
     let during = 0;
     let sent = 30_000;
     let done = false;
-    const rollup = h.analytics.rollup!().finally(() => (done = true));
+    const rollup = h.rollups.rollup!().finally(() => (done = true));
     while (!done) {
       await h.log.append(Array.from({ length: 10 }, (_, k) => ev(at(k), { user_id: `late${sent + k}` })));
       sent += 10;
@@ -97,7 +97,7 @@ describe('rollup staging in a worker thread', { timeout: 60_000 }, () => {
     expect(during).toBeGreaterThan(0);
     const total = async () => (await appFor(h!).json('/api/analytics/usage?days=1')).body.total_events as number;
     expect(await total()).toBe(sent);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     expect(await total()).toBe(sent);
     await h.reopen();
     expect(await total()).toBe(sent);
@@ -108,7 +108,7 @@ describe('rollup staging in a worker thread', { timeout: 60_000 }, () => {
   it('ignores what a rollup stopped half-way left behind, and the next rollup deletes it', async () => {
     h = await harness();
     await h.log.append(Array.from({ length: 40 }, (_, i) => ev('2026-11-18T10:00:00Z', { user_id: `u${i % 10}`, event_type: i % 2 ? 'action' : 'page_view', feature: 'cta' })));
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     const ask = async () => {
       const t = appFor(h!);
       return {
@@ -126,7 +126,7 @@ describe('rollup staging in a worker thread', { timeout: 60_000 }, () => {
     await h.reopen();
     expect(await ask()).toEqual(before);
     await h.log.append([ev('2026-11-18T11:00:00Z', { user_id: 'late', received_at: '2026-11-20T09:00:00Z' })]);
-    await h.analytics.rollup!();
+    await h.rollups.rollup!();
     // The leftovers are gone; the day is its chunk plus the new part, with one index key each.
     expect(count()).toEqual({ p: 2, k: 2 });
     expect(db.prepare("SELECT COUNT(*) FROM day_steps WHERE day = '2026-11-18~killed'").pluck().get()).toBe(0);

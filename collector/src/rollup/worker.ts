@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
-import { collect, stageDays, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
+import { createWriteGate, type WriteGate } from './write-gate.js';
+import { checkpoint, collect, stageDays, sweep, writeEntries, type Garbage, type StageJob, type Staged } from './stage.js';
 
 /**
  * Runs the heavy half of a rollup in a worker thread (stage.ts: merging, encoding, the funnel
@@ -17,7 +18,13 @@ export interface RollupWorker {
   entries(db: Db, entries: PendingEntries): Promise<void>;
   /** Deletes what moved heads no longer name, then checkpoints the WAL (stage.ts `collect`). */
   collect(db: Db, garbage: Garbage[]): Promise<void>;
+  /** Copies the WAL back into the database (stage.ts `checkpoint`). */
+  checkpoint(db: Db, mode: 'PASSIVE' | 'TRUNCATE'): Promise<void>;
+  /** Deletes what no day head names (stage.ts `sweep`). */
+  sweep(db: Db): Promise<void>;
   close(): Promise<void>;
+  /** The event loop's SQLite writes that may overlap the worker's (the ledger) go through this. */
+  readonly gate: WriteGate;
 }
 
 type Reply = { id: number; out?: unknown; error?: string; stack?: string; code?: string };
@@ -27,14 +34,15 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
   let broken = false;
   let seq = 0;
   let pending = 0;
+  const gate = createWriteGate();
   const waiting = new Map<number, { ok: (v: unknown) => void; fail: (e: Error) => void }>();
 
   function start(): Worker {
     const here = import.meta.url;
     // Running from source (tsx, vitest): a plain-JS bootstrap loads the worker through tsx.
     const w = here.endsWith('.ts')
-      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { file: new URL('./worker-body.ts', here).href } })
-      : new Worker(new URL('./worker-body.js', here));
+      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { file: new URL('./worker-body.ts', here).href, gate: gate.buffer } })
+      : new Worker(new URL('./worker-body.js', here), { workerData: { gate: gate.buffer } });
     w.unref();
     w.on('message', (m: Reply) => {
       const p = waiting.get(m.id);
@@ -80,6 +88,7 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
   }
 
   return {
+    gate,
     async stage(db, jobs) {
       if (jobs.length === 0) return [];
       const r = await run<Staged[]>({ op: 'stage', file: db.name, jobs });
@@ -93,6 +102,14 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
       const r = await run<null>({ op: 'collect', file: db.name, garbage });
       if (r === undefined) collect(db, garbage);
     },
+    async checkpoint(db, mode) {
+      const r = await run<null>({ op: 'checkpoint', file: db.name, mode });
+      if (r === undefined) checkpoint(db, mode);
+    },
+    async sweep(db) {
+      const r = await run<null>({ op: 'sweep', file: db.name });
+      if (r === undefined) sweep(db);
+    },
     async close() {
       const w = worker;
       worker = undefined;
@@ -105,7 +122,7 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
 let shared: RollupWorker | undefined;
 
 /**
- * The process's rollup worker: one for every analytics instance (tests and CLI commands open
+ * The process's rollup worker: one for every `Rollups` opened (tests and CLI commands open
  * several), unref'd so it never keeps the process alive. Fallbacks are reported through
  * `onFallback` of the first caller.
  */

@@ -3,3 +3,4 @@ export { isDay, utcDay, utcDayOfIso } from './utc-day.js';
 export { isoString, parseIso } from './iso-time.js';
 export { createSerial } from './serial.js';
 export type { Serial } from './serial.js';
+export { readTextIfExists } from './read-if-exists.js';

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../config/config.js';
 import type { AppDeps } from '../deps.js';
-import type { Analytics } from '../rollup/index.js';
+import type { Rollups } from '../rollup/index.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { createFakeClock, type FakeClock } from './clock.js';
 import { createRecordingLedger, type RecordingLedger } from './ledger.js';
@@ -12,14 +12,14 @@ import { utcDay } from '../shared/index.js';
 
 
 /**
- * An `Analytics` without SQLite that remembers which days it was asked to rebuild. No engine (the
+ * A `Rollups` without SQLite that remembers which days it was asked to rebuild. No engine (the
  * query API answers 503); no rollups: nothing to persist, purge or forget, no day confirmed rolled up.
  */
-export interface StubAnalytics extends Analytics {
+export interface StubRollups extends Rollups {
   readonly rebuilt: string[][];
 }
 
-export function createStubAnalytics(): StubAnalytics {
+export function createStubRollups(): StubRollups {
   const rebuilt: string[][] = [];
   return {
     rebuilt,
@@ -44,7 +44,7 @@ export interface TestDeps extends AppDeps {
   ledger: RecordingLedger;
   logger: RecordingLogger;
   clock: FakeClock;
-  analytics: StubAnalytics;
+  rollups: StubRollups;
   metrics: Metrics;
 }
 
@@ -74,7 +74,7 @@ export function makeTestDeps<O extends TestOverrides = {}>(
     log: createMemoryLogStore(clock),
     ledger: createRecordingLedger(),
     logger: createRecordingLogger(),
-    analytics: createStubAnalytics(),
+    rollups: createStubRollups(),
     metrics: createMetrics(),
   };
   const { config: _ignored, ...rest } = overrides ?? {};

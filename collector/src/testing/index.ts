@@ -1,8 +1,8 @@
-export { makeTestDeps, createStubAnalytics } from './deps.js';
+export { makeTestDeps, createStubRollups } from './deps.js';
 export { REPO_ROOT, TEST_DASH_KEY, killQuietly, runCli, spawnCli, startCollector, testEnv } from './collector-process.js';
 export type { CliResult, CollectorProcess, CollectorProcessOptions, Exit } from './collector-process.js';
 export { freePort } from './ports.js';
-export type { TestDeps, TestOverrides, StubAnalytics } from './deps.js';
+export type { TestDeps, TestOverrides, StubRollups } from './deps.js';
 export { createMemoryLogStore } from './log-store.js';
 export type { MemoryLogStore } from './log-store.js';
 export { createRecordingLedger } from './ledger.js';

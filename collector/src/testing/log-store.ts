@@ -55,7 +55,7 @@ export function createMemoryLogStore(clock: Clock = { now: () => Date.now() }): 
         logged.push(e);
       }
       // Like the real store: a failing beforeAck leaves nothing stored.
-      options?.beforeAck?.({ logged, duplicates });
+      await options?.beforeAck?.({ logged, duplicates });
       for (const k of keys) seen.set(k, now);
       events.push(...logged);
       if (logged.length > 0) for (const l of listeners) l(logged);

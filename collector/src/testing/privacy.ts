@@ -1,8 +1,8 @@
 import type { StoredEvent } from '@tally/protocol';
-import { createStubAnalytics, type StubAnalytics } from './index.js';
+import { createStubRollups, type StubRollups } from './index.js';
 import type { RollupPurge } from '../rollup/index.js';
 
-/** Test helpers for this folder: hand-made events and an Analytics stub with the privacy hooks. */
+/** Test helpers for this folder: hand-made events and an Rollups stub with the privacy hooks. */
 
 let counter = 0;
 
@@ -18,7 +18,7 @@ export function ev(fields: Partial<StoredEvent> & { time?: string; received_at?:
   };
 }
 
-export interface PrivacyStub extends StubAnalytics {
+export interface PrivacyStub extends StubRollups {
   forgotten: string[][];
   purgedBefore: Array<{ day: string; dryRun: boolean }>;
   /** Receipt days the stub claims are fully rolled up. */
@@ -29,7 +29,7 @@ export interface PrivacyStub extends StubAnalytics {
 }
 
 export function createPrivacyStub(rollupDays: string[] = []): PrivacyStub {
-  const base = createStubAnalytics();
+  const base = createStubRollups();
   const forgotten: string[][] = [];
   const purgedBefore: Array<{ day: string; dryRun: boolean }> = [];
   let stored = [...rollupDays];

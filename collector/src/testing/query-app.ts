@@ -4,7 +4,7 @@ import type { Harness } from './rollup.js';
 
 /** The real app around a rollup harness; `get` sends the dash key. */
 export function appFor(h: Harness) {
-  const deps = makeTestDeps({ log: h.log, clock: h.clock, analytics: h.analytics, ledger: h.ledger, config: { timeZone: h.config.timeZone, dataDir: h.dir } });
+  const deps = makeTestDeps({ log: h.log, clock: h.clock, rollups: h.rollups, ledger: h.ledger, config: { timeZone: h.config.timeZone, dataDir: h.dir } });
   const app = createApp(deps);
   return {
     app,

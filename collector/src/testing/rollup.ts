@@ -5,7 +5,7 @@ import type { StoredEvent } from '@tally/protocol';
 import { loadConfig, type Config } from '../config/config.js';
 import { createFakeClock, createMemoryLogStore, createRecordingLogger, type FakeClock, type MemoryLogStore } from './index.js';
 import type { Ledger } from '../deps.js';
-import { type Analytics, openAnalytics } from '../rollup/index.js';
+import { type Rollups, openRollups } from '../rollup/index.js';
 
 let seq = 0;
 
@@ -26,9 +26,9 @@ export interface Harness {
   config: Config;
   clock: FakeClock;
   log: MemoryLogStore;
-  analytics: Analytics;
+  rollups: Rollups;
   ledger: Ledger;
-  /** Closes and reopens analytics on the same data dir and log (a restart). */
+  /** Closes and reopens rollups on the same data dir and log (a restart). */
   reopen(config?: Partial<Config>): Promise<void>;
   close(): void;
 }
@@ -46,19 +46,19 @@ export async function harness(opts: { tz?: string; now?: string; dir?: string; c
     logger,
   } as unknown as Harness;
   async function open() {
-    const { analytics, ledger } = await openAnalytics({ config, log, logger, clock, warm: false });
-    h.analytics = analytics;
+    const { rollups, ledger } = await openRollups({ config, log, logger, clock, warm: false });
+    h.rollups = rollups;
     h.ledger = ledger;
     h.config = config;
   }
   await open();
   h.reopen = async (over = {}) => {
-    h.analytics.close();
+    h.rollups.close();
     config = { ...config, ...over };
     await open();
   };
   h.close = () => {
-    h.analytics.close();
+    h.rollups.close();
     rmSync(dir, { recursive: true, force: true });
   };
   return h;

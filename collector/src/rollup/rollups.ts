@@ -8,15 +8,16 @@ export interface RollupPurge {
 }
 
 /**
- * The query side of the collector: SQLite rollups plus the incremental real-time structure.
- * Queries (`query/`) read through `engine`; the jobs below change what it holds.
+ * The rollups of one data directory, persisted and live: the SQLite day cubes plus the live overlay
+ * of the events not yet rolled up (together the `engine`, which `query/` reads), the jobs that
+ * rewrite them (rollup, rebuild, purge, forget) and the ledger's completeness. `openRollups` makes it.
  */
-export interface Analytics {
+export interface Rollups {
   /** Recomputes the rollups of these days (`YYYY-MM-DD` in TALLY_TZ) from the raw log — after an erasure, say. */
   rebuildDays(days: string[]): Promise<void>;
   close(): void;
   /**
-   * The rollups' read side. Absent only on `createStubAnalytics` (tests of other folders, which
+   * The rollups' read side. Absent only on `createStubRollups` (tests of other folders, which
    * have no SQLite): the query API answers 503 then.
    */
   readonly engine?: Engine;
