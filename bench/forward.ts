@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySchema } from '../collector/src/forward/clickhouse.js';
-import { startClickHouse, startKafkaMock } from '../collector/src/forward/testing/servers.js';
+import { startClickHouse, startKafkaMock, type RunningServer } from '../collector/src/forward/testing/servers.js';
 import { freePort, startCollector } from '../collector/src/testing/index.js';
 import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
 
@@ -20,7 +21,11 @@ import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
  * 1.5 × the first half's plus one batch). Then how long the backlog took to drain after the
  * load stopped, and ingestion with a ClickHouse that refuses connections. Each pair also runs both
  * paced at half the rate it ingested without forwarders (below saturation: p99, CPU, lag).
- * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20), BENCH_FORWARD_SINKS (kafka,clickhouse).
+ * The forwarder thread's own CPU per event comes from /metrics (tally_forward_thread_cpu_seconds_total),
+ * the sink servers' from /proc. BENCH_FORWARD_PIN=1 pins the sink servers to CPU 1 and this process
+ * (the load generator) with the collectors it starts to CPU 0, so that the sinks — on other machines
+ * in production — take no CPU from ingestion (the collector then has one core, with or without forwarders).
+ * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20), BENCH_FORWARD_SINKS (kafka,clickhouse), BENCH_FORWARD_PIN (0).
  */
 
 const num = (name: string, fallback: number) => {
@@ -34,6 +39,8 @@ async function metrics(url: string): Promise<Record<string, number>> {
   for (const line of text.split('\n')) {
     const m = /^(tally_forward_\w+)\{sink="(\w+)"\} (\S+)$/.exec(line);
     if (m) out[`${m[1]}:${m[2]}`] = Number(m[3]);
+    const t = /^tally_forward_thread_cpu_seconds_total (\S+)$/.exec(line);
+    if (t) out.thread_cpu = Number(t[1]);
   }
   return out;
 }
@@ -54,6 +61,10 @@ interface Run {
   events_per_s: number;
   cpu_us_per_event: number;
   main_thread_cpu_us_per_event: number;
+  /** The forwarder thread alone (its own /proc figure, from /metrics). */
+  forwarder_thread_cpu_us_per_event?: number;
+  /** kcat's mock broker and ClickHouse together: on other machines in production. */
+  sink_servers_cpu_us_per_event?: number;
   p99_ms: number;
   forwarded_per_s?: Record<string, number>;
   lag?: Record<string, LagTrace>;
@@ -94,7 +105,7 @@ function trace(samples: [number, number][], seconds: number, ingestPerS: number)
   return { samples, max, end, max_first_half: maxFirst, trend_per_s: Math.round(trend), bounded };
 }
 
-async function once(seconds: number, env: Record<string, string>, make: () => string, forwarding: boolean, eventsPerS?: number): Promise<Run> {
+async function once(seconds: number, env: Record<string, string>, make: () => string, forwarding: boolean, servers: RunningServer[], eventsPerS?: number): Promise<Run> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tally-bench-forward-'));
   const collector = await startCollector({ dataDir, env: { TALLY_FSYNC: 'always', ...env } });
   const { url } = collector;
@@ -119,11 +130,14 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
         await new Promise((r) => setTimeout(r, 500));
       }
     })();
+    const serversCpu = () => servers.reduce((a, s) => a + cpuSeconds(s.proc.pid!), 0);
     const cpu0 = cpuSeconds(pid);
     const main0 = threadCpuSeconds(pid, pid);
+    const srv0 = serversCpu();
     const r = await load(url, '/v1/events', seconds, 32, make, eventsPerS === undefined ? undefined : Math.max(1, Math.round(eventsPerS / 50)));
     const cpu = cpuSeconds(pid) - cpu0;
     const mainCpu = threadCpuSeconds(pid, pid) - main0;
+    const srvCpu = serversCpu() - srv0;
     sampling = false;
     await sampler;
     const stored = (await countStored(dataDir)) - before;
@@ -135,6 +149,8 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     };
     if (forwarding) {
       const m1 = await metrics(url);
+      if (m1.thread_cpu !== undefined && m0.thread_cpu !== undefined) run.forwarder_thread_cpu_us_per_event = Number((((m1.thread_cpu - m0.thread_cpu) * 1e6) / stored).toFixed(1));
+      run.sink_servers_cpu_us_per_event = Number(((srvCpu * 1e6) / stored).toFixed(1));
       run.forwarded_per_s = {};
       for (const sink of ['kafka', 'clickhouse']) run.forwarded_per_s[sink] = Math.round(((m1[`tally_forward_events_total:${sink}`] ?? 0) - (m0[`tally_forward_events_total:${sink}`] ?? 0)) / seconds);
       run.lag = {};
@@ -162,7 +178,14 @@ export async function run(): Promise<Record<string, unknown>> {
   const runs = num('BENCH_FORWARD_RUNS', 3);
   const seconds = num('BENCH_FORWARD_SECONDS', 20);
   const sinks = (process.env.BENCH_FORWARD_SINKS ?? 'kafka,clickhouse').split(',');
+  const pin = process.env.BENCH_FORWARD_PIN === '1';
   const [kafka, ch] = await Promise.all([startKafkaMock(), startClickHouse()]);
+  const servers = [kafka, ch];
+  if (pin) {
+    // Sinks on CPU 1; this process (the load generator) and every collector it starts on CPU 0.
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+    for (const s of servers) execFileSync('taskset', ['-a', '-p', '-c', '1', String(s.proc.pid)], { stdio: 'ignore' });
+  }
   try {
     const batches = batchMaker();
     const off: Run[] = [];
@@ -181,40 +204,49 @@ export async function run(): Promise<Record<string, unknown>> {
       };
       // Alternating order: whichever runs second is not always the one a drifting machine favours.
       if (i % 2 === 0) {
-        off.push(await once(seconds, {}, batches.make, false));
-        on.push(await once(seconds, env, batches.make, true));
+        off.push(await once(seconds, {}, batches.make, false, servers));
+        on.push(await once(seconds, env, batches.make, true, servers));
       } else {
-        on.push(await once(seconds, env, batches.make, true));
-        off.push(await once(seconds, {}, batches.make, false));
+        on.push(await once(seconds, env, batches.make, true, servers));
+        off.push(await once(seconds, {}, batches.make, false, servers));
       }
       ratios.push(on[i]!.events_per_s / off[i]!.events_per_s);
       // Paced at half of what this pair ingested without forwarders: below saturation, the cost is
       // latency and CPU, and the question is whether the forwarders keep up.
       const rate = Math.round(off[i]!.events_per_s / 2);
       if (i % 2 === 0) {
-        pacedOff.push(await once(seconds, {}, batches.make, false, rate));
-        pacedOn.push(await once(seconds, env, batches.make, true, rate));
+        pacedOff.push(await once(seconds, {}, batches.make, false, servers, rate));
+        pacedOn.push(await once(seconds, env, batches.make, true, servers, rate));
       } else {
-        pacedOn.push(await once(seconds, env, batches.make, true, rate));
-        pacedOff.push(await once(seconds, {}, batches.make, false, rate));
+        pacedOn.push(await once(seconds, env, batches.make, true, servers, rate));
+        pacedOff.push(await once(seconds, {}, batches.make, false, servers, rate));
       }
       loads.push(Number(loadavg()[0]!.toFixed(1)));
-      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs), ratio ${ratios[i]!.toFixed(3)}, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}; load ${loads[i]}\n`);
+      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs, forwarder thread ${on[i]!.forwarder_thread_cpu_us_per_event} µs, sink servers ${on[i]!.sink_servers_cpu_us_per_event} µs), ratio ${ratios[i]!.toFixed(3)}, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}; load ${loads[i]}\n`);
     }
     // A ClickHouse that refuses connections: ingestion must not notice (once, after the pairs).
-    const downPair = { off: await once(seconds, {}, batches.make, false), down: await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false) };
+    const downPair = { off: await once(seconds, {}, batches.make, false, servers), down: await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false, servers) };
     down.push(downPair.down);
     process.stderr.write(`  sink down: ${downPair.down.events_per_s} ev/s p99 ${downPair.down.p99_ms} ms, without forwarders ${downPair.off.events_per_s} ev/s p99 ${downPair.off.p99_ms} ms\n`);
     const ratio = median(ratios);
     return {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_1m_per_pair: loads },
-      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch: 1000, linger_ms: 1000, forwarders: 'worker thread' },
+      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch: 1000, linger_ms: 1000, forwarders: 'worker thread', pinned: pin ? 'load generator + collector on CPU 0, sink servers on CPU 1' : 'no (everything shares every core)' },
       ingest_events_per_s: { without_forwarders: median(off.map((r) => r.events_per_s)), with_forwarders: median(on.map((r) => r.events_per_s)) },
       ratio_with_to_without_per_pair: ratios.map((r) => Number(r.toFixed(3))),
       ingest_cost: Number((1 - ratio).toFixed(3)),
       lag_bounded_every_pair: on.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)),
       sink_down: { events_per_s: downPair.down.events_per_s, p99_ms: downPair.down.p99_ms, without_forwarders_events_per_s: downPair.off.events_per_s, without_forwarders_p99_ms: downPair.off.p99_ms },
-      cpu_us_per_event: { without_forwarders: median(off.map((r) => r.cpu_us_per_event)), with_forwarders: median(on.map((r) => r.cpu_us_per_event)), with_forwarders_main_thread: median(on.map((r) => r.main_thread_cpu_us_per_event)), without_forwarders_main_thread: median(off.map((r) => r.main_thread_cpu_us_per_event)) },
+      cpu_us_per_event: {
+        without_forwarders: median(off.map((r) => r.cpu_us_per_event)),
+        with_forwarders: median(on.map((r) => r.cpu_us_per_event)),
+        with_forwarders_main_thread: median(on.map((r) => r.main_thread_cpu_us_per_event)),
+        without_forwarders_main_thread: median(off.map((r) => r.main_thread_cpu_us_per_event)),
+        forwarder_thread: median(on.map((r) => r.forwarder_thread_cpu_us_per_event ?? NaN)),
+        sink_servers: median(on.map((r) => r.sink_servers_cpu_us_per_event ?? NaN)),
+      },
+      /** The collector's CPU per event that forwarding adds, as a share of it with forwarders (what ingestion loses when the collector's cores are the limit and the sinks run elsewhere). */
+      collector_cpu_share_of_forwarding: Number((1 - median(off.map((r) => r.cpu_us_per_event)) / median(on.map((r) => r.cpu_us_per_event))).toFixed(3)),
       p99_ms: { without_forwarders: median(off.map((r) => r.p99_ms)), with_forwarders: median(on.map((r) => r.p99_ms)) },
       forwarded_per_s: { kafka: median(on.map((r) => r.forwarded_per_s!.kafka!)), clickhouse: median(on.map((r) => r.forwarded_per_s!.clickhouse!)) },
       max_lag_events: { kafka: Math.max(...on.map((r) => r.lag?.kafka?.max ?? 0)), clickhouse: Math.max(...on.map((r) => r.lag?.clickhouse?.max ?? 0)) },
@@ -222,7 +254,14 @@ export async function run(): Promise<Record<string, unknown>> {
       paced_at_half: {
         events_per_s: { without_forwarders: median(pacedOff.map((r) => r.events_per_s)), with_forwarders: median(pacedOn.map((r) => r.events_per_s)) },
         p99_ms: { without_forwarders: median(pacedOff.map((r) => r.p99_ms)), with_forwarders: median(pacedOn.map((r) => r.p99_ms)) },
-        cpu_us_per_event: { without_forwarders: median(pacedOff.map((r) => r.cpu_us_per_event)), with_forwarders: median(pacedOn.map((r) => r.cpu_us_per_event)), with_forwarders_main_thread: median(pacedOn.map((r) => r.main_thread_cpu_us_per_event)) },
+        cpu_us_per_event: {
+          without_forwarders: median(pacedOff.map((r) => r.cpu_us_per_event)),
+          with_forwarders: median(pacedOn.map((r) => r.cpu_us_per_event)),
+          with_forwarders_main_thread: median(pacedOn.map((r) => r.main_thread_cpu_us_per_event)),
+          forwarder_thread: median(pacedOn.map((r) => r.forwarder_thread_cpu_us_per_event ?? NaN)),
+          sink_servers: median(pacedOn.map((r) => r.sink_servers_cpu_us_per_event ?? NaN)),
+        },
+        lag_end_events: { kafka: Math.max(...pacedOn.map((r) => r.lag?.kafka?.end ?? 0)), clickhouse: Math.max(...pacedOn.map((r) => r.lag?.clickhouse?.end ?? 0)) },
         forwarded_per_s: { kafka: median(pacedOn.map((r) => r.forwarded_per_s!.kafka!)), clickhouse: median(pacedOn.map((r) => r.forwarded_per_s!.clickhouse!)) },
         max_lag_events: { kafka: Math.max(...pacedOn.map((r) => r.lag?.kafka?.max ?? 0)), clickhouse: Math.max(...pacedOn.map((r) => r.lag?.clickhouse?.max ?? 0)) },
         lag_bounded_every_pair: pacedOn.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)),

@@ -16,6 +16,7 @@ const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unk
   memory: () => import('./memory.js'),
   sdk: () => import('./sdk.js'),
   forward: () => import('./forward.js'),
+  'forward-sinks': () => import('./forward-sinks.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -48,30 +48,20 @@ describe('two tabs sharing one IndexedDB queue', () => {
     expect(new Set(sentIds)).toEqual(new Set(stored.map((e) => e.event_id)));
   });
 
-  it('takes turns through the localStorage lease where Web Locks are missing', async () => {
-    const app = e2e.useApp('tabs-lease');
+  it('still stores every event exactly once where Web Locks are missing (no lock: the collector deduplicates)', async () => {
+    const app = e2e.useApp('tabs-nolocks');
     const context = await e2e.newContext();
-    // As in a browser without the Web Locks API: `navigator.locks` is undefined in every page.
-    // Lease writes are counted, to show the lease was what kept the turns.
+    // As in a browser without the Web Locks API (Safari before 15.4, Firefox before 96):
+    // `navigator.locks` is undefined in every page. Since issue 12 the SDK has no localStorage
+    // lease for this case (its bytes paid for ranged IndexedDB reads): both tabs may drain the
+    // same events, and the collector's event_id deduplication keeps every count exact.
     await context.addInitScript(() => {
       Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined });
-      const setItem = Storage.prototype.setItem;
-      const w = window as unknown as { leaseWrites: number };
-      w.leaseWrites = 0;
-      Storage.prototype.setItem = function (key: string, value: string) {
-        if (key.startsWith('tally:lock:')) w.leaseWrites++;
-        return setItem.call(this, key, value);
-      };
     });
     const { stored, sentIds } = await raceTwoTabs(context, app);
-    const pages = context.pages();
-    const writes = await Promise.all(pages.map((p) => p.evaluate(() => (window as unknown as { leaseWrites: number }).leaseWrites)));
-    expect(writes.every((n) => n > 0), `lease writes per tab: ${writes.join(', ')}`).toBe(true);
-    // Given back after each turn.
-    expect(await pages[0]!.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tally:lock:')))).toEqual([]);
-    // The lease has no compare-and-set, so an overlap is possible in principle (the collector's
-    // dedup absorbs it); what must hold is that the tabs did not both send the whole queue.
-    expect(sentIds.length).toBeLessThan(stored.length + 30);
+    // Every event was sent and stored once (raceTwoTabs checks the log for duplicates), and
+    // nothing was sent that was not stored.
     expect(new Set(sentIds)).toEqual(new Set(stored.map((e) => e.event_id)));
+    expect(await context.pages()[0]!.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tally:lock:')))).toEqual([]);
   });
 });

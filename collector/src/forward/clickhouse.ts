@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { StoredEvent } from '@tally/protocol';
 import type { ClickHouseConfig } from './config.js';
 import { clickhouseDdl, clickhouseRow, supportsTtl } from './schema.js';
 import type { ForwardRecord, Sink } from './sink.js';
@@ -20,7 +22,7 @@ export function clickhouseClient(c: ClickHouseConfig): ClickHouseClient {
   });
 }
 
-/** ClickHouse over HTTP: one `INSERT ... FORMAT JSONEachRow` per batch; erasure by `ALTER TABLE ... DELETE`. */
+/** ClickHouse over HTTP: one `INSERT ... FORMAT JSONEachRow` per batch (one body of rows); erasure by `ALTER TABLE ... DELETE`. */
 export function clickhouseSink(c: ClickHouseConfig): Sink {
   const client = clickhouseClient(c);
   const table = `${c.database}.${c.table}`;
@@ -28,7 +30,9 @@ export function clickhouseSink(c: ClickHouseConfig): Sink {
     name: 'clickhouse',
     async send(batch: ForwardRecord[]) {
       if (batch.length === 0) return;
-      await client.insert({ table, values: batch.map((r) => clickhouseRow(r.event)), format: 'JSONEachRow' });
+      const res = await client.exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from([rowsBody(batch)], { objectMode: false }) });
+      // The answer to an INSERT is empty; reading it to the end frees the keep-alive socket.
+      for await (const _ of res.stream);
     },
     async erase(keys: string[]) {
       if (keys.length === 0) return;
@@ -39,6 +43,29 @@ export function clickhouseSink(c: ClickHouseConfig): Sink {
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * The batch as one JSONEachRow body, built outside the JS heap: each row's parse and text are
+ * garbage the moment its bytes are written, so nothing of it outlives V8's young generation (rows
+ * kept as strings until the whole batch was built cost more CPU in garbage collection than building
+ * them; docs/benchmarks.md).
+ */
+export function rowsBody(batch: readonly ForwardRecord[]): Buffer {
+  let buf = Buffer.allocUnsafe(batch.length * 1024 + 4096);
+  let at = 0;
+  for (const r of batch) {
+    const row = clickhouseRow(JSON.parse(r.bytes.toString()) as StoredEvent);
+    const most = row.length * 3 + 1; // UTF-8 bytes of a UTF-16 string: at most 3 per code unit
+    if (at + most > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + most));
+      buf.copy(bigger, 0, 0, at);
+      buf = bigger;
+    }
+    at += buf.write(row, at);
+    buf[at++] = 10;
+  }
+  return buf.subarray(0, at);
 }
 
 /** `clickhouse-schema --apply`: creates the table, leaving out the TTL where the server lacks it. Returns the DDL run. */

@@ -1,3 +1,4 @@
+import type { StoredEvent } from '@tally/protocol';
 import type { Clock, Logger } from '../deps.js';
 import type { LogRecord } from '../logstore/index.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint, type PendingErasure } from './checkpoint.js';
@@ -113,7 +114,8 @@ export function createForwarder(o: ForwarderOptions) {
       cp.day = (await o.log.days())[0] ?? '';
       if (cp.day !== '') await persist();
     }
-    st.lagEvents = await countBacklog();
+    // A replay reports what it sent, not a lag: counting the backlog would read the whole log once more.
+    if (!replay) st.lagEvents = await countBacklog();
   }
 
   async function sendErasures(): Promise<void> {
@@ -142,7 +144,7 @@ export function createForwarder(o: ForwarderOptions) {
     let corrupt = 0;
     for (const r of await reader.read(cp.day, cp.offset, limit)) {
       end = r.end;
-      if (r.event) batch.push(r as ForwardRecord);
+      if (r.key !== undefined) batch.push(r as ForwardRecord);
       else corrupt++; // reported by the reader; moved past like any line
     }
     if (batch.length > 0 || corrupt > 0) return { batch, end, corrupt };
@@ -158,7 +160,7 @@ export function createForwarder(o: ForwarderOptions) {
     return 'advanced';
   }
 
-  const batchLimit = () => (st.lagEvents > 2 * o.batchSize ? o.batchSize * LAG_BATCH_FACTOR : o.batchSize);
+  const batchLimit = () => (replay || st.lagEvents > 2 * o.batchSize ? o.batchSize * LAG_BATCH_FACTOR : o.batchSize);
 
   /**
    * One unit of work: 'full' when a whole batch went (more may be waiting: go on at once), 'short'
@@ -178,7 +180,7 @@ export function createForwarder(o: ForwarderOptions) {
     if (got === 'advanced') return 'full';
     let { batch, end } = got;
     const { corrupt } = got;
-    st.head = batch[0] ? Date.parse(batch[0].event.received_at) : undefined;
+    st.head = batch[0] ? Date.parse((JSON.parse(batch[0].bytes.toString()) as StoredEvent).received_at) : undefined;
     for (;;) {
       try {
         await o.sink.send(batch);

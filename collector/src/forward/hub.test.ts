@@ -25,7 +25,7 @@ function fakeSink() {
     async send(batch: ForwardRecord[]) {
       if (state.accept < batch.length) throw new Error('sink down');
       state.accept -= batch.length;
-      state.got.push(...batch.map((r) => r.event.event_id));
+      state.got.push(...batch.map((r) => (JSON.parse(r.bytes.toString()) as { event_id: string }).event_id));
     },
     async erase(keys) {
       if (state.accept === 0) throw new Error('sink down');

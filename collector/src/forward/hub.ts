@@ -106,9 +106,10 @@ export async function rewriteFollowing(log: RecordSource, positions: Position[],
   return removed;
 }
 
-/** `/metrics` text for the forwarders' statuses. */
-export function forwardMetricsText(statuses: ForwarderStatus[]): string {
+/** `/metrics` text for the forwarders' statuses (and the CPU their thread used, when known). */
+export function forwardMetricsText(statuses: ForwarderStatus[], threadCpuSeconds?: number): string {
   const r = createRegistry();
+  if (threadCpuSeconds !== undefined) r.counter('tally_forward_thread_cpu_seconds_total', 'CPU time the forwarder thread used (all sinks: read, encode, send).').inc(threadCpuSeconds);
   const forwarded = r.counter('tally_forward_events_total', 'Events a sink acknowledged.', []);
   const failed = r.counter('tally_forward_batches_failed_total', 'Batch sends that failed (each retry counts).', []);
   const lagEvents = r.gauge('tally_forward_lag_events', 'Events in the log not yet acknowledged by the sink.');

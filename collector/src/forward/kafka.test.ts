@@ -7,7 +7,7 @@ import type { ForwardRecord } from './sink.js';
 
 const record = (user: string, pad: string): ForwardRecord => {
   const e = event({ user_id: user, metadata: { pad } });
-  return { event: e, line: JSON.stringify(e), end: 0 };
+  return { bytes: Buffer.from(JSON.stringify(e)), key: user, end: 0 };
 };
 
 describe('kafka request parts', () => {
@@ -15,14 +15,14 @@ describe('kafka request parts', () => {
     const batch = Array.from({ length: 50 }, (_, i) => record(`u${i}`, i % 2 === 0 ? 'x'.repeat(300) : '汉'.repeat(100)));
     const parts = requestParts(batch, 2000);
     expect(parts.length).toBeGreaterThan(10);
-    expect(parts.flat().map((m) => m.value)).toEqual(batch.map((r) => r.line));
-    expect(parts.flat().map((m) => m.key)).toEqual(batch.map((_, i) => `u${i}`));
-    for (const p of parts) expect(p.reduce((n, m) => n + Buffer.byteLength(m.key) + Buffer.byteLength(m.value) + 64, 0)).toBeLessThanOrEqual(2000);
+    expect(parts.flat().map((m) => m.value.toString())).toEqual(batch.map((r) => r.bytes.toString()));
+    expect(parts.flat().map((m) => m.key.toString())).toEqual(batch.map((_, i) => `u${i}`));
+    for (const p of parts) expect(p.reduce((n, m) => n + m.key.length + m.value.length + 64, 0)).toBeLessThanOrEqual(2000);
   });
 
   it('a message larger than the limit goes alone; an empty batch sends nothing', () => {
     const parts = requestParts([record('a', 'x'), record('b', 'y'.repeat(5000)), record('c', 'z')], 2000);
-    expect(parts.map((p) => p.map((m) => m.key))).toEqual([['a'], ['b'], ['c']]);
+    expect(parts.map((p) => p.map((m) => m.key.toString()))).toEqual([['a'], ['b'], ['c']]);
     expect(requestParts([], 2000)).toEqual([]);
   });
 });

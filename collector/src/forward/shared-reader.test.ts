@@ -29,7 +29,7 @@ async function setup(n: number) {
   return { events, reads, source };
 }
 
-const ids = (rs: { event?: { event_id: string } }[]) => rs.map((r) => r.event!.event_id);
+const ids = (rs: { bytes: Buffer }[]) => rs.map((r) => (JSON.parse(r.bytes.toString()) as { event_id: string }).event_id);
 
 describe('shared reader', () => {
   it('serves a second sink at the same place from what the first one read', async () => {

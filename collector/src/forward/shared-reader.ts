@@ -1,4 +1,5 @@
 import type { LogRecord } from '../logstore/index.js';
+import { userKey } from './sink.js';
 
 /** The part of the log store a reader needs: its one line reader, from a byte offset. */
 export interface RecordSource {
@@ -8,28 +9,35 @@ export interface RecordSource {
 /** Bytes read ahead per read: ≈ 1000 typical lines, not the 4 MiB a full-file scan uses. */
 const READ_CHUNK = 512 * 1024;
 
+/** A line of the log as forwarders keep it: `key` (the user key) is undefined for a corrupt line (reported by the log's reader). */
+export interface TailRecord {
+  bytes: Buffer;
+  key: string | undefined;
+  end: number;
+}
+
 export interface SharedReader {
   /** Up to `max` records of `day` from byte `from` (a line end an earlier read yielded), in order. */
-  read(day: string, from: number, max: number): Promise<LogRecord[]>;
+  read(day: string, from: number, max: number): Promise<TailRecord[]>;
   /** Forgets what was read: the day file was rewritten (erasure), its offsets moved. */
   reset(): void;
 }
 
 /**
  * Reads the log once for all sinks. Forwarders usually sit at the same place (the tail), so the
- * records one of them reads — each line parsed once — stay in a window for the others: a second
+ * records one of them reads — each line parsed once (to check it and take its user key) — stay in a window for the others: a second
  * sink costs its encoding and its send, not another read and parse. A sink that fell behind the
  * window (down, catching up) reads on its own and leaves the window to the others; the window holds
  * at most `maxWindow` records (older ones are dropped as it grows).
  */
 export function createSharedReader(log: RecordSource, maxWindow: number): SharedReader {
-  let win: { day: string; start: number; records: LogRecord[] } | undefined;
+  let win: { day: string; start: number; records: TailRecord[] } | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const endOf = (w: { start: number; records: LogRecord[] }) => (w.records.length > 0 ? w.records[w.records.length - 1]!.end : w.start);
+  const endOf = (w: { start: number; records: TailRecord[] }) => (w.records.length > 0 ? w.records[w.records.length - 1]!.end : w.start);
 
   /** Index of the record starting at `from`, or -1 when `from` is not a line start in the window. */
-  function indexAt(w: { start: number; records: LogRecord[] }, from: number): number {
+  function indexAt(w: { start: number; records: TailRecord[] }, from: number): number {
     if (from === w.start) return 0;
     let lo = 0;
     let hi = w.records.length - 1;
@@ -43,18 +51,19 @@ export function createSharedReader(log: RecordSource, maxWindow: number): Shared
     return -1;
   }
 
-  async function readInto(day: string, from: number, max: number, into: LogRecord[]): Promise<void> {
+  async function readInto(day: string, from: number, max: number, into: TailRecord[]): Promise<void> {
     let n = 0;
     if (max <= 0) return;
     for await (const r of log.readFrom(day, from, READ_CHUNK)) {
-      into.push(r);
+      // The parsed event is dropped here, while it is young (see ForwardRecord): only its key stays.
+      into.push({ bytes: r.bytes, key: r.event ? userKey(r.event) : undefined, end: r.end });
       if (++n >= max) break;
     }
   }
 
-  async function read(day: string, from: number, max: number): Promise<LogRecord[]> {
+  async function read(day: string, from: number, max: number): Promise<TailRecord[]> {
     if (win !== undefined && (day < win.day || (day === win.day && from < win.start))) {
-      const own: LogRecord[] = [];
+      const own: TailRecord[] = [];
       await readInto(day, from, max, own);
       return own;
     }

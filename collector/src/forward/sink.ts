@@ -1,7 +1,16 @@
-import type { LogRecord } from '../logstore/index.js';
-
-/** One stored event on its way to a sink: the parsed event and the line as stored. */
-export type ForwardRecord = LogRecord & { event: NonNullable<LogRecord['event']> };
+/**
+ * One stored event on its way to a sink: the stored line's bytes, its user key, and where the line
+ * ends. Neither the parsed event nor the line as a string is kept: records wait in the shared
+ * reader's window and in batches long enough to outlive V8's young generation, and copying them out
+ * of it cost more CPU in garbage collection than the rest of forwarding (docs/benchmarks.md). The
+ * bytes stay outside the JS heap; a sink that needs fields parses the line again, into garbage
+ * that dies young.
+ */
+export interface ForwardRecord {
+  bytes: Buffer;
+  key: string;
+  end: number;
+}
 
 /** A destination for the event log. `send` resolves only once the sink acknowledged the whole batch. */
 export interface Sink {

@@ -40,6 +40,8 @@ export type FromThread =
 export interface ThreadStatus {
   seq: number;
   sinks: ForwarderStatus[];
+  /** CPU seconds the forwarder thread has used (Linux: /proc/thread-self); undefined elsewhere. */
+  cpuSeconds?: number | undefined;
 }
 
 export const STATUS_MS = 200;

@@ -194,7 +194,7 @@ export function createForwardThread(o: ForwardThreadOptions): ForwardHub | undef
     async queueErasure(keys, subject, at): Promise<void> {
       await call({ t: 'erasure', keys, subject, at: at.toISOString() });
     },
-    metricsText: () => forwardMetricsText(hub.status()),
+    metricsText: () => forwardMetricsText(hub.status(), snapshot?.cpuSeconds),
   };
   return hub;
 }

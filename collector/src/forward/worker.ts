@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../deps.js';
 import { openLogReader } from '../logstore/index.js';
@@ -85,20 +86,33 @@ const ready: Promise<LocalForwardHub> = (async () => {
   if (!hub) throw new Error('forwarder thread started without a sink');
   await hub.start();
   let last = '';
+  let lastCpu: number | undefined;
   statusTimer = setInterval(() => {
     const now = JSON.stringify(hub.status());
-    if (now === last) return;
+    const cpu = threadCpuSeconds();
+    if (now === last && cpu === lastCpu) return;
     last = now;
-    post({ t: 'status', status: { seq, sinks: hub.status() } });
+    lastCpu = cpu;
+    post({ t: 'status', status: { seq, sinks: hub.status(), cpuSeconds: cpu } });
   }, STATUS_MS);
   return hub;
 })();
+
+/** This thread's CPU seconds (utime + stime, in the kernel's 100 Hz ticks); undefined where /proc is not Linux's. */
+function threadCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 async function handle(m: Exclude<ToThread, { t: 'append' | 'reply' }>): Promise<Partial<Extract<FromThread, { t: 'reply' }>>> {
   const hub = await ready;
   switch (m.t) {
     case 'start':
-      return { status: { seq, sinks: hub.status() } };
+      return { status: { seq, sinks: hub.status(), cpuSeconds: threadCpuSeconds() } };
     case 'pause': {
       if (pausing) throw new Error('forwarders already paused');
       const held = new Promise<{ sink: string; checkpoint: Checkpoint }[]>((paused) => {
@@ -124,7 +138,7 @@ async function handle(m: Exclude<ToThread, { t: 'append' | 'reply' }>): Promise<
       resumeNow = undefined;
       await pausing;
       pausing = undefined;
-      return { status: { seq, sinks: hub.status() } };
+      return { status: { seq, sinks: hub.status(), cpuSeconds: threadCpuSeconds() } };
     }
     case 'stop':
       clearInterval(statusTimer);

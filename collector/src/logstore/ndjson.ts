@@ -19,8 +19,12 @@ const CHUNK = 4 << 20;
 /** One line of a day file: the event (undefined for a corrupt line, already reported) and where the line ends. */
 export interface LogRecord {
   event: StoredEvent | undefined;
-  /** The stored JSON line as written, without its newline. */
-  line: string;
+  /**
+   * The stored JSON line's bytes as written, without its newline: a view into a copy of the read
+   * chunk that is never reused, so it stays valid (a forwarder sends these bytes as they are and
+   * keeps them off the JS heap while a batch waits). Empty from `readDay`, whose readers want only the events.
+   */
+  bytes: Buffer;
   /** Byte offset just after this line's newline: where a reader resumes (a forwarder's checkpoint). */
   end: number;
 }
@@ -133,7 +137,7 @@ export async function* readDayFile(
   report: ReadReport,
 ): AsyncGenerator<StoredEvent> {
   // Iterates chunks, not records: one async-generator step per line costs more than parsing it.
-  for await (const records of readDay(lfs, dir, day, 0, committedSize, (path, fd, from, end) => recordChunks(lfs, path, fd, from, end, report, CHUNK))) {
+  for await (const records of readDay(lfs, dir, day, 0, committedSize, (path, fd, from, end) => recordChunks(lfs, path, fd, from, end, report, CHUNK, false))) {
     for (const r of records) if (r.event) yield r.event;
   }
 }
@@ -151,27 +155,34 @@ export async function* readDayRecords(
   report: ReadReport,
   chunk: number = CHUNK,
 ): AsyncGenerator<LogRecord> {
-  for await (const records of readDay(lfs, dir, day, from, committedSize, (path, fd, f, end) => recordChunks(lfs, path, fd, f, end, report, chunk))) {
+  for await (const records of readDay(lfs, dir, day, from, committedSize, (path, fd, f, end) => recordChunks(lfs, path, fd, f, end, report, chunk, true))) {
     yield* records;
   }
 }
 
-/** The records of each chunk, as one array. Lines are cut on the raw bytes and decoded one by one. */
-async function* recordChunks(lfs: LogFs, path: string, fd: number, from: number, end: number, report: ReadReport, chunk: number): AsyncGenerator<LogRecord[]> {
+/** Every record's `bytes` when the reader only wants the events (`readDay`): no chunk copy, no view per line. */
+const NO_BYTES = Buffer.alloc(0);
+
+/**
+ * The records of each chunk, as one array. Lines are cut on the raw bytes and decoded one by one;
+ * `keepBytes`: each record gets its line's bytes (a forwarder's `readFrom`), else `NO_BYTES`.
+ */
+async function* recordChunks(lfs: LogFs, path: string, fd: number, from: number, end: number, report: ReadReport, chunk: number, keepBytes: boolean): AsyncGenerator<LogRecord[]> {
   let lineNo = 0;
   for await (const c of wholeLines(lfs, fd, from, end, chunk)) {
     if (!c.whole) {
       report.onTornTail?.(path, c.len);
       break;
     }
-    const { buf, len, offset } = c;
+    const { len, offset } = c;
+    // `wholeLines` reuses its buffer: records that keep their bytes keep views of a copy of it.
+    const buf = keepBytes ? Buffer.from(c.buf.subarray(0, len)) : c.buf;
     const records: LogRecord[] = [];
     for (let start = 0, nl = buf.indexOf(10); nl !== -1 && nl < len; start = nl + 1, nl = buf.indexOf(10, start)) {
       lineNo++;
-      const line = buf.toString('utf8', start, nl);
-      const event = parseLine<StoredEvent>(line);
+      const event = parseLine<StoredEvent>(buf.toString('utf8', start, nl));
       if (!event) report.onCorrupt(path, lineNo);
-      records.push({ event, line, end: offset + nl + 1 });
+      records.push({ event, bytes: keepBytes ? buf.subarray(start, nl) : NO_BYTES, end: offset + nl + 1 });
     }
     yield records;
   }

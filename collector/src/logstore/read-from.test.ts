@@ -21,14 +21,14 @@ describe('readFrom', () => {
     writeFileSync(s.file, `${lines.join('\n')}\n`);
     const log = await openLogReader({ dataDir: s.dir, logger: s.logger });
     const all = await collect(log.readFrom('2026-11-20', 0));
-    expect(all.map((r) => r.line)).toEqual(lines);
+    expect(all.map((r) => r.bytes.toString())).toEqual(lines);
     expect(all.map((r) => r.event?.event_id)).toEqual(evs.map((e) => e.event_id));
     let off = 0;
     for (const [i, r] of all.entries()) {
       off += Buffer.byteLength(lines[i]!) + 1;
       expect(r.end).toBe(off);
       // A small chunk forces lines across reads and buffer growth.
-      expect((await collect(log.readFrom('2026-11-20', r.end, 16))).map((x) => x.line)).toEqual(lines.slice(i + 1));
+      expect((await collect(log.readFrom('2026-11-20', r.end, 16))).map((x) => x.bytes.toString())).toEqual(lines.slice(i + 1));
     }
     expect(await collect(log.readFrom('2026-11-19', 0))).toEqual([]);
     await log.close();

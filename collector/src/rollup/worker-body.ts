@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from './db.js';
@@ -16,6 +17,11 @@ takeTurns(workerTurn((workerData as { gate: SharedArrayBuffer }).gate));
 
 parentPort!.on('message', (msg: Msg) => {
   try {
+    // A periodic checkpoint may arrive after its data dir was closed and deleted: not recreated.
+    if (msg.op === 'checkpoint' && !existsSync(msg.file)) {
+      parentPort!.postMessage({ id: msg.id, out: null });
+      return;
+    }
     const db = openDb(dirname(msg.file), basename(msg.file));
     try {
       if (msg.op !== 'stage') {

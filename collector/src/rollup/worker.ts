@@ -55,6 +55,7 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
     const die = (err: Error) => {
       broken = true;
       worker = undefined;
+      gate.reset();
       for (const p of waiting.values()) p.fail(err);
       waiting.clear();
     };
@@ -115,6 +116,7 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
       worker = undefined;
       broken = true;
       if (w !== undefined) await w.terminate();
+      gate.reset();
     },
   };
 }

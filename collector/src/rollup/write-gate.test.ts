@@ -72,3 +72,15 @@ describe('write gate: the event loop never waits inside SQLite for the rollup wo
     });
   });
 });
+
+describe('write gate when the worker is gone', () => {
+  it('a write waiting on a worker that died mid-transaction runs once the gate is reset', async () => {
+    const gate = createWriteGate();
+    workerTurn(gate.buffer).enter(); // the worker entered a transaction, then died
+    const later = gate.run(() => 'written');
+    expect(later).toBeInstanceOf(Promise);
+    gate.reset();
+    expect(await later).toBe('written');
+    expect(gate.run(() => 'at once')).toBe('at once');
+  });
+});

@@ -21,6 +21,8 @@ export interface WriteGate {
   readonly buffer: SharedArrayBuffer;
   /** Runs `write` (synchronous SQLite writes) when the worker is not inside a transaction. */
   run<T>(write: () => T): T | Promise<T>;
+  /** The worker died or was ended (mid-transaction, maybe): nothing waits for it any more. */
+  reset(): void;
 }
 
 export function createWriteGate(buffer = new SharedArrayBuffer(8)): WriteGate {
@@ -37,6 +39,10 @@ export function createWriteGate(buffer = new SharedArrayBuffer(8)): WriteGate {
   };
   return {
     buffer,
+    reset() {
+      Atomics.store(flags, IN_TX, 0);
+      Atomics.notify(flags, IN_TX);
+    },
     run(write) {
       Atomics.add(flags, WANT, 1);
       if (Atomics.load(flags, IN_TX) === 0) return now(write);

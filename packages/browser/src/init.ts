@@ -1,5 +1,5 @@
 import { createClient } from '@tally/core';
-import { redactUrl } from '@tally/core/adapter';
+import { defaultUuid, redactUrl } from '@tally/core/adapter';
 import type { Client, ClientOptions, LockRunner, Lifecycle, Storage, Transport } from '@tally/core';
 import { trackClicks, trackForms } from './auto/clicks.js';
 import { trackErrors } from './auto/errors.js';
@@ -19,7 +19,7 @@ export const AUTO_PARTS = ['pageviews', 'clicks', 'forms', 'errors', 'vitals'] a
 export type AutoTrack = { [part in (typeof AUTO_PARTS)[number]]?: boolean };
 
 export interface BrowserOptions
-  extends Omit<ClientOptions, 'storage' | 'transport' | 'lifecycle' | 'lock' | 'context' | 'url'> {
+  extends Omit<ClientOptions, 'storage' | 'transport' | 'lifecycle' | 'lock' | 'context' | 'url' | 'uuid'> {
   /** Collector base URL; events go to `${endpoint}/v1/events`. */
   endpoint: string;
   /** `false` turns all auto-tracking off; an object switches parts (parts left out stay on). */
@@ -33,6 +33,8 @@ export interface BrowserOptions
   transport?: Transport;
   lifecycle?: Lifecycle;
   lock?: LockRunner;
+  /** UUID source. Default: `crypto.randomUUID`, else a `Math.random` v4 id (http:// pages). */
+  uuid?: () => string;
 }
 
 /**
@@ -96,8 +98,14 @@ export function start(options: BrowserOptions): Client {
   }, log);
 
   const lock = options.lock ?? createBrowserLock();
+  let href: string | undefined;
+  let url: string;
   const client = createClient({
     sdk: SDK,
+    // One IndexedDB write per second of events rather than per task that tracked: a transaction
+    // costs the page more than the events it holds (docs/sdk-browser.md, "When an accepted event is stored").
+    persistMs: 1000,
+    uuid: defaultUuid,
     ...options,
     log,
     consent: dnt ? 'denied' : options.consent,
@@ -107,7 +115,8 @@ export function start(options: BrowserOptions): Client {
     lock,
     context: createBrowserContext(),
     // Core stores URLs as given; the referrer needs no pass, createBrowserContext keeps only its origin and path.
-    url: () => redactUrl(location.href),
+    // Read at every track(): redacted again only when the page's URL changed.
+    url: () => (href == location.href ? url : (url = redactUrl((href = location.href)))),
     onConsent: (c) => {
       denied = c == 'denied';
       sync();

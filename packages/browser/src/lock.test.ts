@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createBrowserLock, withLease } from './lock.js';
+import { createBrowserLock } from './lock.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,37 +26,6 @@ async function maxOverlap(run: (fn: () => Promise<void>) => Promise<void>, calle
   return max;
 }
 
-describe('localStorage lease', () => {
-  it('lets one holder at a time run, and every caller eventually runs', async () => {
-    let runs = 0;
-    const max = await maxOverlap((fn) => withLease('k', () => (runs++, fn()), { pollMs: 5 }));
-    expect(max).toBe(1);
-    expect(runs).toBe(4);
-    expect(localStorage.getItem('k')).toBeNull();
-  });
-
-  it('takes over a lease whose holder died (expired)', async () => {
-    localStorage.setItem('k', JSON.stringify({ id: 'dead-tab', exp: Date.now() - 1 }));
-    expect(await withLease('k', async () => 'mine', { pollMs: 5 })).toBe('mine');
-  });
-
-  it('waits for a live lease held by another tab', async () => {
-    localStorage.setItem('k', JSON.stringify({ id: 'other-tab', exp: Date.now() + 60_000 }));
-    let ran = false;
-    const p = withLease('k', async () => (ran = true), { pollMs: 5 });
-    await sleep(40);
-    expect(ran).toBe(false);
-    localStorage.removeItem('k');
-    await p;
-    expect(ran).toBe(true);
-  });
-
-  it('releases the lease when fn rejects, and passes the rejection on', async () => {
-    await expect(withLease('k', async () => Promise.reject(new Error('x')), { pollMs: 5 })).rejects.toThrow('x');
-    expect(localStorage.getItem('k')).toBeNull();
-  });
-});
-
 describe('browser lock', () => {
   it('uses Web Locks when available', async () => {
     const request = vi.fn((_name: string, cb: () => Promise<unknown>) => cb());
@@ -66,9 +35,11 @@ describe('browser lock', () => {
     expect(localStorage.getItem('tally:lock:send')).toBeNull();
   });
 
-  it('falls back to the lease when Web Locks refuses', async () => {
+  it('runs fn unlocked, once, when Web Locks refuses', async () => {
     vi.stubGlobal('navigator', { locks: { request: () => Promise.reject(new DOMException('no', 'SecurityError')) } });
-    expect(await createBrowserLock({ pollMs: 5 })('send', async () => 'ran')).toBe('ran');
+    const fn = vi.fn(async () => 'ran');
+    expect(await createBrowserLock()('send', fn)).toBe('ran');
+    expect(fn).toHaveBeenCalledOnce();
   });
 
   it('does not run fn twice when fn itself rejects under Web Locks', async () => {
@@ -79,9 +50,23 @@ describe('browser lock', () => {
     expect(fn).toHaveBeenCalledOnce();
   });
 
-  it('serializes critical sections without Web Locks', async () => {
+  it('runs every section, unlocked, without Web Locks (the collector deduplicates what two tabs both send)', async () => {
     vi.stubGlobal('navigator', {});
-    expect(await maxOverlap((fn) => createBrowserLock({ pollMs: 5 })('send', fn))).toBe(1);
+    let runs = 0;
+    await maxOverlap((fn) => createBrowserLock()('send', () => (runs++, fn())));
+    expect(runs).toBe(4);
+  });
+
+  it('serializes critical sections under Web Locks', async () => {
+    const held = new Map<string, Promise<unknown>>();
+    // A minimal exclusive lock manager: each request waits for the previous holder of its name.
+    const request = (name: string, cb: () => Promise<unknown>) => {
+      const run = (held.get(name) ?? Promise.resolve()).then(cb, cb);
+      held.set(name, run.catch(() => {}));
+      return run;
+    };
+    vi.stubGlobal('navigator', { locks: { request } });
+    expect(await maxOverlap((fn) => createBrowserLock()('send', fn))).toBe(1);
   });
 
   it('keeps a Web Lock 250 ms after the section, so another tab reads what the section wrote', async () => {

@@ -11,9 +11,11 @@ const BUDGET_BYTES = 7 * 1024;
  * bundle shrinks; raise it only with a reason in the commit and docs/sdk-browser.md. Raised from
  * 6,850 to 7,165 by issue 12 (one record per event, in IndexedDB and localStorage, with the
  * upgrade from the single-value queue): 6,780 → 7,159 B. Lowered to 7,145 when URL redaction moved
- * here from core (7,139 B).
+ * here from core (7,139 B). Raised to 7,150 by issue 12's track() work (7,146 B, within the budget:
+ * deferred build, 1 s writes, ranged IndexedDB reads and a URL read redacted only when it changed,
+ * paid for by dropping the localStorage lease, terser hoist_funs and more mangled names).
  */
-const CEILING_BYTES = 7145;
+const CEILING_BYTES = 7150;
 const bundle = `${__dirname}/../dist/tally.global.js`;
 
 function gzippedSize(): number {

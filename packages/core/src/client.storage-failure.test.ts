@@ -1,3 +1,4 @@
+import { defaultUuid } from './adapter/uuid.js';
 import { describe, expect, it } from 'vitest';
 import { createClient } from './client.js';
 import { setup } from './testing/fixture.js';
@@ -54,7 +55,7 @@ describe('storage that fails', () => {
     const all: StorageMethod[] = ['get', 'set', 'append', 'head', 'remove', 'wipe'];
     for (const m of all) storage.failing.add(m);
     const transport = createFakeTransport();
-    const client = createClient({ storage, transport });
+    const client = createClient({ storage, transport, uuid: defaultUuid });
     expect(() => {
       client.track('action');
       client.page();

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { memoryStorage, type MemoryState } from './memory-storage.js';
 import { KV_META } from './queue-storage.js';
 import { setup } from './testing/fixture.js';
+import { fallbackStorage } from './storage.js';
+import { createMemoryStorage } from './testing/storage.js';
 
 /** Event ids stored in a memory storage's Map, read directly (no storage call, no await). */
 const storedIds = (map: MemoryState) =>
@@ -24,6 +26,23 @@ describe('a synchronous storage (Storage.sync: MMKV, a Map)', () => {
     await s.clock.advance(1000);
     expect(s.events().map((e) => e.feature)).toEqual(['a', 'b']);
     expect(storedIds(map)).toEqual([]);
+  });
+
+  it('a storage that answers every property (a Proxy, like fallbackStorage) is not taken for synchronous', async () => {
+    const inner = createMemoryStorage();
+    let appends = 0;
+    const append = inner.append;
+    inner.append = (...a) => (appends++, append(...a));
+    const s = setup({ storage: fallbackStorage([() => inner]) as never });
+    await s.client.ready();
+    await s.client.flush();
+    s.client.track('action', 'a');
+    s.client.track('action', 'b');
+    // A synchronous storage would have been handed each event before track() returned.
+    expect(appends).toBe(0);
+    await s.clock.advance(1000);
+    expect(appends).toBe(1);
+    expect(s.events().map((e) => e.feature)).toEqual(['a', 'b']);
   });
 
   it('an asynchronous storage (no `sync`) gets one write per task for a burst, after track() returns', async () => {

@@ -1,7 +1,7 @@
 import type { WireEvent } from './wire.js';
 import type { Client, ClientOptions, QueueCounters, QueueEntry, TransportResult } from './types.js';
 import { initialConsent, nextConsent, type ConsentValue } from './consent.js';
-import { defaultUuid, realClock } from './defaults.js';
+import { realClock } from './defaults.js';
 import { backoffDelay } from './backoff.js';
 import { fit, serialize } from './batch.js';
 import { createIdentity } from './identity.js';
@@ -32,7 +32,7 @@ const iso = (t: number) => new Date(t).toISOString();
 export function createClient(o: ClientOptions): Client {
   const { transport, lifecycle } = o;
   const clock = o.clock ?? realClock;
-  const uuid = o.uuid ?? defaultUuid;
+  const uuid = o.uuid;
   // 10,000: a burst a page can legitimately produce (10,000 calls in well under a second) fits
   // whole; one record per event keeps a write as cheap at 10,000 as at 0 (docs/sdk-core.md).
   const maxQueue = o.maxQueue ?? 10000;
@@ -58,6 +58,8 @@ export function createClient(o: ClientOptions): Client {
   // are still delivered while the page lives; what the failed storage holds goes out on a later start.
   const storage = fallbackStorage([() => o.storage, memoryStorage], log);
   // A synchronous storage (MMKV) gets each event before track() returns; others one write per task.
+  // `=== true`, not truthiness: a Proxy storage (the browser's `fallbackStorage` chain) answers
+  // every property, `sync` included, with a function.
   const sync = o.storage.sync === true;
 
   let consent: ConsentValue = initialConsent(o.consent);
@@ -146,9 +148,11 @@ export function createClient(o: ClientOptions): Client {
   };
 
   const flushOnce = async (): Promise<void> => {
-    // The queue reads storage after every write already asked for: events tracked just before
-    // flush() are included.
     await started;
+    // Events tracked before this flush are built and written first (the queue reads storage after
+    // every write already asked for), so they are included.
+    settle();
+    persist();
     // A broken lock must not stop delivery for good; the collector's dedup covers an unlocked drain.
     await (o.lock ? o.lock('tally-flush', drain).catch(drain) : drain());
   };
@@ -172,8 +176,12 @@ export function createClient(o: ClientOptions): Client {
   };
 
   const enqueue = (event: WireEvent): void => {
-    // A burst of calls in one task becomes one storage write; a synchronous storage is written now.
-    if (inbox.push(event) < 2) sync ? persist() : void Promise.resolve().then(persist);
+    // A synchronous storage is written now. Otherwise the events of one task are one write, or with
+    // `persistMs` those of that long (one IndexedDB transaction each, the page's largest cost per
+    // event), and a batch's worth at once.
+    const n = inbox.push(event);
+    if (sync || n == maxEvents) persist();
+    else if (n < 2) o.persistMs ? clock.setTimeout(persist, o.persistMs) : void Promise.resolve().then(persist);
     mirror.set(event.event_id!, event);
     // Past the queue bound storage drops the oldest too; the mirror follows suit.
     if (mirror.size > maxQueue) mirror.delete(mirror.keys().next().value!);
@@ -205,25 +213,29 @@ export function createClient(o: ClientOptions): Client {
     }
   };
 
-  // --- Start-up gating: until the stored ids and opt-out flag are read, calls wait in `early`, in
-  // order; a remembered opt-out applies before them.
-  let early: Array<() => void> | undefined = [];
+  // --- Calls waiting to run, in call order: every call until start-up has read the stored ids and
+  // opt-out flag (a remembered opt-out applies before them), then only `track()`'s, which run a
+  // microtask later or as soon as another call, a flush or the unload path needs them (`settle`).
+  const later: Array<() => void> = [];
+  let up = false;
+  const settle = () => {
+    if (up) for (const fn of later.splice(0)) guard(fn)();
+  };
   const started = (async () => {
     await identity.load();
     if (await storage.get(KEY_OPTOUT)) consent = nextConsent('denied', consent);
   })()
     .catch(oops)
     .then(() => {
-      const fns = early!;
-      early = undefined;
+      up = true;
       // A site that starts with consent denied wants nothing left behind from earlier visits.
       if (denied()) setConsent(consent, false);
-      for (const fn of fns) guard(fn)();
+      settle();
       if (granted()) sched.poke();
     });
-  /** Runs now, or after start-up when the stored ids and opt-out flag are not loaded yet. */
-  const run = (fn: () => void): void => {
-    if (!off) early ? early.push(fn) : guard(fn)();
+  /** Runs `fn` after every earlier call: now if `now` (and start-up is done), else a microtask later. */
+  const run = (fn: () => void, now?: unknown): void => {
+    if (!off) later.push(fn) < 2 && !now ? void Promise.resolve().then(settle) : now && settle();
   };
 
   // --- Lifecycle. Hidden: synchronously what this page accepted; then, if the page lives on and
@@ -231,10 +243,12 @@ export function createClient(o: ClientOptions): Client {
   const unsubscribe = lifecycle?.subscribe(
     guard((ev) => {
       if (off) return;
+      settle();
       if (ev == 'online') {
         calm();
         void flush();
       } else if (ev == 'hidden' && granted()) {
+        persist();
         const send = (events: WireEvent[]) => sendUrgent(transport, events, maxBytes, iso(clock.now()), o.app);
         const mine = new Set(mirror.keys());
         // A beacon's budget (≈ 64 KB in flight) is spent long before a full queue's worth.
@@ -247,14 +261,16 @@ export function createClient(o: ClientOptions): Client {
   /** A public method: never throws, and runs after start-up like every call before it (order kept). */
   const api =
     <A extends unknown[]>(fn: (...a: A) => unknown) =>
-    guard((...a: A) => run(() => fn(...a)));
+    guard((...a: A) => run(() => fn(...a), 1));
 
   const client: Client = {
     track: guard((event_type: string, feature?: string, meta?: Record<string, unknown>) => {
-      // Time, URL and context are those of the call, even when start-up delays the rest.
+      // Time, URL and context are read at the call; the event is built (ids, id, ISO time) a
+      // microtask later, after every earlier call, or at once for a synchronous storage (MMKV: on
+      // disk before track() returns).
       const t = clock.now();
       const url = o.url?.();
-      const context = { ...o.context?.(), sdk: o.sdk };
+      const context = o.context?.();
       run(() => {
         if (denied()) return;
         const ids = identity.ids(t);
@@ -268,7 +284,7 @@ export function createClient(o: ClientOptions): Client {
           ...ids,
           url,
           metadata: Object.keys(metadata).length ? metadata : undefined,
-          context,
+          context: { ...context, sdk: o.sdk },
           consent: { ...consent.flags },
         };
         if (o.beforeSend) e = o.beforeSend(e);
@@ -276,7 +292,7 @@ export function createClient(o: ClientOptions): Client {
         log('event', e);
         if (granted()) enqueue(e);
         else if (held.push(e) > maxQueue) held.shift(), heldLost++;
-      });
+      }, sync);
     }),
     page: (metadata) => client.track('page_view', undefined, metadata),
     setUserId: api((id: string | null) => identity.setUser(id || null)),

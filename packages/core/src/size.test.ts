@@ -14,10 +14,11 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 /** Issue 3 budget: `packages/core` alone ≤ 3.5 KB min+gzip (3,584 B), so the whole script tag can stay under 7 KB. */
 const BUDGET = 3584;
 /**
- * Measured 3,574 B once URL redaction moved to the browser adapter (issue 12): the ratchet is the
- * measurement, so growth fails here before it eats the last bytes of the budget.
+ * Measured 3,574 B once URL redaction moved to the browser adapter (issue 12), 3,556 B once the UUID
+ * source followed it (with track()'s deferred build, persistMs and the once-armed timer added): the
+ * ratchet is the measurement, so growth fails here before it eats the last bytes of the budget.
  */
-const RATCHET = 3574;
+const RATCHET = 3556;
 
 /** Core's ESM bundle, built as packages/core/tsup.config.ts does (minified ESM, es2020, private names shortened), everything exported kept. */
 async function coreGzipBytes(): Promise<number> {

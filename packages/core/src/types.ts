@@ -136,6 +136,13 @@ export interface ClientOptions {
   maxQueue?: number;
   /** Flush at once when this many events wait. Default 20. */
   flushAt?: number;
+  /**
+   * Write accepted events to storage at most this long after `track()` (one write for all of them,
+   * or at once when `maxBatchEvents` wait, a flush starts or the page is hidden). Until then an
+   * event is in memory only: the unload path sends it, a crash loses it. Default 0: the events of
+   * one task are written in the next microtask. The browser uses 1000. Ignored by a `sync` storage.
+   */
+  persistMs?: number;
   /** Debounce after the last event. Default 1000 ms. */
   debounceMs?: number;
   /** Flush at the latest this long after the oldest unsent event. Default 5000 ms. */
@@ -153,8 +160,12 @@ export interface ClientOptions {
   sessionTimeoutMs?: number;
   /** Random numbers in [0, 1) for backoff jitter; tests inject a seeded one. Default `Math.random`. */
   random?: () => number;
-  /** UUID source; defaults to `crypto.randomUUID` when present. */
-  uuid?: () => string;
+  /**
+   * UUID source for event, anonymous, session and drop-report ids. Required: it depends on the
+   * platform's globals. `defaultUuid` from `@tally/core/adapter` uses `crypto.randomUUID` where
+   * present and a `Math.random` v4 id elsewhere (http:// pages, Hermes); both SDKs pass it.
+   */
+  uuid: () => string;
   /** SDK name and version, put in `context.sdk`. */
   sdk?: { name: string; version: string };
   /**

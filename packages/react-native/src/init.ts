@@ -1,4 +1,5 @@
 import { createClient } from '@tally/core';
+import { defaultUuid } from '@tally/core/adapter';
 import type { Client, ClientOptions, Lifecycle, Storage, Transport } from '@tally/core';
 import { AppState } from 'react-native';
 import { createNativeContext } from './context.js';
@@ -9,7 +10,9 @@ import { createNativeTransport } from './transport.js';
 import { SDK } from './version.js';
 
 export interface ReactNativeOptions
-  extends Omit<ClientOptions, 'storage' | 'transport' | 'lifecycle' | 'lock' | 'context' | 'url' | 'sdk'> {
+  extends Omit<ClientOptions, 'storage' | 'transport' | 'lifecycle' | 'lock' | 'context' | 'url' | 'sdk' | 'uuid'> {
+  /** UUID source. Default: `crypto.randomUUID` where the engine has it, else a `Math.random` v4 id (Hermes). */
+  uuid?: () => string;
   /** Collector base URL; events go to `${endpoint}/v1/events`. */
   endpoint: string;
   /**
@@ -44,6 +47,7 @@ export function init(options: ReactNativeOptions): ReactNativeClient {
   const appState = options.appState ?? AppState;
   const client = createClient({
     sdk: SDK,
+    uuid: defaultUuid,
     ...options,
     log,
     storage: resolveStorage(options.storage, options.storagePrefix ?? 'tally:'),

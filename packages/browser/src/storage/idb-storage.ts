@@ -42,15 +42,31 @@ export const openIdbStorage = (name: string, openTimeoutMs = 3000): Promise<Stor
           // transaction() throws on a closed or broken connection: the executor makes that a rejection.
           const t = db.transaction('kv', 'readwrite');
           const s = t.objectStore('kv');
-          const g = step((k, v) => (v === undefined ? s.delete(k) : s.put(v, k)));
-          let r: IteratorResult<unknown, any>;
+          // Events read ahead: a step reads events by ascending sequence number, so the first read of
+          // an event fetches it and the next 99 with one `getAll`/`getAllKeys` pair instead of a
+          // `get` each (issue 12's profile: 3.8 `get`s per event). `got` holds every record this
+          // step has read or written (a key fetched but absent as `undefined`): it reads its own writes.
+          const got = new Map<unknown, unknown>();
+          // Where the last read-ahead ended. A read right there is a removal checking whether the
+          // queue's new head is a hole: one `get`, not another 100 events the next flush reads again.
+          let end = -1;
+          const g = step((k, v) => (got.set(k, v), v === undefined ? s.delete(k) : s.put(v, k)));
+          let r: IteratorResult<any, any>;
           // Each read's answer drives the step on, inside the request's callback: the transaction
           // stays active, and an exception there aborts it.
-          const next = (v?: unknown) => {
+          const next = (v?: unknown): unknown => {
             r = g.next(v);
+            const k = r.value;
             if (!r.done) {
-              const q = s.get(r.value as IDBValidKey);
-              q.onsuccess = () => next(q.result);
+              if (got.has(k)) return next(got.get(k));
+              const range = typeof k == 'number' && k !== end && IDBKeyRange.bound(k, (end = k + 100) - 1);
+              const q = range ? s.getAllKeys(range) : s.get(k);
+              const all = range && s.getAll(range);
+              // Requests of a transaction succeed in the order made: the keys are in when the values are.
+              (all || q).onsuccess = () => {
+                if (all) for (let i = k; i < end; i++) got.set(i, all.result[(q.result as number[]).indexOf(i)]);
+                next(all ? got.get(k) : q.result);
+              };
             }
           };
           t.oncomplete = () => done(r.value);

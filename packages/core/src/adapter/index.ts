@@ -6,3 +6,4 @@ export { withLegacyQueue, KV_LEGACY } from './legacy-queue.js';
 export { queueStorage } from '../queue-storage.js';
 export { parseRetryAfter } from './retry-after.js';
 export { redactUrl } from '../redact.js';
+export { defaultUuid } from './uuid.js';

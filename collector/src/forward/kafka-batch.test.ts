@@ -1,0 +1,70 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { crc32c, encodeHeaders, encodeProduce, type KafkaRecord } from './kafka-batch.js';
+
+/** The Produce request bytes must be exactly kafkajs's for the same input (kafkajs is the reference encoder). */
+
+const require = createRequire(import.meta.url);
+type KafkajsRequest = (o: Record<string, unknown>) => { encode(): Promise<{ buffer: Buffer }> };
+const kafkajsProduceV3 = require('kafkajs/src/protocol/requests/produce/v3/request.js') as KafkajsRequest;
+
+const HEADERS = { 'tally-schema': '1' };
+
+function records(n: number, valueBytes: (i: number) => number): KafkaRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    key: Buffer.from(i % 3 === 0 ? `user-é-${i}` : `a-${i}`),
+    value: Buffer.from(JSON.stringify({ event_id: `e${i}`, pad: 'x'.repeat(valueBytes(i)), text: '汉字' })),
+  }));
+}
+
+describe('kafka record batch encoding', () => {
+  it('CRC-32C of the standard check string', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32c(Buffer.alloc(0))).toBe(0);
+    const b = Buffer.from('a longer input that crosses several eight-byte blocks, with an odd tail!');
+    let bytewise = 0xffffffff;
+    for (const x of b) {
+      bytewise ^= x;
+      for (let k = 0; k < 8; k++) bytewise = bytewise & 1 ? 0x82f63b78 ^ (bytewise >>> 1) : bytewise >>> 1;
+    }
+    expect(crc32c(b)).toBe((bytewise ^ 0xffffffff) >>> 0);
+    expect(crc32c(b, 3, 40)).toBe(crc32c(b.subarray(3, 40)));
+  });
+
+  it.each([
+    ['one small record', 1, () => 10],
+    ['records whose lengths need 1, 2 and 3 varint bytes', 200, (i: number) => (i % 3 === 0 ? 40 : i % 3 === 1 ? 300 : 20_000)],
+  ])('a Produce request equals kafkajs encoding: %s', async (_, n, size) => {
+    const timestamp = 1_764_000_000_123;
+    const parts = [
+      { partition: 0, firstSequence: 7, records: records(n, size) },
+      { partition: 3, firstSequence: 0, records: records(Math.max(1, n >> 1), (i) => size(i + 1)) },
+    ];
+    const ours = encodeProduce('tally.events', -1, 30_000, parts, encodeHeaders(HEADERS), { timestamp, producerId: 4321n, producerEpoch: 2 });
+    const theirs = await kafkajsProduceV3({
+      acks: -1,
+      timeout: 30_000,
+      producerId: 4321,
+      producerEpoch: 2,
+      topicData: [
+        {
+          topic: 'tally.events',
+          partitions: parts.map((p) => ({ partition: p.partition, firstSequence: p.firstSequence, messages: p.records.map((r) => ({ key: r.key, value: r.value, headers: HEADERS, timestamp })) })),
+        },
+      ],
+    }).encode();
+    expect(ours.equals(theirs.buffer)).toBe(true);
+  });
+
+  it('without the idempotent producer: producer id and first sequence -1, as kafkajs writes them', async () => {
+    const timestamp = 1_764_000_000_000;
+    const recs = records(3, () => 5);
+    const ours = encodeProduce('t', 1, 1000, [{ partition: 1, firstSequence: -1, records: recs }], encodeHeaders(HEADERS), { timestamp, producerId: -1n, producerEpoch: 0 });
+    const theirs = await kafkajsProduceV3({
+      acks: 1,
+      timeout: 1000,
+      topicData: [{ topic: 't', partitions: [{ partition: 1, firstSequence: -1, messages: recs.map((r) => ({ ...r, headers: HEADERS, timestamp })) }] }],
+    }).encode();
+    expect(ours.equals(theirs.buffer)).toBe(true);
+  });
+});
