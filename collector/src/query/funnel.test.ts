@@ -3,6 +3,10 @@ import { openDb } from '../rollup/db.js';
 import { ev, harness, type Harness } from '../testing/rollup.js';
 import type { RecordingLogger } from '../testing/index.js';
 import { appFor } from '../testing/query-app.js';
+import { rewriteStepsInLayout1 } from '../testing/step-layout1.js';
+import { createStepReader, type StepReader } from '../rollup/index.js';
+import { funnel } from './funnel.js';
+import { resolveSegment } from './segment.js';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -57,5 +61,63 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 0]);
     await h.rollups.rebuildDays(['2026-11-16']);
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([1, 1]);
+  });
+
+  it('days whose index was written in layout 1 (before 2026-12-06) give the same answers', async () => {
+    h = await harness();
+    await h.log.append([...repeat, ev(at('11:30'), { user_id: 'v', event_type: 'page_view', feature: 'pricing' }), ev('2026-11-17T09:00:00.000Z', { user_id: 'v', event_type: 'action', feature: 'signup_button' })]);
+    await h.rollups.rollup!();
+    const q = 'steps=page_view:pricing,action:signup_button&within=1d';
+    const before = await users(q);
+    expect(before).toEqual([2, 2]);
+    h.rollups.close();
+    const db = openDb(h.dir);
+    expect(rewriteStepsInLayout1(db)).toBeGreaterThan(0);
+    db.close();
+    await h.reopen();
+    expect(await users(q)).toEqual(before);
+    expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([2, 1]);
+  });
+
+  it('a funnel gives the same answer through the worker as without it (closed reader: read in-process)', { timeout: 60_000 }, async () => {
+    h = await harness();
+    const events = [];
+    for (let u = 0; u < 40; u++) {
+      events.push(ev(`2026-11-16T0${u % 10}:00:00.000Z`, { user_id: `u${u}`, feature: 'pricing' }));
+      if (u % 2 === 0) events.push(ev(`2026-11-${u % 4 === 0 ? '16' : '17'}T11:00:00.000Z`, { user_id: `u${u}`, event_type: 'action', feature: 'signup_button' }));
+      if (u % 4 === 0) events.push(ev('2026-11-18T00:00:00.000Z', { user_id: `u${u}`, event_type: 'conversion', feature: 'signup' }));
+    }
+    await h.log.append(events);
+    await h.rollups.rollup!();
+    await h.reopen();
+    const engine = h.rollups.engine!;
+    const steps = [
+      { event_type: 'page_view', feature: 'pricing' },
+      { event_type: 'action', feature: 'signup_button' },
+      { event_type: 'conversion', feature: 'signup' },
+    ];
+    const seg = resolveSegment(engine, {});
+    const worker = createStepReader();
+    expect(await worker.whenReady()).toBe(true);
+    let answered = 0;
+    const reader: StepReader = {
+      ...worker,
+      read: async (f, r) => {
+        const out = await worker.read(f, r);
+        if (out !== undefined) answered++;
+        return out;
+      },
+    };
+    const viaWorker = await funnel(engine, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', seg, reader);
+    expect(answered).toBeGreaterThan(0);
+    expect(viaWorker.map((r) => r.users)).toEqual([40, 20, 10]);
+    await h.reopen();
+    const closed = createStepReader();
+    await closed.close();
+    const inProcess = await funnel(h.rollups.engine!, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), closed);
+    expect(inProcess).toEqual(viaWorker);
+    // Within 1 day, the 17th's signups are too late for the 16th's 0x:00 page views.
+    expect((await funnel(h.rollups.engine!, steps, 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), reader)).map((r) => r.users)).toEqual([40, 10, 0]);
+    await worker.close();
   });
 });

@@ -115,12 +115,12 @@ export function queryRoutes(deps: AppDeps): Hono {
     };
   });
 
-  handle('funnel', (q) => {
+  handle('funnel', async (q) => {
     const steps = stepsParam(q);
     const within = withinParam(q);
     const { engine, today, seg } = ctx(q);
     const { from, to } = rangeParams(q, today, 30);
-    const rows = funnel(engine, steps, within, from, to, seg);
+    const rows = await funnel(engine, steps, within, from, to, seg);
     return {
       json: { ok: true, from, to, within: q.within ?? '7d', steps: rows },
       table: {

@@ -16,7 +16,9 @@ export type { ParsedIndex } from './breakdown-index.js';
 export { createMarker } from './marker.js';
 export type { Marker } from './marker.js';
 // The read API of the funnel step logs.
-export { EMPTY_VIEW, viewOf } from './step-view.js';
+export { EMPTY_VIEW, viewOf, viewStep } from './step-view.js';
+export { createStepReader, sharedStepReader } from './step-reader.js';
+export type { StepReader, StepRequest } from './step-reader.js';
 export type { StepView } from './step-view.js';
 export { createStepLog, segmentOf } from './steps.js';
 export type { StepLog } from './steps.js';

@@ -5,7 +5,8 @@ import type { Db } from './db.js';
 import type { PendingEntries } from './dict.js';
 import type { TxTurn } from './write-gate.js';
 import { sortedHas, sortedUnion } from './sorted.js';
-import { decodeStep, encodeStep, segmentMap, stepLogFrom, type StepEntry, type StepLog, type StepLogData } from './steps.js';
+import { segmentMap, stepLogFrom, type StepEntry, type StepLog, type StepLogData } from './steps.js';
+import { decodeStep, encodeStep } from './step-view.js';
 
 /**
  * The write half of a rollup, run by the rollup worker (worker.ts) on its own SQLite connection so

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NO_USER } from './cube.js';
-import { createStepLog, decodeStep, encodeStep, mergeTimes, segmentId, segmentOf, type StepTimes } from './steps.js';
+import { createStepLog, mergeTimes, segmentId, segmentOf, type StepTimes } from './steps.js';
+import { decodeStep, encodeStep } from './step-view.js';
+import { encodeLayout1 } from '../testing/step-layout1.js';
 
 const plain = (s: StepTimes) => ({
   users: [...s.users],
@@ -72,8 +74,37 @@ describe('funnel index (every occurrence time per user and step)', () => {
       for (let i = 0; i < segments; i++) log.add(i % 50, 10, 0, T0 + i, segmentId(9, 9, 1000 + i));
       const [e] = log.build();
       const blob = encodeStep(e!);
-      expect(blob.byteLength).toBe(24 + 4 * (2 * Math.min(50, segments) + segments + 3 * segments) + (segments <= 256 ? 1 : segments <= 65536 ? 2 : 4) * segments);
+      // Times (u32), triples (3 × u32), indexes (w bytes), and per user (ids 0..49) one byte of id
+      // gap and a varint of its number of times (1,400 each for 70,000: two bytes).
+      const w = segments <= 256 ? 1 : segments <= 65536 ? 2 : 4;
+      const users = Math.min(50, segments);
+      expect(blob.byteLength).toBe(24 + 4 * (segments + 3 * segments) + w * segments + users * (segments / users >= 128 ? 3 : 2));
       expect(plain(decodeStep(blob))).toEqual(plain(e!));
     }
+  });
+
+  it('reads lists written in layout 1 (days rolled up before layout 2) as they are', () => {
+    const T0 = Date.UTC(2026, 10, 20);
+    const log = createStepLog();
+    log.add(3, 10, 0, T0 + 5, web);
+    log.add(3, 10, 0, T0 + 9, ios);
+    log.add(400_000, 10, 0, T0 + 86_400_000, web);
+    const [e] = log.build();
+    expect(plain(decodeStep(encodeLayout1(e!)))).toEqual(plain(e!));
+    // A list whose sections do not add up is refused, not misread.
+    const cut = encodeStep(e!).subarray(0, -1);
+    expect(() => decodeStep(Buffer.from(cut))).toThrow(/does not match its header/);
+  });
+
+  it('keeps large user-id gaps and many times per user exact (multi-byte varints)', () => {
+    const T0 = Date.UTC(2026, 10, 20);
+    // Built by hand: a step log's counting sort would need an array as long as the largest id.
+    const users = [0, 1, 200, 70_000, 3_000_000, 4_000_000_000];
+    const counts = [1, 2, 300, 1, 20_000, 1];
+    const at = [0];
+    for (const c of counts) at.push(at.at(-1)! + c);
+    const times = Float64Array.from({ length: at.at(-1)! }, (_, i) => T0 + i * 3);
+    const s: StepTimes = { users: Uint32Array.from(users), at: Uint32Array.from(at), times, segs: Uint32Array.from(times, (_, i) => (i % 3 === 0 ? ios : web)) };
+    expect(plain(decodeStep(encodeStep(s)))).toEqual(plain(s));
   });
 });

@@ -3,7 +3,8 @@ import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } 
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
 import { allStepKeys, readRows, readUsers, writeDay, type Garbage, type Head, type Staged } from './stage.js';
-import { decodeStep, EMPTY_STEP, encodeStep, mergeTimes, type StepLog, type StepTimes } from './steps.js';
+import { EMPTY_STEP, mergeTimes, type StepLog, type StepTimes } from './steps.js';
+import { decodeStep, encodeStep } from './step-view.js';
 
 const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
 // better-sqlite3 binds a Buffer as a BLOB, not a bare Uint8Array (what a worker's reply holds).
@@ -49,6 +50,8 @@ export interface DayMeta {
  */
 export interface DayStore {
   readonly meta: Map<string, DayMeta>;
+  /** Path of the database file (a funnel's step reader opens it on a connection of its own). */
+  readonly file: string;
   /** The day's rows: the sets its head names (a whole write's chunks, then parts appended later). */
   rows(day: string): RowSet[] | undefined;
   /**
@@ -195,6 +198,7 @@ export function createDayStore(db: Db): DayStore {
   }
 
   return {
+    file: db.name,
     meta,
     rows(day) {
       const m = meta.get(day);
