@@ -70,7 +70,7 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     const q = 'steps=page_view:pricing,action:signup_button&within=1d';
     const before = await users(q);
     expect(before).toEqual([2, 2]);
-    h.rollups.close();
+    await h.rollups.close();
     const db = openDb(h.dir);
     expect(rewriteStepsInLayout1(db)).toBeGreaterThan(0);
     db.close();

@@ -8,10 +8,10 @@ import { sharedRollupWorker } from './worker.js';
 
 let h: Harness;
 let db: Db | undefined;
-afterEach(() => {
+afterEach(async () => {
   db?.close();
   db = undefined;
-  h?.close();
+  await h?.close();
 });
 
 function indexes(d: Db): Map<string, string> {

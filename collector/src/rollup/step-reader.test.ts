@@ -7,7 +7,7 @@ let h: Harness;
 let reader: StepReader | undefined;
 afterEach(async () => {
   await reader?.close();
-  h?.close();
+  await h?.close();
 });
 
 const at = (d: string, hm: string) => `2026-11-${d}T${hm}:00.000Z`;
