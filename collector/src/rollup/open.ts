@@ -8,7 +8,7 @@ import { createReader, flush, loadLive, rebuildDays } from './jobs.js';
 import { createLedger, readCompleteness } from './ledger.js';
 import { createOverflow } from './overflow.js';
 import { unusedValues } from './dict-gc.js';
-import { sharedRollupWorker, type RollupWorker } from './worker.js';
+import { sharedRollupWorker } from './worker.js';
 import { backfillIndexes } from './breakdown-backfill.js';
 import { createDayStore } from './store.js';
 import { addDays, createSerial, dayInZone, dayRange, weekStart } from '../shared/index.js';
@@ -78,28 +78,7 @@ export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: 
   }
 
   let rebuilding = false;
-  const shared = sharedRollupWorker((error) => logger.warn('rollup worker unavailable; rolling up on the main thread', { error }));
-  // The worker is shared by the process, so its jobs on this data dir can outlive `close()`: a
-  // periodic checkpoint posted just before it reopened the database and wrote -wal/-shm files into
-  // a directory the caller was deleting (ENOTEMPTY in tests; a restore or backup would race the
-  // same way). `close()` waits until none of this dir's jobs is left.
-  const inflight = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inflight.add(p);
-    p.then(() => inflight.delete(p), () => inflight.delete(p));
-    return p;
-  };
-  const worker: RollupWorker = {
-    stage: (d, jobs) => track(shared.stage(d, jobs)),
-    entries: (d, entries) => track(shared.entries(d, entries)),
-    collect: (d, garbage) => track(shared.collect(d, garbage)),
-    checkpoint: (d, mode) => track(shared.checkpoint(d, mode)),
-    sweep: (d) => track(shared.sweep(d)),
-    index: (d, day, head) => track(shared.index(d, day, head)),
-    // Not this data dir's to end: the process's worker serves every Rollups opened.
-    close: () => Promise.resolve(),
-    gate: shared.gate,
-  };
+  const worker = sharedRollupWorker((error) => logger.warn('rollup worker unavailable; rolling up on the main thread', { error }));
   // SQLite checkpoints on the commit that finds the WAL over 1,000 pages: after the worker wrote a
   // big day, that was the next ledger write, copying megabytes on the event loop. The worker
   // checkpoints instead — after its own commits, and every few seconds for the ledger's pages.
@@ -190,8 +169,7 @@ export async function openRollups(opts: OpenRollupsOptions): Promise<{ rollups: 
       closed = true;
       clearInterval(checkpoints);
       unsubscribe();
-      // A job that finishes may start the next one (a rollup's stage, then its collect).
-      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      await worker.settled(db);
       db.close();
     },
   };

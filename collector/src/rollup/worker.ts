@@ -25,6 +25,12 @@ export interface RollupWorker {
   checkpoint(db: Db, mode: 'PASSIVE' | 'TRUNCATE'): Promise<void>;
   /** Deletes what no day head names (stage.ts `sweep`). */
   sweep(db: Db): Promise<void>;
+  /**
+   * Resolves once no job on `db`'s file is out. The worker serves every data dir of the process, so
+   * a job (a periodic checkpoint, say) can outlive the caller's `close()` and reopen the database,
+   * writing -wal/-shm into a directory being deleted or restored: `Rollups.close()` waits here.
+   */
+  settled(db: Db): Promise<void>;
   close(): Promise<void>;
   /** The event loop's SQLite writes that may overlap the worker's (the ledger) go through this. */
   readonly gate: WriteGate;
@@ -67,6 +73,9 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
     return w;
   }
 
+  /** Jobs out per database file (`settled`). */
+  const out = new Map<string, Set<Promise<unknown>>>();
+
   /** Runs `op` in the worker; undefined when it is unavailable (the caller runs it in-process). */
   async function run<T>(msg: Record<string, unknown>): Promise<{ out: T } | undefined> {
     if (broken) return undefined;
@@ -81,18 +90,28 @@ export function createRollupWorker(onFallback: (error: string) => void = () => {
     const id = ++seq;
     // Referenced only while a job is out, so an idle worker never keeps the process alive.
     if (pending++ === 0) w.ref();
+    const job = new Promise<T>((ok, fail) => {
+      waiting.set(id, { ok: ok as (v: unknown) => void, fail });
+      w.postMessage({ id, ...msg });
+    });
+    const file = String(msg.file);
+    const jobs = out.get(file) ?? new Set();
+    out.set(file, jobs.add(job));
     try {
-      return { out: await new Promise<T>((ok, fail) => {
-        waiting.set(id, { ok: ok as (v: unknown) => void, fail });
-        w.postMessage({ id, ...msg });
-      }) };
+      return { out: await job };
     } finally {
+      jobs.delete(job);
+      if (jobs.size === 0) out.delete(file);
       if (--pending === 0) w.unref();
     }
   }
 
   return {
     gate,
+    async settled(db) {
+      // A job that ends may post the next (a rollup's stage, then its collect): look again.
+      for (let jobs = out.get(db.name); jobs !== undefined; jobs = out.get(db.name)) await Promise.allSettled([...jobs]);
+    },
     async stage(db, jobs) {
       if (jobs.length === 0) return [];
       const r = await run<Staged[]>({ op: 'stage', file: db.name, jobs });
