@@ -4,6 +4,7 @@ import {
   DIM_INDEX,
   EMPTY_VIEW,
   type Engine,
+  mergeViews,
   segmentOf,
   sharedStepReader,
   type StepLog,
@@ -71,35 +72,41 @@ const fallbacksOf = perEngine(() => lru<{ v: number; log: StepLog }>(64 * 1024 *
 
 /**
  * Reads ahead, in the step reader's worker, the lists of `days` that are not cached and that it
- * can read as stored (a settled day with one index key): one message per day, all sent at once,
- * so the worker reads the next days while the main thread walks the ones before. `take(i)` waits
- * for day i's lists and puts them in the list cache (where `stepList` then finds them) — unless the
- * day changed meanwhile or the worker failed: `stepList` reads those itself.
+ * can read as stored (a settled day, with every part's list when late events were appended to it):
+ * one message per day, all sent at once, so the worker reads the next days while the main thread
+ * walks the ones before. `take(i)` waits for day i's lists and puts them in the list cache (where
+ * `stepList` then finds them) — unless the day changed meanwhile or the worker failed: `stepList`
+ * reads those itself.
  */
 function readAhead(engine: Engine, reader: StepReader, keys: Key[], days: string[]): (i: number) => Promise<void> {
   const lists = listsOf(engine);
   const plans = days.map((d) => {
     const m = engine.store.meta.get(d);
-    if (m === undefined || !m.steps || m.head.keys.length !== 1 || engine.live.has(d)) return undefined;
+    if (m === undefined || !m.steps || engine.live.has(d)) return undefined;
     const v = engine.version(d);
-    const wanted: { ck: string; req: StepRequest }[] = [];
+    const parts = m.head.keys;
+    const wanted: string[] = [];
+    const reqs: StepRequest[] = [];
     for (const k of keys) {
       if (k === null) continue;
       const ck = `${d}|${k.type}:${k.feature}`;
-      if (lists.get(ck)?.v !== v) wanted.push({ ck, req: { key: m.head.keys[0]!, type: k.type, feature: k.feature } });
+      if (lists.get(ck)?.v === v) continue;
+      wanted.push(ck);
+      for (const key of parts) reqs.push({ key, type: k.type, feature: k.feature });
     }
     if (wanted.length === 0) return undefined;
-    return { v, wanted, out: reader.read(engine.store.file, wanted.map((w) => w.req)) };
+    return { v, wanted, parts: parts.length, out: reader.read(engine.store.file, reqs) };
   });
   return async (i) => {
     const p = plans[i];
     if (p === undefined) return;
     const out = await p.out;
     if (out === undefined || engine.version(days[i]!) !== p.v) return;
-    // null: no such row (nobody did the step, or the key was collected since): `stepList` decides.
-    p.wanted.forEach((w, j) => {
-      const b = out[j];
-      if (b !== null && b !== undefined) lists.set(w.ck, { v: p.v, s: viewStep(new Uint8Array(b.blob), b.uc) });
+    p.wanted.forEach((ck, w) => {
+      // null: no such row (nobody did the step in that part, or the key was collected since).
+      const views = out.slice(w * p.parts, (w + 1) * p.parts).flatMap((b) => (b === null || b === undefined ? [] : [viewStep(new Uint8Array(b.blob), b.uc)]));
+      // None at all: `stepList` decides (an empty list, or a day rewritten meanwhile).
+      if (views.length > 0) lists.set(ck, { v: p.v, s: views.reduce(mergeViews) });
     });
   };
 }

@@ -3,7 +3,8 @@ import { createCubeBuilder, DIMS, NO_USER, type CubeBuilder, type RowSet, type S
 import type { Interner } from './dict.js';
 import type { DayStore } from './store.js';
 import { createStepLog, mergeTimes, segmentId, type StepLog } from './steps.js';
-import { decodeStep, EMPTY_VIEW, viewOf, viewStep, type StepView } from './step-view.js';
+import { EMPTY_VIEW, viewOf, viewStep, type StepView } from './step-view.js';
+import { mergeViews } from './step-merge.js';
 import { dayMapper, dayNumber } from '../shared/index.js';
 import { createSeen, type Seen } from './seen.js';
 import { createAppIdSets, type AppIdSets } from './id-set.js';
@@ -206,10 +207,11 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
           ls = ls === undefined ? e : mergeTimes(e, ls);
         }
         if (meta === undefined) return ls === undefined ? EMPTY_VIEW : viewOf(ls);
-        const blob = store.stepBlob(day, type, feature);
-        if (blob === undefined) return undefined;
-        // A day without live events is read in place; one with them is merged (a few per query).
-        return ls === undefined ? viewStep(blob) : viewOf(mergeTimes(decodeStep(blob), ls));
+        const blobs = store.stepBlobs(day, type, feature);
+        if (blobs === undefined) return undefined;
+        // A day of one part without live events is read in place; parts and live events are merged.
+        const stored = blobs.map((b) => viewStep(b)).reduce(mergeViews, EMPTY_VIEW);
+        return ls === undefined ? stored : mergeViews(stored, viewOf(ls));
       },
       rowSets() {
         const out: RowSet[] = [];

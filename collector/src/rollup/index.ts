@@ -17,6 +17,7 @@ export { createMarker } from './marker.js';
 export type { Marker } from './marker.js';
 // The read API of the funnel step logs.
 export { EMPTY_VIEW, viewOf, viewStep } from './step-view.js';
+export { mergeViews } from './step-merge.js';
 export { createStepReader, sharedStepReader } from './step-reader.js';
 export type { StepReader, StepRequest } from './step-reader.js';
 export type { StepView } from './step-view.js';

@@ -33,8 +33,8 @@ describe('step reader (funnel index lists read in a worker thread)', () => {
       { key: 'no-such-key', type: pv, feature: 0 },
     ]);
     expect(out).toHaveLength(3);
-    expect(Buffer.from(out![0]!.blob)).toEqual(Buffer.from(store.stepBlob('2026-11-16', pv, 0)!));
-    expect(Buffer.from(out![1]!.blob)).toEqual(Buffer.from(store.stepBlob('2026-11-16', action, 0)!));
+    expect(Buffer.from(out![0]!.blob)).toEqual(Buffer.from(store.stepBlobs('2026-11-16', pv, 0)![0]!));
+    expect(Buffer.from(out![1]!.blob)).toEqual(Buffer.from(store.stepBlobs('2026-11-16', action, 0)![0]!));
     expect(out![2]).toBeNull();
     // Users and counts come decoded, as the main thread would decode them.
     expect(out![0]!.uc).toEqual(userCounts(new Uint8Array(out![0]!.blob)));

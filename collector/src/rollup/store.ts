@@ -3,10 +3,7 @@ import { decodeSummary, decodeUsers, encodeSummary, type RowSet, type Summary } 
 import type { Db } from './db.js';
 import { decodeValues, encodeValues, valuesOfRows } from './dims.js';
 import { allStepKeys, readRows, readUsers, writeDay, type Garbage, type Head, type Staged } from './stage.js';
-import { EMPTY_STEP, mergeTimes, type StepLog, type StepTimes } from './steps.js';
-import { decodeStep, encodeStep } from './step-view.js';
-
-const EMPTY_STEP_BLOB = encodeStep(EMPTY_STEP);
+import type { StepLog } from './steps.js';
 // better-sqlite3 binds a Buffer as a BLOB, not a bare Uint8Array (what a worker's reply holds).
 const asBlob = (a: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const EMPTY = Buffer.alloc(0);
@@ -61,10 +58,11 @@ export interface DayStore {
   commit(day: string, c: DayCommit, rolledAt: string): void;
   users(day: string): Uint32Array | undefined;
   /**
-   * One step's list that day (feature 0 = any) as stored (`encodeStep`; read in place with
-   * `viewStep`); `EMPTY_STEP_BLOB` when nobody did it, undefined when the day has no funnel index.
+   * One step's lists that day (feature 0 = any) as stored (`encodeStep`; read in place with
+   * `viewStep`), one per part of the day that holds it (none when nobody did it); undefined when
+   * the day has no funnel index.
    */
-  stepBlob(day: string, type: number, feature: number): Uint8Array | undefined;
+  stepBlobs(day: string, type: number, feature: number): Uint8Array[] | undefined;
   /** The day's distinct dictionary ids per dimension (dims.ts). */
   values(day: string): Uint32Array[] | undefined;
   /** The day's breakdown index as stored (breakdown-index.ts), its lists read on demand; undefined when it has none. */
@@ -215,23 +213,17 @@ export function createDayStore(db: Db): DayStore {
       if (hit !== undefined && c.part !== undefined) rowCache.set(day, [...hit, c.part]);
     },
     users: (day) => (meta.has(day) ? cachedUsers(day) : undefined),
-    stepBlob(day, type, feature) {
+    stepBlobs(day, type, feature) {
       const m = meta.get(day);
       if (m?.steps !== true) return undefined;
-      // A day appended to has one key per part (the lists of a user hold disjoint or equal times):
-      // one key is returned as stored, for the query to read in place; several are merged.
-      let only: Uint8Array | undefined;
-      let merged: StepTimes | undefined;
+      // A day appended to has one key per part (the lists of a user hold disjoint or equal times);
+      // the query merges their views (step-merge.ts).
+      const out: Uint8Array[] = [];
       for (const key of m.head.keys) {
         const blob = q.step.get(key, type, feature) as Buffer | undefined;
-        if (blob === undefined) continue;
-        if (only === undefined && merged === undefined) only = blob;
-        else {
-          merged = mergeTimes(merged ?? decodeStep(only!), decodeStep(blob));
-          only = undefined;
-        }
+        if (blob !== undefined) out.push(blob);
       }
-      return merged !== undefined ? encodeStep(merged) : (only ?? EMPTY_STEP_BLOB);
+      return out;
     },
     breakdownIndex(day) {
       const directory = meta.has(day) ? (q.indexPart.get(day, -1) as Buffer | undefined) : undefined;
