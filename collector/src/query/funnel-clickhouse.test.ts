@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ev, harness, type Harness } from '../testing/rollup.js';
 import { openClickHouse, type ClickHouse } from '../testing/chdb.js';
 import { appFor } from '../testing/query-app.js';
+import { sharedStepReader } from '../rollup/index.js';
+import { sharedFunnelWalker } from './funnel-walker.js';
 
 /**
  * Issue 11: every step count of `/api/analytics/funnel` equals ClickHouse's own
@@ -220,6 +222,10 @@ describe('funnel equals ClickHouse windowFunnel (chdb) on generated events', () 
     await h.rollups.rollup!();
     await h.reopen();
     expect(h.rollups.engine!.live.size).toBe(0);
+    // The settled days are walked in the walker's thread over the reader's lists, as in `serve`
+    // (the first funnels above started both threads; until ready, funnels run in-process).
+    expect(await sharedStepReader().whenReady()).toBe(true);
+    expect(await sharedFunnelWalker().whenReady()).toBe(true);
     await compareAll('everything', 'rolled up, after restart');
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { appFor } from '../testing/query-app.js';
 import { rewriteStepsInLayout1 } from '../testing/step-layout1.js';
 import { createStepReader, type StepReader } from '../rollup/index.js';
 import { funnel } from './funnel.js';
+import { createFunnelWalker } from './funnel-walker.js';
 import { resolveSegment } from './segment.js';
 
 let h: Harness;
@@ -79,7 +80,7 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     expect(await users('steps=page_view:pricing,action:signup_button&within=2h')).toEqual([2, 1]);
   });
 
-  it('a funnel gives the same answer through the worker as without it (closed reader: read in-process)', { timeout: 60_000 }, async () => {
+  it('a funnel gives the same answer walked in the walker thread, read ahead by the reader thread, and in-process', { timeout: 60_000 }, async () => {
     h = await harness();
     const events = [];
     for (let u = 0; u < 40; u++) {
@@ -100,6 +101,7 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     const worker = createStepReader();
     expect(await worker.whenReady()).toBe(true);
     let answered = 0;
+    let attached = 0;
     const reader: StepReader = {
       ...worker,
       read: async (f, r) => {
@@ -107,17 +109,37 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
         if (out !== undefined) answered++;
         return out;
       },
+      attach: (port) => {
+        const ok = worker.attach(port);
+        if (ok) attached++;
+        return ok;
+      },
     };
-    const viaWorker = await funnel(engine, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', seg, reader);
+    // The walker's thread, fed by the reader's: the main thread reads and walks nothing settled.
+    const walker = createFunnelWalker();
+    expect(await walker.whenReady()).toBe(true);
+    const viaWalker = await funnel(engine, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', seg, reader, walker);
+    expect(attached).toBe(1);
+    expect(answered).toBe(0);
+    expect(viaWalker.map((r) => r.users)).toEqual([40, 20, 10]);
+    // Without the walker: the reader's thread reads ahead, the main thread walks.
+    await h.reopen();
+    const noWalker = createFunnelWalker();
+    await noWalker.close();
+    const viaReader = await funnel(h.rollups.engine!, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), reader, noWalker);
     expect(answered).toBeGreaterThan(0);
-    expect(viaWorker.map((r) => r.users)).toEqual([40, 20, 10]);
+    expect(viaReader).toEqual(viaWalker);
+    // Neither: read and walked in-process.
     await h.reopen();
     const closed = createStepReader();
     await closed.close();
-    const inProcess = await funnel(h.rollups.engine!, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), closed);
-    expect(inProcess).toEqual(viaWorker);
-    // Within 1 day, the 17th's signups are too late for the 16th's 0x:00 page views.
-    expect((await funnel(h.rollups.engine!, steps, 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), reader)).map((r) => r.users)).toEqual([40, 10, 0]);
+    const inProcess = await funnel(h.rollups.engine!, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), closed, noWalker);
+    expect(inProcess).toEqual(viaWalker);
+    // Within 1 day, the 17th's signups are too late for the 16th's 0x:00 page views (the walker's
+    // cached lists of the engine before the reopen are not this engine's).
+    expect((await funnel(h.rollups.engine!, steps, 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(h.rollups.engine!, {}), reader, walker)).map((r) => r.users)).toEqual([40, 10, 0]);
+    expect(attached).toBe(2);
+    await walker.close();
     await worker.close();
   });
 });

@@ -16,6 +16,8 @@ import {
 } from '../rollup/index.js';
 import type { Segment } from './segment.js';
 import { perEngine } from './per-engine.js';
+import { type FunnelWalker, sharedFunnelWalker } from './funnel-walker.js';
+import { type Allowed, grownCopy, lru, maxUserOf, newState, stateBytes, walkDay, type WalkState } from './funnel-walk.js';
 
 export interface FunnelStep {
   event_type: string;
@@ -34,35 +36,6 @@ type Key = { type: number; feature: number } | null;
 
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
 
-/** A small LRU bounded by bytes (decoded step lists, walk states). */
-function lru<T>(budget: number, bytesOf: (v: T) => number) {
-  const m = new Map<string, T>();
-  let bytes = 0;
-  return {
-    get(k: string): T | undefined {
-      const v = m.get(k);
-      if (v !== undefined) {
-        m.delete(k);
-        m.set(k, v);
-      }
-      return v;
-    },
-    set(k: string, v: T): void {
-      const old = m.get(k);
-      if (old !== undefined) {
-        bytes -= bytesOf(old);
-        m.delete(k);
-      }
-      m.set(k, v);
-      bytes += bytesOf(v);
-      while (bytes > budget && m.size > 1) {
-        const [k0, v0] = m.entries().next().value!;
-        m.delete(k0);
-        bytes -= bytesOf(v0);
-      }
-    },
-  };
-}
 
 // Lists per (day, version, key), as views on their BLOBs: a repeated funnel with another window or
 // range reads no BLOB.
@@ -133,188 +106,30 @@ function stepList(engine: Engine, view: DayView, key: Key): StepView {
   return s;
 }
 
+// The walker's caches outlive an engine (one worker per process): its lists are keyed by this too.
+let engineSeq = 0;
+const engineIdOf = perEngine(() => ++engineSeq);
+
 /**
- * Per user: the highest level reached (`level`, 0..n) and, for k < n − 1, the start time of the
- * latest-starting chain that reached level k + 1 (`start`, meaningful only where `level` > k). That is all of
- * ClickHouse's `windowFunnel` state: a later start never hurts (its window ends later), so
- * only the latest one per level matters.
+ * The state after the settled days `prefix`, walked in the funnel walker's thread over lists the
+ * step reader's thread sends it; undefined when either is not ready, a day has no exact index
+ * (its rows are read here), or a day changed meanwhile: the caller walks in-process then.
  */
-interface WalkState {
-  n: number;
-  level: Uint8Array;
-  start: Float64Array;
-  reached: number[];
+async function walkElsewhere(engine: Engine, reader: StepReader, walker: FunnelWalker, keys: Key[], withinMs: number, others: [number, number][], prefix: string[]): Promise<WalkState | undefined> {
+  const days: { day: string; v: number; parts: string[] }[] = [];
+  for (const day of prefix) {
+    const m = engine.store.meta.get(day);
+    if (m === undefined || !m.steps || engine.live.has(day)) return undefined;
+    days.push({ day, v: engine.version(day), parts: m.head.keys });
+  }
+  const st = await walker.walk(reader, { file: engine.store.file, engine: engineIdOf(engine), keys, withinMs, others, size: engine.seen.size, days });
+  if (st === undefined || days.some((d) => engine.version(d.day) !== d.v)) return undefined;
+  return st;
 }
 
-const stateBytes = (s: WalkState) => s.level.byteLength + s.start.byteLength + 64;
 // The state after the days before the first one with live events (keyed by their versions):
 // a repeated funnel then walks only the live days on top of a copy of it.
 const prefixStatesOf = perEngine(() => lru<WalkState>(256 * 1024 * 1024, stateBytes));
-
-function newState(n: number, size: number): WalkState {
-  // `start` is left zeroed (no pass over megabytes of it): an entry counts only once `level` says set.
-  return { n, level: new Uint8Array(size), start: new Float64Array(size * (n - 1)), reached: new Array<number>(n).fill(0) };
-}
-
-function grownCopy(s: WalkState, size: number): WalkState {
-  const c = newState(s.n, Math.max(size, s.level.length));
-  c.level.set(s.level);
-  c.start.set(s.start);
-  c.reached = [...s.reached];
-  return c;
-}
-
-function maxUserOf(perDay: StepView[][]): number {
-  let max = -1;
-  for (const day of perDay) for (const s of day) if (s.users.length > 0) max = Math.max(max, s.users[s.users.length - 1]!);
-  return max;
-}
-
-/** Per list of a day: 1 where a local segment passes the filter (undefined: no filter). */
-type Allowed = (Uint8Array | undefined)[];
-
-/** First index in [j, end) whose segment passes, or `end`. */
-function nextAllowed(s: StepView, ok: Uint8Array | undefined, j: number, end: number): number {
-  if (ok !== undefined) while (j < end && ok[s.local[j]!] === 0) j++;
-  return j;
-}
-
-/**
- * One day of the walk. Each user's step events of the day are taken in (time, step) order — the
- * order ClickHouse sorts its events in, so an event at the same instant as the previous step (or
- * matching both) still counts — and each event updates the state exactly as `windowFunnel` does.
- * The lists are read in place: a time is `base + t[j]`, user i's times follow user i − 1's.
- *
- * Most users of a day are in the first step's list only (page views dwarf the later steps): they
- * run through a tight loop over that list alone, and only the users of the later lists take the
- * general merge. That split took the walk of a broad 90-day funnel from ≈ 80 ns to ≈ 15 ns a user.
- */
-function walkDay(st: WalkState, day: StepView[], withinMs: number, allowed: Allowed): void {
-  const { n, level, start } = st;
-  const S = n - 1;
-  // The first list's arrays and cursor (user index i0, time index p0) as locals: the hot loop.
-  const first = day[0]!;
-  const users0 = first.users;
-  const counts0 = first.counts;
-  const t0 = first.t;
-  const local0 = first.local;
-  const base0 = first.base;
-  const ok0 = allowed[0];
-  const n0 = users0.length;
-  let i0 = 0;
-  let p0 = 0;
-  let reached0 = 0;
-  // The later lists, merged by user: each one's next user (Infinity when done).
-  const users = day.map((s) => s.users);
-  const counts = day.map((s) => s.counts);
-  const times = day.map((s) => s.t);
-  const bases = Float64Array.from(day, (s) => s.base);
-  const ptr = new Int32Array(n);
-  const pos = new Int32Array(n);
-  const cur = new Int32Array(n);
-  const end = new Int32Array(n);
-  const next = new Float64Array(n);
-  for (let k = 1; k < n; k++) next[k] = users[k]!.length > 0 ? users[k]![0]! : Infinity;
-  for (;;) {
-    let u = Infinity;
-    for (let k = 1; k < n; k++) if (next[k]! < u) u = next[k]!;
-    // Users before `u` have first-step events only today: the latest allowed one is the start to keep.
-    while (i0 < n0) {
-      const v = users0[i0]!;
-      if (v >= u) break;
-      const a = p0;
-      p0 += counts0[i0++]!;
-      const L0 = level[v]!;
-      if (L0 === n) continue;
-      let j = p0 - 1;
-      if (ok0 !== undefined) while (j >= a && ok0[local0[j]!] === 0) j--;
-      if (j < a) continue;
-      start[v * S] = base0 + t0[j]!;
-      if (L0 === 0) {
-        level[v] = 1;
-        reached0++;
-      }
-    }
-    if (u === Infinity) break;
-    // User `u` has later-step events today (and maybe first-step ones): the general merge.
-    let present = 0;
-    let only = 0;
-    if (i0 < n0 && users0[i0] === u) {
-      cur[0] = p0;
-      end[0] = p0 += counts0[i0++]!;
-      present++;
-    } else cur[0] = end[0] = 0;
-    for (let k = 1; k < n; k++) {
-      if (next[k] === u) {
-        const p = ptr[k]!;
-        const us = users[k]!;
-        const c = pos[k]!;
-        cur[k] = c;
-        end[k] = pos[k] = c + counts[k]![p]!;
-        ptr[k] = p + 1;
-        next[k] = p + 1 < us.length ? us[p + 1]! : Infinity;
-        present++;
-        only = k;
-      } else cur[k] = end[k] = 0;
-    }
-    const L0 = level[u]!;
-    if (L0 === n) continue;
-    let L = L0;
-    const b = u * S;
-    if (present === 1) {
-      // Only one later step today: the start it can extend does not change, so its earliest
-      // (allowed) time decides.
-      if (L < only) continue;
-      const s = day[only]!;
-      const j = nextAllowed(s, allowed[only], cur[only]!, end[only]!);
-      if (j === end[only]! || s.base + s.t[j]! > start[b + only - 1]! + withinMs) continue;
-      if (only === S) L = n;
-      else {
-        start[b + only] = start[b + only - 1]!;
-        if (L < only + 1) L = only + 1;
-      }
-    } else {
-      for (;;) {
-        let k = -1;
-        let t = Infinity;
-        for (let x = 0; x < n; x++) {
-          if (cur[x]! < end[x]!) {
-            const tx = bases[x]! + times[x]![cur[x]!]!;
-            if (tx < t) {
-              t = tx;
-              k = x;
-            }
-          }
-        }
-        if (k === -1) break;
-        const s = day[k]!;
-        const ok = allowed[k];
-        const j = cur[k]!++;
-        if (ok !== undefined && ok[s.local[j]!] === 0) continue;
-        if (k === 0) {
-          start[b] = t;
-          if (L < 1) L = 1;
-          continue;
-        }
-        // No chain reached step k yet: nothing to extend (start[b + k − 1] is unset).
-        if (L < k) continue;
-        const s0 = start[b + k - 1]!;
-        if (t > s0 + withinMs) continue;
-        if (k === S) {
-          L = n;
-          break;
-        }
-        start[b + k] = s0;
-        if (L < k + 1) L = k + 1;
-      }
-    }
-    if (L > L0) {
-      for (let j = L0; j < L; j++) st.reached[j]!++;
-      level[u] = L;
-    }
-  }
-  st.reached[0]! += reached0;
-}
 
 /**
  * Ordered funnel over the days `from`..`to`, exactly ClickHouse's `windowFunnel(within)` in its
@@ -322,7 +137,7 @@ function walkDay(st: WalkState, day: StepView[], withinMs: number, allowed: Allo
  * with times non-decreasing and each within `withinMs` of e1 (all inside the range). Days are
  * walked in order with a small state per user; the cost is the size of the steps' daily lists.
  */
-export async function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, from: string, to: string, seg: Segment, reader: StepReader = sharedStepReader()): Promise<FunnelRow[]> {
+export async function funnel(engine: Engine, steps: FunnelStep[], withinMs: number, from: string, to: string, seg: Segment, reader: StepReader = sharedStepReader(), walker: FunnelWalker = sharedFunnelWalker()): Promise<FunnelRow[]> {
   const n = steps.length;
   let reached = new Array<number>(n).fill(0);
   if (!seg.none) {
@@ -376,8 +191,9 @@ export async function funnel(engine: Engine, steps: FunnelStep[], withinMs: numb
     const prefixStates = prefixStatesOf(engine);
     let base = prefixStates.get(key);
     if (base === undefined) {
+      base = await walkElsewhere(engine, reader, walker, keys, withinMs, others.map(([d, v]) => [slot(d), v]), prefix);
       // Sized for every user known (grown if a list holds a newer one): one allocation, not a dozen.
-      base = await walk(newState(n, engine.seen.size), prefix, readAhead(engine, reader, keys, prefix));
+      base ??= await walk(newState(n, engine.seen.size), prefix, readAhead(engine, reader, keys, prefix));
       prefixStates.set(key, base);
     }
     // The live days walk on a copy: the cached prefix state stays as it was.

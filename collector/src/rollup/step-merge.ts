@@ -25,7 +25,12 @@ export function mergeViews(a: StepView, b: StepView): StepView {
   const da = a.base - base;
   const db = b.base - base;
   // Times are u32 ms after the base (a day spans at most 25 h): a shifted list must still fit.
-  const fits = (s: StepView, d: number) => d === 0 || s.t.every((x) => x + d <= 0xffff_ffff);
+  const fits = (s: StepView, d: number) => {
+    if (d === 0) return true;
+    let max = 0;
+    for (let x = 0; x < s.t.length; x++) if (s.t[x]! > max) max = s.t[x]!;
+    return max + d <= 0xffff_ffff;
+  };
   if (!fits(a, da) || !fits(b, db)) throw new Error('funnel index: merged lists span more than the encoding holds');
   const na = a.users.length;
   const nb = b.users.length;

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { userCounts } from './step-view.js';
 
@@ -37,35 +37,56 @@ function conn(file: string): Conn {
   return fresh;
 }
 
-/**
- * Worker thread body (step-reader.ts): reads funnel index lists by their `day_steps` key, on a
- * read-only connection of its own, and hands the bytes over (transferred, not copied) with their
- * users and counts decoded (`userCounts`).
- */
-parentPort!.on('message', (msg: Msg) => {
+/** The lists asked for, with the buffers to transfer. */
+function readLists(file: string, reqs: Msg['reqs']): { out: ({ blob: ArrayBuffer; uc: Uint32Array | undefined } | null)[]; moved: ArrayBuffer[] } {
   if (idle !== undefined) clearTimeout(idle);
   idle = setTimeout(closeAll, IDLE_MS);
   idle.unref();
-  try {
-    const c = conn(msg.file);
-    const moved: ArrayBuffer[] = [];
-    const out = msg.reqs.map((r) => {
-      const b = c.get.get(r.key, r.type, r.feature) as Buffer | undefined;
-      if (b === undefined) return null;
-      // better-sqlite3 gives each BLOB its own memory; anything else is copied so it can move.
-      const blob = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : new Uint8Array(b).buffer;
-      // Decoded here, so the main thread only walks. A list that does not decode goes as it is:
-      // the main thread's own decoding then reports it.
-      let uc: Uint32Array | undefined;
+  const c = conn(file);
+  const moved: ArrayBuffer[] = [];
+  const out = reqs.map((r) => {
+    const b = c.get.get(r.key, r.type, r.feature) as Buffer | undefined;
+    if (b === undefined) return null;
+    // better-sqlite3 gives each BLOB its own memory; anything else is copied so it can move.
+    const blob = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : new Uint8Array(b).buffer;
+    // Decoded here, so the reader of the reply only walks. A list that does not decode goes as it
+    // is: the reader's own decoding then reports it.
+    let uc: Uint32Array | undefined;
+    try {
+      uc = userCounts(new Uint8Array(blob));
+    } catch {
+      uc = undefined;
+    }
+    moved.push(blob);
+    if (uc !== undefined) moved.push(uc.buffer as ArrayBuffer);
+    return { blob, uc };
+  });
+  return { out, moved };
+}
+
+/**
+ * Worker thread body (step-reader.ts): reads funnel index lists by their `day_steps` key, on a
+ * read-only connection of its own, and hands the bytes over (transferred, not copied) with their
+ * users and counts decoded (`userCounts`) — to the main thread, or on a port the main thread
+ * attached (the funnel walker's: the lists then never enter the main thread's heap).
+ */
+parentPort!.on('message', (msg: Msg | { attach: MessagePort }) => {
+  if ('attach' in msg) {
+    const port = msg.attach;
+    port.on('message', (m: { i: number; file: string; reqs: Msg['reqs'] }) => {
       try {
-        uc = userCounts(new Uint8Array(blob));
-      } catch {
-        uc = undefined;
+        const { out, moved } = readLists(m.file, m.reqs);
+        port.postMessage({ i: m.i, out }, moved);
+      } catch (err) {
+        port.postMessage({ i: m.i, error: err instanceof Error ? err.message : String(err) });
       }
-      moved.push(blob);
-      if (uc !== undefined) moved.push(uc.buffer as ArrayBuffer);
-      return { blob, uc };
     });
+    // Closed by the walker when its funnel is done (or by its thread's end).
+    port.on('close', () => port.removeAllListeners());
+    return;
+  }
+  try {
+    const { out, moved } = readLists(msg.file, msg.reqs);
     parentPort!.postMessage({ id: msg.id, out }, moved);
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });

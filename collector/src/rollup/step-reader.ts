@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 
 /** One funnel index list to read: the `day_steps` key of a day head, and the step. */
 export interface StepRequest {
@@ -24,6 +24,12 @@ export interface StepRead {
  */
 export interface StepReader {
   read(file: string, reqs: StepRequest[]): Promise<(StepRead | null)[] | undefined>;
+  /**
+   * Serves reads on `port` from now on: `{ i, file, reqs }` in, `{ i, out }` (or `{ i, error }`)
+   * back on the port, the lists transferred to whoever holds its other end. False (and the port
+   * unused) when the worker is unavailable or still starting.
+   */
+  attach(port: MessagePort): boolean;
   /** Starts the worker if needed; true once it is ready to read, false if it cannot be. */
   whenReady(): Promise<boolean>;
   close(): Promise<void>;
@@ -103,6 +109,12 @@ export function createStepReader(): StepReader {
       } finally {
         if (--pending === 0) worker?.unref();
       }
+    },
+    attach(port) {
+      const w = ensure();
+      if (w === undefined || !ready) return false;
+      w.postMessage({ attach: port }, [port]);
+      return true;
     },
     whenReady() {
       if (ensure() === undefined) return Promise.resolve(false);

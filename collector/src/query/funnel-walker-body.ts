@@ -1,0 +1,121 @@
+import { parentPort } from 'node:worker_threads';
+import { EMPTY_VIEW, mergeViews, segmentOf, type StepView, viewStep } from '../rollup/index.js';
+import { type Allowed, grownCopy, lru, maxUserOf, newState, walkDay, type WalkState } from './funnel-walk.js';
+import type { WalkReply, WalkRequest } from './funnel-walker.js';
+
+type Lists = ({ blob: ArrayBuffer; uc?: Uint32Array } | null)[];
+type ReadReply = { i: number; out?: Lists; error?: string };
+
+// Lists per (engine, day, version, key) as views on their bytes: a repeated funnel with another
+// window or range reads none again. As large as the main thread's cache was; it lives here now.
+const lists = lru<StepView>(128 * 1024 * 1024, (s) => s.bytes + 64);
+
+/**
+ * Worker thread body (funnel-walker.ts): walks the settled days of a funnel over lists the step
+ * reader's thread reads and decodes a day ahead, sent straight here on a port of their own. The
+ * lists never enter the main thread's heap: there, ~180 MB of buffers a broad 90-day funnel moves
+ * made V8 mark the collector's whole heap again and again (docs/benchmarks.md).
+ */
+async function walk(req: WalkRequest): Promise<WalkState> {
+  const { port, file, keys, withinMs, others } = req;
+  const at = (d: { day: string; v: number }, k: { type: number; feature: number }) => `${req.engine}|${d.day}@${d.v}|${k.type}:${k.feature}`;
+  const waiting = new Map<number, (r: ReadReply) => void>();
+  const early = new Map<number, ReadReply>();
+  port.on('message', (r: ReadReply) => {
+    const f = waiting.get(r.i);
+    if (f === undefined) early.set(r.i, r);
+    else {
+      waiting.delete(r.i);
+      f(r);
+    }
+  });
+  // The reader's thread gone mid-walk: every answer still awaited is an error (the main thread walks in-process).
+  let closed = false;
+  port.on('close', () => {
+    closed = true;
+    for (const [i, f] of waiting) f({ i, error: 'the step reader went away' });
+    waiting.clear();
+  });
+  const reply = (i: number) =>
+    new Promise<ReadReply>((done) => {
+      const r = early.get(i);
+      if (r !== undefined) {
+        early.delete(i);
+        done(r);
+      } else if (closed) done({ i, error: 'the step reader went away' });
+      else waiting.set(i, done);
+    });
+  try {
+    // What each day lacks, asked for all at once: the reader reads on while the days before are walked.
+    // The cached lists are held from here (a list read for a later day may evict them meanwhile).
+    const held = req.days.map(() => new Map<string, StepView>());
+    const missing = req.days.map((d, i) => {
+      const want = keys.flatMap((k) => {
+        if (k === null) return [];
+        const ck = at(d, k);
+        const hit = lists.get(ck);
+        if (hit === undefined) return [k];
+        held[i]!.set(ck, hit);
+        return [];
+      });
+      if (want.length > 0) port.postMessage({ i, file, reqs: want.flatMap((k) => d.parts.map((key) => ({ key, type: k.type, feature: k.feature }))) });
+      return want;
+    });
+    const okCache: boolean[] = [];
+    const ok = (sg: number) => {
+      let r = okCache[sg];
+      if (r === undefined) {
+        const triple = segmentOf(sg);
+        okCache[sg] = r = others.every(([slot, id]) => triple[slot] === id);
+      }
+      return r;
+    };
+    const allowedOf = (day: StepView[]): Allowed => (others.length === 0 ? day.map(() => undefined) : day.map((s) => Uint8Array.from(s.segs, (sg) => (ok(sg) ? 1 : 0))));
+    let st = newState(keys.length, req.size);
+    for (let i = 0; i < req.days.length; i++) {
+      const d = req.days[i]!;
+      const got = held[i]!;
+      const want = missing[i]!;
+      if (want.length > 0) {
+        const r = await reply(i);
+        if (r.out === undefined) throw new Error(r.error ?? 'the step reader gave no answer');
+        const parts = d.parts.length;
+        want.forEach((k, w) => {
+          const views = r.out!.slice(w * parts, (w + 1) * parts).flatMap((b) => (b === null ? [] : [viewStep(new Uint8Array(b.blob), b.uc)]));
+          // No row in any part: nobody did the step that day (a day rewritten since has another version: the main thread checks).
+          const s = views.length === 0 ? EMPTY_VIEW : views.reduce(mergeViews);
+          const ck = at(d, k);
+          lists.set(ck, s);
+          got.set(ck, s);
+        });
+      }
+      const day = keys.map((k) => {
+        if (k === null) return EMPTY_VIEW;
+        const ck = at(d, k);
+        return got.get(ck)!;
+      });
+      const max = maxUserOf([day]);
+      if (max >= st.level.length) st = grownCopy(st, Math.max(max + 1, Math.ceil(st.level.length * 1.5)));
+      walkDay(st, day, withinMs, allowedOf(day));
+      got.clear();
+    }
+    return st;
+  } finally {
+    port.close();
+  }
+}
+
+parentPort!.on('message', (req: WalkRequest) => {
+  walk(req).then(
+    (st) => {
+      const r: WalkReply = { id: req.id, state: st };
+      parentPort!.postMessage(r, [st.level.buffer as ArrayBuffer, st.start.buffer as ArrayBuffer]);
+    },
+    (err: unknown) => {
+      const r: WalkReply = { id: req.id, error: err instanceof Error ? err.message : String(err) };
+      parentPort!.postMessage(r);
+    },
+  );
+});
+
+parentPort!.postMessage({ ready: true });
