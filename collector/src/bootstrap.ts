@@ -5,7 +5,7 @@ import { openLogStore } from './logstore/index.js';
 import { openRollups } from './rollup/index.js';
 import { appendAudit, purgeExpired } from './privacy/index.js';
 import { createForwardThread } from './forward/index.js';
-import { startQueryWarmer } from './query/index.js';
+import { startFunnelThreads, startQueryWarmer } from './query/index.js';
 
 /**
  * Builds the real dependencies of the collector from its configuration: JSON logger, metrics, the
@@ -14,6 +14,7 @@ import { startQueryWarmer } from './query/index.js';
 export async function createDeps(config: Config, clock: Clock = { now: () => Date.now() }): Promise<AppDeps> {
   const logger = createLogger(config.logLevel);
   const metrics = createMetrics();
+  startFunnelThreads();
   const log = await openLogStore({
     dataDir: config.dataDir,
     fsync: config.fsync,

@@ -1,5 +1,4 @@
-import { type Rollups, sharedStepReader } from '../rollup/index.js';
-import { sharedFunnelWalker } from './funnel-walker.js';
+import type { Rollups } from '../rollup/index.js';
 import type { Logger } from '../deps.js';
 import { addDays } from '../shared/index.js';
 import { breakdownsAsync } from './breakdown.js';
@@ -34,9 +33,6 @@ export async function warmOnce(rollups: Rollups, stopped: () => boolean = () => 
  * and scans only the live ones.
  */
 export function startQueryWarmer(rollups: Rollups, logger: Logger, everyMs = 60_000): { stop(): void } {
-  // The funnel's threads start now, not on the first funnel (which would walk in-process meanwhile).
-  void sharedStepReader().whenReady();
-  void sharedFunnelWalker().whenReady();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const run = async () => {
