@@ -1,14 +1,15 @@
 import { parentPort } from 'node:worker_threads';
-import { EMPTY_VIEW, mergeViews, segmentOf, type StepView, viewStep } from '../rollup/index.js';
+import { createMergeScratch, EMPTY_VIEW, mergeViews, segmentOf, type StepView, userCounts, viewStep } from '../rollup/index.js';
 import { type Allowed, grownCopy, lru, maxUserOf, newState, walkDay, type WalkState } from './funnel-walk.js';
 import type { WalkReply, WalkRequest } from './funnel-walker.js';
 
-type Lists = ({ blob: ArrayBuffer; uc?: Uint32Array } | null)[];
+type Lists = ({ blob: ArrayBuffer } | null)[];
 type ReadReply = { i: number; out?: Lists; error?: string };
 
-// Lists per (engine, day, version, key) as views on their bytes: a repeated funnel with another
-// window or range reads none again. As large as the main thread's cache was; it lives here now.
-const lists = lru<StepView>(128 * 1024 * 1024, (s) => s.bytes + 64);
+// Lists per (engine, day, version, key) as views on their bytes, one per part of the day: a
+// repeated funnel with another window or range reads none again. As large as the main thread's
+// cache was; it lives here now. The parts are merged when walked, into arrays reused day after day.
+const lists = lru<Uint8Array[]>(128 * 1024 * 1024, (parts) => parts.reduce((a, b) => a + b.byteLength + 64, 0));
 
 /**
  * Worker thread body (funnel-walker.ts): walks the settled days of a funnel over lists the step
@@ -48,7 +49,7 @@ async function walk(req: WalkRequest): Promise<WalkState> {
   try {
     // What each day lacks, asked for all at once: the reader reads on while the days before are walked.
     // The cached lists are held from here (a list read for a later day may evict them meanwhile).
-    const held = req.days.map(() => new Map<string, StepView>());
+    const held = req.days.map(() => new Map<string, Uint8Array[]>());
     const missing = req.days.map((d, i) => {
       const want = keys.flatMap((k) => {
         if (k === null) return [];
@@ -71,6 +72,8 @@ async function walk(req: WalkRequest): Promise<WalkState> {
       return r;
     };
     const allowedOf = (day: StepView[]): Allowed => (others.length === 0 ? day.map(() => undefined) : day.map((s) => Uint8Array.from(s.segs, (sg) => (ok(sg) ? 1 : 0))));
+    const scratch = keys.map(() => [createMergeScratch(), createMergeScratch()]);
+    const decoded = keys.map((): { buf: Uint32Array }[] => []);
     let st = newState(keys.length, req.size);
     for (let i = 0; i < req.days.length; i++) {
       const d = req.days[i]!;
@@ -81,18 +84,25 @@ async function walk(req: WalkRequest): Promise<WalkState> {
         if (r.out === undefined) throw new Error(r.error ?? 'the step reader gave no answer');
         const parts = d.parts.length;
         want.forEach((k, w) => {
-          const views = r.out!.slice(w * parts, (w + 1) * parts).flatMap((b) => (b === null ? [] : [viewStep(new Uint8Array(b.blob), b.uc)]));
           // No row in any part: nobody did the step that day (a day rewritten since has another version: the main thread checks).
-          const s = views.length === 0 ? EMPTY_VIEW : views.reduce(mergeViews);
+          const views = r.out!.slice(w * parts, (w + 1) * parts).flatMap((b) => (b === null ? [] : [new Uint8Array(b.blob)]));
           const ck = at(d, k);
-          lists.set(ck, s);
-          got.set(ck, s);
+          lists.set(ck, views);
+          got.set(ck, views);
         });
       }
-      const day = keys.map((k) => {
+      const day = keys.map((k, x) => {
         if (k === null) return EMPTY_VIEW;
-        const ck = at(d, k);
-        return got.get(ck)!;
+        const parts = got.get(at(d, k))!;
+        // Users and counts are decoded into arrays of this step and part, reused day after day;
+        // each step's merge writes into its own pair of scratches, in turn (a merge never reads what it writes).
+        const view = (p: number) => {
+          const ucs = (decoded[x]![p] ??= { buf: new Uint32Array(0) });
+          return viewStep(parts[p]!, userCounts(parts[p]!, ucs));
+        };
+        let s = parts.length === 0 ? EMPTY_VIEW : view(0);
+        for (let p = 1; p < parts.length; p++) s = mergeViews(s, view(p), scratch[x]![p % 2]);
+        return s;
       });
       const max = maxUserOf([day]);
       if (max >= st.level.length) st = grownCopy(st, Math.max(max + 1, Math.ceil(st.level.length * 1.5)));

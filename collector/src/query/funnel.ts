@@ -79,7 +79,7 @@ function readAhead(engine: Engine, reader: StepReader, keys: Key[], days: string
       // null: no such row (nobody did the step in that part, or the key was collected since).
       const views = out.slice(w * p.parts, (w + 1) * p.parts).flatMap((b) => (b === null || b === undefined ? [] : [viewStep(new Uint8Array(b.blob), b.uc)]));
       // None at all: `stepList` decides (an empty list, or a day rewritten meanwhile).
-      if (views.length > 0) lists.set(ck, { v: p.v, s: views.reduce(mergeViews) });
+      if (views.length > 0) lists.set(ck, { v: p.v, s: views.reduce((a, b) => mergeViews(a, b)) });
     });
   };
 }

@@ -210,7 +210,7 @@ export function createEngine(store: DayStore, users: Interner, dict: Interner, t
         const blobs = store.stepBlobs(day, type, feature);
         if (blobs === undefined) return undefined;
         // A day of one part without live events is read in place; parts and live events are merged.
-        const stored = blobs.map((b) => viewStep(b)).reduce(mergeViews, EMPTY_VIEW);
+        const stored = blobs.map((b) => viewStep(b)).reduce((a, b) => mergeViews(a, b), EMPTY_VIEW);
         return ls === undefined ? stored : mergeViews(stored, viewOf(ls));
       },
       rowSets() {

@@ -16,8 +16,8 @@ export type { ParsedIndex } from './breakdown-index.js';
 export { createMarker } from './marker.js';
 export type { Marker } from './marker.js';
 // The read API of the funnel step logs.
-export { EMPTY_VIEW, viewOf, viewStep } from './step-view.js';
-export { mergeViews } from './step-merge.js';
+export { EMPTY_VIEW, userCounts, viewOf, viewStep } from './step-view.js';
+export { createMergeScratch, mergeViews } from './step-merge.js';
 export { createStepReader, sharedStepReader } from './step-reader.js';
 export type { StepReader, StepRequest } from './step-reader.js';
 export type { StepView } from './step-view.js';

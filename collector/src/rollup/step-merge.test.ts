@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeViews } from './step-merge.js';
-import { decodeStep, encodeStep, EMPTY_VIEW, viewStep, type StepView } from './step-view.js';
+import { createMergeScratch, mergeViews } from './step-merge.js';
+import { decodeStep, encodeStep, EMPTY_VIEW, userCounts, viewStep, type StepView } from './step-view.js';
 import { mergeTimes, segmentId, type StepTimes } from './steps.js';
 
 /** A view as plain per-user lists of [absolute time, global segment]. */
@@ -60,6 +60,21 @@ describe('mergeViews (the parts of a day, and live events, merged without decodi
       expect(plain(merged)).toEqual(expected);
       // And the result is a list like any other: it encodes and decodes to the same.
       expect(plainTimes(decodeStep(encodeStep(plainToTimes(merged))))).toEqual(expected);
+    }
+  });
+
+  it('into reused arrays (the walker): the same lists, merge after merge, and the same users and counts', () => {
+    const scratch = createMergeScratch();
+    const uc = { buf: new Uint32Array(0) };
+    for (let seed = 50; seed < 60; seed++) {
+      const rand = lcg(seed);
+      // Sizes up and down, so the scratch both grows and is reused with leftovers beyond the list.
+      const a = randomList(rand, seed % 2 === 0 ? 600 : 80, 0.6, T0, segs);
+      const b = randomList(rand, 300, 0.2, T0 + 500, segs.slice(1));
+      const ea = encodeStep(a);
+      expect(userCounts(ea, uc)).toEqual(userCounts(ea));
+      const merged = mergeViews(viewStep(ea, userCounts(ea, uc)), viewStep(encodeStep(b)), scratch);
+      expect(plain(merged)).toEqual(plainTimes(mergeTimes(a, b)));
     }
   });
 

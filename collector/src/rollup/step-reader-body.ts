@@ -38,7 +38,7 @@ function conn(file: string): Conn {
 }
 
 /** The lists asked for, with the buffers to transfer. */
-function readLists(file: string, reqs: Msg['reqs']): { out: ({ blob: ArrayBuffer; uc: Uint32Array | undefined } | null)[]; moved: ArrayBuffer[] } {
+function readLists(file: string, reqs: Msg['reqs'], decode: boolean): { out: ({ blob: ArrayBuffer; uc: Uint32Array | undefined } | null)[]; moved: ArrayBuffer[] } {
   if (idle !== undefined) clearTimeout(idle);
   idle = setTimeout(closeAll, IDLE_MS);
   idle.unref();
@@ -49,11 +49,12 @@ function readLists(file: string, reqs: Msg['reqs']): { out: ({ blob: ArrayBuffer
     if (b === undefined) return null;
     // better-sqlite3 gives each BLOB its own memory; anything else is copied so it can move.
     const blob = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : new Uint8Array(b).buffer;
-    // Decoded here, so the reader of the reply only walks. A list that does not decode goes as it
-    // is: the reader's own decoding then reports it.
+    // Decoded here for the main thread, so it only walks (the walker decodes into arrays it reuses,
+    // which costs no fresh memory: these arrays are as large as the bytes). A list that does not
+    // decode goes as it is: the receiver's own decoding then reports it.
     let uc: Uint32Array | undefined;
     try {
-      uc = userCounts(new Uint8Array(blob));
+      uc = decode ? userCounts(new Uint8Array(blob)) : undefined;
     } catch {
       uc = undefined;
     }
@@ -67,15 +68,16 @@ function readLists(file: string, reqs: Msg['reqs']): { out: ({ blob: ArrayBuffer
 /**
  * Worker thread body (step-reader.ts): reads funnel index lists by their `day_steps` key, on a
  * read-only connection of its own, and hands the bytes over (transferred, not copied) with their
- * users and counts decoded (`userCounts`) — to the main thread, or on a port the main thread
- * attached (the funnel walker's: the lists then never enter the main thread's heap).
+ * users and counts decoded (`userCounts`) for the main thread, or as bytes alone on a port the
+ * main thread attached (the funnel walker's: the lists then never enter the main thread's heap,
+ * and the walker decodes users and counts into arrays it reuses).
  */
 parentPort!.on('message', (msg: Msg | { attach: MessagePort }) => {
   if ('attach' in msg) {
     const port = msg.attach;
     port.on('message', (m: { i: number; file: string; reqs: Msg['reqs'] }) => {
       try {
-        const { out, moved } = readLists(m.file, m.reqs);
+        const { out, moved } = readLists(m.file, m.reqs, false);
         port.postMessage({ i: m.i, out }, moved);
       } catch (err) {
         port.postMessage({ i: m.i, error: err instanceof Error ? err.message : String(err) });
@@ -86,7 +88,7 @@ parentPort!.on('message', (msg: Msg | { attach: MessagePort }) => {
     return;
   }
   try {
-    const { out, moved } = readLists(msg.file, msg.reqs);
+    const { out, moved } = readLists(msg.file, msg.reqs, true);
     parentPort!.postMessage({ id: msg.id, out }, moved);
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });

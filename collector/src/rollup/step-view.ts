@@ -114,10 +114,12 @@ function header(b: Uint8Array) {
  * undefined for layout 1, which holds them as they are. The step reader's worker runs this too, so
  * the main thread gets them ready.
  */
-export function userCounts(blob: Uint8Array): Uint32Array | undefined {
+export function userCounts(blob: Uint8Array, scratch?: { buf: Uint32Array }): Uint32Array | undefined {
   const { n, m, s, layout2, fixed } = header(blob);
   if (!layout2) return undefined;
-  const uc = new Uint32Array(2 * n);
+  // Into a reused array when the caller only walks the list and keeps the bytes alone (the walker).
+  if (scratch !== undefined && scratch.buf.length < 2 * n) scratch.buf = new Uint32Array(Math.ceil(2 * n * 1.25) + 1024);
+  const uc = scratch !== undefined ? scratch.buf.subarray(0, 2 * n) : new Uint32Array(2 * n);
   const v = new Uint8Array(blob.buffer, blob.byteOffset + fixed, blob.byteLength - fixed);
   let p = 0;
   let user = 0;
