@@ -6,10 +6,16 @@ import type { WalkReply, WalkRequest } from './funnel-walker.js';
 type Lists = ({ blob: ArrayBuffer } | null)[];
 type ReadReply = { i: number; out?: Lists; error?: string };
 
-// Lists per (engine, day, version, key) as views on their bytes, one per part of the day: a
-// repeated funnel with another window or range reads none again. As large as the main thread's
-// cache was; it lives here now. The parts are merged when walked, into arrays reused day after day.
-const lists = lru<Uint8Array[]>(128 * 1024 * 1024, (parts) => parts.reduce((a, b) => a + b.byteLength + 64, 0));
+// Lists per (engine, day, version, key) as their bytes, one per part of the day: a repeated
+// funnel with another window or range reads them not again. The parts are merged when walked, into
+// arrays reused day after day. The largest lists (a day's every page view: ≈ 750 KB) are not kept:
+// held, every list a first funnel reads is fresh memory, and on the bench's data that cost the
+// reader's thread ≈ 200 ms of page faults of a broad 90-day funnel's ≈ 600 ms; released after
+// their day's walk, their memory is reused for the next days'. (A broad 90-day set, ≈ 90 MB of
+// page views alone, did not fit the 128 MB LRU anyway: read in order, it never hit.)
+const CACHE_BYTES = 128 * 1024 * 1024;
+const KEEP_AT_MOST = 512 * 1024;
+const lists = lru<Uint8Array[]>(CACHE_BYTES, (parts) => parts.reduce((a, b) => a + b.byteLength + 64, 0));
 
 /**
  * Worker thread body (funnel-walker.ts): walks the settled days of a funnel over lists the step
@@ -87,7 +93,7 @@ async function walk(req: WalkRequest): Promise<WalkState> {
           // No row in any part: nobody did the step that day (a day rewritten since has another version: the main thread checks).
           const views = r.out!.slice(w * parts, (w + 1) * parts).flatMap((b) => (b === null ? [] : [new Uint8Array(b.blob)]));
           const ck = at(d, k);
-          lists.set(ck, views);
+          if (views.every((b) => b.byteLength <= KEEP_AT_MOST)) lists.set(ck, views);
           got.set(ck, views);
         });
       }
