@@ -142,4 +142,42 @@ describe('funnel: every occurrence counts (ClickHouse windowFunnel semantics)', 
     await walker.close();
     await worker.close();
   });
+
+  it('a reader thread that goes away during a walk costs speed, not the answer', { timeout: 60_000 }, async () => {
+    h = await harness();
+    const events = [];
+    for (let u = 0; u < 20; u++) {
+      events.push(ev(`2026-11-16T0${u % 10}:00:00.000Z`, { user_id: `u${u}`, feature: 'pricing' }));
+      if (u % 2 === 0) events.push(ev('2026-11-17T11:00:00.000Z', { user_id: `u${u}`, event_type: 'action', feature: 'signup_button' }));
+    }
+    await h.log.append(events);
+    await h.rollups.rollup!();
+    await h.reopen();
+    const engine = h.rollups.engine!;
+    const steps = [
+      { event_type: 'page_view', feature: 'pricing' },
+      { event_type: 'action', feature: 'signup_button' },
+    ];
+    const worker = createStepReader();
+    const walker = createFunnelWalker();
+    expect(await worker.whenReady()).toBe(true);
+    expect(await walker.whenReady()).toBe(true);
+    let ended: Promise<void> | undefined;
+    // The reader's thread ends right after taking the walker's port: the walker's reads get no answer.
+    const dying: StepReader = {
+      ...worker,
+      attach: (port) => {
+        const ok = worker.attach(port);
+        ended = worker.close();
+        return ok;
+      },
+    };
+    const rows = await funnel(engine, steps, 2 * 86_400_000, '2026-11-16', '2026-11-19', resolveSegment(engine, {}), dying, walker);
+    expect(ended).toBeDefined();
+    await ended;
+    expect(rows.map((r) => r.users)).toEqual([20, 10]);
+    // The walker itself is still there for the next funnel.
+    expect(await walker.whenReady()).toBe(true);
+    await walker.close();
+  });
 });
