@@ -19,7 +19,7 @@ const lists = lru<Uint8Array[]>(CACHE_BYTES, (parts) => parts.reduce((a, b) => a
 
 /**
  * Worker thread body (funnel-walker.ts): walks the settled days of a funnel over lists the step
- * reader's thread reads and decodes a day ahead, sent straight here on a port of their own. The
+ * reader's thread reads ahead, sent straight here on a port of their own. The
  * lists never enter the main thread's heap: there, ~180 MB of buffers a broad 90-day funnel moves
  * made V8 mark the collector's whole heap again and again (docs/benchmarks.md).
  */
