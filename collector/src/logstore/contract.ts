@@ -41,8 +41,12 @@ export interface LogStore {
    * Atomically rewrites one day's file keeping only the events for which `keep` is true
    * (write a new file, fsync, rename), serialized with appends so ingestion loses nothing.
    * Resolves with the number of events removed. Used by erasure.
+   *
+   * `ids` (erasure of one person): only lines containing one of these ids, as JSON strings, are
+   * parsed and shown to `keep`; the others are copied unread, and a corrupt line among them is not
+   * counted. The array may grow during the rewrite (links `keep` learns) and is searched again.
    */
-  rewriteDay(day: string, keep: (event: StoredEvent) => boolean): Promise<number>;
+  rewriteDay(day: string, keep: (event: StoredEvent) => boolean, ids?: readonly string[]): Promise<number>;
   /** Deletes one day's file (retention). */
   deleteDay(day: string): Promise<void>;
   /** Waits for in-flight writes, then closes files. */

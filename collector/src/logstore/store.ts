@@ -186,8 +186,8 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
     searchDay: (day, ids) => searchDayFile(lfs, dir, day, ids, () => files.peek(day)?.size, report),
     committedSize: (day) => files.peek(day)?.size,
     days: () => listDays(lfs, dir),
-    rewriteDay: (day, keep) =>
-      serial(() => rewriteDayFile({ lfs, dir, day, keep, logger, files, exclusive, countCorrupt })),
+    rewriteDay: (day, keep, ids) =>
+      serial(() => rewriteDayFile({ lfs, dir, day, keep, ids, logger, files, exclusive, countCorrupt })),
     deleteDay: (day) =>
       serial(() =>
         exclusive(async () => {
