@@ -27,8 +27,12 @@ export interface LogStore {
   verify(): Promise<boolean>;
   /** Called synchronously after each durable append with the events actually stored (duplicates excluded). */
   onAppend(listener: (events: StoredEvent[]) => void): () => void;
-  /** Every stored event, file by file in day order (for start-up rebuilds, rollups, exports). */
-  readDay(day: string): AsyncIterable<StoredEvent>;
+  /**
+   * Every stored event of one day file, in order (for start-up rebuilds, rollups, exports). With
+   * `utcDates`, events whose `time` is provably on another UTC date may be left out unparsed
+   * (logstore/time-filter.ts); never fewer than those on the dates, callers decide on the parsed event.
+   */
+  readDay(day: string, utcDates?: ReadonlySet<string>): AsyncIterable<StoredEvent>;
   /**
    * The events of one day that may concern one of `ids` (erasure, access export): every event whose
    * stored line mentions one of them, and possibly more — never fewer; callers decide on the parsed

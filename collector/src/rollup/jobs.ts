@@ -31,7 +31,8 @@ export interface Reader {
 }
 
 export interface Watch {
-  read(receiptDay: string, each: (e: StoredEvent) => void): Promise<void>;
+  /** `utcDates`: only events on these UTC dates are needed (others may be skipped unparsed). */
+  read(receiptDay: string, each: (e: StoredEvent) => void, utcDates?: ReadonlySet<string>): Promise<void>;
   close(): void;
 }
 
@@ -48,9 +49,9 @@ export function createReader(log: LogStore): Reader {
         list.push(ids);
       }
       return {
-        async read(r, each) {
+        async read(r, each, utcDates) {
           const ids = mine.get(r) ?? new Set<string>();
-          for await (const e of log.readDay(r)) if (!ids.has(appEventKey(e))) each(e);
+          for await (const e of log.readDay(r, utcDates)) if (!ids.has(appEventKey(e))) each(e);
         },
         close() {
           for (const [r, ids] of mine) {
@@ -273,6 +274,9 @@ export async function rebuildDays(engine: Engine, db: Db, worker: RollupWorker, 
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
+  // The UTC dates an event of a wanted day can have (TALLY_TZ is within ±14 h of UTC): the files
+  // are read for these only, most of their lines are other days' events and are not parsed.
+  const utcDates = new Set([...wanted].flatMap((d) => [addDays(d, -1), d, addDays(d, 1)]));
   const builders = new Map<string, { b: CubeBuilder; ids: AppIdSets; values: DayValues; steps: StepLog }>();
   const overflow = createOverflowCounts();
   const counts = new Map<string, Map<string, number>>();
@@ -291,7 +295,7 @@ export async function rebuildDays(engine: Engine, db: Db, worker: RollupWorker, 
         if (!x.ids.add(e.app, e.event_id)) return;
         events++;
         engine.addTo(x.b, x.values, e, r, overflow, x.steps);
-      });
+      }, utcDates);
     }
   } finally {
     watch.close();
