@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpsRequest } from '../support/caddy-process.js';
-import { TEST_DASH_KEY, startCollector, type CollectorProcess } from '../support/collector-process.js';
+import { startCollector, type CollectorProcess } from '../support/collector-process.js';
 import { hasNginx, startNginx, type NginxProcess } from '../support/nginx-process.js';
+import { checkPersonRoutes } from '../support/person-routes.js';
 import { freePort } from '../support/ports.js';
 
 // deploy/nginx.conf in front of a real collector. .ci/run installs nginx; a machine without it
@@ -52,18 +53,6 @@ suite('behind nginx (deploy/nginx.conf)', () => {
   });
 
   it('passes access and erasure requests through their own location (longer read timeout) with the dashboard key', async () => {
-    const person = `nginx-${randomUUID()}`;
-    const events = [1, 2, 3].map(() => ({ event_type: 'page_view', event_id: randomUUID(), ts: new Date().toISOString(), user_id: person }));
-    const sent = await httpsRequest(nginx.url, '/v1/events', { ca: nginx.cert, method: 'POST', localAddress: '127.0.0.4', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
-    expect(sent.status).toBe(200);
-    const path = `/api/analytics/users/${encodeURIComponent(person)}`;
-    const exported = await httpsRequest(nginx.url, `${path}/export`, { ca: nginx.cert, headers: { 'x-dash-key': TEST_DASH_KEY } });
-    expect(exported.status).toBe(200);
-    expect(exported.body.trim().split('\n')).toHaveLength(3);
-    const erased = await httpsRequest(nginx.url, path, { ca: nginx.cert, method: 'DELETE', headers: { 'x-dash-key': TEST_DASH_KEY } });
-    expect(erased.status).toBe(200);
-    expect(JSON.parse(erased.body)).toMatchObject({ ok: true, removed: 3 });
-    // Without the key, the location still goes to the collector, which refuses.
-    expect((await httpsRequest(nginx.url, path, { ca: nginx.cert, method: 'DELETE' })).status).toBe(401);
+    await checkPersonRoutes(nginx.url, nginx.cert, '127.0.0.4');
   });
 });
