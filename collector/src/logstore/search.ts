@@ -1,7 +1,8 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { LogFs } from './fs.js';
-import { countNewlines, idLines } from './id-lines.js';
-import { parseLine, readDay, wholeLines, type ReadReport } from './ndjson.js';
+import { idLines } from './id-lines.js';
+import { readDay, type ReadReport } from './ndjson.js';
+import { pickedEvents } from './picked-lines.js';
 
 /**
  * Finding one person in a log of millions of events without parsing millions of lines: only lines
@@ -26,24 +27,6 @@ export function searchDayFile(
   report: ReadReport,
   chunk = CHUNK,
 ): AsyncGenerator<StoredEvent> {
-  return readDay(lfs, dir, day, 0, committedSize, (path, fd, from, end) => search(lfs, path, fd, from, end, ids, report, chunk));
-}
-
-async function* search(lfs: LogFs, path: string, fd: number, from: number, end: number, ids: readonly string[], report: ReadReport, chunk: number): AsyncGenerator<StoredEvent> {
   const matcher = idLines(ids);
-  let lineNo = 0;
-  for await (const c of wholeLines(lfs, fd, from, end, chunk)) {
-    if (!c.whole) {
-      report.onTornTail?.(path, c.len);
-      break;
-    }
-    const events: StoredEvent[] = [];
-    for (const [start, nl] of matcher.lines(c.buf, c.len)) {
-      const event = parseLine<StoredEvent>(c.buf.subarray(start, nl));
-      if (event) events.push(event);
-      else report.onCorrupt(path, lineNo + countNewlines(c.buf, 0, start) + 1);
-    }
-    lineNo += countNewlines(c.buf, 0, c.len);
-    yield* events;
-  }
+  return readDay(lfs, dir, day, 0, committedSize, (path, fd, from, end) => pickedEvents(lfs, path, fd, from, end, report, chunk, matcher.lines));
 }

@@ -1,7 +1,8 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { LogFs } from './fs.js';
-import { allLines, countNewlines } from './id-lines.js';
-import { parseLine, readDay, wholeLines, type ReadReport } from './ndjson.js';
+import { allLines } from './id-lines.js';
+import { readDay, type ReadReport } from './ndjson.js';
+import { pickedEvents } from './picked-lines.js';
 
 /**
  * Reading one day file for a few event days only (a rollup rebuild after an erasure): a day file
@@ -46,25 +47,11 @@ export function readDayForDates(
   committedSize: () => number | undefined,
   report: ReadReport,
 ): AsyncGenerator<StoredEvent> {
-  return readDay(lfs, dir, day, 0, committedSize, (path, fd, from, end) => read(lfs, path, fd, from, end, utcDates, report));
-}
-
-async function* read(lfs: LogFs, path: string, fd: number, from: number, end: number, utcDates: ReadonlySet<string>, report: ReadReport): AsyncGenerator<StoredEvent> {
-  let lineNo = 0;
-  for await (const c of wholeLines(lfs, fd, from, end, CHUNK)) {
-    if (!c.whole) {
-      report.onTornTail?.(path, c.len);
-      break;
+  const pick = function* (buf: Buffer, len: number): Iterable<[number, number]> {
+    for (const line of allLines(buf, len)) {
+      const date = lineTimeDate(buf, line[0], line[1]);
+      if (date === undefined || utcDates.has(date)) yield line;
     }
-    const events: StoredEvent[] = [];
-    for (const [start, nl] of allLines(c.buf, c.len)) {
-      const date = lineTimeDate(c.buf, start, nl);
-      if (date !== undefined && !utcDates.has(date)) continue;
-      const event = parseLine<StoredEvent>(c.buf.subarray(start, nl));
-      if (event) events.push(event);
-      else report.onCorrupt(path, lineNo + countNewlines(c.buf, 0, start) + 1);
-    }
-    lineNo += countNewlines(c.buf, 0, c.len);
-    yield* events;
-  }
+  };
+  return readDay(lfs, dir, day, 0, committedSize, (path, fd, from, end) => pickedEvents(lfs, path, fd, from, end, report, CHUNK, pick));
 }
