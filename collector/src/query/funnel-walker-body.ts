@@ -15,6 +15,7 @@ type ReadReply = { i: number; out?: Lists; error?: string };
 // page views alone, did not fit the 128 MB LRU anyway: read in order, it never hit.)
 const CACHE_BYTES = 128 * 1024 * 1024;
 const KEEP_AT_MOST = 512 * 1024;
+const AHEAD = 4;
 const lists = lru<Uint8Array[]>(CACHE_BYTES, (parts) => parts.reduce((a, b) => a + b.byteLength + 64, 0));
 
 /**
@@ -56,18 +57,28 @@ async function walk(req: WalkRequest): Promise<WalkState> {
     // What each day lacks, asked for all at once: the reader reads on while the days before are walked.
     // The cached lists are held from here (a list read for a later day may evict them meanwhile).
     const held = req.days.map(() => new Map<string, Uint8Array[]>());
-    const missing = req.days.map((d, i) => {
-      const want = keys.flatMap((k) => {
+    const missing = req.days.map((d, i) =>
+      keys.flatMap((k) => {
         if (k === null) return [];
         const ck = at(d, k);
         const hit = lists.get(ck);
         if (hit === undefined) return [k];
         held[i]!.set(ck, hit);
         return [];
-      });
-      if (want.length > 0) port.postMessage({ i, file, reqs: want.flatMap((k) => d.parts.map((key) => ({ key, type: k.type, feature: k.feature }))) });
-      return want;
-    });
+      }),
+    );
+    // Asked for AHEAD days in front of the walk, not all at once: the lists of the days walked are
+    // released before the reader's next ones are made, so their memory is reused (fresh memory —
+    // page faults — was a third of the reader's time when it ran the whole range ahead).
+    let asked = 0;
+    const askUpTo = (end: number) => {
+      for (; asked < Math.min(end, req.days.length); asked++) {
+        const d = req.days[asked]!;
+        const want = missing[asked]!;
+        if (want.length > 0) port.postMessage({ i: asked, file, reqs: want.flatMap((k) => d.parts.map((key) => ({ key, type: k.type, feature: k.feature }))) });
+      }
+    };
+    askUpTo(AHEAD);
     const okCache: boolean[] = [];
     const ok = (sg: number) => {
       let r = okCache[sg];
@@ -85,6 +96,7 @@ async function walk(req: WalkRequest): Promise<WalkState> {
       const d = req.days[i]!;
       const got = held[i]!;
       const want = missing[i]!;
+      askUpTo(i + AHEAD);
       if (want.length > 0) {
         const r = await reply(i);
         if (r.out === undefined) throw new Error(r.error ?? 'the step reader gave no answer');
