@@ -36,9 +36,9 @@ type Key = { type: number; feature: number } | null;
 
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
 
-
-// Lists per (day, version, key), as views on their BLOBs: a repeated funnel with another window or
-// range reads no BLOB.
+// Lists per (day, version, key), as views on their BLOBs, for the funnels walked here (days with
+// live events; all days when the walker's thread is not there): a repeated funnel with another
+// window or range reads no BLOB.
 const listsOf = perEngine(() => lru<{ v: number; s: StepView }>(128 * 1024 * 1024, (x) => x.s.bytes + 64));
 // Days rolled up before the exact index (migration 6) are read through their rows' first times.
 const fallbacksOf = perEngine(() => lru<{ v: number; log: StepLog }>(64 * 1024 * 1024, (x) => x.log.size * 24));
