@@ -116,6 +116,8 @@ const engineIdOf = perEngine(() => ++engineSeq);
  * (its rows are read here), or a day changed meanwhile: the caller walks in-process then.
  */
 async function walkElsewhere(engine: Engine, reader: StepReader, walker: FunnelWalker, keys: Key[], withinMs: number, others: [number, number][], prefix: string[]): Promise<WalkState | undefined> {
+  // Nothing settled (every day has live events): nothing to walk there.
+  if (prefix.length === 0) return undefined;
   const days: { day: string; v: number; parts: string[] }[] = [];
   for (const day of prefix) {
     const m = engine.store.meta.get(day);
