@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { crc32c, encodeHeaders, encodeProduce, type KafkaRecord } from './kafka-batch.js';
+import { crc32c, encodeHeaders, encodeProduce, murmur2, type KafkaRecord } from './kafka-batch.js';
 
 /** The Produce request bytes must be exactly kafkajs's for the same input (kafkajs is the reference encoder). */
 
@@ -17,7 +17,18 @@ function records(n: number, valueBytes: (i: number) => number): KafkaRecord[] {
   }));
 }
 
+const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number;
+
 describe('kafka record batch encoding', () => {
+  it('murmur2 picks the partition kafkajs (and the Java client) would', () => {
+    const keys = ['', 'a', 'ab', 'abc', 'abcd', 'user-42', 'a-0', 'user-é-汉字-😀', '90228bb3-0000-4000-8000-000000000032'];
+    for (let i = 0; i < 2000; i++) keys.push(Buffer.from(Array.from({ length: i % 67 }, (_, k) => (i * 31 + k * 97) % 256)).toString('latin1'));
+    for (const k of keys) {
+      const b = Buffer.from(k, 'latin1');
+      expect(murmur2(b), JSON.stringify(k)).toBe(kafkajsMurmur2(b));
+    }
+  });
+
   it('CRC-32C of the standard check string', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
     expect(crc32c(Buffer.alloc(0))).toBe(0);

@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import type { KafkaConfig } from './config.js';
-import { encodeProduce, type KafkaRecord, type PartitionBatch } from './kafka-batch.js';
+import { encodeProduce, murmur2, type KafkaRecord, type PartitionBatch } from './kafka-batch.js';
 
 /**
  * The Kafka producer of the forwarder: kafkajs 2.2.4 (pinned; its last release) for what it does
  * well — connections, TLS, SASL, metadata, the partition leaders, InitProducerId — and the Produce
  * request encoded here in one pass (kafka-batch.ts) and sent on kafkajs's broker connection: its own
  * per-message encoding cost several times the whole ingestion of an event. Reached through kafkajs's
- * internal modules (`src/cluster`, the Produce v3 response decoder, `murmur2`), which the exact
+ * internal modules (`src/cluster`, the Produce v3 response decoder), which the exact
  * version pin keeps stable; `kafka-batch.test.ts` and the broker tests in forward.servers.test.ts
  * hold it to kafkajs's bytes and to a real broker.
  *
@@ -44,9 +44,7 @@ const kafkajs = {
   Cluster: require('kafkajs/src/cluster/index.js') as new (o: Record<string, unknown>) => Cluster,
   createLogger: (require('kafkajs/src/loggers/index.js') as { createLogger(o: Record<string, unknown>): unknown }).createLogger,
   produceV3Response: require('kafkajs/src/protocol/requests/produce/v3/response.js') as unknown,
-  // The Java client's key hash: a key lands in the partition any Kafka client would pick for it.
   socketFactory: require('kafkajs/src/network/socketFactory.js') as () => unknown,
-  murmur2: require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number,
 };
 
 const PRODUCE = 0;
@@ -148,7 +146,8 @@ export function createProducer(o: ProducerOptions): Producer {
     const count = meta.length;
     const byPartition = new Map<number, KafkaRecord[]>();
     for (const r of records) {
-      const p = (kafkajs.murmur2(r.key) & 0x7fffffff) % count;
+      // The Java client's key hash: a key lands in the partition any Kafka client would pick for it.
+      const p = (murmur2(r.key) & 0x7fffffff) % count;
       const list = byPartition.get(p);
       if (list) list.push(r);
       else byPartition.set(p, [r]);

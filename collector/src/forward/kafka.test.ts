@@ -7,7 +7,7 @@ import type { ForwardRecord } from './sink.js';
 
 const record = (user: string, pad: string): ForwardRecord => {
   const e = event({ user_id: user, metadata: { pad } });
-  return { bytes: Buffer.from(JSON.stringify(e)), key: user, end: 0 };
+  return { bytes: Buffer.from(JSON.stringify(e)), key: Buffer.from(user), row: Buffer.alloc(0), end: 0 };
 };
 
 describe('kafka request parts', () => {

@@ -45,7 +45,7 @@ export function requestParts(batch: ForwardRecord[], maxBytes: number): KafkaRec
   let part: KafkaRecord[] = [];
   let bytes = 0;
   for (const r of batch) {
-    const key = Buffer.from(r.key);
+    const key = r.key;
     const value = r.bytes;
     const size = key.length + value.length + 64; // + record overhead and header
     if (part.length > 0 && bytes + size > maxBytes) {

@@ -1,20 +1,27 @@
 /**
- * One stored event on its way to a sink: the stored line's bytes, its user key, and where the line
- * ends. Neither the parsed event nor the line as a string is kept: records wait in the shared
- * reader's window and in batches long enough to outlive V8's young generation, and copying them out
- * of it cost more CPU in garbage collection than the rest of forwarding (docs/benchmarks.md). The
- * bytes stay outside the JS heap; a sink that needs fields parses the line again, into garbage
- * that dies young.
+ * One stored event on its way to a sink: the stored line's bytes (Kafka's value), its user key as
+ * UTF-8 (Kafka's key), its ClickHouse row (RowBinary; empty without a ClickHouse sink), and where
+ * the line ends. All three are views outside the JS heap, written when the line was read
+ * (encode.ts): records wait in the shared reader's window and in batches long enough to outlive
+ * V8's young generation, and copying parsed events or strings out of it cost more CPU in garbage
+ * collection than the rest of forwarding (docs/benchmarks.md).
  */
 export interface ForwardRecord {
   bytes: Buffer;
-  key: string;
+  key: Buffer;
+  row: Buffer;
   end: number;
 }
 
 /** A destination for the event log. `send` resolves only once the sink acknowledged the whole batch. */
 export interface Sink {
   readonly name: 'kafka' | 'clickhouse';
+  /**
+   * Every send has a large fixed cost at the server (ClickHouse writes a part per insert, and
+   * merges it later): the forwarder sends at most once per linger, everything that waits up to
+   * `SPACED_MAX_BATCH` events, instead of each batch as soon as it is full.
+   */
+  readonly spaced?: boolean;
   send(batch: ForwardRecord[]): Promise<void>;
   /**
    * Propagates an erasure: ClickHouse deletes the rows, Kafka publishes a control record. `keys` are

@@ -73,9 +73,9 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
       ensureOpen();
       return readDayFile(lfs, dir, day, () => undefined, report);
     },
-    readFrom: (day, from, chunk) => {
+    readFrom: (day, from, chunk, check) => {
       ensureOpen();
-      return readDayRecords(lfs, dir, day, from, () => opts.committedSize?.(day), report, chunk);
+      return readDayRecords(lfs, dir, day, from, () => opts.committedSize?.(day), report, chunk, check);
     },
     searchDay: (day, ids) => {
       ensureOpen();
