@@ -9,7 +9,8 @@ import type { ForwardRecord, Sink } from './sink.js';
 /** What a forwarder needs of the log store: its days, its streaming reader, and append notifications (only their count is used). */
 export interface TailLog {
   days(): Promise<string[]>;
-  readFrom<E>(day: string, from: number, chunk?: number, check?: LineCheck<E>): AsyncGenerator<LogRecord<E>>;
+  readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+  readChunksFrom<E>(day: string, from: number, chunk: number, check: LineCheck<E>): AsyncGenerator<LogRecord<E>[]>;
   onAppend(listener: (events: ArrayLike<unknown>) => void): () => void;
 }
 
@@ -117,7 +118,7 @@ export function createForwarder(o: ForwarderOptions) {
     let n = 0;
     for (const day of await o.log.days()) {
       if (day < cp.day) continue;
-      for await (const r of o.log.readFrom(day, day === cp.day ? cp.offset : 0, undefined, valid)) if (r.event) n++;
+      for await (const rs of o.log.readChunksFrom(day, day === cp.day ? cp.offset : 0, 4 << 20, valid)) for (const r of rs) if (r.event) n++;
     }
     return n;
   }

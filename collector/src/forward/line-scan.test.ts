@@ -77,6 +77,10 @@ const tricky: string[] = [
   '{"event_id":"e","received_at":"r","context":[{"os":"in-array"}],"time":7}',
   '{"event_id":"e","received_at":"r","metadata":null,"consent":"granted","clamped":true}',
   '{"event_id":"e","received_at":"r","metadata":[1,0.0025,-1e+21,true,false,null,"s",{}],"clamped":false}',
+  // times: the per-second memo of Date.parse must give Date.parse's answer
+  ...['2026-11-20T10:00:00.999Z', '2026-11-20T10:00:00.001Z', '2026-11-20T10:00:01.000Z', '2026-11-20T10:00:01.1x3Z', '2026-11-20T10:00:01.5Z', '2026-11-20T25:00:00.000Z', '2026-11-20T10:00:01.250Z', '2026-11-20T10:00:01+01:00', 'not a time'].map((t) =>
+    JSON.stringify({ ...base, time: t, received_at: t, user_id: 'u' }),
+  ),
   // whitespace JSON allows
   ' \t{ "event_id" : "e" ,\r"received_at":"r" , "user_id" : "w" } \t',
   // not accepted by parseLine

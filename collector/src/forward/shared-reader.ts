@@ -3,7 +3,8 @@ import { lineEncoder } from './encode.js';
 
 /** The part of the log store a reader needs: its one line reader, from a byte offset (with the reader's own line check). */
 export interface RecordSource {
-  readFrom<E>(day: string, from: number, chunk?: number, check?: LineCheck<E>): AsyncGenerator<LogRecord<E>>;
+  readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+  readChunksFrom<E>(day: string, from: number, chunk: number, check: LineCheck<E>): AsyncGenerator<LogRecord<E>[]>;
 }
 
 /** Bytes read ahead per read: ≈ 1000 typical lines, not the 4 MiB a full-file scan uses. */
@@ -57,9 +58,11 @@ export function createSharedReader(log: RecordSource, maxWindow: number, rows = 
   async function readInto(day: string, from: number, max: number, into: TailRecord[]): Promise<void> {
     let n = 0;
     if (max <= 0) return;
-    for await (const r of log.readFrom(day, from, READ_CHUNK, check)) {
-      into.push({ bytes: r.bytes, key: r.event?.key, row: r.event?.row, end: r.end });
-      if (++n >= max) break;
+    // Whole chunks: the lines of a chunk beyond `max` are scanned already, and stay for the next read.
+    for await (const rs of log.readChunksFrom(day, from, READ_CHUNK, check)) {
+      for (const r of rs) into.push({ bytes: r.bytes, key: r.event?.key, row: r.event?.row, end: r.end });
+      n += rs.length;
+      if (n >= max) break;
     }
   }
 
@@ -67,7 +70,7 @@ export function createSharedReader(log: RecordSource, maxWindow: number, rows = 
     if (win !== undefined && (day < win.day || (day === win.day && from < win.start))) {
       const own: TailRecord[] = [];
       await readInto(day, from, max, own);
-      return own;
+      return own.length > max ? own.slice(0, max) : own;
     }
     let w = win;
     let i = w !== undefined && w.day === day ? indexAt(w, from) : -1;

@@ -7,7 +7,7 @@ import { fsyncDir, nodeLogFs, type LogFs } from './fs.js';
 import { PROBE_FILE, TMP_SUFFIX, dayPath, listDays, probePath } from './layout.js';
 import { repairTail } from './repair.js';
 import { createWriter, type Job } from './writer.js';
-import { readDayFile, readDayRecords, type LineCheck, type LogRecord, type ReadReport } from './ndjson.js';
+import { readDayFile, readDayRecordChunks, readDayRecords, type LineCheck, type LogRecord, type ReadReport } from './ndjson.js';
 import { searchDayFile } from './search.js';
 import { rewriteDayFile } from './rewrite.js';
 import { rebuildDedup } from './rebuild.js';
@@ -44,7 +44,9 @@ export type OpenLogStore = LogStore & {
   stats(): LogStoreStats;
   readonly eventsDir: string;
   /** One day's lines from byte `from` (a line end an earlier read yielded), up to the committed size; forwarders tail the log with it. */
-  readFrom<E = StoredEvent>(day: string, from: number, chunk?: number, check?: LineCheck<E>): AsyncGenerator<LogRecord<E>>;
+  readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+  /** `readFrom` a read chunk at a time, each line checked by `check` instead of being parsed (a forwarder's scan). */
+  readChunksFrom<E>(day: string, from: number, chunk: number, check: LineCheck<E>): AsyncGenerator<LogRecord<E>[]>;
   /** Bytes of fully committed groups in a day file open for appends (undefined: not open, its size is final). A forwarder thread reads up to it. */
   committedSize(day: string): number | undefined;
 };
@@ -182,7 +184,8 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
       return () => listeners.delete(listener);
     },
     readDay: (day) => readDayFile(lfs, dir, day, () => files.peek(day)?.size, report),
-    readFrom: (day, from, chunk, check) => readDayRecords(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk, check),
+    readFrom: (day, from, chunk) => readDayRecords(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk),
+    readChunksFrom: (day, from, chunk, check) => readDayRecordChunks(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk, check),
     searchDay: (day, ids) => searchDayFile(lfs, dir, day, ids, () => files.peek(day)?.size, report),
     committedSize: (day) => files.peek(day)?.size,
     days: () => listDays(lfs, dir),
