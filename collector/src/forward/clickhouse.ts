@@ -37,7 +37,7 @@ export function clickhouseSink(c: ClickHouseConfig): Sink {
     spaced: true,
     async send(batch: ForwardRecord[]) {
       if (batch.length === 0) return;
-      const res = await client.exec({ query: insert, values: Readable.from([rowsBody(batch)], { objectMode: false }) });
+      const res = await client.exec({ query: insert, values: Readable.from(rowsBody(batch), { objectMode: false }) });
       // The answer to an INSERT is empty; reading it to the end frees the keep-alive socket.
       for await (const _ of res.stream);
     },
@@ -52,17 +52,28 @@ export function clickhouseSink(c: ClickHouseConfig): Sink {
   };
 }
 
-/** The batch's rows (written when each line was read) as one request body. */
-export function rowsBody(batch: readonly ForwardRecord[]): Buffer {
-  let n = 0;
-  for (const r of batch) n += r.row.length;
-  const body = Buffer.allocUnsafe(n);
-  let at = 0;
+/**
+ * The batch's rows (written when each line was read) as the request body: the rows of
+ * consecutive lines lie end to end in the same slab, so the body is a few views of the slabs, not
+ * a copy (copying a 25,000-row batch into one buffer cost more than writing the rows).
+ */
+export function rowsBody(batch: readonly ForwardRecord[]): Buffer[] {
+  const parts: Buffer[] = [];
+  let cur: Buffer | undefined;
+  let from = 0;
+  let to = 0;
   for (const r of batch) {
-    body.set(r.row, at);
-    at += r.row.length;
+    const row = r.row;
+    if (cur !== undefined && row.buffer === cur.buffer && row.byteOffset === to) to += row.length;
+    else {
+      if (cur !== undefined) parts.push(Buffer.from(cur.buffer, from, to - from));
+      cur = row;
+      from = row.byteOffset;
+      to = from + row.length;
+    }
   }
-  return body;
+  if (cur !== undefined) parts.push(Buffer.from(cur.buffer, from, to - from));
+  return parts;
 }
 
 /** `clickhouse-schema --apply`: creates the table, leaving out the TTL where the server lacks it. Returns the DDL run. */

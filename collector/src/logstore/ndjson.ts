@@ -212,7 +212,12 @@ async function* recordChunks<E>(
     }
     const { len, offset } = c;
     // `wholeLines` reuses its buffer: records that keep their bytes keep views of a copy of it.
-    const buf = keepBytes ? Buffer.from(c.buf.subarray(0, len)) : c.buf;
+    let buf = c.buf;
+    if (keepBytes) {
+      // Not Buffer.from(view): that zero-fills the copy before it writes it.
+      buf = Buffer.allocUnsafeSlow(len);
+      c.buf.copy(buf, 0, 0, len);
+    }
     const records: LogRecord<E>[] = [];
     for (let start = 0, nl = buf.indexOf(10); nl !== -1 && nl < len; start = nl + 1, nl = buf.indexOf(10, start)) {
       lineNo++;
