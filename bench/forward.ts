@@ -61,6 +61,8 @@ interface Run {
   events_per_s: number;
   cpu_us_per_event: number;
   main_thread_cpu_us_per_event: number;
+  /** autocannon in this process: at saturation it shares the cores with everything else. */
+  load_generator_cpu_us_per_event: number;
   /** The forwarder thread alone (its own /proc figure, from /metrics). */
   forwarder_thread_cpu_us_per_event?: number;
   /** kcat's mock broker and ClickHouse together: on other machines in production. */
@@ -134,10 +136,12 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     const cpu0 = cpuSeconds(pid);
     const main0 = threadCpuSeconds(pid, pid);
     const srv0 = serversCpu();
+    const gen0 = process.cpuUsage();
     const r = await load(url, '/v1/events', seconds, 32, make, eventsPerS === undefined ? undefined : Math.max(1, Math.round(eventsPerS / 50)));
     const cpu = cpuSeconds(pid) - cpu0;
     const mainCpu = threadCpuSeconds(pid, pid) - main0;
     const srvCpu = serversCpu() - srv0;
+    const gen = process.cpuUsage(gen0);
     sampling = false;
     await sampler;
     const stored = (await countStored(dataDir)) - before;
@@ -145,6 +149,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
       events_per_s: Math.round(stored / seconds),
       cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)),
       main_thread_cpu_us_per_event: Number(((mainCpu * 1e6) / stored).toFixed(1)),
+      load_generator_cpu_us_per_event: Number(((gen.user + gen.system) / stored).toFixed(1)),
       p99_ms: r.latency.p99,
     };
     if (forwarding) {
@@ -245,6 +250,13 @@ export async function run(): Promise<Record<string, unknown>> {
         forwarder_thread: median(on.map((r) => r.forwarder_thread_cpu_us_per_event ?? NaN)),
         sink_servers: median(on.map((r) => r.sink_servers_cpu_us_per_event ?? NaN)),
       },
+      /**
+       * The forwarder thread's CPU per event as a share of what ingesting an event costs the
+       * collector without forwarders: the collector's own added CPU, what matters where the sinks
+       * run on other machines (the co-located figure above also pays the sink servers' CPU).
+       */
+      forwarder_thread_cpu_relative_to_ingestion: Number((median(on.map((r) => r.forwarder_thread_cpu_us_per_event ?? NaN)) / median(off.map((r) => r.cpu_us_per_event))).toFixed(3)),
+      load_generator_cpu_us_per_event: median(off.map((r) => r.load_generator_cpu_us_per_event)),
       /** The collector's CPU per event that forwarding adds, as a share of it with forwarders (what ingestion loses when the collector's cores are the limit and the sinks run elsewhere). */
       collector_cpu_share_of_forwarding: Number((1 - median(off.map((r) => r.cpu_us_per_event)) / median(on.map((r) => r.cpu_us_per_event))).toFixed(3)),
       p99_ms: { without_forwarders: median(off.map((r) => r.p99_ms)), with_forwarders: median(on.map((r) => r.p99_ms)) },
@@ -266,7 +278,7 @@ export async function run(): Promise<Record<string, unknown>> {
         max_lag_events: { kafka: Math.max(...pacedOn.map((r) => r.lag?.kafka?.max ?? 0)), clickhouse: Math.max(...pacedOn.map((r) => r.lag?.clickhouse?.max ?? 0)) },
         lag_bounded_every_pair: pacedOn.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)),
       },
-      goal: { ingest_cost_below: 0.15, lag_bounded: true },
+      goal: { ingest_cost_below: 0.15, lag_bounded: true, met_co_located: 1 - ratio < 0.15 && on.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)) },
       runs: { without: off, with: on, paced_without: pacedOff, paced_with: pacedOn, sink_down: down },
     };
   } finally {
