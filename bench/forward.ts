@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySchema } from '../collector/src/forward/clickhouse.js';
+import { SPACED_MAX_BATCH } from '../collector/src/forward/forwarder.js';
 import { startClickHouse, startKafkaMock, type RunningServer } from '../collector/src/forward/testing/servers.js';
 import { freePort, startCollector } from '../collector/src/testing/index.js';
 import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
@@ -52,8 +53,10 @@ interface LagTrace {
   end: number;
   /** Largest lag in the first half of the run. */
   max_first_half: number;
-  /** Least-squares slope of the lag over the second half, events/s (> 0: growing). */
+  /** Least-squares slope of the lag over the second half, events/s (> 0: growing); swings with the sawtooth. */
   trend_per_s: number;
+  /** Slope of the troughs (least lag per 2-s window) over the second half, events/s: what `bounded` reads. */
+  trough_trend_per_s: number;
   bounded: boolean;
 }
 
@@ -93,18 +96,31 @@ function slope(points: [number, number][]): number {
   return den === 0 ? 0 : num / den;
 }
 
-function trace(samples: [number, number][], seconds: number, ingestPerS: number): LagTrace {
+/**
+ * Whether a sink kept up. A forwarder's lag is a sawtooth: it grows until a batch goes and drops
+ * when the sink acknowledges it, with a period of up to a linger for ClickHouse (one insert per
+ * linger of up to SPACED_MAX_BATCH events) and an amplitude of up to a second of ingestion. A least-
+ * squares slope through a sawtooth that large swings by ± amplitude / duration, so growth is read
+ * from the troughs: the least lag of each 2-s window (two lingers, so each holds a send) of the
+ * second half. Not keeping up: troughs rising by more than 5 % of the ingestion rate, or a second
+ * half whose peak exceeds the first half's by half again plus one batch of the sink.
+ */
+function trace(samples: [number, number][], seconds: number, ingestPerS: number, batch: number): LagTrace {
   const first = samples.filter(([t]) => t < seconds / 2);
   const second = samples.filter(([t]) => t >= seconds / 2);
   const max = Math.max(0, ...samples.map(([, v]) => v));
   const maxFirst = Math.max(0, ...first.map(([, v]) => v));
   const end = samples.length > 0 ? samples[samples.length - 1]![1] : 0;
-  const trend = slope(second);
-  // Not keeping up: growing by more than 5 % of the ingestion rate over the second half, or a second
-  // half whose peak exceeds the first half's by half again plus one batch (the linger sawtooth).
+  const troughs = new Map<number, [number, number]>();
+  for (const [t, v] of second) {
+    const w = Math.floor(t / 2);
+    const have = troughs.get(w);
+    if (have === undefined || v < have[1]) troughs.set(w, [t, v]);
+  }
+  const troughTrend = slope([...troughs.values()]);
   const maxSecond = Math.max(0, ...second.map(([, v]) => v));
-  const bounded = trend < 0.05 * ingestPerS && maxSecond <= 1.5 * maxFirst + 1000;
-  return { samples, max, end, max_first_half: maxFirst, trend_per_s: Math.round(trend), bounded };
+  const bounded = troughTrend < 0.05 * ingestPerS && maxSecond <= 1.5 * maxFirst + batch;
+  return { samples, max, end, max_first_half: maxFirst, trend_per_s: Math.round(slope(second)), trough_trend_per_s: Math.round(troughTrend), bounded };
 }
 
 async function once(seconds: number, env: Record<string, string>, make: () => string, forwarding: boolean, servers: RunningServer[], eventsPerS?: number): Promise<Run> {
@@ -159,7 +175,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
       run.forwarded_per_s = {};
       for (const sink of ['kafka', 'clickhouse']) run.forwarded_per_s[sink] = Math.round(((m1[`tally_forward_events_total:${sink}`] ?? 0) - (m0[`tally_forward_events_total:${sink}`] ?? 0)) / seconds);
       run.lag = {};
-      for (const [sink, s] of Object.entries(samples)) run.lag[sink] = trace(s, seconds, run.events_per_s);
+      for (const [sink, s] of Object.entries(samples)) run.lag[sink] = trace(s, seconds, run.events_per_s, sink === 'clickhouse' ? SPACED_MAX_BATCH : 1000);
       const t = Date.now();
       while (Object.entries(await metrics(url)).some(([k, v]) => k.startsWith('tally_forward_lag_events') && v > 0)) {
         if (Date.now() - t > 300_000) throw new Error('forwarders did not drain within 300 s');
@@ -176,7 +192,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
 
 const lagNote = (l: Record<string, LagTrace> | undefined) =>
   Object.entries(l ?? {})
-    .map(([sink, t]) => `${sink} max ${t.max} end ${t.end} trend ${t.trend_per_s}/s ${t.bounded ? 'bounded' : 'GROWING'}`)
+    .map(([sink, t]) => `${sink} max ${t.max} end ${t.end} trend ${t.trend_per_s}/s troughs ${t.trough_trend_per_s}/s ${t.bounded ? 'bounded' : 'GROWING'}`)
     .join(', ');
 
 export async function run(): Promise<Record<string, unknown>> {
