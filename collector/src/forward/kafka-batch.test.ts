@@ -42,6 +42,22 @@ describe('kafka record batch encoding', () => {
     expect(crc32c(b, 3, 40)).toBe(crc32c(b.subarray(3, 40)));
   });
 
+  it('CRC-32C at every alignment and length (word reads start at a 4-byte boundary of memory)', () => {
+    const bytewise = (b: Uint8Array) => {
+      let c = 0xffffffff;
+      for (const x of b) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    const big = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 131 + 7) % 256));
+    for (let view = 0; view < 4; view++) {
+      const v = big.subarray(view);
+      for (let from = 0; from < 9; from++) for (let len = 0; len < 70; len++) expect(crc32c(v, from, from + len)).toBe(bytewise(v.subarray(from, from + len)));
+    }
+  });
+
   it.each([
     ['one small record', 1, () => 10],
     ['records whose lengths need 1, 2 and 3 varint bytes', 200, (i: number) => (i % 3 === 0 ? 40 : i % 3 === 1 ? 300 : 20_000)],
