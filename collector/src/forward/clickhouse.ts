@@ -63,16 +63,15 @@ export function rowsBody(batch: readonly ForwardRecord[]): Buffer[] {
   let from = 0;
   let to = 0;
   for (const r of batch) {
-    const row = r.row;
-    if (cur !== undefined && row.buffer === cur.buffer && row.byteOffset === to) to += row.length;
+    if (r.rows === cur && r.rowAt === to) to += r.rowLen;
     else {
-      if (cur !== undefined) parts.push(Buffer.from(cur.buffer, from, to - from));
-      cur = row;
-      from = row.byteOffset;
-      to = from + row.length;
+      if (cur !== undefined && to > from) parts.push(cur.subarray(from, to));
+      cur = r.rows;
+      from = r.rowAt;
+      to = from + r.rowLen;
     }
   }
-  if (cur !== undefined) parts.push(Buffer.from(cur.buffer, from, to - from));
+  if (cur !== undefined && to > from) parts.push(cur.subarray(from, to));
   return parts;
 }
 

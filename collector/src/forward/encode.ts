@@ -1,32 +1,31 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { LineCheck } from '../logstore/index.js';
 import { newSpans, scanLine } from './line-scan.js';
-import { keyBytes, RowSlab, rowOf, stringOf, writeRow } from './row-binary.js';
+import { keyLoc, locateKey, RowSlab, rowOf, stringOf, writeRow } from './row-binary.js';
+import type { ForwardRecord } from './sink.js';
 
-/** What the forwarder keeps of a valid line besides its bytes: the user key (Kafka) and its ClickHouse row, both UTF-8/RowBinary outside the JS heap. */
-export interface Encoded {
-  key: Buffer;
-  row: Buffer;
-}
-
-const NO_ROW = Buffer.alloc(0);
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The forwarder's check of each line, given to the log store's reader: one scan of the bytes
  * (line-scan.ts) decides validity, finds the user key and writes the ClickHouse row (`rows`: a
  * ClickHouse sink is configured), in the same pass, with no event object built. A line whose
- * fields have types no collector writes is parsed and encoded the reference way.
+ * fields have types no collector writes is parsed and encoded the reference way. The record's
+ * `end` is the reader's to set (the check sees the line, not its file offset).
  */
-export function lineEncoder(rows: boolean): LineCheck<Encoded> {
+export function lineEncoder(rows: boolean): LineCheck<ForwardRecord> {
   const spans = newSpans();
   const slab = new RowSlab();
   return (buf, start, end) => {
     if (!scanLine(buf, start, end, spans)) return undefined;
-    const key = keyBytes(buf, spans);
-    const row = key === undefined ? undefined : rows ? writeRow(buf, start, end, spans, slab) : NO_ROW;
-    if (key !== undefined && row !== undefined) return { key, row };
+    if (locateKey(buf, spans) && (!rows || writeRow(buf, start, end, spans, slab))) {
+      const row = rows ? slab.b : EMPTY;
+      return { line: buf, at: start, len: end - start, key: keyLoc.buf, keyAt: keyLoc.at, keyLen: keyLoc.len, rows: row, rowAt: rows ? slab.start : 0, rowLen: rows ? slab.pos - slab.start : 0, end: -1 };
+    }
     const e = JSON.parse(buf.toString('utf8', start, end)) as StoredEvent & Record<string, unknown>;
-    return { key: Buffer.from(stringOf(e.user_id ?? e.anonymous_id)), row: rows ? rowOf(e) : NO_ROW };
+    const key = Buffer.from(stringOf(e.user_id ?? e.anonymous_id));
+    const row = rows ? rowOf(e) : EMPTY;
+    return { line: buf, at: start, len: end - start, key, keyAt: 0, keyLen: key.length, rows: row, rowAt: 0, rowLen: row.length, end: -1 };
   };
 }
 

@@ -4,7 +4,7 @@ import type { LineCheck, LogRecord } from '../logstore/index.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint, type PendingErasure } from './checkpoint.js';
 import { lineValid } from './encode.js';
 import { createSharedReader, type SharedReader } from './shared-reader.js';
-import type { ForwardRecord, Sink } from './sink.js';
+import { lineOf, type ForwardRecord, type Sink } from './sink.js';
 
 /** What a forwarder needs of the log store: its days, its streaming reader, and append notifications (only their count is used). */
 export interface TailLog {
@@ -199,7 +199,7 @@ export function createForwarder(o: ForwarderOptions) {
     if (got === 'advanced') return 'full';
     let { batch, end } = got;
     const { corrupt } = got;
-    st.head = batch[0] ? Date.parse((JSON.parse(batch[0].bytes.toString()) as StoredEvent).received_at) : undefined;
+    st.head = batch[0] ? Date.parse((JSON.parse(lineOf(batch[0]).toString()) as StoredEvent).received_at) : undefined;
     lastSend = o.clock.now();
     for (;;) {
       try {

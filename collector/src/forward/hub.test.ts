@@ -7,7 +7,7 @@ import { openLogStore, type OpenLogStore } from '../logstore/index.js';
 import { event, memLogger } from '../testing/logstore.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { createForwardHub, type ForwardHub } from './hub.js';
-import type { ForwardRecord, Sink } from './sink.js';
+import { lineOf, type ForwardRecord, type Sink } from './sink.js';
 import { waitFor } from './testing/support.js';
 
 /** Forwarder logic with a fake sink (the real servers are in forward.servers.test.ts). */
@@ -25,7 +25,7 @@ function fakeSink() {
     async send(batch: ForwardRecord[]) {
       if (state.accept < batch.length) throw new Error('sink down');
       state.accept -= batch.length;
-      state.got.push(...batch.map((r) => (JSON.parse(r.bytes.toString()) as { event_id: string }).event_id));
+      state.got.push(...batch.map((r) => (JSON.parse(lineOf(r).toString()) as { event_id: string }).event_id));
     },
     async erase(keys) {
       if (state.accept === 0) throw new Error('sink down');

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { crc32c, encodeHeaders, encodeProduce, murmur2, type KafkaRecord } from './kafka-batch.js';
+import { crc32c, encodeHeaders, encodeProduce, kafkaRecord, murmur2, type KafkaRecord } from './kafka-batch.js';
 
 /** The Produce request bytes must be exactly kafkajs's for the same input (kafkajs is the reference encoder). */
 
@@ -10,12 +10,17 @@ const kafkajsProduceV3 = require('kafkajs/src/protocol/requests/produce/v3/reque
 
 const HEADERS = { 'tally-schema': '1' };
 
+/** Keys and values inside larger buffers (as a forwarded record's are inside its read chunk). */
 function records(n: number, valueBytes: (i: number) => number): KafkaRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    key: Buffer.from(i % 3 === 0 ? `user-é-${i}` : `a-${i}`),
-    value: Buffer.from(JSON.stringify({ event_id: `e${i}`, pad: 'x'.repeat(valueBytes(i)), text: '汉字' })),
-  }));
+  return Array.from({ length: n }, (_, i) => {
+    const key = Buffer.from(i % 3 === 0 ? `user-é-${i}` : `a-${i}`);
+    const value = Buffer.from(JSON.stringify({ event_id: `e${i}`, pad: 'x'.repeat(valueBytes(i)), text: '汉字' }));
+    const line = Buffer.concat([Buffer.from('{"before":1}\n'), value, Buffer.from('\n{"after"')]);
+    return i % 2 === 0 ? kafkaRecord(key, value) : { key: Buffer.concat([Buffer.from('xyz'), key, Buffer.from('!')]), keyAt: 3, keyLen: key.length, line, at: 13, len: value.length };
+  });
 }
+const keyBytes = (r: KafkaRecord) => r.key.subarray(r.keyAt, r.keyAt + r.keyLen);
+const valueBytes = (r: KafkaRecord) => r.line.subarray(r.at, r.at + r.len);
 
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number;
 
@@ -26,6 +31,7 @@ describe('kafka record batch encoding', () => {
     for (const k of keys) {
       const b = Buffer.from(k, 'latin1');
       expect(murmur2(b), JSON.stringify(k)).toBe(kafkajsMurmur2(b));
+      expect(murmur2(Buffer.concat([Buffer.from('ab'), b, Buffer.from('c')]), 2, 2 + b.length)).toBe(kafkajsMurmur2(b));
     }
   });
 
@@ -76,7 +82,7 @@ describe('kafka record batch encoding', () => {
       topicData: [
         {
           topic: 'tally.events',
-          partitions: parts.map((p) => ({ partition: p.partition, firstSequence: p.firstSequence, messages: p.records.map((r) => ({ key: r.key, value: r.value, headers: HEADERS, timestamp })) })),
+          partitions: parts.map((p) => ({ partition: p.partition, firstSequence: p.firstSequence, messages: p.records.map((r) => ({ key: keyBytes(r), value: valueBytes(r), headers: HEADERS, timestamp })) })),
         },
       ],
     }).encode();
@@ -90,7 +96,7 @@ describe('kafka record batch encoding', () => {
     const theirs = await kafkajsProduceV3({
       acks: 1,
       timeout: 1000,
-      topicData: [{ topic: 't', partitions: [{ partition: 1, firstSequence: -1, messages: recs.map((r) => ({ ...r, headers: HEADERS, timestamp })) }] }],
+      topicData: [{ topic: 't', partitions: [{ partition: 1, firstSequence: -1, messages: recs.map((r) => ({ key: keyBytes(r), value: valueBytes(r), headers: HEADERS, timestamp })) }] }],
     }).encode();
     expect(ours.equals(theirs.buffer)).toBe(true);
   });

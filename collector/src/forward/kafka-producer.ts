@@ -147,7 +147,7 @@ export function createProducer(o: ProducerOptions): Producer {
     const byPartition = new Map<number, KafkaRecord[]>();
     for (const r of records) {
       // The Java client's key hash: a key lands in the partition any Kafka client would pick for it.
-      const p = (murmur2(r.key) & 0x7fffffff) % count;
+      const p = (murmur2(r.key, r.keyAt, r.keyAt + r.keyLen) & 0x7fffffff) % count;
       const list = byPartition.get(p);
       if (list) list.push(r);
       else byPartition.set(p, [r]);

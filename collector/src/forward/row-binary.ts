@@ -30,8 +30,9 @@ export class RowSlab {
     }
     this.from = this.at;
   }
-  end(): Buffer {
-    return this.buf.subarray(this.from, this.at);
+  /** Where the row begun starts in `b`. */
+  get start(): number {
+    return this.from;
   }
   get b(): Buffer {
     return this.buf;
@@ -120,13 +121,28 @@ function decoded(b: Buffer, s: Spans, f: number): string {
   return b.toString('utf8', s.start[f]!, s.end[f]!);
 }
 
-/** The user key as UTF-8 (a view of the line when its bytes are its text); undefined when it is not a string. */
-export function keyBytes(b: Buffer, s: Spans): Buffer | undefined {
+/**
+ * Where the user key's UTF-8 is, in `keyBuf[keyAt, keyAt + keyLen)`: the line itself when its bytes
+ * are its text, else a decoded copy. False when the key is not a string (the reference path).
+ */
+export const keyLoc: { buf: Buffer; at: number; len: number } = { buf: Buffer.alloc(0), at: 0, len: 0 };
+export function locateKey(b: Buffer, s: Spans): boolean {
   const f = keyField(s);
-  if (f === -2) return undefined;
-  if (f < 0) return EMPTY;
-  if (s.escaped[f] === 0 && s.wide[f] === 0) return b.subarray(s.start[f]!, s.end[f]!);
-  return Buffer.from(decoded(b, s, f));
+  if (f === -2) return false;
+  if (f < 0) {
+    keyLoc.buf = EMPTY;
+    keyLoc.at = 0;
+    keyLoc.len = 0;
+  } else if (s.escaped[f] === 0 && s.wide[f] === 0) {
+    keyLoc.buf = b;
+    keyLoc.at = s.start[f]!;
+    keyLoc.len = s.end[f]! - s.start[f]!;
+  } else {
+    keyLoc.buf = Buffer.from(decoded(b, s, f));
+    keyLoc.at = 0;
+    keyLoc.len = keyLoc.buf.length;
+  }
+  return true;
 }
 const EMPTY = Buffer.alloc(0);
 
@@ -204,13 +220,13 @@ const times = new Times();
 const receivedTimes = new Times();
 
 /**
- * Writes the row of the scanned line `b[start, end)` into `slab`; undefined when a field has a type
- * no collector writes (the caller then uses `rowOf` on the parsed line).
+ * Writes the row of the scanned line `b[start, end)` into `slab` (from `slab.start` to `slab.pos`);
+ * false when a field has a type no collector writes (the caller then uses `rowOf` on the parsed line).
  */
-export function writeRow(b: Buffer, start: number, end: number, s: Spans, slab: RowSlab): Buffer | undefined {
+export function writeRow(b: Buffer, start: number, end: number, s: Spans, slab: RowSlab): boolean {
   for (const f of ALL_STRINGS) {
     const k = s.kind[f];
-    if (k === TRUE || k === OTHER) return undefined;
+    if (k === TRUE || k === OTHER) return false;
   }
   // Decoding can make a byte three (U+FFFD), and the user key is written twice.
   slab.begin(4 * (end - start) + 256);
@@ -229,5 +245,5 @@ export function writeRow(b: Buffer, start: number, end: number, s: Spans, slab: 
   at = raw(b, s, F.consent, out, at);
   out[at++] = s.kind[F.clamped] === TRUE ? 1 : 0;
   slab.pos = at;
-  return slab.end();
+  return true;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openLogStore, type OpenLogStore } from '../logstore/index.js';
 import { event, memLogger, testDir } from '../testing/logstore.js';
-import { createSharedReader, type RecordSource } from './shared-reader.js';
+import { createSharedReader, type RecordSource, type TailRecord } from './shared-reader.js';
 
 /** The reader every sink of a hub shares: each line read and parsed once, whoever asks first. */
 
@@ -32,7 +32,7 @@ async function setup(n: number) {
   return { events, reads, source };
 }
 
-const ids = (rs: { bytes: Buffer }[]) => rs.map((r) => (JSON.parse(r.bytes.toString()) as { event_id: string }).event_id);
+const ids = (rs: TailRecord[]) => rs.map((r) => (JSON.parse(r.line.toString('utf8', r.at, r.at + r.len)) as { event_id: string }).event_id);
 
 describe('shared reader', () => {
   it('serves a second sink at the same place from what the first one read', async () => {

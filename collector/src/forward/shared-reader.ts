@@ -1,5 +1,6 @@
 import type { LineCheck, LogRecord } from '../logstore/index.js';
 import { lineEncoder } from './encode.js';
+import type { ForwardRecord } from './sink.js';
 
 /** The part of the log store a reader needs: its one line reader, from a byte offset (with the reader's own line check). */
 export interface RecordSource {
@@ -10,13 +11,11 @@ export interface RecordSource {
 /** Bytes read ahead per read: ≈ 1000 typical lines, not the 4 MiB a full-file scan uses. */
 const READ_CHUNK = 512 * 1024;
 
-/** A line of the log as forwarders keep it (see ForwardRecord): `key` and `row` are undefined for a corrupt line (reported by the log's reader). */
-export interface TailRecord {
-  bytes: Buffer;
-  key: Buffer | undefined;
-  row: Buffer | undefined;
-  end: number;
-}
+/** A line of the log as forwarders keep it (see ForwardRecord): `key` is undefined for a corrupt line (reported by the log's reader). */
+export type TailRecord = Omit<ForwardRecord, 'key'> & { key: Buffer | undefined };
+
+const NONE = Buffer.alloc(0);
+const corrupt = (end: number): TailRecord => ({ line: NONE, at: 0, len: 0, key: undefined, keyAt: 0, keyLen: 0, rows: NONE, rowAt: 0, rowLen: 0, end });
 
 export interface SharedReader {
   /** Up to `max` records of `day` from byte `from` (a line end an earlier read yielded), in order. */
@@ -60,7 +59,14 @@ export function createSharedReader(log: RecordSource, maxWindow: number, rows = 
     if (max <= 0) return;
     // Whole chunks: the lines of a chunk beyond `max` are scanned already, and stay for the next read.
     for await (const rs of log.readChunksFrom(day, from, READ_CHUNK, check)) {
-      for (const r of rs) into.push({ bytes: r.bytes, key: r.event?.key, row: r.event?.row, end: r.end });
+      for (const r of rs) {
+        const rec = r.event;
+        if (rec === undefined) into.push(corrupt(r.end));
+        else {
+          rec.end = r.end;
+          into.push(rec);
+        }
+      }
       n += rs.length;
       if (n >= max) break;
     }

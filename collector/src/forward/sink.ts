@@ -1,17 +1,28 @@
 /**
- * One stored event on its way to a sink: the stored line's bytes (Kafka's value), its user key as
- * UTF-8 (Kafka's key), its ClickHouse row (RowBinary; empty without a ClickHouse sink), and where
- * the line ends. All three are views outside the JS heap, written when the line was read
- * (encode.ts): records wait in the shared reader's window and in batches long enough to outlive
- * V8's young generation, and copying parsed events or strings out of it cost more CPU in garbage
- * collection than the rest of forwarding (docs/benchmarks.md).
+ * One stored event on its way to a sink, as offsets into buffers outside the JS heap, written when
+ * the line was read (encode.ts): the stored line (Kafka's value) in the read chunk, the user key as
+ * UTF-8 (Kafka's key; usually inside the line), the ClickHouse row (RowBinary; empty without a
+ * ClickHouse sink) in a slab of rows, and where the line ends. Records wait in the shared reader's
+ * window and in batches long enough to outlive V8's young generation: copying parsed events,
+ * strings, or even a Buffer view per field out of it cost more CPU in garbage collection than the
+ * rest of forwarding (docs/benchmarks.md), so a record is one object of numbers and shared buffers.
  */
 export interface ForwardRecord {
-  bytes: Buffer;
+  line: Buffer;
+  at: number;
+  len: number;
   key: Buffer;
-  row: Buffer;
+  keyAt: number;
+  keyLen: number;
+  rows: Buffer;
+  rowAt: number;
+  rowLen: number;
   end: number;
 }
+
+export const lineOf = (r: ForwardRecord): Buffer => r.line.subarray(r.at, r.at + r.len);
+export const keyOf = (r: ForwardRecord): Buffer => r.key.subarray(r.keyAt, r.keyAt + r.keyLen);
+export const rowOfRecord = (r: ForwardRecord): Buffer => r.rows.subarray(r.rowAt, r.rowAt + r.rowLen);
 
 /** A destination for the event log. `send` resolves only once the sink acknowledged the whole batch. */
 export interface Sink {

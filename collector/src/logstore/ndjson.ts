@@ -156,13 +156,15 @@ export async function* readDayRecords(
   report: ReadReport,
   chunk: number = CHUNK,
 ): AsyncGenerator<LogRecord> {
-  for await (const records of readDayRecordChunks(lfs, dir, day, from, committedSize, report, chunk, parseCheck)) yield* records;
+  for await (const records of readDay(lfs, dir, day, from, committedSize, (path, fd, f, end) => recordChunks(lfs, path, fd, f, end, report, chunk, true, parseCheck))) yield* records;
 }
 
 /**
  * `readDayRecords` one read chunk at a time, each line checked by `check` instead of `parseLine`:
  * a reader that takes thousands of lines per call (a forwarder) skips an async-generator step per
- * line, which cost more than its own work on the line.
+ * line, which cost more than its own work on the line. The records carry no `bytes` (a view per
+ * line costs as much again): `check` sees each line in a copy of the chunk that is never reused,
+ * and keeps what it needs of it.
  */
 export function readDayRecordChunks<E>(
   lfs: LogFs,
@@ -174,7 +176,7 @@ export function readDayRecordChunks<E>(
   chunk: number,
   check: LineCheck<E>,
 ): AsyncGenerator<LogRecord<E>[]> {
-  return readDay(lfs, dir, day, from, committedSize, (path, fd, f, end) => recordChunks(lfs, path, fd, f, end, report, chunk, true, check));
+  return readDay(lfs, dir, day, from, committedSize, (path, fd, f, end) => recordChunks(lfs, path, fd, f, end, report, chunk, true, check, false));
 }
 
 /**
@@ -191,7 +193,8 @@ const NO_BYTES = Buffer.alloc(0);
 
 /**
  * The records of each chunk, as one array. Lines are cut on the raw bytes and decoded one by one;
- * `keepBytes`: each record gets its line's bytes (a forwarder's `readFrom`), else `NO_BYTES`.
+ * `keepBytes`: the chunk is copied (lines stay valid after the read), and with `lineViews` each
+ * record gets its line's bytes (`readFrom`), else `NO_BYTES`.
  */
 async function* recordChunks<E>(
   lfs: LogFs,
@@ -203,6 +206,7 @@ async function* recordChunks<E>(
   chunk: number,
   keepBytes: boolean,
   check: LineCheck<E>,
+  lineViews = keepBytes,
 ): AsyncGenerator<LogRecord<E>[]> {
   let lineNo = 0;
   for await (const c of wholeLines(lfs, fd, from, end, chunk)) {
@@ -223,7 +227,7 @@ async function* recordChunks<E>(
       lineNo++;
       const event = check(buf, start, nl);
       if (!event) report.onCorrupt(path, lineNo);
-      records.push({ event, bytes: keepBytes ? buf.subarray(start, nl) : NO_BYTES, end: offset + nl + 1 });
+      records.push({ event, bytes: lineViews ? buf.subarray(start, nl) : NO_BYTES, end: offset + nl + 1 });
     }
     yield records;
   }
