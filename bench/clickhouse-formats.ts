@@ -1,7 +1,11 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { join } from 'node:path';
-import { clickhouseDdl, clickhouseRow } from '../collector/src/forward/schema.js';
+import { rowsBody } from '../collector/src/forward/clickhouse.js';
+import { COLUMNS } from '../collector/src/forward/row-binary.js';
+import { clickhouseDdl } from '../collector/src/forward/schema.js';
+import { createSharedReader } from '../collector/src/forward/shared-reader.js';
+import type { ForwardRecord } from '../collector/src/forward/sink.js';
+import { openLogReader } from '../collector/src/logstore/index.js';
 import { startClickHouse } from '../collector/src/forward/testing/servers.js';
 import { runAsScript } from './as-script.js';
 import { fillLog } from './forward-sinks.js';
@@ -10,10 +14,12 @@ import { cpuSeconds, median } from './ingest.js';
 /**
  * What a ClickHouse server spends per inserted event, by insert format and batch size: the
  * forwarder's events (the ingest benchmark's shape, `fillLog`) inserted into the forwarder's table
- * (`clickhouseDdl`) as JSONEachRow, TabSeparated and RowBinary bodies (the latter two produced by
- * the server itself from the same rows, so all three carry the same data), in batches of
- * BENCH_CH_BATCHES (1000,5000,20000). Server CPU counts the inserts and the merges they cause (it
- * waits until no merge runs, minus an idle baseline of the same length). Knobs: BENCH_CH_EVENTS (100000), BENCH_CH_RUNS (2).
+ * (`clickhouseDdl`) as JSONEachRow, TabSeparated and RowBinary bodies (the forwarder's RowBinary
+ * rows are loaded once, and the server itself writes them out in each format, so all three carry
+ * the same data), in batches of
+ * BENCH_CH_BATCHES (1000,5000,25000). Server CPU counts the inserts and the merges they cause (it
+ * waits until no merge runs, minus an idle baseline of the same length). Knobs: BENCH_CH_EVENTS (100000),
+ * BENCH_CH_RUNS (2), BENCH_CH_FORMATS (all three), BENCH_CH_SETTINGS (query settings added to each insert).
  */
 
 const num = (name: string, fallback: number) => {
@@ -91,22 +97,31 @@ async function settle(url: string): Promise<void> {
 export async function run(): Promise<Record<string, unknown>> {
   const events = num('BENCH_CH_EVENTS', 100_000);
   const runs = num('BENCH_CH_RUNS', 2);
-  const batches = (process.env.BENCH_CH_BATCHES ?? '1000,5000,20000').split(',').map(Number);
+  const batches = (process.env.BENCH_CH_BATCHES ?? '1000,5000,25000').split(',').map(Number);
   const dataDir = await fillLog(events);
   const ch = await startClickHouse();
   const url = ch.address;
   const pid = ch.proc.pid!;
   const out: Record<string, unknown> = { events };
   try {
-    const files = (await readdir(dataDir, { recursive: true })).filter((f) => String(f).endsWith('.ndjson'));
-    const lines = (await Promise.all(files.map((f) => readFile(join(dataDir, String(f)), 'utf8')))).join('').split('\n').filter(Boolean);
-    const json = Buffer.from(lines.map((l) => clickhouseRow(JSON.parse(l) as Parameters<typeof clickhouseRow>[0]) + '\n').join(''));
+    const silent = { info: () => {}, warn: () => {}, error: () => {} };
+    const log = await openLogReader({ dataDir, logger: silent });
+    const rows: Buffer[] = [];
+    let n = 0;
+    for (const day of await log.days()) {
+      const recs = (await createSharedReader(log, events * 2, true).read(day, 0, events * 2)).filter((r): r is ForwardRecord => r.key !== undefined);
+      rows.push(...rowsBody(recs));
+      n += recs.length;
+    }
+    await log.close();
     await sql(url, clickhouseDdl({ database: 'default', table: 'staging' }, 90, false));
-    await post(url, 'INSERT INTO default.staging FORMAT JSONEachRow', json);
-    const tsv = await sql(url, 'SELECT * FROM default.staging FORMAT TabSeparated');
-    const rb = await sql(url, 'SELECT * FROM default.staging FORMAT RowBinary');
+    await post(url, `INSERT INTO default.staging (${COLUMNS.join(', ')}) FORMAT RowBinary`, Buffer.concat(rows));
+    const all = `SELECT ${COLUMNS.join(', ')} FROM default.staging`;
+    const json = await post(url, `${all} FORMAT JSONEachRow`, '', 'output_format_json_quote_64bit_integers=0');
+    const tsv = await sql(url, `${all} FORMAT TabSeparated`);
+    const rb = await sql(url, `${all} FORMAT RowBinary`);
     const bodies = { JSONEachRow: [json, lineEnds(json)], TabSeparated: [tsv, lineEnds(tsv)], RowBinary: [rb, rowBinaryEnds(rb)] } as const;
-    out.bytes_per_event = Object.fromEntries(Object.entries(bodies).map(([k, [b]]) => [k, Math.round(b.length / lines.length)]));
+    out.bytes_per_event = Object.fromEntries(Object.entries(bodies).map(([k, [b]]) => [k, Math.round(b.length / n)]));
     // Idle baseline: what the server burns per second doing nothing.
     const idle0 = cpuSeconds(pid);
     const t0 = Date.now();
@@ -125,15 +140,15 @@ export async function run(): Promise<Record<string, unknown>> {
           const parts = split(body, ends as number[], size);
           const c0 = cpuSeconds(pid);
           const w0 = Date.now();
-          for (const p of parts) await post(url, `INSERT INTO default.${table} FORMAT ${format}`, p, process.env.BENCH_CH_SETTINGS);
+          for (const p of parts) await post(url, `INSERT INTO default.${table} (${COLUMNS.join(', ')}) FORMAT ${format}`, p, process.env.BENCH_CH_SETTINGS);
           const c1 = cpuSeconds(pid);
           await settle(url);
           await new Promise((r) => setTimeout(r, 500));
           await settle(url);
           const wall = (Date.now() - w0) / 1000;
           const cpu = cpuSeconds(pid) - c0 - idlePerS * wall;
-          us.push(Number(((cpu * 1e6) / lines.length).toFixed(2)));
-          insertUs.push(Number((((c1 - c0) * 1e6) / lines.length).toFixed(2)));
+          us.push(Number(((cpu * 1e6) / n).toFixed(2)));
+          insertUs.push(Number((((c1 - c0) * 1e6) / n).toFixed(2)));
           await sql(url, `DROP TABLE default.${table}`);
         }
         out[`${format}@${size}`] = { server_cpu_us_per_event: median(us), during_inserts_us_per_event: median(insertUs), runs: us };
