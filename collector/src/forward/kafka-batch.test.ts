@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { crc32c, encodeHeaders, encodeProduce, kafkaRecord, murmur2, type KafkaRecord } from './kafka-batch.js';
+import { crc32c, encodeHeaders, encodeProduce, frameRequest, frameRoom, kafkaRecord, murmur2, type KafkaRecord } from './kafka-batch.js';
 
 /** The Produce request bytes must be exactly kafkajs's for the same input (kafkajs is the reference encoder). */
 
@@ -24,7 +24,29 @@ const valueBytes = (r: KafkaRecord) => r.line.subarray(r.at, r.at + r.len);
 
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number;
 
+interface KafkajsEncoder {
+  writeInt16(n: number): KafkajsEncoder;
+  writeInt32(n: number): KafkajsEncoder;
+  writeString(s: string | null): KafkajsEncoder;
+  writeEncoder(e: unknown): KafkajsEncoder;
+  size(): number;
+  buffer: Buffer;
+}
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new () => KafkajsEncoder;
+
 describe('kafka record batch encoding', () => {
+  it('frames a request in front of its body as kafkajs protocol/request.js does', () => {
+    const body = Buffer.from('the produce request body');
+    for (const clientId of ['tally-collector', 'ü-client', null]) {
+      const room = frameRoom(clientId);
+      const ours = frameRequest(Buffer.concat([Buffer.alloc(room), body]), 0, 3, 77, clientId);
+      // kafkajs 2.2.4 protocol/request.js, step by step.
+      const payload = { buf: body, buffer: body };
+      const inner = new Encoder().writeInt16(0).writeInt16(3).writeInt32(77).writeString(clientId).writeEncoder(payload);
+      expect(ours.equals(new Encoder().writeInt32(inner.size()).writeEncoder(inner).buffer), String(clientId)).toBe(true);
+    }
+  });
+
   it('murmur2 picks the partition kafkajs (and the Java client) would', () => {
     const keys = ['', 'a', 'ab', 'abc', 'abcd', 'user-42', 'a-0', 'user-é-汉字-😀', '90228bb3-0000-4000-8000-000000000032'];
     for (let i = 0; i < 2000; i++) keys.push(Buffer.from(Array.from({ length: i % 67 }, (_, k) => (i * 31 + k * 97) % 256)).toString('latin1'));

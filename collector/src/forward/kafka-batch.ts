@@ -138,13 +138,17 @@ export interface PartitionBatch {
   firstSequence: number;
 }
 
-/** A Produce request body (v3–v8): no transactional id, one topic, one batch per partition. */
-export function encodeProduce(topic: string, acks: number, timeoutMs: number, parts: readonly PartitionBatch[], headers: Buffer, h: Omit<BatchHeader, 'firstSequence'>): Buffer {
+/**
+ * A Produce request body (v3–v8): no transactional id, one topic, one batch per partition. With
+ * `room`, the body starts `room` bytes into the buffer, for the request's framing (`frameRequest`)
+ * to be written in front of it instead of copying the body behind it.
+ */
+export function encodeProduce(topic: string, acks: number, timeoutMs: number, parts: readonly PartitionBatch[], headers: Buffer, h: Omit<BatchHeader, 'firstSequence'>, room = 0): Buffer {
   const name = Buffer.from(topic);
-  let size = 2 + 2 + 4 + 4 + 2 + name.length + 4;
+  let size = room + 2 + 2 + 4 + 4 + 2 + name.length + 4;
   for (const p of parts) size += 4 + 4 + batchSize(p.records, headers);
   const buf = Buffer.allocUnsafe(size);
-  let at = buf.writeInt16BE(-1, 0); // transactional_id: null
+  let at = buf.writeInt16BE(-1, room); // transactional_id: null
   at = buf.writeInt16BE(acks, at);
   at = buf.writeInt32BE(timeoutMs, at);
   at = buf.writeInt32BE(1, at); // one topic
@@ -159,6 +163,27 @@ export function encodeProduce(topic: string, acks: number, timeoutMs: number, pa
     at = end;
   }
   if (at !== size) throw new Error(`kafka: produce request size mismatch (${at} != ${size})`);
+  return buf;
+}
+
+/** Bytes of a request's framing (size, then the v1 request header) for a client id. */
+export const frameRoom = (clientId: string | null) => 4 + 2 + 2 + 4 + 2 + (clientId === null ? 0 : Buffer.byteLength(clientId));
+
+/**
+ * Writes a request's framing into the first `frameRoom(clientId)` bytes of `buf`, in front of the
+ * body: the size of what follows, api key, api version, correlation id, client id (a nullable
+ * string), as kafkajs's `protocol/request.js` writes them (`kafka-batch.test.ts`).
+ */
+export function frameRequest(buf: Buffer, apiKey: number, apiVersion: number, correlationId: number, clientId: string | null): Buffer {
+  let at = buf.writeInt32BE(buf.length - 4, 0);
+  at = buf.writeInt16BE(apiKey, at);
+  at = buf.writeInt16BE(apiVersion, at);
+  at = buf.writeInt32BE(correlationId, at);
+  if (clientId === null) buf.writeInt16BE(-1, at);
+  else {
+    at = buf.writeInt16BE(Buffer.byteLength(clientId), at);
+    buf.write(clientId, at);
+  }
   return buf;
 }
 

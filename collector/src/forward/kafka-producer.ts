@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { KafkaConfig } from './config.js';
-import { encodeProduce, murmur2, type KafkaRecord, type PartitionBatch } from './kafka-batch.js';
+import { encodeProduce, frameRequest, frameRoom, murmur2, type KafkaRecord, type PartitionBatch } from './kafka-batch.js';
 
 /**
  * The Kafka producer of the forwarder: kafkajs 2.2.4 (pinned; its last release) for what it does
@@ -20,6 +20,28 @@ import { encodeProduce, murmur2, type KafkaRecord, type PartitionBatch } from '.
  */
 
 const require = createRequire(import.meta.url);
+
+/**
+ * kafkajs frames every request (`protocol/request.js`) by copying the body into a zero-filled
+ * buffer of the next power of two, twice; for a Produce request that is its whole size, twice per
+ * send. A request that carries `PREFRAMED` brings a body with room in front for the framing, which
+ * is written there instead (frameRequest, checked against kafkajs's bytes in kafka-batch.test.ts);
+ * every other request goes to kafkajs's own function. Installed before kafkajs's connection module
+ * loads (it keeps the function it finds); if something loaded it earlier, requests are framed by
+ * kafkajs as before, since each still has its `encode`.
+ */
+const PREFRAMED = Symbol('tally.preframed');
+type CreateRequest = (o: { correlationId: number; clientId: string | null; request: Record<string | symbol, unknown> }) => Promise<{ buffer: Buffer }>;
+const requestModule = require.resolve('kafkajs/src/protocol/request.js');
+const kafkajsCreateRequest = require(requestModule) as CreateRequest;
+if (!(kafkajsCreateRequest as { tally?: true }).tally) {
+  const framed: CreateRequest = (o) => {
+    const pre = o.request[PREFRAMED] as ((correlationId: number, clientId: string | null) => Buffer | undefined) | undefined;
+    const buffer = pre?.(o.correlationId, o.clientId);
+    return buffer ? Promise.resolve({ buffer }) : kafkajsCreateRequest(o);
+  };
+  require.cache[requestModule]!.exports = Object.assign(framed, { tally: true as const });
+}
 
 interface PartitionMetadata {
   partitionId: number;
@@ -167,9 +189,19 @@ export function createProducer(o: ProducerOptions): Producer {
         const broker = await s.cluster.findBroker({ nodeId });
         const v = broker.versions?.[PRODUCE];
         if (v && (v.minVersion > PRODUCE_VERSION || v.maxVersion < PRODUCE_VERSION)) throw new Error(`kafka: broker ${nodeId} does not accept Produce v${PRODUCE_VERSION} (it takes v${v.minVersion}–v${v.maxVersion})`);
-        const body = encodeProduce(topic, ACKS_ALL, o.requestTimeoutMs, parts, headers, { timestamp, producerId: s.producerId, producerEpoch: s.producerEpoch });
+        const room = frameRoom(o.config.clientId);
+        const framed = encodeProduce(topic, ACKS_ALL, o.requestTimeoutMs, parts, headers, { timestamp, producerId: s.producerId, producerEpoch: s.producerEpoch }, room);
+        const body = framed.subarray(room);
         await broker.connectionPool.send({
-          request: { apiKey: PRODUCE, apiVersion: PRODUCE_VERSION, apiName: 'Produce', expectResponse: () => true, encode: async () => ({ buf: body, buffer: body }) },
+          request: {
+            apiKey: PRODUCE,
+            apiVersion: PRODUCE_VERSION,
+            apiName: 'Produce',
+            expectResponse: () => true,
+            encode: async () => ({ buf: body, buffer: body }),
+            // The connection's client id is the cluster's (o.config.clientId); another one gets kafkajs's framing.
+            [PREFRAMED]: (correlationId: number, clientId: string | null) => (clientId === o.config.clientId ? frameRequest(framed, PRODUCE, PRODUCE_VERSION, correlationId, clientId) : undefined),
+          },
           response: kafkajs.produceV3Response,
         });
         if (s.producerId >= 0n) for (const p of parts) s.sequences.set(`${topic}:${p.partition}`, (p.firstSequence + p.records.length) % SEQUENCE_WRAP);
