@@ -70,6 +70,7 @@ interface Run {
   forwarder_thread_cpu_us_per_event?: number;
   /** kcat's mock broker and ClickHouse together: on other machines in production. */
   sink_servers_cpu_us_per_event?: number;
+  sink_server_cpu_us_per_event_each?: { kafka: number; clickhouse: number };
   p99_ms: number;
   forwarded_per_s?: Record<string, number>;
   lag?: Record<string, LagTrace>;
@@ -152,11 +153,13 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     const cpu0 = cpuSeconds(pid);
     const main0 = threadCpuSeconds(pid, pid);
     const srv0 = serversCpu();
+    const each0 = servers.map((s) => cpuSeconds(s.proc.pid!));
     const gen0 = process.cpuUsage();
     const r = await load(url, '/v1/events', seconds, 32, make, eventsPerS === undefined ? undefined : Math.max(1, Math.round(eventsPerS / 50)));
     const cpu = cpuSeconds(pid) - cpu0;
     const mainCpu = threadCpuSeconds(pid, pid) - main0;
     const srvCpu = serversCpu() - srv0;
+    const each = servers.map((s, i) => cpuSeconds(s.proc.pid!) - each0[i]!);
     const gen = process.cpuUsage(gen0);
     sampling = false;
     await sampler;
@@ -172,6 +175,8 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
       const m1 = await metrics(url);
       if (m1.thread_cpu !== undefined && m0.thread_cpu !== undefined) run.forwarder_thread_cpu_us_per_event = Number((((m1.thread_cpu - m0.thread_cpu) * 1e6) / stored).toFixed(1));
       run.sink_servers_cpu_us_per_event = Number(((srvCpu * 1e6) / stored).toFixed(1));
+      // `servers` is [kcat's broker, ClickHouse] (see run()).
+      run.sink_server_cpu_us_per_event_each = { kafka: Number(((each[0]! * 1e6) / stored).toFixed(1)), clickhouse: Number(((each[1]! * 1e6) / stored).toFixed(1)) };
       run.forwarded_per_s = {};
       for (const sink of ['kafka', 'clickhouse']) run.forwarded_per_s[sink] = Math.round(((m1[`tally_forward_events_total:${sink}`] ?? 0) - (m0[`tally_forward_events_total:${sink}`] ?? 0)) / seconds);
       run.lag = {};
@@ -243,7 +248,7 @@ export async function run(): Promise<Record<string, unknown>> {
         pacedOff.push(await once(seconds, {}, batches.make, false, servers, rate));
       }
       loads.push(Number(loadavg()[0]!.toFixed(1)));
-      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs, forwarder thread ${on[i]!.forwarder_thread_cpu_us_per_event} µs, sink servers ${on[i]!.sink_servers_cpu_us_per_event} µs), ratio ${ratios[i]!.toFixed(3)}, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}; load ${loads[i]}\n`);
+      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs, forwarder thread ${on[i]!.forwarder_thread_cpu_us_per_event} µs, sink servers ${on[i]!.sink_servers_cpu_us_per_event} µs: ${JSON.stringify(on[i]!.sink_server_cpu_us_per_event_each)}), ratio ${ratios[i]!.toFixed(3)}, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}; load ${loads[i]}\n`);
     }
     // A ClickHouse that refuses connections: ingestion must not notice (once, after the pairs).
     const downPair = { off: await once(seconds, {}, batches.make, false, servers), down: await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false, servers) };
@@ -265,6 +270,8 @@ export async function run(): Promise<Record<string, unknown>> {
         without_forwarders_main_thread: median(off.map((r) => r.main_thread_cpu_us_per_event)),
         forwarder_thread: median(on.map((r) => r.forwarder_thread_cpu_us_per_event ?? NaN)),
         sink_servers: median(on.map((r) => r.sink_servers_cpu_us_per_event ?? NaN)),
+        sink_server_kafka: median(on.map((r) => r.sink_server_cpu_us_per_event_each?.kafka ?? NaN)),
+        sink_server_clickhouse: median(on.map((r) => r.sink_server_cpu_us_per_event_each?.clickhouse ?? NaN)),
       },
       /**
        * The forwarder thread's CPU per event as a share of what ingesting an event costs the
