@@ -9,6 +9,7 @@ import { hasCaddy, httpsRequest, startCaddy, type CaddyProcess } from '../suppor
 import { startCollector, type CollectorProcess } from '../support/collector-process.js';
 import { waitForEvents } from '../support/event-log.js';
 import { sdkLoaded } from '../support/page-probes.js';
+import { checkPersonRoutes } from '../support/person-routes.js';
 import { freePort } from '../support/ports.js';
 
 // deploy/Caddyfile as shipped (tls internal, free ports) in front of a real collector.
@@ -82,6 +83,10 @@ suite('behind Caddy (deploy/Caddyfile)', () => {
     expect(await send('127.0.0.2')).toBe(429);
     expect(await send('127.0.0.2', { 'x-forwarded-for': '203.0.113.7' })).toBe(429);
     expect(await send('127.0.0.3')).toBe(200);
+  });
+
+  it('passes access and erasure requests through their own route (longer response timeout) with the dashboard key', async () => {
+    await checkPersonRoutes(caddy.url, caddy.rootCa, '127.0.0.5');
   });
 
   it('untrusted proxy: the collector sees the proxy, so every visitor shares one bucket', async () => {

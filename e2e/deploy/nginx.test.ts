@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpsRequest } from '../support/caddy-process.js';
 import { startCollector, type CollectorProcess } from '../support/collector-process.js';
 import { hasNginx, startNginx, type NginxProcess } from '../support/nginx-process.js';
+import { checkPersonRoutes } from '../support/person-routes.js';
 import { freePort } from '../support/ports.js';
 
 // deploy/nginx.conf in front of a real collector. .ci/run installs nginx; a machine without it
@@ -49,5 +50,9 @@ suite('behind nginx (deploy/nginx.conf)', () => {
     expect(await send('127.0.0.2')).toBe(429);
     expect(await send('127.0.0.2', { 'x-forwarded-for': '203.0.113.7' })).toBe(429);
     expect(await send('127.0.0.3')).toBe(200);
+  });
+
+  it('passes access and erasure requests through their own location (longer read timeout) with the dashboard key', async () => {
+    await checkPersonRoutes(nginx.url, nginx.cert, '127.0.0.4');
   });
 });

@@ -27,8 +27,12 @@ export async function sinksFor(config: ForwardConfig, logger?: Logger): Promise<
 }
 
 type Keep = (e: StoredEvent) => boolean;
-/** `log.rewriteDay`: rewrites one day file keeping the events `keep` accepts; resolves to the number removed. */
-export type RewriteDay = (day: string, keep: Keep) => Promise<number>;
+/**
+ * `log.rewriteDay`: rewrites one day file keeping the events `keep` accepts; resolves to the number
+ * removed. `everyEvent`: `keep` must see every event of the day, in order (an erasure otherwise
+ * shows it only the lines that contain the person's ids).
+ */
+export type RewriteDay = (day: string, keep: Keep, everyEvent?: boolean) => Promise<number>;
 
 /**
  * Every configured forwarder, as the rest of the collector sees them — in this thread
@@ -92,12 +96,16 @@ export async function rewriteFollowing(log: RecordSource, positions: Position[],
   if (inDay.length === 0) return rewrite(day, keep);
   let seen = 0;
   const removedBefore = inDay.map(() => 0);
-  const removed = await rewrite(day, (e) => {
-    const k = keep(e);
-    if (!k) for (let i = 0; i < inDay.length; i++) if (seen < inDay[i]!.checkpoint.events) removedBefore[i]!++;
-    seen++;
-    return k;
-  });
+  const removed = await rewrite(
+    day,
+    (e) => {
+      const k = keep(e);
+      if (!k) for (let i = 0; i < inDay.length; i++) if (seen < inDay[i]!.checkpoint.events) removedBefore[i]!++;
+      seen++;
+      return k;
+    },
+    true,
+  );
   for (const [i, p] of inDay.entries()) {
     const cp = p.checkpoint;
     const events = cp.events - removedBefore[i]!;

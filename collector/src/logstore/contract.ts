@@ -27,8 +27,12 @@ export interface LogStore {
   verify(): Promise<boolean>;
   /** Called synchronously after each durable append with the events actually stored (duplicates excluded). */
   onAppend(listener: (events: StoredEvent[]) => void): () => void;
-  /** Every stored event, file by file in day order (for start-up rebuilds, rollups, exports). */
-  readDay(day: string): AsyncIterable<StoredEvent>;
+  /**
+   * Every stored event of one day file, in order (for start-up rebuilds, rollups, exports). With
+   * `utcDates`, events whose `time` is provably on another UTC date may be left out unparsed
+   * (logstore/time-filter.ts); never fewer than those on the dates, callers decide on the parsed event.
+   */
+  readDay(day: string, utcDates?: ReadonlySet<string>): AsyncIterable<StoredEvent>;
   /**
    * The events of one day that may concern one of `ids` (erasure, access export): every event whose
    * stored line mentions one of them, and possibly more — never fewer; callers decide on the parsed
@@ -41,8 +45,12 @@ export interface LogStore {
    * Atomically rewrites one day's file keeping only the events for which `keep` is true
    * (write a new file, fsync, rename), serialized with appends so ingestion loses nothing.
    * Resolves with the number of events removed. Used by erasure.
+   *
+   * `ids` (erasure of one person): only lines containing one of these ids, as JSON strings, are
+   * parsed and shown to `keep`; the others are copied unread, and a corrupt line among them is not
+   * counted. The array may grow during the rewrite (links `keep` learns) and is searched again.
    */
-  rewriteDay(day: string, keep: (event: StoredEvent) => boolean): Promise<number>;
+  rewriteDay(day: string, keep: (event: StoredEvent) => boolean, ids?: readonly string[]): Promise<number>;
   /** Deletes one day's file (retention). */
   deleteDay(day: string): Promise<void>;
   /** Waits for in-flight writes, then closes files. */

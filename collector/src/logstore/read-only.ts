@@ -3,6 +3,7 @@ import { StorageUnavailableError, type Logger } from '../deps.js';
 import { nodeLogFs, type LogFs } from './fs.js';
 import { listDays } from './layout.js';
 import { readDayFile, readDayRecordChunks, readDayRecords, type ReadReport } from './ndjson.js';
+import { readDayForDates } from './time-filter.js';
 import { searchDayFile } from './search.js';
 import { lockDir } from './lock.js';
 import { checkDataDir } from '../datadir/index.js';
@@ -69,9 +70,9 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     verify: async () => true,
     onAppend: () => () => {},
     committedSize: (day) => opts.committedSize?.(day),
-    readDay: (day) => {
+    readDay: (day, utcDates) => {
       ensureOpen();
-      return readDayFile(lfs, dir, day, () => undefined, report);
+      return utcDates ? readDayForDates(lfs, dir, day, utcDates, () => undefined, report) : readDayFile(lfs, dir, day, () => undefined, report);
     },
     readFrom: (day, from, chunk) => {
       ensureOpen();

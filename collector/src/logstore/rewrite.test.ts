@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StoredEvent } from '@tally/protocol';
 import { openLogStore } from './store.js';
 import { collect, errno, event, memLogger, NOW, openSpiedStore, tempDir } from '../testing/logstore.js';
 
@@ -87,6 +88,67 @@ describe('rewriteDay', () => {
     spy.hooks.write = undefined;
     expect(await collect(log.readDay('2026-11-20'))).toEqual(evs);
     expect(readdirSync(join(dir, 'events')).filter((n) => n !== 'LOCK')).toEqual(['2026-11-20.ndjson']);
+    await log.close();
+  });
+
+  it('with ids, shows keep only the lines holding one and copies every other line byte for byte', async () => {
+    const t = tempDir();
+    onTestFinished(t.cleanup);
+    // Lines as JSON.stringify writes them, plus one with spacing and escapes the store would never
+    // write: copied unread, it must come out identical.
+    const others = Array.from({ length: 2000 }, (_, i) => JSON.stringify(event({ user_id: `u${i}`, url: `/p?q=${'\u00e9'.repeat(i % 3)}` })));
+    const odd = '{ "event_id" : "x1", "received_at":"2026-11-20T10:00:00.000Z", "url":"/a\\u0041" }';
+    const gone = [event({ user_id: 'gone@example.com' }), event({ anonymous_id: 'gone@example.com' })];
+    const lines = [...others.slice(0, 700), JSON.stringify(gone[0]), odd, ...others.slice(700), '{broken', JSON.stringify(gone[1])];
+    mkdirSync(join(t.dir, 'events'), { recursive: true });
+    const file = join(t.dir, 'events', '2026-11-20.ndjson');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const log = await openLogStore({ dataDir: t.dir, fsync: 'always', logger: memLogger(), clock: { now: () => NOW } });
+    const corruptAtOpen = log.stats().corruptLines; // the dedup rebuild at open reads every line
+    const shown: string[] = [];
+    const keep = (e: StoredEvent) => {
+      shown.push(e.event_id);
+      return e.user_id !== 'gone@example.com' && e.anonymous_id !== 'gone@example.com';
+    };
+    expect(await log.rewriteDay('2026-11-20', keep, ['gone@example.com'])).toBe(2);
+    expect(shown).toEqual(gone.map((e) => e.event_id));
+    expect(readFileSync(file, 'utf8')).toBe(`${[...others.slice(0, 700), odd, ...others.slice(700), '{broken'].join('\n')}\n`);
+    // The corrupt line holds none of the ids: not looked at, so not counted (documented).
+    expect(log.stats().corruptLines).toBe(corruptAtOpen);
+    await log.close();
+  });
+
+  it('with ids, a link learned in a chunk removes the new id\'s later lines in the same pass', async () => {
+    const { log } = await setup();
+    const login = event({ user_id: 'person', anonymous_id: 'anon-7' });
+    const later = [event({ anonymous_id: 'anon-7' }), event({ anonymous_id: 'anon-7', user_id: undefined })];
+    const bystanders = Array.from({ length: 50 }, (_, i) => event({ anonymous_id: `anon-${100 + i}` }));
+    await log.append([bystanders[0]!, login, ...bystanders.slice(1, 25), ...later, ...bystanders.slice(25)]);
+    const ids = ['person'];
+    const anon = new Set<string>();
+    const removed = await log.rewriteDay(
+      '2026-11-20',
+      (e) => {
+        if (e.user_id === 'person' && e.anonymous_id !== undefined && !anon.has(e.anonymous_id)) {
+          anon.add(e.anonymous_id);
+          ids.push(e.anonymous_id);
+        }
+        return e.user_id !== 'person' && !(e.anonymous_id !== undefined && anon.has(e.anonymous_id));
+      },
+      ids,
+    );
+    expect(removed).toBe(3);
+    expect((await collect(log.readDay('2026-11-20'))).map((e) => e.event_id)).toEqual(bystanders.map((e) => e.event_id));
+    await log.close();
+  });
+
+  it('with an id JSON must escape, every line is shown to keep (no byte pattern can be trusted)', async () => {
+    const { log } = await setup();
+    const evs = [event({ user_id: 'say "hi"' }), event(), event()];
+    await log.append(evs);
+    let shown = 0;
+    expect(await log.rewriteDay('2026-11-20', (e) => (shown++, e.user_id !== 'say "hi"'), ['say "hi"'])).toBe(1);
+    expect(shown).toBe(3);
     await log.close();
   });
 

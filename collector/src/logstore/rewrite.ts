@@ -4,13 +4,24 @@ import type { Logger } from '../deps.js';
 import type { DayFiles } from './append-files.js';
 import { fsyncDir, type LogFs } from './fs.js';
 import { TMP_SUFFIX, dayPath } from './layout.js';
-import { parseLine, readLines } from './ndjson.js';
+import { allLines, countNewlines, idLines, type IdLines } from './id-lines.js';
+import { parseLine, wholeLines } from './ndjson.js';
+
+/** Read size: large enough that a day file is a few dozen reads and writes. */
+const CHUNK = 1 << 20;
 
 interface RewriteArgs {
   lfs: LogFs;
   dir: string;
   day: string;
   keep: (event: StoredEvent) => boolean;
+  /**
+   * The person's ids, when the rewrite removes one person (erasure): only lines that contain one
+   * of them as bytes are parsed and shown to `keep`; every other line is copied unread. The array
+   * may grow while the rewrite runs (`keep` learning links); the rest of the chunk is searched
+   * again with the new ids. Without it every line is parsed and shown to `keep`, in order.
+   */
+  ids?: readonly string[] | undefined;
   logger: Logger;
   files: DayFiles;
   /** Runs a function alone between write groups. */
@@ -42,34 +53,49 @@ export async function rewriteDayFile(a: RewriteArgs): Promise<number> {
   const out = await lfs.open(tmp, 'w', 0o640);
   let removed = 0;
   let outSize = 0;
-  let lineNo = 0;
+  let lineNo = 0; // lines of the chunks before the current one, for corrupt-line reports
+  const write = async (buf: Buffer, from: number, to: number) => {
+    for (let off = from; off < to; ) off += await lfs.write(out, buf, off, to - off);
+    outSize += to - from;
+  };
+  // Every line is a candidate without ids: parsed, shown to `keep` in order, and checked for corruption.
+  const candidates: IdLines = a.ids ? idLines(a.ids) : { lines: allLines, grew: () => false };
+  /**
+   * Copies `[from, to)` of the source, leaving out the lines `keep` refuses. Bytes are copied as
+   * they were (never re-serialized), in spans between removed lines, straight from the read buffer.
+   */
   const copy = async (from: number, to: number) => {
-    let kept: string[] = [];
-    let keptChars = 0;
-    const flush = async () => {
-      if (kept.length === 0) return;
-      const buf = Buffer.from(`${kept.join('\n')}\n`, 'utf8');
-      for (let off = 0; off < buf.length; ) off += await lfs.write(out, buf, off, buf.length - off);
-      outSize += buf.length;
-      kept = [];
-      keptChars = 0;
-    };
-    for await (const lines of readLines(lfs, src, from, to)) {
-      for (const line of lines) {
+    for await (const c of wholeLines(lfs, src, from, to, CHUNK)) {
+      if (!c.whole) {
+        // Only a file changed behind the store's back ends without a newline (a torn tail is cut at
+        // open): kept, as a line of its own, like any line that cannot be judged.
         lineNo++;
-        const ev = parseLine<StoredEvent>(line);
-        if (!ev) a.countCorrupt(path, lineNo);
+        a.countCorrupt(path, lineNo);
+        await write(c.buf, 0, c.len);
+        await write(NEWLINE, 0, 1);
+        break;
+      }
+      const { buf, len } = c;
+      let copied = 0; // bytes of this chunk written or left out so far
+      let lines = candidates.lines(buf, len);
+      for (let i = 0; i < lines.length; i++) {
+        const [start, nl] = lines[i]!;
+        const ev = parseLine<StoredEvent>(buf.subarray(start, nl));
+        if (!ev) a.countCorrupt(path, lineNo + countNewlines(buf, 0, start) + 1);
         if (ev && !a.keep(ev)) {
           removed++;
-          continue;
+          await write(buf, copied, start);
+          copied = nl + 1;
         }
-        // Kept lines are copied as they were, not re-serialized.
-        kept.push(line);
-        keptChars += line.length + 1;
+        if (candidates.grew()) {
+          // A link learned: what is left of the chunk may hold the new id's lines.
+          lines = candidates.lines(buf, len, nl + 1);
+          i = -1;
+        }
       }
-      if (keptChars > 1 << 20) await flush();
+      await write(buf, copied, len);
+      lineNo += countNewlines(buf, 0, len);
     }
-    await flush();
   };
 
   try {
@@ -96,3 +122,5 @@ export async function rewriteDayFile(a: RewriteArgs): Promise<number> {
   return removed;
 }
 
+
+const NEWLINE = Buffer.from('\n');

@@ -7,7 +7,8 @@ import type { LogStore } from '../deps.js';
 import { openLogStore, type OpenLogStore } from './index.js';
 import { generateLog } from '../synth/generate.js';
 import { createRecordingLogger } from '../testing/index.js';
-import { needleOf, searchDayFile } from './search.js';
+import { needleOf } from './id-lines.js';
+import { searchDayFile } from './search.js';
 import { nodeLogFs } from './fs.js';
 import { locateSubject } from '../privacy/subject.js';
 

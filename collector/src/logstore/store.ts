@@ -10,6 +10,7 @@ import { createWriter, type Job } from './writer.js';
 import { readDayFile, readDayRecordChunks, readDayRecords, type LineCheck, type LogRecord, type ReadReport } from './ndjson.js';
 import { searchDayFile } from './search.js';
 import { rewriteDayFile } from './rewrite.js';
+import { readDayForDates } from './time-filter.js';
 import { rebuildDedup } from './rebuild.js';
 import { lockDir } from './lock.js';
 import { checkDataDir } from '../datadir/index.js';
@@ -183,14 +184,15 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    readDay: (day) => readDayFile(lfs, dir, day, () => files.peek(day)?.size, report),
+    readDay: (day, utcDates) =>
+      utcDates ? readDayForDates(lfs, dir, day, utcDates, () => files.peek(day)?.size, report) : readDayFile(lfs, dir, day, () => files.peek(day)?.size, report),
     readFrom: (day, from, chunk) => readDayRecords(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk),
     readChunksFrom: (day, from, chunk, check) => readDayRecordChunks(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk, check),
     searchDay: (day, ids) => searchDayFile(lfs, dir, day, ids, () => files.peek(day)?.size, report),
     committedSize: (day) => files.peek(day)?.size,
     days: () => listDays(lfs, dir),
-    rewriteDay: (day, keep) =>
-      serial(() => rewriteDayFile({ lfs, dir, day, keep, logger, files, exclusive, countCorrupt })),
+    rewriteDay: (day, keep, ids) =>
+      serial(() => rewriteDayFile({ lfs, dir, day, keep, ids, logger, files, exclusive, countCorrupt })),
     deleteDay: (day) =>
       serial(() =>
         exclusive(async () => {

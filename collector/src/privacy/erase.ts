@@ -74,10 +74,15 @@ async function removeEverywhere(
   let { subject, days } = await locateSubject(deps.log, id);
   for (let round = 0; ; round++) {
     let learned = false;
+    // The person's ids, grown as links are learned: the rewrite parses only lines that hold one.
+    const ids = subjectKeys(subject);
     for (const day of days) {
-      const rewrite = (d: string, keep: (e: StoredEvent) => boolean) => deps.log.rewriteDay(d, keep);
+      const rewrite = (d: string, keep: (e: StoredEvent) => boolean, everyEvent?: boolean) => deps.log.rewriteDay(d, keep, everyEvent ? undefined : ids);
       progress.removed += await (deps.forward ? deps.forward.rewriteDay.bind(null, rewrite) : rewrite)(day, (event) => {
-        if (learnLink(subject, event)) learned = true;
+        if (learnLink(subject, event)) {
+          learned = true;
+          ids.push(event.anonymous_id!);
+        }
         if (!matchesSubject(subject, event)) return true;
         eventDays.add(dayInZone(Date.parse(event.time), deps.config.timeZone));
         return false;

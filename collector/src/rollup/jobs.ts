@@ -31,7 +31,8 @@ export interface Reader {
 }
 
 export interface Watch {
-  read(receiptDay: string, each: (e: StoredEvent) => void): Promise<void>;
+  /** `utcDates`: only events on these UTC dates are needed (others may be skipped unparsed). */
+  read(receiptDay: string, each: (e: StoredEvent) => void, utcDates?: ReadonlySet<string>): Promise<void>;
   close(): void;
 }
 
@@ -48,9 +49,9 @@ export function createReader(log: LogStore): Reader {
         list.push(ids);
       }
       return {
-        async read(r, each) {
+        async read(r, each, utcDates) {
           const ids = mine.get(r) ?? new Set<string>();
-          for await (const e of log.readDay(r)) if (!ids.has(appEventKey(e))) each(e);
+          for await (const e of log.readDay(r, utcDates)) if (!ids.has(appEventKey(e))) each(e);
         },
         close() {
           for (const [r, ids] of mine) {
@@ -254,10 +255,15 @@ export async function rebuildDays(engine: Engine, db: Db, worker: RollupWorker, 
   const available = new Set(await log.days());
   const receipts = new Set<string>();
   for (const day of wanted) {
-    for (const r of engine.store.receiptsOf(day)) receipts.add(r);
-    for (const [r, byDay] of engine.liveReceipts) if (byDay.has(day)) receipts.add(r);
+    // Every event of the log is either in a persisted rollup, whose coverage names its file, or
+    // live: these are all the files that hold the day. Reading only them matters: each file read is
+    // parsed whole, and the neighbours hold other days (an erasure of a person seen on 13 days read
+    // 36 files instead of 13: 2.5 times the work).
+    const known = new Set(engine.store.receiptsOf(day));
+    for (const [r, byDay] of engine.liveReceipts) if (byDay.has(day)) known.add(r);
     // A day never seen before may still sit in the files around it (time zones span ±14 h).
-    for (const r of [addDays(day, -1), day, addDays(day, 1)]) receipts.add(r);
+    if (known.size === 0) for (const r of [addDays(day, -1), day, addDays(day, 1)]) known.add(r);
+    for (const r of known) receipts.add(r);
   }
   const watch = reader.watch([...receipts].filter((r) => available.has(r)));
   for (const day of wanted) {
@@ -268,6 +274,9 @@ export async function rebuildDays(engine: Engine, db: Db, worker: RollupWorker, 
       if (byDay.size === 0) engine.liveReceipts.delete(r);
     }
   }
+  // The UTC dates an event of a wanted day can have (TALLY_TZ is within ±14 h of UTC): the files
+  // are read for these only, most of their lines are other days' events and are not parsed.
+  const utcDates = new Set([...wanted].flatMap((d) => [addDays(d, -1), d, addDays(d, 1)]));
   const builders = new Map<string, { b: CubeBuilder; ids: AppIdSets; values: DayValues; steps: StepLog }>();
   const overflow = createOverflowCounts();
   const counts = new Map<string, Map<string, number>>();
@@ -286,7 +295,7 @@ export async function rebuildDays(engine: Engine, db: Db, worker: RollupWorker, 
         if (!x.ids.add(e.app, e.event_id)) return;
         events++;
         engine.addTo(x.b, x.values, e, r, overflow, x.steps);
-      });
+      }, utcDates);
     }
   } finally {
     watch.close();

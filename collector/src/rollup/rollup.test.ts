@@ -109,6 +109,30 @@ describe('rollups', () => {
     expect(usage30()).toMatchObject({ mau: 1, total_events: 1, unique_days: 1 });
   });
 
+  it('rebuildDays reads only the log files that hold the day (its coverage and live files), and counts exactly', async () => {
+    h = await harness();
+    await h.log.append([ev('2026-11-17T10:00:00Z', { user_id: 'a' }), ev('2026-11-18T10:00:00Z', { user_id: 'a' }), ev('2026-11-18T12:00:00Z', { user_id: 'b' })]);
+    await h.log.append([ev('2026-11-19T10:00:00Z', { user_id: 'c' })]);
+    // A late event of the 18th, received on the 20th: rolled up, so its file is in the 18th's coverage.
+    await h.log.append([ev('2026-11-18T23:00:00Z', { user_id: 'd', received_at: '2026-11-20T08:00:00Z' })]);
+    await h.rollups.rollup!();
+    // And one more, live only.
+    await h.log.append([ev('2026-11-18T23:30:00Z', { user_id: 'e', received_at: '2026-11-21T08:00:00Z' })]);
+    const read: string[] = [];
+    const readDay = h.log.readDay.bind(h.log);
+    h.log.readDay = (r) => {
+      read.push(r);
+      return readDay(r);
+    };
+    await h.rollups.rebuildDays(['2026-11-18']);
+    expect(read.sort()).toEqual(['2026-11-18', '2026-11-20', '2026-11-21']);
+    expect(events('2026-11-17', '2026-11-19')).toEqual(['2026-11-17=1', '2026-11-18=4', '2026-11-19=1']);
+    // A day nothing is known of: its neighbours may hold it (time zones), so they are read.
+    read.length = 0;
+    await h.rollups.rebuildDays(['2026-11-16']);
+    expect(read.sort()).toEqual(['2026-11-17']);
+  });
+
   it('rebuildDays keeps events appended while it reads the log exactly once', async () => {
     h = await harness();
     await h.log.append([ev('2026-11-20T09:00:00Z', { user_id: 'a' })]);
