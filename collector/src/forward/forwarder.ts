@@ -280,7 +280,8 @@ export function createForwarder(o: ForwarderOptions) {
       unsubscribe = o.log.onAppend((events) => {
         st.lagEvents += events.length;
         appendedSinceRead += events.length;
-        if (appendedSinceRead >= o.batchSize && appendsWake) wake?.();
+        // A spaced sink waiting out its linger is woken only by a full batch of its own size.
+        if (appendedSinceRead >= (appendsWake ? o.batchSize : maxBatch(o.sink, o.batchSize))) wake?.();
       });
       running = loop();
     },
