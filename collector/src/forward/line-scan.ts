@@ -1,3 +1,5 @@
+import { isWs, literal, num, QUOTE, seen, str } from './json-tokens.js';
+
 /**
  * One pass over a stored line's bytes that does what `JSON.parse` did for the forwarder, without
  * building the event: it decides whether the line is valid (exactly the lines `parseLine` accepts:
@@ -80,72 +82,6 @@ function lookup(b: Uint8Array, s: number, e: number, t: Table): number {
   return -1;
 }
 
-// Byte classes.
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
-const isHex = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-const SIMPLE_ESCAPE = new Uint8Array(128);
-for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
-
-// Results of `str`: the index after the closing quote, with flags in two module variables (no object per string).
-let strEscaped = 0;
-let strWide = 0;
-
-/** Scans a JSON string whose opening quote is at `i`; returns the index after its closing quote, or -1. */
-function str(b: Uint8Array, i: number, end: number): number {
-  strEscaped = 0;
-  strWide = 0;
-  i++;
-  while (i < end) {
-    const c = b[i]!;
-    if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) {
-      strEscaped = 1;
-      const n = b[i + 1];
-      if (n === undefined || i + 1 >= end) return -1;
-      if (n === 0x75 /* u */) {
-        if (i + 6 > end || !isHex(b[i + 2]!) || !isHex(b[i + 3]!) || !isHex(b[i + 4]!) || !isHex(b[i + 5]!)) return -1;
-        i += 6;
-      } else if (n < 128 && SIMPLE_ESCAPE[n] === 1) i += 2;
-      else return -1;
-      continue;
-    }
-    if (c < 0x20) return -1;
-    if (c >= 0x80) strWide = 1;
-    i++;
-  }
-  return -1;
-}
-
-/** Scans a JSON number at `i`; returns the index after it, or -1. */
-function num(b: Uint8Array, i: number, end: number): number {
-  if (b[i] === 0x2d) i++;
-  if (i >= end) return -1;
-  if (b[i] === 0x30) i++;
-  else if (isDigit(b[i]!)) while (i < end && isDigit(b[i]!)) i++;
-  else return -1;
-  if (i < end && b[i] === 0x2e) {
-    i++;
-    if (i >= end || !isDigit(b[i]!)) return -1;
-    while (i < end && isDigit(b[i]!)) i++;
-  }
-  if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
-    i++;
-    if (i < end && (b[i] === 0x2b || b[i] === 0x2d)) i++;
-    if (i >= end || !isDigit(b[i]!)) return -1;
-    while (i < end && isDigit(b[i]!)) i++;
-  }
-  return i;
-}
-
-function literal(b: Uint8Array, i: number, end: number, word: string): number {
-  if (i + word.length > end) return -1;
-  for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return -1;
-  return i + word.length;
-}
-
 const MAX_DEPTH_START = 64;
 let kinds = new Uint8Array(MAX_DEPTH_START); // container at each depth: 1 object, 2 array
 let owners = new Int16Array(MAX_DEPTH_START); // the noted field whose value the container is, or -1
@@ -208,7 +144,7 @@ export function scanLine(b: Uint8Array, start: number, end: number, s: Spans): b
       if (after < 0) return false;
       const t = tables[depth]!;
       field = -1;
-      if (t !== 0) field = strEscaped === 0 ? lookup(b, i + 1, after - 1, TABLES[t]!) : (BY_NAME[t]!.get(decodeKey(b, i, after) as (typeof FIELDS)[number]) ?? -1);
+      if (t !== 0) field = seen.escaped === 0 ? lookup(b, i + 1, after - 1, TABLES[t]!) : (BY_NAME[t]!.get(decodeKey(b, i, after) as (typeof FIELDS)[number]) ?? -1);
       // A later `context` (or `sdk`) replaces the earlier one whole, whatever its type.
       if (field === CONTEXT) for (let k = TOP_END; k < FIELDS.length; k++) s.kind[k] = ABSENT;
       else if (field === SDK) for (let k = CONTEXT_END; k < FIELDS.length; k++) s.kind[k] = ABSENT;
@@ -228,8 +164,8 @@ export function scanLine(b: Uint8Array, start: number, end: number, s: Spans): b
       if (field >= 0) {
         s.start[field] = i + 1;
         s.end[field] = after - 1;
-        s.escaped[field] = strEscaped;
-        s.wide[field] = strWide;
+        s.escaped[field] = seen.escaped;
+        s.wide[field] = seen.wide;
         s.kind[field] = STRING;
       }
       i = after;
