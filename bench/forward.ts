@@ -26,7 +26,8 @@ import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
  * the sink servers' from /proc. BENCH_FORWARD_PIN=1 pins the sink servers to CPU 1 and this process
  * (the load generator) with the collectors it starts to CPU 0, so that the sinks — on other machines
  * in production — take no CPU from ingestion (the collector then has one core, with or without forwarders).
- * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20), BENCH_FORWARD_SINKS (kafka,clickhouse), BENCH_FORWARD_PIN (0).
+ * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20), BENCH_FORWARD_SINKS (kafka,clickhouse), BENCH_FORWARD_PIN (0),
+ * BENCH_FORWARD_BATCH (1000: the collector's TALLY_FORWARD_BATCH).
  */
 
 const num = (name: string, fallback: number) => {
@@ -205,6 +206,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const seconds = num('BENCH_FORWARD_SECONDS', 20);
   const sinks = (process.env.BENCH_FORWARD_SINKS ?? 'kafka,clickhouse').split(',');
   const pin = process.env.BENCH_FORWARD_PIN === '1';
+  const batch = num('BENCH_FORWARD_BATCH', 1000);
   const [kafka, ch] = await Promise.all([startKafkaMock(), startClickHouse()]);
   const servers = [kafka, ch];
   if (pin) {
@@ -227,6 +229,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const env = {
         ...(sinks.includes('kafka') ? { TALLY_KAFKA_BROKERS: kafka.address, TALLY_KAFKA_TOPIC: `bench-${process.pid}-${i}` } : {}),
         ...(sinks.includes('clickhouse') ? { TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_TABLE: table } : {}),
+        ...(batch !== 1000 ? { TALLY_FORWARD_BATCH: String(batch) } : {}),
       };
       // Alternating order: whichever runs second is not always the one a drifting machine favours.
       if (i % 2 === 0) {
@@ -257,7 +260,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const ratio = median(ratios);
     return {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_1m_per_pair: loads },
-      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch: 1000, linger_ms: 1000, forwarders: 'worker thread', pinned: pin ? 'load generator + collector on CPU 0, sink servers on CPU 1' : 'no (everything shares every core)' },
+      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch, linger_ms: 1000, forwarders: 'worker thread', pinned: pin ? 'load generator + collector on CPU 0, sink servers on CPU 1' : 'no (everything shares every core)' },
       ingest_events_per_s: { without_forwarders: median(off.map((r) => r.events_per_s)), with_forwarders: median(on.map((r) => r.events_per_s)) },
       ratio_with_to_without_per_pair: ratios.map((r) => Number(r.toFixed(3))),
       ingest_cost: Number((1 - ratio).toFixed(3)),
