@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applySchema } from '../collector/src/forward/clickhouse.js';
 import { createForwarder, sinksFor, type ForwardConfig } from '../collector/src/forward/index.js';
-import { LAG_BATCH_FACTOR } from '../collector/src/forward/forwarder.js';
-import { createSharedReader } from '../collector/src/forward/shared-reader.js';
+import { sharedReaderFor } from '../collector/src/forward/hub.js';
 import { startClickHouse, startKafkaMock, type RunningServer } from '../collector/src/forward/testing/servers.js';
 import { openLogReader, openLogStore, type OpenLogStore } from '../collector/src/logstore/index.js';
 
@@ -20,7 +19,7 @@ import { batchMaker, cpuSeconds, median } from './ingest.js';
  * forwarders' CPU per event (read, parse, encode, send; a replay writes no checkpoints) and the sink
  * servers' CPU per event (kcat's mock broker, ClickHouse 18.16), which in production run on other
  * machines. CPU per event hardly depends on what else the machine runs, unlike events/s.
- * Knobs: BENCH_FORWARD_EVENTS (100000), BENCH_FORWARD_SINK_RUNS (3).
+ * Knobs: BENCH_FORWARD_EVENTS (100000), BENCH_FORWARD_SINK_RUNS (3), BENCH_FORWARD_SINKS (kafka,clickhouse,both).
  */
 
 const num = (name: string, fallback: number) => {
@@ -66,7 +65,7 @@ interface SinkCost {
 async function replay(dataDir: string, config: ForwardConfig, servers: RunningServer[]): Promise<SinkCost> {
   const sinks = await sinksFor(config, silent);
   const log = await openLogReader({ dataDir, logger: silent });
-  const reader = createSharedReader(log, config.batchSize * LAG_BATCH_FACTOR * 2);
+  const reader = sharedReaderFor(log, sinks, config.batchSize);
   try {
     const fs = sinks.map((sink) => createForwarder({ sink, log, reader, dataDir, batchSize: config.batchSize, lingerMs: 0, clock: { now: () => Date.now() }, logger: silent, replayFrom: '2000-01-01' }));
     const srvCpu = () => servers.reduce((a, s) => a + cpuSeconds(s.proc.pid!), 0);
@@ -93,6 +92,7 @@ async function replay(dataDir: string, config: ForwardConfig, servers: RunningSe
 export async function run(): Promise<Record<string, unknown>> {
   const events = num('BENCH_FORWARD_EVENTS', 100_000);
   const runs = num('BENCH_FORWARD_SINK_RUNS', 3);
+  const only = (process.env.BENCH_FORWARD_SINKS ?? 'kafka,clickhouse,both').split(',');
   const dataDir = await fillLog(events);
   const [kafka, ch] = await Promise.all([startKafkaMock(), startClickHouse()]);
   const results: Record<'kafka' | 'clickhouse' | 'both', SinkCost[]> = { kafka: [], clickhouse: [], both: [] };
@@ -105,9 +105,9 @@ export async function run(): Promise<Record<string, unknown>> {
         await applySchema(c, 90);
         return c;
       };
-      results.kafka.push(await replay(dataDir, { ...base, kafka: kc('k') }, [kafka]));
-      results.clickhouse.push(await replay(dataDir, { ...base, clickhouse: await cc('c') }, [ch]));
-      results.both.push(await replay(dataDir, { ...base, kafka: kc('b'), clickhouse: await cc('b') }, [kafka, ch]));
+      if (only.includes('kafka')) results.kafka.push(await replay(dataDir, { ...base, kafka: kc('k') }, [kafka]));
+      if (only.includes('clickhouse')) results.clickhouse.push(await replay(dataDir, { ...base, clickhouse: await cc('c') }, [ch]));
+      if (only.includes('both')) results.both.push(await replay(dataDir, { ...base, kafka: kc('b'), clickhouse: await cc('b') }, [kafka, ch]));
       process.stderr.write(`  run ${i + 1}/${runs}: ${JSON.stringify({ kafka: results.kafka[i], clickhouse: results.clickhouse[i], both: results.both[i] })}\n`);
     }
   } finally {

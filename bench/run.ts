@@ -17,6 +17,7 @@ const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unk
   sdk: () => import('./sdk.js'),
   forward: () => import('./forward.js'),
   'forward-sinks': () => import('./forward-sinks.js'),
+  'clickhouse-formats': () => import('./clickhouse-formats.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

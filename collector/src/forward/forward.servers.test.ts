@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applySchema } from './clickhouse.js';
-import { encodeHeaders } from './kafka-batch.js';
+import { encodeHeaders, kafkaRecord } from './kafka-batch.js';
 import { createProducer } from './kafka-producer.js';
 import { userKey } from './sink.js';
 import { funnelSql, retentionSql, usageSql } from './sql.js';
@@ -98,7 +98,7 @@ describe('forwarding to real Kafka and ClickHouse', () => {
     cleanups.push(() => producer.close());
     const headers = encodeHeaders({ 'tally-schema': '1' });
     for (let b = 0; b < 5; b++) {
-      const records = Array.from({ length: 120 }, (_, i) => ({ key: Buffer.from(`user-${i % 9}`), value: Buffer.from(JSON.stringify({ b, i })) }));
+      const records = Array.from({ length: 120 }, (_, i) => kafkaRecord(Buffer.from(`user-${i % 9}`), Buffer.from(JSON.stringify({ b, i }))));
       await producer.send(topic, records, headers);
     }
     expect(producer.idempotent()).toBe(true);

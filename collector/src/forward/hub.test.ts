@@ -6,8 +6,9 @@ import type { StoredEvent } from '@tally/protocol';
 import { openLogStore, type OpenLogStore } from '../logstore/index.js';
 import { event, memLogger } from '../testing/logstore.js';
 import { loadCheckpoint } from './checkpoint.js';
+import { SPACED_MAX_BATCH } from './forwarder.js';
 import { createForwardHub, type ForwardHub } from './hub.js';
-import type { ForwardRecord, Sink } from './sink.js';
+import { lineOf, type ForwardRecord, type Sink } from './sink.js';
 import { waitFor } from './testing/support.js';
 
 /** Forwarder logic with a fake sink (the real servers are in forward.servers.test.ts). */
@@ -25,7 +26,7 @@ function fakeSink() {
     async send(batch: ForwardRecord[]) {
       if (state.accept < batch.length) throw new Error('sink down');
       state.accept -= batch.length;
-      state.got.push(...batch.map((r) => (JSON.parse(r.bytes.toString()) as { event_id: string }).event_id));
+      state.got.push(...batch.map((r) => (JSON.parse(lineOf(r).toString()) as { event_id: string }).event_id));
     },
     async erase(keys) {
       if (state.accept === 0) throw new Error('sink down');
@@ -52,6 +53,50 @@ async function setup(accept: number) {
 }
 
 const byUser = (n: number) => Array.from({ length: n }, (_, i) => event({ user_id: i % 2 === 0 ? 'erase-me' : `u${i}` }));
+
+describe('a spaced sink (ClickHouse: one insert per linger)', () => {
+  it('sends what arrived during its linger as one batch, however many batches filled meanwhile, and a full batch at once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tally-hub-'));
+    const logger = memLogger();
+    const clock = { now: () => Date.now() };
+    const log: OpenLogStore = await openLogStore({ dataDir, fsync: 'off', logger, clock });
+    const sizes = { spaced: [] as number[], plain: [] as number[] };
+    const sink = (name: 'clickhouse' | 'kafka', spaced: boolean, into: number[]): Sink => ({
+      name,
+      spaced,
+      async send(batch) {
+        into.push(batch.length);
+      },
+      erase: async () => {},
+      close: async () => {},
+    });
+    // A linger far longer than the test: only a full batch may end the spaced sink's wait.
+    const hub = (await createForwardHub({
+      config: { batchSize: 2, lingerMs: 600_000, kafka: undefined, clickhouse: undefined },
+      dataDir,
+      log,
+      clock,
+      logger,
+      sinks: [sink('clickhouse', true, sizes.spaced), sink('kafka', false, sizes.plain)],
+    })) as ForwardHub;
+    cleanups.push(async () => {
+      await hub.stop();
+      await log.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    await log.append(byUser(3));
+    await hub.start();
+    await waitFor('the first events sent to both', () => sizes.spaced.length === 1 && sizes.plain.reduce((a, b) => a + b, 0) === 3);
+    for (let i = 0; i < 5; i++) await log.append(byUser(2));
+    // Each full batch of 2 wakes the unspaced sink; the spaced one keeps waiting out its linger.
+    await waitFor('the unspaced sink sent each batch', () => sizes.plain.reduce((a, b) => a + b, 0) === 13);
+    expect(sizes.spaced).toEqual([3]);
+    await log.append(byUser(SPACED_MAX_BATCH));
+    await waitFor('a full batch went at once, then the rest', () => sizes.spaced.reduce((a, b) => a + b, 0) === 13 + SPACED_MAX_BATCH);
+    expect(sizes.spaced[1]).toBe(SPACED_MAX_BATCH);
+    expect(sizes.spaced).toHaveLength(3);
+  }, 120_000);
+});
 
 describe('forward hub', () => {
   it('a checkpoint inside a rewritten day follows the rewrite: nothing repeated, nothing skipped', async () => {

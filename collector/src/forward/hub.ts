@@ -3,8 +3,8 @@ import type { Clock, Logger } from '../deps.js';
 import { createRegistry } from '../ops/index.js';
 import type { Checkpoint, PendingErasure } from './checkpoint.js';
 import type { ForwardConfig } from './config.js';
-import { createForwarder, LAG_BATCH_FACTOR, type Forwarder, type ForwarderStatus, type TailLog } from './forwarder.js';
-import { createSharedReader, type RecordSource } from './shared-reader.js';
+import { createForwarder, LAG_BATCH_FACTOR, maxBatch, type Forwarder, type ForwarderStatus, type TailLog } from './forwarder.js';
+import { createSharedReader, type RecordSource, type SharedReader } from './shared-reader.js';
 import type { Sink } from './sink.js';
 
 export interface ForwardHubOptions {
@@ -62,12 +62,21 @@ export interface ForwardHub {
 export async function createForwardHub(o: ForwardHubOptions): Promise<LocalForwardHub | undefined> {
   const sinks = o.sinks ?? (await sinksFor(o.config, o.logger));
   if (sinks.length === 0) return undefined;
-  // One reader for all sinks: each line is read and parsed once however many sinks there are.
-  const reader = createSharedReader(o.log, o.config.batchSize * LAG_BATCH_FACTOR * 2);
+  const reader = sharedReaderFor(o.log, sinks, o.config.batchSize);
   const forwarders = sinks.map((sink) =>
     createForwarder({ sink, log: o.log, reader, dataDir: o.dataDir, batchSize: o.config.batchSize, lingerMs: o.config.lingerMs, clock: o.clock, logger: o.logger, onErased: o.onErased }),
   );
   return hubOf(forwarders, o.log, reader.reset);
+}
+
+/**
+ * One reader for all sinks: each line is read and scanned once however many sinks there are; its
+ * window holds the largest batch any of them takes, so a spaced sink (ClickHouse) lingering behind
+ * the others still reads from it. ClickHouse rows are written only for a ClickHouse sink.
+ */
+export function sharedReaderFor(log: RecordSource, sinks: readonly Sink[], batchSize: number): SharedReader {
+  const window = Math.max(...sinks.map((s) => maxBatch(s, batchSize))) + batchSize * LAG_BATCH_FACTOR;
+  return createSharedReader(log, window, sinks.some((s) => s.name === 'clickhouse'));
 }
 
 /** Where a forwarder is, and how to move it: what `rewriteFollowing` needs of each. */

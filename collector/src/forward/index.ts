@@ -8,6 +8,6 @@ export { allCheckpoints, checkpointPath, loadCheckpoint } from './checkpoint.js'
 export type { Checkpoint, PendingErasure } from './checkpoint.js';
 export { FORWARD_ENV, forwardConfig } from './config.js';
 export type { ForwardConfig, KafkaConfig, ClickHouseConfig } from './config.js';
-export { clickhouseDdl, clickhouseRow } from './schema.js';
+export { clickhouseDdl } from './schema.js';
 export type { Sink, ForwardRecord } from './sink.js';
 export { applyClickHouseSchema } from './apply-schema.js';

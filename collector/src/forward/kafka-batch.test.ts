@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { crc32c, encodeHeaders, encodeProduce, type KafkaRecord } from './kafka-batch.js';
+import { crc32c, encodeHeaders, encodeProduce, frameRequest, frameRoom, kafkaRecord, murmur2, type KafkaRecord } from './kafka-batch.js';
 
 /** The Produce request bytes must be exactly kafkajs's for the same input (kafkajs is the reference encoder). */
 
@@ -10,14 +10,53 @@ const kafkajsProduceV3 = require('kafkajs/src/protocol/requests/produce/v3/reque
 
 const HEADERS = { 'tally-schema': '1' };
 
+/** Keys and values inside larger buffers (as a forwarded record's are inside its read chunk). */
 function records(n: number, valueBytes: (i: number) => number): KafkaRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    key: Buffer.from(i % 3 === 0 ? `user-é-${i}` : `a-${i}`),
-    value: Buffer.from(JSON.stringify({ event_id: `e${i}`, pad: 'x'.repeat(valueBytes(i)), text: '汉字' })),
-  }));
+  return Array.from({ length: n }, (_, i) => {
+    const key = Buffer.from(i % 3 === 0 ? `user-é-${i}` : `a-${i}`);
+    const value = Buffer.from(JSON.stringify({ event_id: `e${i}`, pad: 'x'.repeat(valueBytes(i)), text: '汉字' }));
+    const line = Buffer.concat([Buffer.from('{"before":1}\n'), value, Buffer.from('\n{"after"')]);
+    return i % 2 === 0 ? kafkaRecord(key, value) : { key: Buffer.concat([Buffer.from('xyz'), key, Buffer.from('!')]), keyAt: 3, keyLen: key.length, line, at: 13, len: value.length };
+  });
 }
+const keyBytes = (r: KafkaRecord) => r.key.subarray(r.keyAt, r.keyAt + r.keyLen);
+const valueBytes = (r: KafkaRecord) => r.line.subarray(r.at, r.at + r.len);
+
+const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number;
+
+interface KafkajsEncoder {
+  writeInt16(n: number): KafkajsEncoder;
+  writeInt32(n: number): KafkajsEncoder;
+  writeString(s: string | null): KafkajsEncoder;
+  writeEncoder(e: unknown): KafkajsEncoder;
+  size(): number;
+  buffer: Buffer;
+}
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new () => KafkajsEncoder;
 
 describe('kafka record batch encoding', () => {
+  it('frames a request in front of its body as kafkajs protocol/request.js does', () => {
+    const body = Buffer.from('the produce request body');
+    for (const clientId of ['tally-collector', 'ü-client', null]) {
+      const room = frameRoom(clientId);
+      const ours = frameRequest(Buffer.concat([Buffer.alloc(room), body]), 0, 3, 77, clientId);
+      // kafkajs 2.2.4 protocol/request.js, step by step.
+      const payload = { buf: body, buffer: body };
+      const inner = new Encoder().writeInt16(0).writeInt16(3).writeInt32(77).writeString(clientId).writeEncoder(payload);
+      expect(ours.equals(new Encoder().writeInt32(inner.size()).writeEncoder(inner).buffer), String(clientId)).toBe(true);
+    }
+  });
+
+  it('murmur2 picks the partition kafkajs (and the Java client) would', () => {
+    const keys = ['', 'a', 'ab', 'abc', 'abcd', 'user-42', 'a-0', 'user-é-汉字-😀', '90228bb3-0000-4000-8000-000000000032'];
+    for (let i = 0; i < 2000; i++) keys.push(Buffer.from(Array.from({ length: i % 67 }, (_, k) => (i * 31 + k * 97) % 256)).toString('latin1'));
+    for (const k of keys) {
+      const b = Buffer.from(k, 'latin1');
+      expect(murmur2(b), JSON.stringify(k)).toBe(kafkajsMurmur2(b));
+      expect(murmur2(Buffer.concat([Buffer.from('ab'), b, Buffer.from('c')]), 2, 2 + b.length)).toBe(kafkajsMurmur2(b));
+    }
+  });
+
   it('CRC-32C of the standard check string', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
     expect(crc32c(Buffer.alloc(0))).toBe(0);
@@ -29,6 +68,22 @@ describe('kafka record batch encoding', () => {
     }
     expect(crc32c(b)).toBe((bytewise ^ 0xffffffff) >>> 0);
     expect(crc32c(b, 3, 40)).toBe(crc32c(b.subarray(3, 40)));
+  });
+
+  it('CRC-32C at every alignment and length (word reads start at a 4-byte boundary of memory)', () => {
+    const bytewise = (b: Uint8Array) => {
+      let c = 0xffffffff;
+      for (const x of b) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    const big = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 131 + 7) % 256));
+    for (let view = 0; view < 4; view++) {
+      const v = big.subarray(view);
+      for (let from = 0; from < 9; from++) for (let len = 0; len < 70; len++) expect(crc32c(v, from, from + len)).toBe(bytewise(v.subarray(from, from + len)));
+    }
   });
 
   it.each([
@@ -49,7 +104,7 @@ describe('kafka record batch encoding', () => {
       topicData: [
         {
           topic: 'tally.events',
-          partitions: parts.map((p) => ({ partition: p.partition, firstSequence: p.firstSequence, messages: p.records.map((r) => ({ key: r.key, value: r.value, headers: HEADERS, timestamp })) })),
+          partitions: parts.map((p) => ({ partition: p.partition, firstSequence: p.firstSequence, messages: p.records.map((r) => ({ key: keyBytes(r), value: valueBytes(r), headers: HEADERS, timestamp })) })),
         },
       ],
     }).encode();
@@ -63,7 +118,7 @@ describe('kafka record batch encoding', () => {
     const theirs = await kafkajsProduceV3({
       acks: 1,
       timeout: 1000,
-      topicData: [{ topic: 't', partitions: [{ partition: 1, firstSequence: -1, messages: recs.map((r) => ({ ...r, headers: HEADERS, timestamp })) }] }],
+      topicData: [{ topic: 't', partitions: [{ partition: 1, firstSequence: -1, messages: recs.map((r) => ({ key: keyBytes(r), value: valueBytes(r), headers: HEADERS, timestamp })) }] }],
     }).encode();
     expect(ours.equals(theirs.buffer)).toBe(true);
   });

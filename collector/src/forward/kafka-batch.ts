@@ -7,11 +7,21 @@
  * `kafka-batch.test.ts` checks the bytes against kafkajs's own encoder.
  */
 
-/** One record: the user key and the stored line, as UTF-8. */
+/**
+ * One record: the key `key[keyAt, keyAt + keyLen)` and the value `line[at, at + len)`, as offsets
+ * (a forwarded record is one: see ForwardRecord), so a batch is encoded without a view per record.
+ */
 export interface KafkaRecord {
   key: Buffer;
-  value: Buffer;
+  keyAt: number;
+  keyLen: number;
+  line: Buffer;
+  at: number;
+  len: number;
 }
+
+/** A record of a whole key and a whole value. */
+export const kafkaRecord = (key: Buffer, value: Buffer): KafkaRecord => ({ key, keyAt: 0, keyLen: key.length, line: value, at: 0, len: value.length });
 
 export interface BatchHeader {
   /** Every record of the batch gets the same timestamp (ms): the time it was sent. */
@@ -71,7 +81,7 @@ const CRC_FROM = 8 + 4 + 4 + 1 + 4;
 
 function recordBodySize(r: KafkaRecord, i: number, headers: Buffer): number {
   // attributes, timestamp delta (0), offset delta, key, value, headers
-  return 1 + 1 + varintSize(i) + varintSize(r.key.length) + r.key.length + varintSize(r.value.length) + r.value.length + headers.length;
+  return 1 + 1 + varintSize(i) + varintSize(r.keyLen) + r.keyLen + varintSize(r.len) + r.len + headers.length;
 }
 
 /** Size of the RecordBatch of `records` (with its offset and length fields). */
@@ -108,11 +118,14 @@ export function writeBatch(buf: Buffer, at: number, records: readonly KafkaRecor
     buf[at++] = 0; // record attributes
     buf[at++] = 0; // timestamp delta
     at = writeVarint(buf, at, i);
-    at = writeVarint(buf, at, r.key.length);
-    at += r.key.copy(buf, at);
-    at = writeVarint(buf, at, r.value.length);
-    at += r.value.copy(buf, at);
-    at += headers.copy(buf, at);
+    // A key byte by byte: Buffer#copy's argument checks cost more than copying a few dozen bytes.
+    at = writeVarint(buf, at, r.keyLen);
+    const key = r.key;
+    for (let k = r.keyAt, e = r.keyAt + r.keyLen; k < e; k++) buf[at++] = key[k]!;
+    at = writeVarint(buf, at, r.len);
+    at += r.line.copy(buf, at, r.at, r.at + r.len);
+    buf.set(headers, at);
+    at += headers.length;
   }
   buf.writeInt32BE(at - start - 12, lengthAt);
   buf.writeUInt32BE(crc32c(buf, start + CRC_FROM, at), start + 8 + 4 + 4 + 1);
@@ -125,13 +138,17 @@ export interface PartitionBatch {
   firstSequence: number;
 }
 
-/** A Produce request body (v3–v8): no transactional id, one topic, one batch per partition. */
-export function encodeProduce(topic: string, acks: number, timeoutMs: number, parts: readonly PartitionBatch[], headers: Buffer, h: Omit<BatchHeader, 'firstSequence'>): Buffer {
+/**
+ * A Produce request body (v3–v8): no transactional id, one topic, one batch per partition. With
+ * `room`, the body starts `room` bytes into the buffer, for the request's framing (`frameRequest`)
+ * to be written in front of it instead of copying the body behind it.
+ */
+export function encodeProduce(topic: string, acks: number, timeoutMs: number, parts: readonly PartitionBatch[], headers: Buffer, h: Omit<BatchHeader, 'firstSequence'>, room = 0): Buffer {
   const name = Buffer.from(topic);
-  let size = 2 + 2 + 4 + 4 + 2 + name.length + 4;
+  let size = room + 2 + 2 + 4 + 4 + 2 + name.length + 4;
   for (const p of parts) size += 4 + 4 + batchSize(p.records, headers);
   const buf = Buffer.allocUnsafe(size);
-  let at = buf.writeInt16BE(-1, 0); // transactional_id: null
+  let at = buf.writeInt16BE(-1, room); // transactional_id: null
   at = buf.writeInt16BE(acks, at);
   at = buf.writeInt32BE(timeoutMs, at);
   at = buf.writeInt32BE(1, at); // one topic
@@ -149,34 +166,98 @@ export function encodeProduce(topic: string, acks: number, timeoutMs: number, pa
   return buf;
 }
 
-/** CRC-32C (Castagnoli), slicing by 8: the batch checksum covers every byte of every record. */
-const TABLES = (() => {
-  const t = Array.from({ length: 8 }, () => new Uint32Array(256));
+/** Bytes of a request's framing (size, then the v1 request header) for a client id. */
+export const frameRoom = (clientId: string | null) => 4 + 2 + 2 + 4 + 2 + (clientId === null ? 0 : Buffer.byteLength(clientId));
+
+/**
+ * Writes a request's framing into the first `frameRoom(clientId)` bytes of `buf`, in front of the
+ * body: the size of what follows, api key, api version, correlation id, client id (a nullable
+ * string), as kafkajs's `protocol/request.js` writes them (`kafka-batch.test.ts`).
+ */
+export function frameRequest(buf: Buffer, apiKey: number, apiVersion: number, correlationId: number, clientId: string | null): Buffer {
+  let at = buf.writeInt32BE(buf.length - 4, 0);
+  at = buf.writeInt16BE(apiKey, at);
+  at = buf.writeInt16BE(apiVersion, at);
+  at = buf.writeInt32BE(correlationId, at);
+  if (clientId === null) buf.writeInt16BE(-1, at);
+  else {
+    at = buf.writeInt16BE(Buffer.byteLength(clientId), at);
+    buf.write(clientId, at);
+  }
+  return buf;
+}
+
+/** CRC-32C (Castagnoli), slicing by 8: the batch checksum covers every byte of every record. One flat table of 8 × 256. */
+const T = (() => {
+  const t = new Int32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    t[0]![n] = c >>> 0;
+    t[n] = c;
   }
-  for (let n = 0; n < 256; n++) for (let k = 1; k < 8; k++) t[k]![n] = (t[0]![t[k - 1]![n]! & 0xff]! ^ (t[k - 1]![n]! >>> 8)) >>> 0;
+  for (let n = 0; n < 256; n++) for (let k = 1; k < 8; k++) t[k * 256 + n] = t[(t[(k - 1) * 256 + n]! & 0xff)]! ^ (t[(k - 1) * 256 + n]! >>> 8);
   return t;
 })();
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export function crc32c(buf: Uint8Array, from = 0, to = buf.length): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  let crc = 0xffffffff;
+  const t = T;
+  let crc = -1;
   let i = from;
-  for (; i + 8 <= to; i += 8) {
-    const a = (crc ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24))) >>> 0;
-    crc =
-      t7[a & 0xff]! ^
-      t6[(a >>> 8) & 0xff]! ^
-      t5[(a >>> 16) & 0xff]! ^
-      t4[a >>> 24]! ^
-      t3[buf[i + 4]!]! ^
-      t2[buf[i + 5]!]! ^
-      t1[buf[i + 6]!]! ^
-      t0[buf[i + 7]!]!;
+  // Byte by byte up to a 4-byte boundary of the memory, then two aligned 32-bit reads per 8 bytes.
+  while (i < to && (buf.byteOffset + i) & 3) crc = t[(crc ^ buf[i++]!) & 0xff]! ^ (crc >>> 8);
+  if (LITTLE_ENDIAN && to - i >= 8) {
+    const words = new Int32Array(buf.buffer, buf.byteOffset + i, (to - i) >> 2);
+    const pairs = words.length & ~1;
+    for (let w = 0; w < pairs; w += 2) {
+      const a = crc ^ words[w]!;
+      const b = words[w + 1]!;
+      crc =
+        t[7 * 256 + (a & 0xff)]! ^
+        t[6 * 256 + ((a >>> 8) & 0xff)]! ^
+        t[5 * 256 + ((a >>> 16) & 0xff)]! ^
+        t[4 * 256 + (a >>> 24)]! ^
+        t[3 * 256 + (b & 0xff)]! ^
+        t[2 * 256 + ((b >>> 8) & 0xff)]! ^
+        t[256 + ((b >>> 16) & 0xff)]! ^
+        t[b >>> 24]!;
+    }
+    i += pairs * 4;
   }
-  for (; i < to; i++) crc = t0[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  for (; i < to; i++) crc = t[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
+/**
+ * The Java client's murmur2 (Utils.murmur2), by which a key picks its partition as in any Kafka
+ * client: in 32-bit arithmetic with Math.imul. kafkajs's own does it with 64-bit Long objects, a
+ * few dozen allocations per key; `kafka-batch.test.ts` checks both agree.
+ */
+export function murmur2(data: Uint8Array, from = 0, to = data.length): number {
+  const m = 0x5bd1e995;
+  const length = to - from;
+  let h = 0x9747b28c ^ length;
+  const whole = from + (length & ~3);
+  for (let i = from; i < whole; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  switch (length & 3) {
+    case 3:
+      h ^= data[whole + 2]! << 16;
+    // falls through
+    case 2:
+      h ^= data[whole + 1]! << 8;
+    // falls through
+    case 1:
+      h ^= data[whole]!;
+      h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
 }

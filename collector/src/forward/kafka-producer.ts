@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import type { KafkaConfig } from './config.js';
-import { encodeProduce, type KafkaRecord, type PartitionBatch } from './kafka-batch.js';
+import { encodeProduce, frameRequest, frameRoom, murmur2, type KafkaRecord, type PartitionBatch } from './kafka-batch.js';
 
 /**
  * The Kafka producer of the forwarder: kafkajs 2.2.4 (pinned; its last release) for what it does
  * well — connections, TLS, SASL, metadata, the partition leaders, InitProducerId — and the Produce
  * request encoded here in one pass (kafka-batch.ts) and sent on kafkajs's broker connection: its own
  * per-message encoding cost several times the whole ingestion of an event. Reached through kafkajs's
- * internal modules (`src/cluster`, the Produce v3 response decoder, `murmur2`), which the exact
+ * internal modules (`src/cluster`, the Produce v3 response decoder), which the exact
  * version pin keeps stable; `kafka-batch.test.ts` and the broker tests in forward.servers.test.ts
  * hold it to kafkajs's bytes and to a real broker.
  *
@@ -20,6 +20,28 @@ import { encodeProduce, type KafkaRecord, type PartitionBatch } from './kafka-ba
  */
 
 const require = createRequire(import.meta.url);
+
+/**
+ * kafkajs frames every request (`protocol/request.js`) by copying the body into a zero-filled
+ * buffer of the next power of two, twice; for a Produce request that is its whole size, twice per
+ * send. A request that carries `PREFRAMED` brings a body with room in front for the framing, which
+ * is written there instead (frameRequest, checked against kafkajs's bytes in kafka-batch.test.ts);
+ * every other request goes to kafkajs's own function. Installed before kafkajs's connection module
+ * loads (it keeps the function it finds); if something loaded it earlier, requests are framed by
+ * kafkajs as before, since each still has its `encode`.
+ */
+const PREFRAMED = Symbol('tally.preframed');
+type CreateRequest = (o: { correlationId: number; clientId: string | null; request: Record<string | symbol, unknown> }) => Promise<{ buffer: Buffer }>;
+const requestModule = require.resolve('kafkajs/src/protocol/request.js');
+const kafkajsCreateRequest = require(requestModule) as CreateRequest;
+if (!(kafkajsCreateRequest as { tally?: true }).tally) {
+  const framed: CreateRequest = (o) => {
+    const pre = o.request[PREFRAMED] as ((correlationId: number, clientId: string | null) => Buffer | undefined) | undefined;
+    const buffer = pre?.(o.correlationId, o.clientId);
+    return buffer ? Promise.resolve({ buffer }) : kafkajsCreateRequest(o);
+  };
+  require.cache[requestModule]!.exports = Object.assign(framed, { tally: true as const });
+}
 
 interface PartitionMetadata {
   partitionId: number;
@@ -44,9 +66,7 @@ const kafkajs = {
   Cluster: require('kafkajs/src/cluster/index.js') as new (o: Record<string, unknown>) => Cluster,
   createLogger: (require('kafkajs/src/loggers/index.js') as { createLogger(o: Record<string, unknown>): unknown }).createLogger,
   produceV3Response: require('kafkajs/src/protocol/requests/produce/v3/response.js') as unknown,
-  // The Java client's key hash: a key lands in the partition any Kafka client would pick for it.
   socketFactory: require('kafkajs/src/network/socketFactory.js') as () => unknown,
-  murmur2: require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer) => number,
 };
 
 const PRODUCE = 0;
@@ -148,7 +168,8 @@ export function createProducer(o: ProducerOptions): Producer {
     const count = meta.length;
     const byPartition = new Map<number, KafkaRecord[]>();
     for (const r of records) {
-      const p = (kafkajs.murmur2(r.key) & 0x7fffffff) % count;
+      // The Java client's key hash: a key lands in the partition any Kafka client would pick for it.
+      const p = (murmur2(r.key, r.keyAt, r.keyAt + r.keyLen) & 0x7fffffff) % count;
       const list = byPartition.get(p);
       if (list) list.push(r);
       else byPartition.set(p, [r]);
@@ -168,9 +189,19 @@ export function createProducer(o: ProducerOptions): Producer {
         const broker = await s.cluster.findBroker({ nodeId });
         const v = broker.versions?.[PRODUCE];
         if (v && (v.minVersion > PRODUCE_VERSION || v.maxVersion < PRODUCE_VERSION)) throw new Error(`kafka: broker ${nodeId} does not accept Produce v${PRODUCE_VERSION} (it takes v${v.minVersion}–v${v.maxVersion})`);
-        const body = encodeProduce(topic, ACKS_ALL, o.requestTimeoutMs, parts, headers, { timestamp, producerId: s.producerId, producerEpoch: s.producerEpoch });
+        const room = frameRoom(o.config.clientId);
+        const framed = encodeProduce(topic, ACKS_ALL, o.requestTimeoutMs, parts, headers, { timestamp, producerId: s.producerId, producerEpoch: s.producerEpoch }, room);
+        const body = framed.subarray(room);
         await broker.connectionPool.send({
-          request: { apiKey: PRODUCE, apiVersion: PRODUCE_VERSION, apiName: 'Produce', expectResponse: () => true, encode: async () => ({ buf: body, buffer: body }) },
+          request: {
+            apiKey: PRODUCE,
+            apiVersion: PRODUCE_VERSION,
+            apiName: 'Produce',
+            expectResponse: () => true,
+            encode: async () => ({ buf: body, buffer: body }),
+            // The connection's client id is the cluster's (o.config.clientId); another one gets kafkajs's framing.
+            [PREFRAMED]: (correlationId: number, clientId: string | null) => (clientId === o.config.clientId ? frameRequest(framed, PRODUCE, PRODUCE_VERSION, correlationId, clientId) : undefined),
+          },
           response: kafkajs.produceV3Response,
         });
         if (s.producerId >= 0n) for (const p of parts) s.sequences.set(`${topic}:${p.partition}`, (p.firstSequence + p.records.length) % SEQUENCE_WRAP);

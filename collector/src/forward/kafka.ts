@@ -1,6 +1,6 @@
 import type { KafkaConfig } from './config.js';
 import type { ForwardRecord, Sink } from './sink.js';
-import { encodeHeaders, type KafkaRecord } from './kafka-batch.js';
+import { encodeHeaders, kafkaRecord, type KafkaRecord } from './kafka-batch.js';
 
 /** Header on every message: the stored line's wire-format version (packages/protocol). */
 export const SCHEMA_VERSION = '1';
@@ -33,7 +33,7 @@ export async function kafkaSink(c: KafkaConfig, onNotice: (msg: string, fields: 
       if (keys.length === 0) return;
       // One record per erasure: the keys the person's events were published under, and when. Nothing else.
       const value = JSON.stringify({ type: 'erasure', keys, erased_at: at.toISOString() });
-      await producer.send(c.controlTopic, [{ key: Buffer.from(keys[0]!), value: Buffer.from(value) }], CONTROL_HEADERS);
+      await producer.send(c.controlTopic, [kafkaRecord(Buffer.from(keys[0]!), Buffer.from(value))], CONTROL_HEADERS);
     },
     close: () => producer.close(),
   };
@@ -45,15 +45,13 @@ export function requestParts(batch: ForwardRecord[], maxBytes: number): KafkaRec
   let part: KafkaRecord[] = [];
   let bytes = 0;
   for (const r of batch) {
-    const key = Buffer.from(r.key);
-    const value = r.bytes;
-    const size = key.length + value.length + 64; // + record overhead and header
+    const size = r.keyLen + r.len + 64; // + record overhead and header
     if (part.length > 0 && bytes + size > maxBytes) {
       parts.push(part);
       part = [];
       bytes = 0;
     }
-    part.push({ key, value });
+    part.push(r);
     bytes += size;
   }
   if (part.length > 0) parts.push(part);

@@ -1,20 +1,21 @@
-import type { LogRecord } from '../logstore/index.js';
-import { userKey } from './sink.js';
+import type { LineCheck, LogRecord } from '../logstore/index.js';
+import { lineEncoder } from './encode.js';
+import type { ForwardRecord } from './sink.js';
 
-/** The part of the log store a reader needs: its one line reader, from a byte offset. */
+/** The part of the log store a reader needs: its one line reader, from a byte offset (with the reader's own line check). */
 export interface RecordSource {
   readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+  readChunksFrom<E>(day: string, from: number, chunk: number, check: LineCheck<E>): AsyncGenerator<LogRecord<E>[]>;
 }
 
 /** Bytes read ahead per read: ≈ 1000 typical lines, not the 4 MiB a full-file scan uses. */
 const READ_CHUNK = 512 * 1024;
 
-/** A line of the log as forwarders keep it: `key` (the user key) is undefined for a corrupt line (reported by the log's reader). */
-export interface TailRecord {
-  bytes: Buffer;
-  key: string | undefined;
-  end: number;
-}
+/** A line of the log as forwarders keep it (see ForwardRecord): `key` is undefined for a corrupt line (reported by the log's reader). */
+export type TailRecord = Omit<ForwardRecord, 'key'> & { key: Buffer | undefined };
+
+const NONE = Buffer.alloc(0);
+const corrupt = (end: number): TailRecord => ({ line: NONE, at: 0, len: 0, key: undefined, keyAt: 0, keyLen: 0, rows: NONE, rowAt: 0, rowLen: 0, end });
 
 export interface SharedReader {
   /** Up to `max` records of `day` from byte `from` (a line end an earlier read yielded), in order. */
@@ -25,12 +26,14 @@ export interface SharedReader {
 
 /**
  * Reads the log once for all sinks. Forwarders usually sit at the same place (the tail), so the
- * records one of them reads — each line parsed once (to check it and take its user key) — stay in a window for the others: a second
- * sink costs its encoding and its send, not another read and parse. A sink that fell behind the
+ * records one of them reads — each line scanned once, which checks it and writes what every sink
+ * sends (encode.ts) — stay in a window for the others: a second sink costs its send, not another
+ * read and scan. A sink that fell behind the
  * window (down, catching up) reads on its own and leaves the window to the others; the window holds
  * at most `maxWindow` records (older ones are dropped as it grows).
  */
-export function createSharedReader(log: RecordSource, maxWindow: number): SharedReader {
+export function createSharedReader(log: RecordSource, maxWindow: number, rows = true): SharedReader {
+  const check = lineEncoder(rows);
   let win: { day: string; start: number; records: TailRecord[] } | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -54,10 +57,18 @@ export function createSharedReader(log: RecordSource, maxWindow: number): Shared
   async function readInto(day: string, from: number, max: number, into: TailRecord[]): Promise<void> {
     let n = 0;
     if (max <= 0) return;
-    for await (const r of log.readFrom(day, from, READ_CHUNK)) {
-      // The parsed event is dropped here, while it is young (see ForwardRecord): only its key stays.
-      into.push({ bytes: r.bytes, key: r.event ? userKey(r.event) : undefined, end: r.end });
-      if (++n >= max) break;
+    // Whole chunks: the lines of a chunk beyond `max` are scanned already, and stay for the next read.
+    for await (const rs of log.readChunksFrom(day, from, READ_CHUNK, check)) {
+      for (const r of rs) {
+        const rec = r.event;
+        if (rec === undefined) into.push(corrupt(r.end));
+        else {
+          rec.end = r.end;
+          into.push(rec);
+        }
+      }
+      n += rs.length;
+      if (n >= max) break;
     }
   }
 
@@ -65,7 +76,7 @@ export function createSharedReader(log: RecordSource, maxWindow: number): Shared
     if (win !== undefined && (day < win.day || (day === win.day && from < win.start))) {
       const own: TailRecord[] = [];
       await readInto(day, from, max, own);
-      return own;
+      return own.length > max ? own.slice(0, max) : own;
     }
     let w = win;
     let i = w !== undefined && w.day === day ? indexAt(w, from) : -1;

@@ -1,20 +1,38 @@
 /**
- * One stored event on its way to a sink: the stored line's bytes, its user key, and where the line
- * ends. Neither the parsed event nor the line as a string is kept: records wait in the shared
- * reader's window and in batches long enough to outlive V8's young generation, and copying them out
- * of it cost more CPU in garbage collection than the rest of forwarding (docs/benchmarks.md). The
- * bytes stay outside the JS heap; a sink that needs fields parses the line again, into garbage
- * that dies young.
+ * One stored event on its way to a sink, as offsets into buffers outside the JS heap, written when
+ * the line was read (encode.ts): the stored line (Kafka's value) in the read chunk, the user key as
+ * UTF-8 (Kafka's key; usually inside the line), the ClickHouse row (RowBinary; empty without a
+ * ClickHouse sink) in a slab of rows, and where the line ends. Records wait in the shared reader's
+ * window and in batches long enough to outlive V8's young generation: copying parsed events,
+ * strings, or even a Buffer view per field out of it cost more CPU in garbage collection than the
+ * rest of forwarding (docs/benchmarks.md), so a record is one object of numbers and shared buffers.
  */
 export interface ForwardRecord {
-  bytes: Buffer;
-  key: string;
+  line: Buffer;
+  at: number;
+  len: number;
+  key: Buffer;
+  keyAt: number;
+  keyLen: number;
+  rows: Buffer;
+  rowAt: number;
+  rowLen: number;
   end: number;
 }
+
+export const lineOf = (r: ForwardRecord): Buffer => r.line.subarray(r.at, r.at + r.len);
+export const keyOf = (r: ForwardRecord): Buffer => r.key.subarray(r.keyAt, r.keyAt + r.keyLen);
+export const rowOfRecord = (r: ForwardRecord): Buffer => r.rows.subarray(r.rowAt, r.rowAt + r.rowLen);
 
 /** A destination for the event log. `send` resolves only once the sink acknowledged the whole batch. */
 export interface Sink {
   readonly name: 'kafka' | 'clickhouse';
+  /**
+   * Every send has a large fixed cost at the server (ClickHouse writes a part per insert, and
+   * merges it later): the forwarder sends at most once per linger, everything that waits up to
+   * `SPACED_MAX_BATCH` events, instead of each batch as soon as it is full.
+   */
+  readonly spaced?: boolean;
   send(batch: ForwardRecord[]): Promise<void>;
   /**
    * Propagates an erasure: ClickHouse deletes the rows, Kafka publishes a control record. `keys` are

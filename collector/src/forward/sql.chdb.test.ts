@@ -1,19 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredEvent } from '@tally/protocol';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLogReader } from '../logstore/index.js';
 import { openClickHouse, type ClickHouse } from '../testing/chdb.js';
-import { clickhouseDdl, clickhouseRow } from './schema.js';
+import { rowsBody } from './clickhouse.js';
+import { COLUMNS } from './row-binary.js';
+import { clickhouseDdl } from './schema.js';
+import { createSharedReader } from './shared-reader.js';
+import type { ForwardRecord } from './sink.js';
 import { funnelSql, retentionSql, usageSql } from './sql.js';
 import { api, collectorInProcess, ingest, sqlFixture } from './testing/support.js';
 
 /**
  * Current ClickHouse (chdb, in-process) runs the same DDL the sink's `clickhouse-schema` prints and
  * the SQL the README documents, on the rows the ClickHouse sink sends for the collector's stored
- * events; the answers must be the query API's. (ClickHouse 18.16 is covered in forward.servers.test.ts.)
+ * events (RowBinary, read and encoded by the forwarder's reader); the answers must be the query API's. (ClickHouse 18.16 is covered in forward.servers.test.ts.)
  */
 
 const DAY = 86_400_000;
 let ch: ClickHouse;
 let c: Awaited<ReturnType<typeof collectorInProcess>>;
+let dir: string | undefined;
 const TABLE = 'tally.events';
 
 beforeAll(async () => {
@@ -22,16 +30,25 @@ beforeAll(async () => {
   await ingest(c.app, sqlFixture(Date.now()));
   await ch.exec('CREATE DATABASE IF NOT EXISTS tally');
   await ch.exec(clickhouseDdl({ database: 'tally', table: 'events' }, 90));
-  const rows: string[] = [];
-  for (const day of await c.deps.log.days()) for await (const e of c.deps.log.readDay(day)) rows.push(clickhouseRow(e as StoredEvent));
+  const log = await openLogReader({ dataDir: c.dataDir, logger: { info: () => {}, warn: () => {}, error: () => {} } });
+  const reader = createSharedReader(log, 1_000_000, true);
+  const body: Buffer[] = [];
+  for (const day of await log.days()) body.push(...rowsBody((await reader.read(day, 0, 1_000_000)).filter((r): r is ForwardRecord => r.key !== undefined)));
+  // chdb takes SQL text: the binary body goes through a file, read with the table's column types.
+  dir = await mkdtemp(join(tmpdir(), 'tally-chdb-rows-'));
+  const file = join(dir, 'rows.bin');
+  await writeFile(file, Buffer.concat(body));
+  await log.close();
+  const types = new Map([...clickhouseDdl({ database: 'tally', table: 'events' }, 90).matchAll(/^ {4}(\w+) (.+?),?$/gm)].map((m) => [m[1]!, m[2]!]));
+  const structure = COLUMNS.map((col) => `${col} ${types.get(col)}`).join(', ');
   // Twice, as at-least-once delivery may: ReplacingMergeTree collapses the copies.
-  await ch.exec(`INSERT INTO ${TABLE} FORMAT JSONEachRow\n${rows.join('\n')}`);
-  await ch.exec(`INSERT INTO ${TABLE} FORMAT JSONEachRow\n${rows.join('\n')}`);
+  for (let i = 0; i < 2; i++) await ch.exec(`INSERT INTO ${TABLE} (${COLUMNS.join(', ')}) SELECT * FROM file('${file}', 'RowBinary', '${structure.replaceAll("'", "\\'")}')`);
   await ch.exec(`OPTIMIZE TABLE ${TABLE} FINAL`);
 }, 300_000);
 afterAll(async () => {
   ch?.close();
   await c?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const today = () => new Date().toISOString().slice(0, 10);

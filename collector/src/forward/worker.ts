@@ -64,6 +64,7 @@ const ready: Promise<LocalForwardHub> = (async () => {
   const log: TailLog = {
     days: () => reader.days(),
     readFrom: (day, from, chunk) => reader.readFrom(day, from, chunk),
+    readChunksFrom: (day, from, chunk, check) => reader.readChunksFrom(day, from, chunk, check),
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

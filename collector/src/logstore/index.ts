@@ -5,7 +5,7 @@ export type { LogReaderOptions } from './read-only.js';
 export { nodeLogFs } from './fs.js';
 export { LogLockedError } from './lock.js';
 export type { LogFs } from './fs.js';
-export type { LogRecord } from './ndjson.js';
+export type { LineCheck, LogRecord } from './ndjson.js';
 export { readStoredEvents, storedEvents } from './stored-events.js';
 export type { AppendOptions, AppendResult, LogStore } from './contract.js';
 export { DAY_FILE, PROBE_FILE } from './layout.js';

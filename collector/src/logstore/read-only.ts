@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { StorageUnavailableError, type Logger } from '../deps.js';
 import { nodeLogFs, type LogFs } from './fs.js';
 import { listDays } from './layout.js';
-import { readDayFile, readDayRecords, type ReadReport } from './ndjson.js';
+import { readDayFile, readDayRecordChunks, readDayRecords, type ReadReport } from './ndjson.js';
 import { readDayForDates } from './time-filter.js';
 import { searchDayFile } from './search.js';
 import { lockDir } from './lock.js';
@@ -77,6 +77,10 @@ export async function openLogReader(opts: LogReaderOptions): Promise<OpenLogStor
     readFrom: (day, from, chunk) => {
       ensureOpen();
       return readDayRecords(lfs, dir, day, from, () => opts.committedSize?.(day), report, chunk);
+    },
+    readChunksFrom: (day, from, chunk, check) => {
+      ensureOpen();
+      return readDayRecordChunks(lfs, dir, day, from, () => opts.committedSize?.(day), report, chunk, check);
     },
     searchDay: (day, ids) => {
       ensureOpen();

@@ -7,7 +7,7 @@ import { fsyncDir, nodeLogFs, type LogFs } from './fs.js';
 import { PROBE_FILE, TMP_SUFFIX, dayPath, listDays, probePath } from './layout.js';
 import { repairTail } from './repair.js';
 import { createWriter, type Job } from './writer.js';
-import { readDayFile, readDayRecords, type LogRecord, type ReadReport } from './ndjson.js';
+import { readDayFile, readDayRecordChunks, readDayRecords, type LineCheck, type LogRecord, type ReadReport } from './ndjson.js';
 import { searchDayFile } from './search.js';
 import { rewriteDayFile } from './rewrite.js';
 import { readDayForDates } from './time-filter.js';
@@ -46,6 +46,8 @@ export type OpenLogStore = LogStore & {
   readonly eventsDir: string;
   /** One day's lines from byte `from` (a line end an earlier read yielded), up to the committed size; forwarders tail the log with it. */
   readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
+  /** `readFrom` a read chunk at a time, each line checked by `check` instead of being parsed (a forwarder's scan). */
+  readChunksFrom<E>(day: string, from: number, chunk: number, check: LineCheck<E>): AsyncGenerator<LogRecord<E>[]>;
   /** Bytes of fully committed groups in a day file open for appends (undefined: not open, its size is final). A forwarder thread reads up to it. */
   committedSize(day: string): number | undefined;
 };
@@ -185,6 +187,7 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
     readDay: (day, utcDates) =>
       utcDates ? readDayForDates(lfs, dir, day, utcDates, () => files.peek(day)?.size, report) : readDayFile(lfs, dir, day, () => files.peek(day)?.size, report),
     readFrom: (day, from, chunk) => readDayRecords(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk),
+    readChunksFrom: (day, from, chunk, check) => readDayRecordChunks(lfs, dir, day, from, () => files.peek(day)?.size, report, chunk, check),
     searchDay: (day, ids) => searchDayFile(lfs, dir, day, ids, () => files.peek(day)?.size, report),
     committedSize: (day) => files.peek(day)?.size,
     days: () => listDays(lfs, dir),
