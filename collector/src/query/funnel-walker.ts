@@ -1,4 +1,5 @@
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { createOptionalWorker } from '../shared/index.js';
 import { sharedStepReader, type StepReader } from '../rollup/index.js';
 import type { WalkState } from './funnel-walk.js';
 
@@ -39,94 +40,21 @@ export interface FunnelWalker {
 }
 
 export function createFunnelWalker(): FunnelWalker {
-  let worker: Worker | undefined;
-  let broken = false;
-  let ready = false;
-  let seq = 0;
-  let pending = 0;
-  let readyWaiters: ((ok: boolean) => void)[] = [];
-  const waiting = new Map<number, (st: WalkState | undefined) => void>();
-  const settleReady = (ok: boolean) => {
-    for (const f of readyWaiters) f(ok);
-    readyWaiters = [];
-  };
-
-  function start(): Worker {
-    const here = import.meta.url;
-    // Running from source (tsx, vitest): a plain-JS bootstrap loads the worker through tsx.
-    const w = here.endsWith('.ts')
-      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { file: new URL('./funnel-walker-body.ts', here).href } })
-      : new Worker(new URL('./funnel-walker-body.js', here));
-    w.unref();
-    w.on('message', (m: WalkReply | { ready: true }) => {
-      if ('ready' in m) {
-        ready = true;
-        settleReady(true);
-        return;
-      }
-      const done = waiting.get(m.id);
-      waiting.delete(m.id);
-      done?.(m.state);
-    });
-    const die = () => {
-      broken = true;
-      ready = false;
-      worker = undefined;
-      settleReady(false);
-      for (const done of waiting.values()) done(undefined);
-      waiting.clear();
-    };
-    w.on('error', die);
-    w.on('exit', die);
-    return w;
-  }
-
-  function ensure(): Worker | undefined {
-    if (broken) return undefined;
-    try {
-      return (worker ??= start());
-    } catch {
-      broken = true;
-      return undefined;
-    }
-  }
-
+  const w = createOptionalWorker(new URL('./funnel-walker-body', import.meta.url), (m) => (m as WalkReply).state);
   return {
     async walk(reader, req) {
-      const w = ensure();
-      if (w === undefined || !ready) return undefined;
+      // Ready first: a port attached to the reader for a walker that is not there would be wasted.
+      if (!w.isReady()) return undefined;
       const { port1, port2 } = new MessageChannel();
       if (!reader.attach(port1)) {
         port1.close();
         port2.close();
         return undefined;
       }
-      const id = ++seq;
-      // Referenced only while a walk is out, so an idle worker never keeps the process alive.
-      if (pending++ === 0) w.ref();
-      try {
-        return await new Promise<WalkState | undefined>((done) => {
-          waiting.set(id, done);
-          const msg: WalkRequest = { ...req, id, port: port2 };
-          w.postMessage(msg, [port2]);
-        });
-      } finally {
-        if (--pending === 0) worker?.unref();
-      }
+      return w.call({ ...req, port: port2 }, [port2]);
     },
-    whenReady() {
-      if (ensure() === undefined) return Promise.resolve(false);
-      if (ready) return Promise.resolve(true);
-      return new Promise<boolean>((ok) => readyWaiters.push(ok));
-    },
-    async close() {
-      const w = worker;
-      worker = undefined;
-      broken = true;
-      ready = false;
-      settleReady(false);
-      if (w !== undefined) await w.terminate();
-    },
+    whenReady: () => w.whenReady(),
+    close: () => w.close(),
   };
 }
 

@@ -1,4 +1,5 @@
-import { type MessagePort, Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { createOptionalWorker } from '../shared/index.js';
 
 /** One funnel index list to read: the `day_steps` key of a day head, and the step. */
 export interface StepRequest {
@@ -35,100 +36,13 @@ export interface StepReader {
   close(): Promise<void>;
 }
 
-type Reply = { id: number; out?: (StepRead | null)[]; error?: string } | { ready: true };
-
 export function createStepReader(): StepReader {
-  let worker: Worker | undefined;
-  let broken = false;
-  let seq = 0;
-  let pending = 0;
-  let ready = false;
-  let readyWaiters: ((ok: boolean) => void)[] = [];
-  const settleReady = (ok: boolean) => {
-    for (const f of readyWaiters) f(ok);
-    readyWaiters = [];
-  };
-  const waiting = new Map<number, (out: (StepRead | null)[] | undefined) => void>();
-
-  function start(): Worker {
-    const here = import.meta.url;
-    // Running from source (tsx, vitest): a plain-JS bootstrap loads the worker through tsx.
-    const w = here.endsWith('.ts')
-      ? new Worker(new URL('../shared/worker-boot.mjs', here), { workerData: { file: new URL('./step-reader-body.ts', here).href } })
-      : new Worker(new URL('./step-reader-body.js', here));
-    w.unref();
-    w.on('message', (m: Reply) => {
-      if ('ready' in m) {
-        ready = true;
-        settleReady(true);
-        return;
-      }
-      const done = waiting.get(m.id);
-      waiting.delete(m.id);
-      done?.(m.error === undefined ? m.out : undefined);
-    });
-    const die = () => {
-      broken = true;
-      ready = false;
-      settleReady(false);
-      worker = undefined;
-      for (const done of waiting.values()) done(undefined);
-      waiting.clear();
-    };
-    w.on('error', die);
-    w.on('exit', die);
-    return w;
-  }
-
-  /** The worker, started if needed; undefined when it cannot be. */
-  function ensure(): Worker | undefined {
-    if (broken) return undefined;
-    try {
-      return (worker ??= start());
-    } catch {
-      broken = true;
-      return undefined;
-    }
-  }
-
+  const w = createOptionalWorker(new URL('./step-reader-body', import.meta.url), (m) => (m.error === undefined ? (m.out as (StepRead | null)[]) : undefined));
   return {
-    async read(file, reqs) {
-      const w = ensure();
-      if (w === undefined || !ready) return undefined;
-      const id = ++seq;
-      // Referenced only while a read is out, so an idle worker never keeps the process alive.
-      if (pending++ === 0) w.ref();
-      try {
-        return await new Promise<(StepRead | null)[] | undefined>((done) => {
-          waiting.set(id, done);
-          w.postMessage({ id, file, reqs });
-        });
-      } catch {
-        waiting.delete(id);
-        return undefined;
-      } finally {
-        if (--pending === 0) worker?.unref();
-      }
-    },
-    attach(port) {
-      const w = ensure();
-      if (w === undefined || !ready) return false;
-      w.postMessage({ attach: port }, [port]);
-      return true;
-    },
-    whenReady() {
-      if (ensure() === undefined) return Promise.resolve(false);
-      if (ready) return Promise.resolve(true);
-      return new Promise<boolean>((ok) => readyWaiters.push(ok));
-    },
-    async close() {
-      const w = worker;
-      worker = undefined;
-      broken = true;
-      ready = false;
-      settleReady(false);
-      if (w !== undefined) await w.terminate();
-    },
+    read: (file, reqs) => w.call({ file, reqs }),
+    attach: (port) => w.post({ attach: port }, [port]),
+    whenReady: () => w.whenReady(),
+    close: () => w.close(),
   };
 }
 
