@@ -22,6 +22,10 @@ describe('lineTimeDate', () => {
     expect(dateOf(nested)).toBeUndefined();
     // A brace inside a string before the key is only suspicious, but suspicion is enough.
     expect(dateOf(`{"event_id":"{x","time":"2026-11-18T10:00:00.000Z","received_at":"r"}`)).toBeUndefined();
+    // A top-level key that ends in an escaped `"time`: its value is no event time.
+    const escapedKey = `{"event_id":"x","a\\"time":"1999-01-01T00:00:00.000Z","time":"2026-11-18T10:00:00.000Z","received_at":"r"}`;
+    expect(JSON.parse(escapedKey)).toHaveProperty('a"time');
+    expect(dateOf(escapedKey)).toBeUndefined();
     // No time key, or a time that is not toISOString text.
     expect(dateOf(`{"event_id":"x","received_at":"r"}`)).toBeUndefined();
     expect(dateOf(`{"event_id":"x","time":"2026-11-18T10:00:00Z","received_at":"r"}`)).toBeUndefined();
