@@ -9,7 +9,6 @@ import { lineOf, type ForwardRecord, type Sink } from './sink.js';
 /** What a forwarder needs of the log store: its days, its streaming reader, and append notifications (only their count is used). */
 export interface TailLog {
   days(): Promise<string[]>;
-  readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
   readChunksFrom<E>(day: string, from: number, chunk: number, check: LineCheck<E>): AsyncGenerator<LogRecord<E>[]>;
   onAppend(listener: (events: ArrayLike<unknown>) => void): () => void;
 }

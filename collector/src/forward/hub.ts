@@ -5,6 +5,7 @@ import type { Checkpoint, PendingErasure } from './checkpoint.js';
 import type { ForwardConfig } from './config.js';
 import { createForwarder, LAG_BATCH_FACTOR, maxBatch, type Forwarder, type ForwarderStatus, type TailLog } from './forwarder.js';
 import { createSharedReader, type RecordSource, type SharedReader } from './shared-reader.js';
+import { lineValid } from './encode.js';
 import type { Sink } from './sink.js';
 
 export interface ForwardHubOptions {
@@ -111,11 +112,15 @@ export async function rewriteFollowing(log: RecordSource, positions: Position[],
     const events = cp.events - removedBefore[i]!;
     let offset = 0;
     let n = 0;
+    // Counted as the forwarders count (their own line check), a chunk at a time.
+    const valid = lineValid();
     if (events > 0) {
-      for await (const r of log.readFrom(day, 0)) {
-        if (r.event) n++;
-        offset = r.end;
-        if (n === events) break;
+      done: for await (const rs of log.readChunksFrom(day, 0, 4 << 20, valid)) {
+        for (const r of rs) {
+          if (r.event) n++;
+          offset = r.end;
+          if (n === events) break done;
+        }
       }
     }
     await p.set({ ...cp, offset, events });

@@ -21,9 +21,6 @@ async function setup(n: number) {
   const store = log;
   // Counts the reads that reach the log (one per call of its reader).
   const source: RecordSource = {
-    readFrom(day, from, chunk) {
-      return store.readFrom(day, from, chunk);
-    },
     readChunksFrom(day, from, chunk, check) {
       reads.push(from);
       return store.readChunksFrom(day, from, chunk, check);

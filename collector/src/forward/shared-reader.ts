@@ -4,7 +4,6 @@ import type { ForwardRecord } from './sink.js';
 
 /** The part of the log store a reader needs: its one line reader, from a byte offset (with the reader's own line check). */
 export interface RecordSource {
-  readFrom(day: string, from: number, chunk?: number): AsyncGenerator<LogRecord>;
   readChunksFrom<E>(day: string, from: number, chunk: number, check: LineCheck<E>): AsyncGenerator<LogRecord<E>[]>;
 }
 

@@ -10,7 +10,7 @@ import type { FromThread, ThreadInit, ThreadStatus, ToThread } from './thread-pr
 export interface ForwardThreadOptions {
   config: ForwardConfig;
   dataDir: string;
-  log: Pick<OpenLogStore, 'onAppend' | 'committedSize' | 'days' | 'readFrom' | 'readChunksFrom'>;
+  log: Pick<OpenLogStore, 'onAppend' | 'committedSize' | 'days' | 'readChunksFrom'>;
   logger: Logger;
   onErased?: (sink: string, erasure: PendingErasure) => Promise<void>;
 }

@@ -63,7 +63,6 @@ const ready: Promise<LocalForwardHub> = (async () => {
   const reader = await openLogReader({ dataDir: init.dataDir, logger, committedSize: (day) => sizes.get(day) });
   const log: TailLog = {
     days: () => reader.days(),
-    readFrom: (day, from, chunk) => reader.readFrom(day, from, chunk),
     readChunksFrom: (day, from, chunk, check) => reader.readChunksFrom(day, from, chunk, check),
     onAppend(listener) {
       listeners.add(listener);
