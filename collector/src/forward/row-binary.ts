@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@tally/protocol';
 import { ABSENT, F, hasWide, OTHER, STRING, TRUE, type Spans } from './line-scan.js';
+import { putVarint } from '../shared/index.js';
 
 /**
  * ClickHouse's RowBinary rows of the forwarder's table (schema.ts), in `COLUMNS` order: String is
@@ -45,18 +46,9 @@ export class RowSlab {
   }
 }
 
-function varint(b: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    b[at++] = (n & 0x7f) | 0x80;
-    n >>>= 7;
-  }
-  b[at++] = n;
-  return at;
-}
-
 function text(b: Buffer, at: number, s: string): number {
   const n = Buffer.byteLength(s);
-  at = varint(b, at, n);
+  at = putVarint(b, at, n);
   return at + b.write(s, at);
 }
 
@@ -160,25 +152,25 @@ function copy(src: Buffer, s: number, e: number, out: Buffer, at: number): numbe
 }
 
 function field(b: Buffer, s: Spans, f: number, out: Buffer, at: number): number {
-  if (s.kind[f] !== STRING) return varint(out, at, 0);
+  if (s.kind[f] !== STRING) return putVarint(out, at, 0);
   if (s.escaped[f] === 0 && s.wide[f] === 0) {
     const start = s.start[f]!;
     const end = s.end[f]!;
-    return copy(b, start, end, out, varint(out, at, end - start));
+    return copy(b, start, end, out, putVarint(out, at, end - start));
   }
   return text(out, at, decoded(b, s, f));
 }
 
 function raw(b: Buffer, s: Spans, f: number, out: Buffer, at: number): number {
   const k = s.kind[f];
-  if (k === ABSENT) return varint(out, at, 0);
+  if (k === ABSENT) return putVarint(out, at, 0);
   // A string's JSON text includes its quotes.
   const start = k === STRING ? s.start[f]! - 1 : s.start[f]!;
   const end = k === STRING ? s.end[f]! + 1 : s.end[f]!;
   // The collector writes lines with JSON.stringify, so a value's bytes are its JSON text, unless
   // they are not valid UTF-8 (JSON.parse would have read U+FFFD): wide values are decoded.
   if ((k === STRING ? s.wide[f] === 1 : k === OTHER && hasWide(b, start, end))) return text(out, at, b.toString('utf8', start, end));
-  return copy(b, start, end, out, varint(out, at, end - start));
+  return copy(b, start, end, out, putVarint(out, at, end - start));
 }
 
 /**

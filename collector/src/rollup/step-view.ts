@@ -1,4 +1,5 @@
 import { EMPTY_STEP, segmentId, segmentOf, type StepTimes } from './steps.js';
+import { putVarint, varintSize } from '../shared/index.js';
 
 /**
  * One funnel index list as stored (`day_steps.data`) and as the funnel walk reads it. A funnel over
@@ -81,16 +82,6 @@ export function encodeStep(s: StepTimes): Buffer {
   return buf;
 }
 
-const varintSize = (x: number) => (x < 0x80 ? 1 : x < 0x4000 ? 2 : x < 0x20_0000 ? 3 : x < 0x1000_0000 ? 4 : 5);
-
-function putVarint(buf: Buffer, at: number, x: number): number {
-  while (x >= 0x80) {
-    buf[at++] = (x & 0x7f) | 0x80;
-    x >>>= 7;
-  }
-  buf[at++] = x;
-  return at;
-}
 
 const bad = (b: Uint8Array, n: number, m: number, s: number) =>
   new Error(`funnel index: a list of ${b.byteLength} bytes does not match its header (${n} users, ${m} times, ${s} segments)`);

@@ -6,3 +6,4 @@ export type { Serial } from './serial.js';
 export { readTextIfExists } from './read-if-exists.js';
 export { createOptionalWorker } from './optional-worker.js';
 export type { OptionalWorker, WorkerReply } from './optional-worker.js';
+export { putVarint, varintSize } from './varint.js';
