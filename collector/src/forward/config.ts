@@ -24,6 +24,12 @@ export interface ForwardConfig {
   batchSize: number;
   /** How long a forwarder waits for a batch to fill before sending a smaller one. */
   lingerMs: number;
+  /**
+   * Scheduling niceness of the forwarder thread (0–19; Linux). Ingestion answers senders and the
+   * forwarders only catch up, so when the cores are busy the forwarders yield: their lag grows
+   * instead of ingestion's latency.
+   */
+  nice: number;
   kafka: KafkaConfig | undefined;
   clickhouse: ClickHouseConfig | undefined;
 }
@@ -61,6 +67,7 @@ export const FORWARD_ENV = {
   TALLY_CLICKHOUSE_PASSWORD: z.string().default(''),
   TALLY_FORWARD_BATCH: int('TALLY_FORWARD_BATCH', 1, 100_000).default(1000),
   TALLY_FORWARD_LINGER_MS: int('TALLY_FORWARD_LINGER_MS', 0, 60_000).default(1000),
+  TALLY_FORWARD_NICE: int('TALLY_FORWARD_NICE', 0, 19).default(10),
 };
 
 type ForwardEnv = z.output<z.ZodObject<typeof FORWARD_ENV>>;
@@ -77,6 +84,7 @@ export function forwardConfig(e: ForwardEnv): ForwardConfig {
   return {
     batchSize: e.TALLY_FORWARD_BATCH,
     lingerMs: e.TALLY_FORWARD_LINGER_MS,
+    nice: e.TALLY_FORWARD_NICE,
     kafka:
       e.TALLY_KAFKA_BROKERS === undefined
         ? undefined

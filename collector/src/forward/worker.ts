@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../deps.js';
 import { openLogReader } from '../logstore/index.js';
+import { niceThisThread } from '../shared/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { TailLog } from './forwarder.js';
 import { createForwardHub, type LocalForwardHub } from './hub.js';
@@ -21,6 +22,13 @@ const logAt = (level: 'info' | 'warn' | 'error') => (msg: string, fields?: Recor
   // Through JSON: a field that cannot be cloned to another thread (an Error) still arrives as data.
   post({ t: 'log', level, msg, fields: fields === undefined ? undefined : (JSON.parse(JSON.stringify(fields)) as Record<string, unknown>) });
 const logger: Logger = { info: logAt('info'), warn: logAt('warn'), error: logAt('error') };
+
+// First of all: this thread yields the cores to ingestion's (ForwardConfig.nice). At saturation the
+// forwarders' CPU otherwise kept the main thread waiting for a core a quarter of the time (its
+// schedstat run delay: 20 → 250 ms per second in `pnpm bench forward`), which cost ingestion a third
+// of its throughput; now their lag absorbs it.
+const nice = niceThisThread(init.config.nice);
+if (init.config.nice > 0) logger.info('forward: forwarder thread priority', { nice: nice ?? 'unchanged (not Linux)' });
 
 const sizes = new Map(init.sizes);
 let seq = init.seq;

@@ -7,3 +7,4 @@ export { readTextIfExists } from './read-if-exists.js';
 export { createOptionalWorker } from './optional-worker.js';
 export type { OptionalWorker, WorkerReply } from './optional-worker.js';
 export { putVarint, varintSize } from './varint.js';
+export { niceThisThread, threadNice } from './thread-nice.js';

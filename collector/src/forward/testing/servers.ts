@@ -99,9 +99,12 @@ export async function readTopic(broker: string, topic: string): Promise<{ key: s
     });
 }
 
-/** Debian's ClickHouse server (18.16) in a temp dir on free loopback ports; HTTP interface only is used. */
-export async function startClickHouse(httpPort?: number): Promise<RunningServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'tally-ch-'));
+/**
+ * Debian's ClickHouse server (18.16) in a temp dir (under `root`, default the OS temp dir) on free
+ * loopback ports; HTTP interface only is used.
+ */
+export async function startClickHouse(httpPort?: number, root = tmpdir()): Promise<RunningServer> {
+  const dir = await mkdtemp(join(root, 'tally-ch-'));
   const [http, tcp, inter] = [httpPort ?? (await freePort()), await freePort(), await freePort()];
   let config = await readFile('/etc/clickhouse-server/config.xml', 'utf8');
   config = config

@@ -1,0 +1,44 @@
+import { readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { threadNice } from './thread-nice.js';
+
+/** A real worker thread that calls niceThisThread with each of `nices`; `end()` lets it exit. */
+async function niceWorker(nices: number[]): Promise<{ got: (number | undefined)[]; tid: number; end(): Promise<void> }> {
+  const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { file: new URL('./thread-nice.fixture.ts', import.meta.url).href, nices } });
+  const m = await new Promise<{ got: (number | undefined)[]; tid: number }>((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  return { ...m, end: () => new Promise<void>((r) => (w.once('exit', () => r()), w.postMessage('end'))) };
+}
+
+const threads = () => readdirSync(`/proc/${process.pid}/task`).map(Number);
+
+describe.runIf(process.platform === 'linux')('niceThisThread (Linux: one thread, not the process)', () => {
+  it('lowers the calling thread only; the main thread and every other thread keep their priority', async () => {
+    const base = threadNice(process.pid, process.pid);
+    const before = new Map(threads().map((t) => [t, threadNice(process.pid, t)]));
+    const w = await niceWorker([Math.max(7, base)]);
+    try {
+      expect(w.got).toEqual([Math.max(7, base)]);
+      expect(threadNice(process.pid, w.tid)).toBe(Math.max(7, base));
+      expect(threadNice(process.pid, process.pid)).toBe(base);
+      for (const t of threads()) if (t !== w.tid && before.has(t)) expect(threadNice(process.pid, t)).toBe(before.get(t));
+    } finally {
+      await w.end();
+    }
+  });
+
+  it('never raises a thread that is already nicer (that would need privilege), and 0 changes nothing', async () => {
+    const base = threadNice(process.pid, process.pid);
+    const w = await niceWorker([12, 5, 0]);
+    try {
+      const n = Math.max(12, base);
+      expect(w.got).toEqual([n, n, n]);
+      expect(threadNice(process.pid, w.tid)).toBe(n);
+    } finally {
+      await w.end();
+    }
+  });
+});
