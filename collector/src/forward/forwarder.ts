@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { Clock, Logger } from '../deps.js';
-import type { LineCheck, LogRecord } from '../logstore/index.js';
+import type { LineCheck, LogFs, LogRecord } from '../logstore/index.js';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint, type PendingErasure } from './checkpoint.js';
 import { lineValid } from './encode.js';
 import { createSharedReader, type SharedReader } from './shared-reader.js';
@@ -27,6 +27,8 @@ export interface ForwarderOptions {
   replayFrom?: string;
   /** The reader shared by every sink of the hub (each line parsed once); by default one of its own. */
   reader?: SharedReader;
+  /** File operations for the checkpoint (default: the promise-based `nodeLogFs`; the forwarders' thread passes `syncLogFs`). */
+  fs?: LogFs;
 }
 
 export interface ForwarderStatus {
@@ -97,7 +99,7 @@ export function createForwarder(o: ForwarderOptions) {
 
   const persist = async () => {
     cp.updated_at = new Date(o.clock.now()).toISOString();
-    if (!replay) await saveCheckpoint(o.dataDir, name, cp);
+    if (!replay) await saveCheckpoint(o.dataDir, name, cp, o.fs);
   };
   const sleep = (ms: number, byAppends = true) =>
     new Promise<void>((resolve) => {

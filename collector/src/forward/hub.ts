@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@tally/protocol';
 import type { Clock, Logger } from '../deps.js';
+import type { LogFs } from '../logstore/index.js';
 import { createRegistry } from '../ops/index.js';
 import type { Checkpoint, PendingErasure } from './checkpoint.js';
 import type { ForwardConfig } from './config.js';
@@ -17,6 +18,8 @@ export interface ForwardHubOptions {
   onErased?: (sink: string, erasure: PendingErasure) => Promise<void>;
   /** Tests and the benchmark inject sinks; by default they are built from the configuration. */
   sinks?: Sink[];
+  /** File operations for the checkpoints (see ForwarderOptions.fs). */
+  fs?: LogFs;
 }
 
 /** The configured sinks; kafkajs is imported only here, and only when Kafka is configured. */
@@ -65,7 +68,7 @@ export async function createForwardHub(o: ForwardHubOptions): Promise<LocalForwa
   if (sinks.length === 0) return undefined;
   const reader = sharedReaderFor(o.log, sinks, o.config.batchSize);
   const forwarders = sinks.map((sink) =>
-    createForwarder({ sink, log: o.log, reader, dataDir: o.dataDir, batchSize: o.config.batchSize, lingerMs: o.config.lingerMs, clock: o.clock, logger: o.logger, onErased: o.onErased }),
+    createForwarder({ sink, log: o.log, reader, dataDir: o.dataDir, batchSize: o.config.batchSize, lingerMs: o.config.lingerMs, clock: o.clock, logger: o.logger, onErased: o.onErased, fs: o.fs }),
   );
   return hubOf(forwarders, o.log, reader.reset);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../deps.js';
-import { openLogReader } from '../logstore/index.js';
+import { openLogReader, syncLogFs } from '../logstore/index.js';
 import { niceThisThread } from '../shared/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { TailLog } from './forwarder.js';
@@ -68,7 +68,8 @@ port.on('message', (m: ToThread) => {
 });
 
 const ready: Promise<LocalForwardHub> = (async () => {
-  const reader = await openLogReader({ dataDir: init.dataDir, logger, committedSize: (day) => sizes.get(day) });
+  // syncLogFs: the reads run on this thread, at its lowered priority, not on libuv's pool shared with ingestion.
+  const reader = await openLogReader({ dataDir: init.dataDir, logger, committedSize: (day) => sizes.get(day), fs: syncLogFs });
   const log: TailLog = {
     days: () => reader.days(),
     readChunksFrom: (day, from, chunk, check) => reader.readChunksFrom(day, from, chunk, check),
@@ -83,6 +84,8 @@ const ready: Promise<LocalForwardHub> = (async () => {
     log,
     clock: { now: () => Date.now() },
     logger,
+    // Checkpoints, like the reads above, are written by this thread itself (see syncLogFs).
+    fs: syncLogFs,
     // The audit log is the main thread's: the erasure counts as confirmed once it is written there.
     onErased: (sink, erasure) =>
       new Promise<void>((resolve, reject) => {
