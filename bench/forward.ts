@@ -36,8 +36,8 @@ import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
  * (ClickHouse's data directory; e.g. a tmpfs, so the sinks do not share the collector's disk).
  */
 
-/** The forwarder thread's niceness the collectors run with (TALLY_FORWARD_NICE, default 10). */
-const env_nice = () => Number(process.env.TALLY_FORWARD_NICE ?? 10);
+/** The forwarder thread's priority the collectors run with (TALLY_FORWARD_NICE, default idle). */
+const env_nice = () => process.env.TALLY_FORWARD_NICE ?? 'idle';
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name];

@@ -25,11 +25,11 @@ export interface ForwardConfig {
   /** How long a forwarder waits for a batch to fill before sending a smaller one. */
   lingerMs: number;
   /**
-   * Scheduling niceness of the forwarder thread (0–19; Linux). Ingestion answers senders and the
-   * forwarders only catch up, so when the cores are busy the forwarders yield: their lag grows
-   * instead of ingestion's latency.
+   * Scheduling priority of the forwarder thread (Linux): a niceness 0–19, or 'idle' for SCHED_IDLE
+   * (niceness 19 where that cannot be set). Ingestion answers senders and the forwarders only catch
+   * up, so when the cores are busy the forwarders yield: their lag grows instead of ingestion's latency.
    */
-  nice: number;
+  nice: number | 'idle';
   kafka: KafkaConfig | undefined;
   clickhouse: ClickHouseConfig | undefined;
 }
@@ -67,7 +67,7 @@ export const FORWARD_ENV = {
   TALLY_CLICKHOUSE_PASSWORD: z.string().default(''),
   TALLY_FORWARD_BATCH: int('TALLY_FORWARD_BATCH', 1, 100_000).default(1000),
   TALLY_FORWARD_LINGER_MS: int('TALLY_FORWARD_LINGER_MS', 0, 60_000).default(1000),
-  TALLY_FORWARD_NICE: int('TALLY_FORWARD_NICE', 0, 19).default(10),
+  TALLY_FORWARD_NICE: z.union([z.literal('idle'), int('TALLY_FORWARD_NICE', 0, 19)], { error: 'TALLY_FORWARD_NICE must be idle or a whole number from 0 to 19' }).default('idle'),
 };
 
 type ForwardEnv = z.output<z.ZodObject<typeof FORWARD_ENV>>;

@@ -7,4 +7,4 @@ export { readTextIfExists } from './read-if-exists.js';
 export { createOptionalWorker } from './optional-worker.js';
 export type { OptionalWorker, WorkerReply } from './optional-worker.js';
 export { putVarint, varintSize } from './varint.js';
-export { niceThisThread, threadNice } from './thread-nice.js';
+export { idleThisThread, niceThisThread, SCHED_IDLE, threadNice, threadPolicy } from './thread-nice.js';

@@ -1,12 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { threadNice } from './thread-nice.js';
+import { SCHED_IDLE, threadNice, threadPolicy } from './thread-nice.js';
 
 /** A real worker thread that calls niceThisThread with each of `nices`; `end()` lets it exit. */
-async function niceWorker(nices: number[]): Promise<{ got: (number | undefined)[]; tid: number; end(): Promise<void> }> {
-  const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { file: new URL('./thread-nice.fixture.ts', import.meta.url).href, nices } });
-  const m = await new Promise<{ got: (number | undefined)[]; tid: number }>((resolve, reject) => {
+async function niceWorker(nices: number[], idle = false): Promise<{ got: (number | boolean | undefined)[]; tid: number; end(): Promise<void> }> {
+  const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { file: new URL('./thread-nice.fixture.ts', import.meta.url).href, nices, idle } });
+  const m = await new Promise<{ got: (number | boolean | undefined)[]; tid: number }>((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);
   });
@@ -37,6 +37,19 @@ describe.runIf(process.platform === 'linux')('niceThisThread (Linux: one thread,
       const n = Math.max(12, base);
       expect(w.got).toEqual([n, n, n]);
       expect(threadNice(process.pid, w.tid)).toBe(n);
+    } finally {
+      await w.end();
+    }
+  });
+
+  it('idleThisThread puts the calling thread alone under SCHED_IDLE (through chrt)', async () => {
+    const before = new Map(threads().map((t) => [t, threadPolicy(process.pid, t)]));
+    const w = await niceWorker([], true);
+    try {
+      expect(w.got).toEqual([true]);
+      expect(threadPolicy(process.pid, w.tid)).toBe(SCHED_IDLE);
+      expect(threadPolicy(process.pid, process.pid)).toBe(before.get(process.pid));
+      for (const t of threads()) if (t !== w.tid && before.has(t)) expect(threadPolicy(process.pid, t)).toBe(before.get(t));
     } finally {
       await w.end();
     }
