@@ -98,7 +98,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const results: Record<'kafka' | 'clickhouse' | 'both', SinkCost[]> = { kafka: [], clickhouse: [], both: [] };
   try {
     for (let i = 0; i < runs; i++) {
-      const base = { batchSize: 1000, lingerMs: 0, nice: 0, kafka: undefined, clickhouse: undefined };
+      const base = { batchSize: 1000, lingerMs: 0, priority: 0, kafka: undefined, clickhouse: undefined };
       const kc = (name: string) => ({ brokers: [kafka.address], topic: `sinks-${process.pid}-${name}-${i}`, controlTopic: `sinks-control-${process.pid}`, clientId: 'bench', tls: false, sasl: undefined });
       const cc = async (name: string) => {
         const c = { url: ch.address, database: 'default', table: `sinks_${process.pid}_${name}_${i}`, username: 'default', password: '' };

@@ -30,14 +30,11 @@ import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
  * but had no core, from /proc schedstat) and the event log's fsync count and mean latency (from
  * /metrics). Before each run the sink servers must be idle (ClickHouse merges for seconds after a run).
  * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20), BENCH_FORWARD_SINKS (kafka,clickhouse), BENCH_FORWARD_PIN (0),
- * BENCH_FORWARD_BATCH (1000: the collector's TALLY_FORWARD_BATCH), TALLY_FORWARD_NICE (passed on to the
+ * BENCH_FORWARD_BATCH (1000: the collector's TALLY_FORWARD_BATCH), TALLY_FORWARD_PRIORITY (passed on to the
  * collectors), BENCH_FORWARD_PACED (1; 0 skips the paced runs), BENCH_FORWARD_SINKS_PRIORITY (normal;
  * idle = the sink servers under SCHED_IDLE, taking only CPU nothing else wants), BENCH_FORWARD_SINK_DIR
  * (ClickHouse's data directory; e.g. a tmpfs, so the sinks do not share the collector's disk).
  */
-
-/** The forwarder thread's priority the collectors run with (TALLY_FORWARD_NICE, default idle). */
-const env_nice = () => process.env.TALLY_FORWARD_NICE ?? 'idle';
 
 const num = (name: string, fallback: number) => {
   const v = process.env[name];
@@ -284,7 +281,7 @@ export async function run(): Promise<Record<string, unknown>> {
         ...(sinks.includes('clickhouse') ? { TALLY_CLICKHOUSE_URL: ch.address, TALLY_CLICKHOUSE_TABLE: table } : {}),
         ...(batch !== 1000 ? { TALLY_FORWARD_BATCH: String(batch) } : {}),
         // The collectors do not inherit this process's environment (testEnv): pass the knob on.
-        ...(process.env.TALLY_FORWARD_NICE !== undefined ? { TALLY_FORWARD_NICE: process.env.TALLY_FORWARD_NICE } : {}),
+        ...(process.env.TALLY_FORWARD_PRIORITY !== undefined ? { TALLY_FORWARD_PRIORITY: process.env.TALLY_FORWARD_PRIORITY } : {}),
       };
       // Alternating order: whichever runs second is not always the one a drifting machine favours.
       if (i % 2 === 0) {
@@ -320,7 +317,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const coLocated = sinkPriority === 'normal' && sinkDir === undefined && !pin;
     return {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_1m_per_pair: loads },
-      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch, linger_ms: 1000, forwarders: 'worker thread', paced_runs: paced, sink_data_dir: sinkDir ?? 'the OS temp dir (the collector\'s disk)', sink_servers_priority: sinkPriority === 'idle' ? 'SCHED_IDLE (as if on machines of their own)' : 'normal (competing with the collector)', forwarder_nice: env_nice(), pinned: pin ? 'load generator + collector on CPU 0, sink servers on CPU 1' : 'no (everything shares every core)' },
+      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch, linger_ms: 1000, forwarders: 'worker thread', paced_runs: paced, sink_data_dir: sinkDir ?? 'the OS temp dir (the collector\'s disk)', sink_servers_priority: sinkPriority === 'idle' ? 'SCHED_IDLE (as if on machines of their own)' : 'normal (competing with the collector)', forwarder_priority: process.env.TALLY_FORWARD_PRIORITY ?? 'idle', pinned: pin ? 'load generator + collector on CPU 0, sink servers on CPU 1' : 'no (everything shares every core)' },
       ingest_events_per_s: { without_forwarders: median(off.map((r) => r.events_per_s)), with_forwarders: median(on.map((r) => r.events_per_s)) },
       ratio_with_to_without_per_pair: ratios.map((r) => Number(r.toFixed(3))),
       ingest_cost: Number((1 - ratio).toFixed(3)),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ThreadPriority } from '../shared/index.js';
 
 /** The forwarders' part of the collector configuration (`TALLY_KAFKA_*`, `TALLY_CLICKHOUSE_*`, `TALLY_FORWARD_*`). */
 export interface KafkaConfig {
@@ -29,7 +30,7 @@ export interface ForwardConfig {
    * (niceness 19 where that cannot be set). Ingestion answers senders and the forwarders only catch
    * up, so when the cores are busy the forwarders yield: their lag grows instead of ingestion's latency.
    */
-  nice: number | 'idle';
+  priority: ThreadPriority;
   kafka: KafkaConfig | undefined;
   clickhouse: ClickHouseConfig | undefined;
 }
@@ -67,7 +68,7 @@ export const FORWARD_ENV = {
   TALLY_CLICKHOUSE_PASSWORD: z.string().default(''),
   TALLY_FORWARD_BATCH: int('TALLY_FORWARD_BATCH', 1, 100_000).default(1000),
   TALLY_FORWARD_LINGER_MS: int('TALLY_FORWARD_LINGER_MS', 0, 60_000).default(1000),
-  TALLY_FORWARD_NICE: z.union([z.literal('idle'), int('TALLY_FORWARD_NICE', 0, 19)], { error: 'TALLY_FORWARD_NICE must be idle or a whole number from 0 to 19' }).default('idle'),
+  TALLY_FORWARD_PRIORITY: z.union([z.literal('idle'), int('TALLY_FORWARD_PRIORITY', 0, 19)], { error: 'TALLY_FORWARD_PRIORITY must be idle or a whole number from 0 to 19' }).default('idle'),
 };
 
 type ForwardEnv = z.output<z.ZodObject<typeof FORWARD_ENV>>;
@@ -84,7 +85,7 @@ export function forwardConfig(e: ForwardEnv): ForwardConfig {
   return {
     batchSize: e.TALLY_FORWARD_BATCH,
     lingerMs: e.TALLY_FORWARD_LINGER_MS,
-    nice: e.TALLY_FORWARD_NICE,
+    priority: e.TALLY_FORWARD_PRIORITY,
     kafka:
       e.TALLY_KAFKA_BROKERS === undefined
         ? undefined

@@ -49,7 +49,7 @@ it('a forwarder killed mid-stream resumes from its checkpoint: nothing missing, 
   }
   await waitFor('forwarding under way', async () => ((await metric(first.url, 'tally_forward_events_total{sink="clickhouse"}')) ?? 0) > 0);
   if (process.platform === 'linux') {
-    // TALLY_FORWARD_NICE (default idle) puts the forwarders' thread alone under SCHED_IDLE; ingestion's main thread keeps its policy.
+    // TALLY_FORWARD_PRIORITY (default idle) puts the forwarders' thread alone under SCHED_IDLE; ingestion's main thread keeps its policy.
     const pid = first.proc.pid!;
     const policies = readdirSync(`/proc/${pid}/task`).map((t) => threadPolicy(pid, Number(t)));
     expect(policies.filter((p) => p === SCHED_IDLE)).toHaveLength(1);

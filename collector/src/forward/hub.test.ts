@@ -43,7 +43,7 @@ async function setup(accept: number) {
   const log: OpenLogStore = await openLogStore({ dataDir, fsync: 'always', logger, clock: { now: () => NOW } });
   const { sink, state } = fakeSink();
   state.accept = accept;
-  const hub = (await createForwardHub({ config: { batchSize: 2, lingerMs: 0, nice: 0, kafka: undefined, clickhouse: undefined }, dataDir, log, clock: { now: () => NOW }, logger, sinks: [sink] })) as ForwardHub;
+  const hub = (await createForwardHub({ config: { batchSize: 2, lingerMs: 0, priority: 0, kafka: undefined, clickhouse: undefined }, dataDir, log, clock: { now: () => NOW }, logger, sinks: [sink] })) as ForwardHub;
   cleanups.push(async () => {
     await hub.stop();
     await log.close();
@@ -72,7 +72,7 @@ describe('a spaced sink (ClickHouse: one insert per linger)', () => {
     });
     // A linger far longer than the test: only a full batch may end the spaced sink's wait.
     const hub = (await createForwardHub({
-      config: { batchSize: 2, lingerMs: 600_000, nice: 0, kafka: undefined, clickhouse: undefined },
+      config: { batchSize: 2, lingerMs: 600_000, priority: 0, kafka: undefined, clickhouse: undefined },
       dataDir,
       log,
       clock,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../deps.js';
 import { openLogReader, syncLogFs } from '../logstore/index.js';
-import { idleThisThread, niceThisThread } from '../shared/index.js';
+import { lowerThisThread } from '../shared/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { TailLog } from './forwarder.js';
 import { createForwardHub, type LocalForwardHub } from './hub.js';
@@ -23,11 +23,11 @@ const logAt = (level: 'info' | 'warn' | 'error') => (msg: string, fields?: Recor
   post({ t: 'log', level, msg, fields: fields === undefined ? undefined : (JSON.parse(JSON.stringify(fields)) as Record<string, unknown>) });
 const logger: Logger = { info: logAt('info'), warn: logAt('warn'), error: logAt('error') };
 
-// First of all: this thread yields the cores to ingestion's (ForwardConfig.nice). At saturation the
+// First of all: this thread yields the cores to ingestion's (ForwardConfig.priority). At saturation the
 // forwarders otherwise kept the main thread waiting for a core a quarter of the time (its schedstat
 // run delay: 20 → 250 ms per second in `pnpm bench forward`); their lag absorbs part of that now.
-const priority = init.config.nice === 'idle' ? (idleThisThread() ? 'SCHED_IDLE' : niceThisThread(19)) : niceThisThread(init.config.nice);
-if (init.config.nice !== 0) logger.info('forward: forwarder thread priority', { priority: priority ?? 'unchanged (not Linux)' });
+const priority = lowerThisThread(init.config.priority);
+if (init.config.priority !== 0) logger.info('forward: forwarder thread priority', { priority: priority ?? 'unchanged (not Linux)' });
 
 const sizes = new Map(init.sizes);
 let seq = init.seq;

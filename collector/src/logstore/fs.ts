@@ -70,7 +70,7 @@ export const nodeLogFs: LogFs = {
 /**
  * The same operations made synchronously on the calling thread (answered as settled promises), for
  * a worker thread whose own priority should govern its I/O: the forwarders' thread, which runs at a
- * lowered priority (TALLY_FORWARD_NICE). Through `nodeLogFs` every call is handed to libuv's thread
+ * lowered priority (TALLY_FORWARD_PRIORITY). Through `nodeLogFs` every call is handed to libuv's thread
  * pool — shared with ingestion's fsyncs and running at the main thread's priority — and wakes two
  * threads; at the benchmark load the forwarders made ≈ 1,000 such calls a second.
  */

@@ -7,4 +7,5 @@ export { readTextIfExists } from './read-if-exists.js';
 export { createOptionalWorker } from './optional-worker.js';
 export type { OptionalWorker, WorkerReply } from './optional-worker.js';
 export { putVarint, varintSize } from './varint.js';
-export { idleThisThread, niceThisThread, SCHED_IDLE, threadNice, threadPolicy } from './thread-nice.js';
+export { idleThisThread, lowerThisThread, niceThisThread, SCHED_IDLE, threadNice, threadPolicy } from './thread-nice.js';
+export type { ThreadPriority } from './thread-nice.js';

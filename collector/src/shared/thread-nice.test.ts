@@ -4,9 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { SCHED_IDLE, threadNice, threadPolicy } from './thread-nice.js';
 
 /** A real worker thread that calls niceThisThread with each of `nices`; `end()` lets it exit. */
-async function niceWorker(nices: number[], idle = false): Promise<{ got: (number | boolean | undefined)[]; tid: number; end(): Promise<void> }> {
-  const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { file: new URL('./thread-nice.fixture.ts', import.meta.url).href, nices, idle } });
-  const m = await new Promise<{ got: (number | boolean | undefined)[]; tid: number }>((resolve, reject) => {
+async function niceWorker(
+  nices: number[],
+  idle = false,
+  more: { lower?: 'idle' | number; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ got: (string | number | boolean | undefined)[]; tid: number; end(): Promise<void> }> {
+  const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+    workerData: { file: new URL('./thread-nice.fixture.ts', import.meta.url).href, nices, idle, lower: more.lower },
+    ...(more.env ? { env: more.env } : {}),
+  });
+  const m = await new Promise<{ got: (string | number | boolean | undefined)[]; tid: number }>((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);
   });
@@ -52,6 +59,24 @@ describe.runIf(process.platform === 'linux')('niceThisThread (Linux: one thread,
       for (const t of threads()) if (t !== w.tid && before.has(t)) expect(threadPolicy(process.pid, t)).toBe(before.get(t));
     } finally {
       await w.end();
+    }
+  });
+
+  it("lowerThisThread('idle') gives SCHED_IDLE, and niceness 19 where chrt cannot run", async () => {
+    const idle = await niceWorker([], false, { lower: 'idle' });
+    try {
+      expect(idle.got).toEqual(['SCHED_IDLE']);
+      expect(threadPolicy(process.pid, idle.tid)).toBe(SCHED_IDLE);
+    } finally {
+      await idle.end();
+    }
+    const noChrt = await niceWorker([], false, { lower: 'idle', env: { ...process.env, PATH: '/nonexistent' } });
+    try {
+      expect(noChrt.got).toEqual([19]);
+      expect(threadPolicy(process.pid, noChrt.tid)).not.toBe(SCHED_IDLE);
+      expect(threadNice(process.pid, noChrt.tid)).toBe(19);
+    } finally {
+      await noChrt.end();
     }
   });
 });

@@ -50,6 +50,19 @@ export function idleThisThread(): boolean {
   }
 }
 
+/** SCHED_IDLE, or a niceness 0–19. */
+export type ThreadPriority = 'idle' | number;
+
+/**
+ * Lowers the calling thread to `priority`: SCHED_IDLE when asked and `chrt` can set it, else
+ * niceness 19 (the nearest a niceness gets); a number is a niceness. Answers what the thread got —
+ * 'SCHED_IDLE', a niceness — or undefined where nothing could be done for one thread (not Linux).
+ */
+export function lowerThisThread(priority: ThreadPriority): 'SCHED_IDLE' | number | undefined {
+  if (priority === 'idle') return idleThisThread() ? 'SCHED_IDLE' : niceThisThread(19);
+  return niceThisThread(priority);
+}
+
 /** A thread's scheduling policy as the kernel reports it (`/proc/<pid>/task/<tid>/stat`, field 41). */
 export function threadPolicy(pid: number, tid: number): number {
   const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
