@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
 import { KEY, startServer } from './rollup.js';
+import { statCpuSeconds } from '../collector/src/shared/index.js';
 import { runAsScript } from './as-script.js';
 
 /**
@@ -24,9 +24,7 @@ const RUNS = Number(process.env.BENCH_DASH_RUNS ?? 5);
 /** CPU time (user + system, all threads) the process `pid` has used so far, in ms (Linux /proc). */
 function cpuMs(pid: number | undefined): number {
   try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    return statCpuSeconds(`/proc/${pid}/stat`) * 1000;
   } catch {
     return Number.NaN;
   }

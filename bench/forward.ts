@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { applySchema } from '../collector/src/forward/clickhouse.js';
 import { SPACED_MAX_BATCH } from '../collector/src/forward/forwarder.js';
 import { startClickHouse, startKafkaMock, type RunningServer } from '../collector/src/forward/testing/servers.js';
+import { statCpuSeconds } from '../collector/src/shared/index.js';
 import { freePort, startCollector } from '../collector/src/testing/index.js';
 import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
 
@@ -98,8 +99,7 @@ function threadRunDelaySeconds(pid: number, tid: number): number {
 
 /** CPU seconds of one thread of a process (the main thread's id is the process id). */
 function threadCpuSeconds(pid: number, tid: number): number {
-  const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return statCpuSeconds(`/proc/${pid}/task/${tid}/stat`);
 }
 
 function slope(points: [number, number][]): number {

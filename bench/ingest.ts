@@ -6,6 +6,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { storedEvents } from '../collector/src/logstore/index.js';
+import { statCpuSeconds } from '../collector/src/shared/index.js';
 import { startCollector } from '../collector/src/testing/index.js';
 import { runAsScript } from './as-script.js';
 
@@ -131,9 +132,7 @@ function stopCeiling(child: ChildProcess): Promise<void> {
 
 /** CPU seconds (user + system) a live process has used so far. */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second here).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return statCpuSeconds(`/proc/${pid}/stat`);
 }
 
 /** Peak resident set size (VmHWM) of a live process, in MiB. */

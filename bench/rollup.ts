@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, runCli, startCollector, TEST_DASH_KEY, type CliResult } from '../collector/src/testing/index.js';
-import { utcDay } from '../collector/src/shared/index.js';
+import { statCpuSeconds, utcDay } from '../collector/src/shared/index.js';
 import { runAsScript } from './as-script.js';
 import { buildIndex } from '../collector/src/rollup/breakdown-index.js';
 import { decodeRows } from '../collector/src/rollup/cube.js';
@@ -99,9 +99,7 @@ async function once(base: string, path: string): Promise<number> {
 async function cpuMs(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
   try {
-    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime and stime in ticks of 1/100 s.
-    const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
+    return statCpuSeconds(`/proc/${pid}/stat`) * 1000;
   } catch {
     return undefined;
   }

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../deps.js';
 import { openLogReader, syncLogFs } from '../logstore/index.js';
-import { lowerThisThread } from '../shared/index.js';
+import { lowerThisThread, statCpuSeconds } from '../shared/index.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { TailLog } from './forwarder.js';
 import { createForwardHub, type LocalForwardHub } from './hub.js';
@@ -111,8 +110,7 @@ const ready: Promise<LocalForwardHub> = (async () => {
 /** This thread's CPU seconds (utime + stime, in the kernel's 100 Hz ticks); undefined where /proc is not Linux's. */
 function threadCpuSeconds(): number | undefined {
   try {
-    const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return statCpuSeconds('/proc/thread-self/stat');
   } catch {
     return undefined;
   }

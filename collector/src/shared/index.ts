@@ -9,3 +9,4 @@ export type { OptionalWorker, WorkerReply } from './optional-worker.js';
 export { putVarint, varintSize } from './varint.js';
 export { idleThisThread, lowerThisThread, niceThisThread, SCHED_IDLE, threadNice, threadPolicy } from './thread-nice.js';
 export type { ThreadPriority } from './thread-nice.js';
+export { statCpuSeconds, statField } from './proc-stat.js';

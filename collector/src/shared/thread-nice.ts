@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { statField } from './proc-stat.js';
 
 /** The kernel's number for the SCHED_IDLE policy (include/uapi/linux/sched.h). */
 export const SCHED_IDLE = 5;
@@ -65,13 +66,10 @@ export function lowerThisThread(priority: ThreadPriority): 'SCHED_IDLE' | number
 
 /** A thread's scheduling policy as the kernel reports it (`/proc/<pid>/task/<tid>/stat`, field 41). */
 export function threadPolicy(pid: number, tid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[38]);
+  return statField(`/proc/${pid}/task/${tid}/stat`, 41);
 }
 
 /** A thread's niceness as the kernel reports it (`/proc/<pid>/task/<tid>/stat`, field 19); for tests and diagnostics. */
 export function threadNice(pid: number, tid: number): number {
-  // The command name (field 2) may hold spaces and parentheses: count fields after its closing ") ".
-  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16]);
+  return statField(`/proc/${pid}/task/${tid}/stat`, 19);
 }
