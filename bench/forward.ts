@@ -143,6 +143,9 @@ function trace(samples: [number, number][], seconds: number, ingestPerS: number,
   return { samples, max, end, max_first_half: maxFirst, trend_per_s: Math.round(slope(second)), trough_trend_per_s: Math.round(troughTrend), bounded };
 }
 
+/** CPU seconds the sink servers have used (every thread of each process). */
+const serversCpu = (servers: RunningServer[]) => servers.reduce((a, s) => a + cpuSeconds(s.proc.pid!), 0);
+
 /**
  * Waits until the sink servers are idle (under 5 % of a core over half a second, at most 60 s):
  * ClickHouse merges the parts of a run for seconds after it, which took CPU from whichever run came
@@ -151,9 +154,9 @@ function trace(samples: [number, number][], seconds: number, ingestPerS: number,
 async function settle(servers: RunningServer[]): Promise<number> {
   const t = Date.now();
   for (;;) {
-    const c0 = servers.reduce((a, s) => a + cpuSeconds(s.proc.pid!), 0);
+    const c0 = serversCpu(servers);
     await new Promise((r) => setTimeout(r, 500));
-    const c1 = servers.reduce((a, s) => a + cpuSeconds(s.proc.pid!), 0);
+    const c1 = serversCpu(servers);
     if (c1 - c0 < 0.025 || Date.now() - t > 60_000) return (Date.now() - t) / 1000;
   }
 }
@@ -184,20 +187,20 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
         await new Promise((r) => setTimeout(r, 500));
       }
     })();
-    const serversCpu = () => servers.reduce((a, s) => a + cpuSeconds(s.proc.pid!), 0);
     const cpu0 = cpuSeconds(pid);
     const main0 = threadCpuSeconds(pid, pid);
     const delay0 = threadRunDelaySeconds(pid, pid);
-    const srv0 = serversCpu();
+    const srv0 = serversCpu(servers);
     const each0 = servers.map((s) => cpuSeconds(s.proc.pid!));
     const gen0 = process.cpuUsage();
     const r = await load(url, '/v1/events', seconds, 32, make, eventsPerS === undefined ? undefined : Math.max(1, Math.round(eventsPerS / 50)));
     const cpu = cpuSeconds(pid) - cpu0;
     const mainCpu = threadCpuSeconds(pid, pid) - main0;
     const delay = threadRunDelaySeconds(pid, pid) - delay0;
-    const mEnd = await metrics(url);
-    const fsyncs = (mEnd.fsync_count ?? 0) - (m0.fsync_count ?? 0);
-    const srvCpu = serversCpu() - srv0;
+    // One read of /metrics at the end of the load serves the fsync and the forwarders' figures.
+    const m1 = await metrics(url);
+    const fsyncs = (m1.fsync_count ?? 0) - (m0.fsync_count ?? 0);
+    const srvCpu = serversCpu(servers) - srv0;
     const each = servers.map((s, i) => cpuSeconds(s.proc.pid!) - each0[i]!);
     const gen = process.cpuUsage(gen0);
     sampling = false;
@@ -211,10 +214,9 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
       p99_ms: r.latency.p99,
       main_thread_run_delay_ms_per_s: Number(((delay * 1000) / seconds).toFixed(1)),
       fsyncs_per_s: Math.round(fsyncs / seconds),
-      fsync_mean_ms: fsyncs > 0 ? Number(((((mEnd.fsync_sum ?? 0) - (m0.fsync_sum ?? 0)) * 1000) / fsyncs).toFixed(2)) : 0,
+      fsync_mean_ms: fsyncs > 0 ? Number(((((m1.fsync_sum ?? 0) - (m0.fsync_sum ?? 0)) * 1000) / fsyncs).toFixed(2)) : 0,
     };
     if (forwarding) {
-      const m1 = await metrics(url);
       if (m1.thread_cpu !== undefined && m0.thread_cpu !== undefined) run.forwarder_thread_cpu_us_per_event = Number((((m1.thread_cpu - m0.thread_cpu) * 1e6) / stored).toFixed(1));
       run.sink_servers_cpu_us_per_event = Number(((srvCpu * 1e6) / stored).toFixed(1));
       // `servers` is [kcat's broker, ClickHouse] (see run()).
@@ -296,9 +298,7 @@ export async function run(): Promise<Record<string, unknown>> {
       // latency and CPU, and the question is whether the forwarders keep up.
       const rate = Math.round(off[i]!.events_per_s / 2);
       if (!paced) {
-        // BENCH_FORWARD_PACED=0: saturation only (the paced figures below then repeat it).
-        pacedOff.push(off[i]!);
-        pacedOn.push(on[i]!);
+        // BENCH_FORWARD_PACED=0: saturation only (no paced figures are reported).
       } else if (i % 2 === 0) {
         pacedOff.push(await once(seconds, {}, batches.make, false, servers, rate));
         pacedOn.push(await once(seconds, env, batches.make, true, servers, rate));
@@ -307,7 +307,7 @@ export async function run(): Promise<Record<string, unknown>> {
         pacedOff.push(await once(seconds, {}, batches.make, false, servers, rate));
       }
       loads.push(Number(loadavg()[0]!.toFixed(1)));
-      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs, forwarder thread ${on[i]!.forwarder_thread_cpu_us_per_event} µs, sink servers ${on[i]!.sink_servers_cpu_us_per_event} µs: ${JSON.stringify(on[i]!.sink_server_cpu_us_per_event_each)}), ratio ${ratios[i]!.toFixed(3)}, main-thread run delay ${off[i]!.main_thread_run_delay_ms_per_s} → ${on[i]!.main_thread_run_delay_ms_per_s} ms/s, fsyncs ${off[i]!.fsyncs_per_s}/s ${off[i]!.fsync_mean_ms} ms → ${on[i]!.fsyncs_per_s}/s ${on[i]!.fsync_mean_ms} ms, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}; load ${loads[i]}\n`);
+      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs, forwarder thread ${on[i]!.forwarder_thread_cpu_us_per_event} µs, sink servers ${on[i]!.sink_servers_cpu_us_per_event} µs: ${JSON.stringify(on[i]!.sink_server_cpu_us_per_event_each)}), ratio ${ratios[i]!.toFixed(3)}, main-thread run delay ${off[i]!.main_thread_run_delay_ms_per_s} → ${on[i]!.main_thread_run_delay_ms_per_s} ms/s, fsyncs ${off[i]!.fsyncs_per_s}/s ${off[i]!.fsync_mean_ms} ms → ${on[i]!.fsyncs_per_s}/s ${on[i]!.fsync_mean_ms} ms, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s${paced ? `; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}` : ''}; load ${loads[i]}\n`);
     }
     // A ClickHouse that refuses connections: ingestion must not notice (once, after the pairs).
     const downPair = { off: await once(seconds, {}, batches.make, false, servers), down: await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false, servers) };
@@ -315,6 +315,7 @@ export async function run(): Promise<Record<string, unknown>> {
     process.stderr.write(`  sink down: ${downPair.down.events_per_s} ev/s p99 ${downPair.down.p99_ms} ms, without forwarders ${downPair.off.events_per_s} ev/s p99 ${downPair.off.p99_ms} ms\n`);
     const ratio = median(ratios);
     const coLocated = sinkPriority === 'normal' && sinkDir === undefined && !pin;
+    const met = 1 - ratio < 0.15 && on.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded));
     return {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_1m_per_pair: loads },
       setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch, linger_ms: 1000, forwarders: 'worker thread', paced_runs: paced, sink_data_dir: sinkDir ?? 'the OS temp dir (the collector\'s disk)', sink_servers_priority: sinkPriority === 'idle' ? 'SCHED_IDLE (as if on machines of their own)' : 'normal (competing with the collector)', forwarder_priority: process.env.TALLY_FORWARD_PRIORITY ?? 'idle', pinned: pin ? 'load generator + collector on CPU 0, sink servers on CPU 1' : 'no (everything shares every core)' },
@@ -346,7 +347,7 @@ export async function run(): Promise<Record<string, unknown>> {
       forwarded_per_s: { kafka: median(on.map((r) => r.forwarded_per_s!.kafka!)), clickhouse: median(on.map((r) => r.forwarded_per_s!.clickhouse!)) },
       max_lag_events: { kafka: Math.max(...on.map((r) => r.lag?.kafka?.max ?? 0)), clickhouse: Math.max(...on.map((r) => r.lag?.clickhouse?.max ?? 0)) },
       drain_seconds: median(on.map((r) => r.drain_seconds!)),
-      paced_at_half: {
+      paced_at_half: !paced ? 'not run (BENCH_FORWARD_PACED=0)' : {
         events_per_s: { without_forwarders: median(pacedOff.map((r) => r.events_per_s)), with_forwarders: median(pacedOn.map((r) => r.events_per_s)) },
         p99_ms: { without_forwarders: median(pacedOff.map((r) => r.p99_ms)), with_forwarders: median(pacedOn.map((r) => r.p99_ms)) },
         cpu_us_per_event: {
@@ -364,10 +365,10 @@ export async function run(): Promise<Record<string, unknown>> {
       goal: {
         ingest_cost_below: 0.15,
         lag_bounded: true,
-        met: 1 - ratio < 0.15 && on.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)),
+        met,
         // Only the default set-up is the co-located measure; the knobs keep the sinks out of the collector's way.
         sinks: coLocated ? 'co-located: same cores at the same priority, same disk' : 'kept out of the collector\'s way by the knobs in setup',
-        met_co_located: coLocated ? 1 - ratio < 0.15 && on.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded)) : undefined,
+        met_co_located: coLocated ? met : undefined,
       },
       main_thread_run_delay_ms_per_s: { without_forwarders: median(off.map((r) => r.main_thread_run_delay_ms_per_s)), with_forwarders: median(on.map((r) => r.main_thread_run_delay_ms_per_s)) },
       fsync: {
