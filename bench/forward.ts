@@ -87,6 +87,8 @@ interface Run {
   /** The event log's fsyncs during the load: how many per second, and their mean latency. */
   fsyncs_per_s: number;
   fsync_mean_ms: number;
+  /** The collector's peak resident set (VmHWM, warm-up included): the forwarders' read window and batches live outside the JS heap. */
+  peak_rss_mib: number;
   forwarded_per_s?: Record<string, number>;
   lag?: Record<string, LagTrace>;
   drain_seconds?: number;
@@ -206,6 +208,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     sampling = false;
     await sampler;
     const stored = (await countStored(dataDir)) - before;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     const run: Run = {
       events_per_s: Math.round(stored / seconds),
       cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)),
@@ -215,6 +218,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
       main_thread_run_delay_ms_per_s: Number(((delay * 1000) / seconds).toFixed(1)),
       fsyncs_per_s: Math.round(fsyncs / seconds),
       fsync_mean_ms: fsyncs > 0 ? Number(((((m1.fsync_sum ?? 0) - (m0.fsync_sum ?? 0)) * 1000) / fsyncs).toFixed(2)) : 0,
+      peak_rss_mib: hwm ? Math.round(Number(hwm[1]) / 1024) : NaN,
     };
     if (forwarding) {
       if (m1.thread_cpu !== undefined && m0.thread_cpu !== undefined) run.forwarder_thread_cpu_us_per_event = Number((((m1.thread_cpu - m0.thread_cpu) * 1e6) / stored).toFixed(1));
@@ -307,7 +311,7 @@ export async function run(): Promise<Record<string, unknown>> {
         pacedOff.push(await once(seconds, {}, batches.make, false, servers, rate));
       }
       loads.push(Number(loadavg()[0]!.toFixed(1)));
-      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs, forwarder thread ${on[i]!.forwarder_thread_cpu_us_per_event} µs, sink servers ${on[i]!.sink_servers_cpu_us_per_event} µs: ${JSON.stringify(on[i]!.sink_server_cpu_us_per_event_each)}), ratio ${ratios[i]!.toFixed(3)}, main-thread run delay ${off[i]!.main_thread_run_delay_ms_per_s} → ${on[i]!.main_thread_run_delay_ms_per_s} ms/s, fsyncs ${off[i]!.fsyncs_per_s}/s ${off[i]!.fsync_mean_ms} ms → ${on[i]!.fsyncs_per_s}/s ${on[i]!.fsync_mean_ms} ms, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s${paced ? `; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}` : ''}; load ${loads[i]}\n`);
+      process.stderr.write(`  pair ${i + 1}/${runs} (${i % 2 === 0 ? 'without first' : 'with first'}): without ${off[i]!.events_per_s} ev/s (${off[i]!.cpu_us_per_event} µs CPU/event), with ${on[i]!.events_per_s} ev/s (${on[i]!.cpu_us_per_event} µs, main thread ${on[i]!.main_thread_cpu_us_per_event} µs, forwarder thread ${on[i]!.forwarder_thread_cpu_us_per_event} µs, sink servers ${on[i]!.sink_servers_cpu_us_per_event} µs: ${JSON.stringify(on[i]!.sink_server_cpu_us_per_event_each)}), ratio ${ratios[i]!.toFixed(3)}, main-thread run delay ${off[i]!.main_thread_run_delay_ms_per_s} → ${on[i]!.main_thread_run_delay_ms_per_s} ms/s, fsyncs ${off[i]!.fsyncs_per_s}/s ${off[i]!.fsync_mean_ms} ms → ${on[i]!.fsyncs_per_s}/s ${on[i]!.fsync_mean_ms} ms, forwarded ${JSON.stringify(on[i]!.forwarded_per_s)}, lag ${lagNote(on[i]!.lag)}, drain ${on[i]!.drain_seconds} s, peak RSS ${off[i]!.peak_rss_mib} → ${on[i]!.peak_rss_mib} MiB${paced ? `; paced at ${rate} ev/s: p99 ${pacedOff[i]!.p99_ms} → ${pacedOn[i]!.p99_ms} ms, main-thread CPU ${pacedOff[i]!.main_thread_cpu_us_per_event} → ${pacedOn[i]!.main_thread_cpu_us_per_event} µs/event, lag ${lagNote(pacedOn[i]!.lag)}` : ''}; load ${loads[i]}\n`);
     }
     // A ClickHouse that refuses connections: ingestion must not notice (once, after the pairs).
     const downPair = { off: await once(seconds, {}, batches.make, false, servers), down: await once(seconds, { TALLY_CLICKHOUSE_URL: `http://127.0.0.1:${await freePort()}` }, batches.make, false, servers) };
@@ -371,6 +375,7 @@ export async function run(): Promise<Record<string, unknown>> {
         met_co_located: coLocated ? met : undefined,
       },
       main_thread_run_delay_ms_per_s: { without_forwarders: median(off.map((r) => r.main_thread_run_delay_ms_per_s)), with_forwarders: median(on.map((r) => r.main_thread_run_delay_ms_per_s)) },
+      peak_rss_mib: { without_forwarders: median(off.map((r) => r.peak_rss_mib)), with_forwarders: median(on.map((r) => r.peak_rss_mib)) },
       fsync: {
         per_s: { without_forwarders: median(off.map((r) => r.fsyncs_per_s)), with_forwarders: median(on.map((r) => r.fsyncs_per_s)) },
         mean_ms: { without_forwarders: median(off.map((r) => r.fsync_mean_ms)), with_forwarders: median(on.map((r) => r.fsync_mean_ms)) },

@@ -11,6 +11,15 @@ const isHex = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x6
 const SIMPLE_ESCAPE = new Uint8Array(128);
 for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
 
+/** What a byte inside a JSON string is: plain, the closing quote, a backslash, a control character (invalid), or ≥ 0x80. */
+const PLAIN = 0;
+const END = 1;
+const ESCAPE = 2;
+const CONTROL = 3;
+const WIDE = 4;
+const STRING_BYTE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) STRING_BYTE[c] = c === QUOTE ? END : c === BACKSLASH ? ESCAPE : c < 0x20 ? CONTROL : c >= 0x80 ? WIDE : PLAIN;
+
 /** What the last `str` saw (read right after it; one object for all strings, none per string). */
 export const seen = { escaped: 0, wide: 0 };
 
@@ -20,9 +29,14 @@ export function str(b: Uint8Array, i: number, end: number): number {
   seen.wide = 0;
   i++;
   while (i < end) {
-    const c = b[i]!;
-    if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) {
+    // Most bytes of a stored line are plain printable ASCII: one table load decides them.
+    const k = STRING_BYTE[b[i]!]!;
+    if (k === PLAIN) {
+      i++;
+      continue;
+    }
+    if (k === END) return i + 1;
+    if (k === ESCAPE) {
       seen.escaped = 1;
       const n = b[i + 1];
       if (n === undefined || i + 1 >= end) return -1;
@@ -33,8 +47,8 @@ export function str(b: Uint8Array, i: number, end: number): number {
       else return -1;
       continue;
     }
-    if (c < 0x20) return -1;
-    if (c >= 0x80) seen.wide = 1;
+    if (k === CONTROL) return -1;
+    seen.wide = 1;
     i++;
   }
   return -1;
