@@ -60,13 +60,12 @@ export const LAG_BATCH_FACTOR = 5;
 /**
  * A spaced sink's batch (ClickHouse; see `Sink.spaced`): everything that waited up to this many
  * events. One insert per linger of this size costs ClickHouse 18.16 a tenth of the CPU per event
- * of an insert per 1000 events (`pnpm bench clickhouse-formats`, docs/benchmarks.md). 50,000 (was
- * 25,000) keeps it at one insert per linger up to 50,000 events/s, past the collector's saturation
- * on 2 cores: at 25,000, two inserts a second made twice the parts to merge, and ClickHouse used
- * ≈ 25 % more CPU per event under `pnpm bench forward` ("Fifth pass"). ClickHouse's own guidance
- * is the same: fewer, larger inserts, about one a second.
+ * of an insert per 1000 events (`pnpm bench clickhouse-formats`, docs/benchmarks.md). 50,000 (one
+ * insert a second at saturation instead of two) cut ClickHouse's CPU per event by a quarter but
+ * raised the collector's peak RSS by 60–90 MiB (the read window holds twice this), with no
+ * ingestion gain measurable: not kept ("Fifth pass").
  */
-export const SPACED_MAX_BATCH = 50_000;
+export const SPACED_MAX_BATCH = 25_000;
 
 /** The largest batch a forwarder of `sink` reads: what the shared reader's window must hold. */
 export const maxBatch = (sink: Pick<Sink, 'spaced'>, batchSize: number) => (sink.spaced === true ? Math.max(SPACED_MAX_BATCH, batchSize * LAG_BATCH_FACTOR) : batchSize * LAG_BATCH_FACTOR);
