@@ -18,6 +18,7 @@ const SECTIONS: Record<string, () => Promise<{ run(): Promise<Record<string, unk
   forward: () => import('./forward.js'),
   'forward-sinks': () => import('./forward-sinks.js'),
   'clickhouse-formats': () => import('./clickhouse-formats.js'),
+  'line-scan': () => import('./line-scan.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
