@@ -8,7 +8,7 @@ import { SPACED_MAX_BATCH } from '../collector/src/forward/forwarder.js';
 import { startClickHouse, startKafkaMock, type RunningServer } from '../collector/src/forward/testing/servers.js';
 import { statCpuSeconds } from '../collector/src/shared/index.js';
 import { freePort, startCollector } from '../collector/src/testing/index.js';
-import { batchMaker, countStored, cpuSeconds, load, median } from './ingest.js';
+import { batchMaker, countStored, cpuSeconds, load, median, peakRssMiB } from './ingest.js';
 
 /**
  * Forwarding benchmark (issue 15). The collector runs as its own process under the ingestion
@@ -208,7 +208,6 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
     sampling = false;
     await sampler;
     const stored = (await countStored(dataDir)) - before;
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     const run: Run = {
       events_per_s: Math.round(stored / seconds),
       cpu_us_per_event: Number(((cpu * 1e6) / stored).toFixed(1)),
@@ -218,7 +217,7 @@ async function once(seconds: number, env: Record<string, string>, make: () => st
       main_thread_run_delay_ms_per_s: Number(((delay * 1000) / seconds).toFixed(1)),
       fsyncs_per_s: Math.round(fsyncs / seconds),
       fsync_mean_ms: fsyncs > 0 ? Number(((((m1.fsync_sum ?? 0) - (m0.fsync_sum ?? 0)) * 1000) / fsyncs).toFixed(2)) : 0,
-      peak_rss_mib: hwm ? Math.round(Number(hwm[1]) / 1024) : NaN,
+      peak_rss_mib: peakRssMiB(pid),
     };
     if (forwarding) {
       if (m1.thread_cpu !== undefined && m0.thread_cpu !== undefined) run.forwarder_thread_cpu_us_per_event = Number((((m1.thread_cpu - m0.thread_cpu) * 1e6) / stored).toFixed(1));

@@ -136,7 +136,7 @@ export function cpuSeconds(pid: number): number {
 }
 
 /** Peak resident set size (VmHWM) of a live process, in MiB. */
-function peakRssMiB(pid: number): number {
+export function peakRssMiB(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
