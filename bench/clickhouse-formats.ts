@@ -10,6 +10,7 @@ import { startClickHouse } from '../collector/src/forward/testing/servers.js';
 import { runAsScript } from './as-script.js';
 import { fillLog } from './forward-sinks.js';
 import { cpuSeconds, median } from './ingest.js';
+import { num } from './knobs.js';
 
 /**
  * What a ClickHouse server spends per inserted event, by insert format and batch size: the
@@ -21,11 +22,6 @@ import { cpuSeconds, median } from './ingest.js';
  * waits until no merge runs, minus an idle baseline of the same length). Knobs: BENCH_CH_EVENTS (100000),
  * BENCH_CH_RUNS (2), BENCH_CH_FORMATS (all three), BENCH_CH_SETTINGS (query settings added to each insert).
  */
-
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
 
 function post(url: string, query: string, body: Buffer | string, settings = ''): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -10,6 +10,7 @@ import { openLogReader, openLogStore, type OpenLogStore } from '../collector/src
 type StoredEvent = Parameters<OpenLogStore['append']>[0][number];
 import { runAsScript } from './as-script.js';
 import { batchMaker, cpuSeconds, median } from './ingest.js';
+import { num } from './knobs.js';
 
 /**
  * Forwarding cost per sink, without ingestion beside it: a log of BENCH_FORWARD_EVENTS realistic
@@ -21,11 +22,6 @@ import { batchMaker, cpuSeconds, median } from './ingest.js';
  * machines. CPU per event hardly depends on what else the machine runs, unlike events/s.
  * Knobs: BENCH_FORWARD_EVENTS (100000), BENCH_FORWARD_SINK_RUNS (3), BENCH_FORWARD_SINKS (kafka,clickhouse,both).
  */
-
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 

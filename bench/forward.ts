@@ -9,6 +9,7 @@ import { startClickHouse, startKafkaMock, type RunningServer } from '../collecto
 import { statCpuSeconds } from '../collector/src/shared/index.js';
 import { freePort, startCollector } from '../collector/src/testing/index.js';
 import { batchMaker, countStored, cpuSeconds, load, median, peakRssMiB } from './ingest.js';
+import { num } from './knobs.js';
 
 /**
  * Forwarding benchmark (issue 15). The collector runs as its own process under the ingestion
@@ -36,11 +37,6 @@ import { batchMaker, countStored, cpuSeconds, load, median, peakRssMiB } from '.
  * idle = the sink servers under SCHED_IDLE, taking only CPU nothing else wants), BENCH_FORWARD_SINK_DIR
  * (ClickHouse's data directory; e.g. a tmpfs, so the sinks do not share the collector's disk).
  */
-
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
 
 async function metrics(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();

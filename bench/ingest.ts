@@ -9,6 +9,7 @@ import { storedEvents } from '../collector/src/logstore/index.js';
 import { statCpuSeconds } from '../collector/src/shared/index.js';
 import { startCollector } from '../collector/src/testing/index.js';
 import { runAsScript } from './as-script.js';
+import { num } from './knobs.js';
 
 /**
  * Ingestion benchmark (issue 2). Load comes from this process (autocannon) over loopback; the
@@ -38,11 +39,6 @@ interface CannonResult {
 }
 type Cannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
-
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
 
 // --- realistic batches -----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import { parseLine } from '../collector/src/logstore/ndjson.js';
 import { runAsScript } from './as-script.js';
 import { fillLog } from './forward-sinks.js';
 import { median } from './ingest.js';
+import { num } from './knobs.js';
 
 /**
  * The forwarders' per-line check, side by side with the one it replaced. Every stored line a
@@ -15,11 +16,6 @@ import { median } from './ingest.js';
  * nanoseconds per line and their ratio. The scan is the largest item of the forwarder thread's own
  * profile (docs/benchmarks.md, "Fifth pass"). Knobs: BENCH_SCAN_EVENTS (50000), BENCH_SCAN_ROUNDS (9).
  */
-
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
 
 export async function run(): Promise<Record<string, unknown>> {
   const events = num('BENCH_SCAN_EVENTS', 50_000);

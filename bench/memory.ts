@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../collector/src/testing/index.js';
 import { KEY, must, startServer } from './rollup.js';
+import { num } from './knobs.js';
 
 /**
  * Memory of a real `serve` process (resident set of its process group: tsx and the node child)
@@ -11,11 +12,6 @@ import { KEY, must, startServer } from './rollup.js';
  * (with its WAL) — for ordinary traffic and for events whose url, feature, user id and app version
  * are each new (issue 10). Knobs: BENCH_MEMORY_EVENTS (1000000), BENCH_MEMORY_UNIQUE (100000).
  */
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
-
 const rssMb = (pid: number) => {
   const out = execFileSync('ps', ['-o', 'rss=', '-g', String(pid)], { encoding: 'utf8' });
   return Math.round(out.trim().split(/\s+/).reduce((s, x) => s + Number(x), 0) / 1024);

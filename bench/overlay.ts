@@ -7,6 +7,7 @@ import type { StoredEvent } from '../packages/protocol/src/index.js';
 import { loadConfig } from '../collector/src/config/index.js';
 import { openRollups } from '../collector/src/rollup/index.js';
 import { createMemoryLogStore, createRecordingLogger } from '../collector/src/testing/index.js';
+import { num } from './knobs.js';
 
 /**
  * Memory of the live overlay per event (what a day costs in RAM before its rollup) and the size of
@@ -15,11 +16,6 @@ import { createMemoryLogStore, createRecordingLogger } from '../collector/src/te
  * memory), measured after a full collection.
  * Knobs: BENCH_OVERLAY_EVENTS (1000000), BENCH_UNIQUE_EVENTS (100000).
  */
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
-
 // A full collection before each reading, without needing `node --expose-gc` on the command line.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KEY, lastJson, must, percentile, startServer } from './rollup.js';
+import { num } from './knobs.js';
 
 /**
  * Ingestion latency while `serve` rolls up a big day (issue 10, item 11), against the same run's
@@ -13,11 +14,6 @@ import { KEY, lastJson, must, percentile, startServer } from './rollup.js';
  * from the rollups' log lines (end time and `ms`). Runs until the big rollup and a later non-empty
  * one have reported and BENCH_AFTER_SECONDS (30) more have passed.
  */
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
-
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const r = (x: number) => Math.round(x * 10) / 10;

@@ -9,6 +9,7 @@ import { statCpuSeconds, utcDay } from '../collector/src/shared/index.js';
 import { runAsScript } from './as-script.js';
 import { buildIndex } from '../collector/src/rollup/breakdown-index.js';
 import { decodeRows } from '../collector/src/rollup/cube.js';
+import { num } from './knobs.js';
 
 /**
  * Metrics benchmark (issue 4): drives the collector exactly as an operator would — the `generate`,
@@ -31,11 +32,6 @@ import { decodeRows } from '../collector/src/rollup/cube.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const KEY = TEST_DASH_KEY;
-
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
-};
 
 /** One CLI command (`pnpm collector <args>`) as a child process; `seconds` is its wall-clock time. */
 export async function collector(args: string[], env: Record<string, string>): Promise<CliResult> {

@@ -7,6 +7,7 @@ import { chromium } from 'playwright-core';
 import { burstRun, pacedRun, startPacedStub, type PacedSdk } from './sdk-paced.js';
 import { queueWriteCost } from './sdk-queue.js';
 import { runAsScript } from './as-script.js';
+import { num } from './knobs.js';
 
 /**
  * Browser SDK benchmark (issues 3 and 12): bundle sizes; Tally beside @amplitude/analytics-browser
@@ -18,14 +19,10 @@ import { runAsScript } from './as-script.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const num = (name: string, fallback: number) => {
-  const v = process.env[name];
-  return v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : fallback;
-};
-const PACED_CALLS = num('BENCH_SDK_PACED_CALLS', 300);
-const PACED_RUNS = num('BENCH_SDK_RUNS', 3);
-const BURST_CALLS = num('BENCH_SDK_CALLS', 10_000);
-const BURST_RUNS = num('BENCH_SDK_BURST_RUNS', 2);
+const PACED_CALLS = num('BENCH_SDK_PACED_CALLS', 300, 1);
+const PACED_RUNS = num('BENCH_SDK_RUNS', 3, 1);
+const BURST_CALLS = num('BENCH_SDK_CALLS', 10_000, 1);
+const BURST_RUNS = num('BENCH_SDK_BURST_RUNS', 2, 1);
 
 /**
  * A workspace package's published ESM file, read from its package.json `exports` rather than
@@ -99,7 +96,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const burst: Record<string, unknown[]> = { tally: [], amplitude: [], posthog: [] };
     for (let r = 0; r < BURST_RUNS; r++) for (const sdk of sdks) burst[sdk]!.push(await burstRun(browser, stub, sdk, BURST_CALLS));
 
-    const queueWrites = await queueWriteCost(browser, stub.origin, [0, 100, 1000], num('BENCH_SDK_QUEUE_WRITES', 30), 3);
+    const queueWrites = await queueWriteCost(browser, stub.origin, [0, 100, 1000], num('BENCH_SDK_QUEUE_WRITES', 30, 1), 3);
     const version = (p: string) => (JSON.parse(readFileSync(require.resolve(`${p}/package.json`), 'utf8')) as { version: string }).version;
     return {
       sizes_gzip_bytes: sizes,
