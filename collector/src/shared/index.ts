@@ -7,6 +7,6 @@ export { readTextIfExists } from './read-if-exists.js';
 export { createOptionalWorker } from './optional-worker.js';
 export type { OptionalWorker, WorkerReply } from './optional-worker.js';
 export { putVarint, varintSize } from './varint.js';
-export { idleThisThread, lowerThisThread, niceThisThread, SCHED_IDLE, threadNice, threadPolicy } from './thread-nice.js';
+export { lowerThisThread, SCHED_IDLE, threadPolicy } from './thread-nice.js';
 export type { ThreadPriority } from './thread-nice.js';
-export { statCpuSeconds, statField } from './proc-stat.js';
+export { statCpuSeconds } from './proc-stat.js';

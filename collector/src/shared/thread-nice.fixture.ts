@@ -1,11 +1,10 @@
-import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { idleThisThread, lowerThisThread, niceThisThread } from './thread-nice.js';
+import { idleThisThread, lowerThisThread, niceThisThread, ownTid } from './thread-nice.js';
 
 // Test fixture (thread-nice.test.ts): a worker thread that asks for each niceness in turn, reports
 // what niceThisThread answered and its own thread id, then stays alive until told to end, so the
 // test reads the kernel's view of this very thread.
 const got = workerData.lower !== undefined ? [lowerThisThread(workerData.lower)] : workerData.idle === true ? [idleThisThread()] : (workerData.nices as number[]).map((n) => niceThisThread(n));
-const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+const tid = ownTid();
 parentPort!.postMessage({ got, tid });
 parentPort!.once('message', () => process.exit(0));

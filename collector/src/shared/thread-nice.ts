@@ -6,8 +6,8 @@ import { statField } from './proc-stat.js';
 /** The kernel's number for the SCHED_IDLE policy (include/uapi/linux/sched.h). */
 export const SCHED_IDLE = 5;
 
-/** "/proc/thread-self" links to "<pid>/task/<tid>" (Linux ≥ 3.17). */
-const ownTid = () => Number(readlinkSync('/proc/thread-self').split('/').pop());
+/** The calling thread's kernel id: "/proc/thread-self" links to "<pid>/task/<tid>" (Linux ≥ 3.17). */
+export const ownTid = () => Number(readlinkSync('/proc/thread-self').split('/').pop());
 
 /**
  * Lowers the calling thread's CPU priority to niceness `nice` (0–19) and returns the niceness it now
@@ -32,13 +32,16 @@ export function niceThisThread(nice: number): number | undefined {
 }
 
 /**
- * Puts the calling thread under SCHED_IDLE: it then runs only on a core no other thread wants, and —
- * unlike any niceness — never preempts one that wakes. Measured: at niceness 10 the forwarders' thread
- * still preempted ingestion's main thread ≈ 57 times a second (the EEVDF scheduler lets a low-weight
- * thread that slept run first), 35 ms of its 158 ms/s run delay (`perf sched`, docs/benchmarks.md).
- * Node has no sched_setscheduler(2); util-linux's `chrt`, part of every Debian, Ubuntu and RHEL base
- * system, sets it for a thread id (lowering needs no privilege). Returns whether the kernel now
- * reports the policy; false where `chrt` is missing or this is not Linux (callers fall back to nice).
+ * Puts the calling thread under SCHED_IDLE: it never preempts a thread that wakes and is preempted
+ * by any that does. Measured: at niceness 10 the forwarders' thread still preempted ingestion's main
+ * thread ≈ 57 times a second (the EEVDF scheduler lets a low-weight thread that slept run first),
+ * 35 ms of its 158 ms/s run delay (`perf sched`, docs/benchmarks.md). It is a weight (3 against a
+ * niceness-0 thread's 1,024), not a strict priority: on a busy core the scheduler still gives it
+ * short slices while a normal thread that was preempted waits (15 ms/s of the main thread's wait in
+ * session 13's trace). Node has no sched_setscheduler(2); util-linux's `chrt`, part of every Debian,
+ * Ubuntu and RHEL base system, sets it for a thread id (lowering needs no privilege). Returns whether
+ * the kernel now reports the policy; false where `chrt` is missing or this is not Linux (callers
+ * fall back to nice).
  */
 export function idleThisThread(): boolean {
   if (process.platform !== 'linux') return false;
