@@ -1,6 +1,5 @@
 import { chromium, type Page } from 'playwright-core';
-import { KEY, startServer } from './rollup.js';
-import { statCpuSeconds } from '../collector/src/shared/index.js';
+import { cpuMs, KEY, startServer } from './rollup.js';
 import { runAsScript } from './as-script.js';
 
 /**
@@ -20,15 +19,6 @@ import { runAsScript } from './as-script.js';
  *   BENCH_DASH_DIR=/tmp/tally-bench-rollup-…/ninety-days pnpm bench dashboard
  */
 const RUNS = Number(process.env.BENCH_DASH_RUNS ?? 5);
-
-/** CPU time (user + system, all threads) the process `pid` has used so far, in ms (Linux /proc). */
-function cpuMs(pid: number | undefined): number {
-  try {
-    return statCpuSeconds(`/proc/${pid}/stat`) * 1000;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -104,12 +94,12 @@ export async function run(): Promise<Record<string, unknown>> {
           // The warm runs wait for the collector's background warmer (query/warm.ts) to finish its
           // first round, as a collector that has been up for a few minutes has.
           while (i === 1 && warmAt === undefined) await new Promise((r) => setTimeout(r, 500));
-          const c0 = cpuMs(child.pid);
+          const c0 = cpuMs(child.pid) ?? Number.NaN;
           await page.goto(`${base}/dashboard?range=${range}`, { waitUntil: 'commit', timeout: 600_000 });
           await rendered(page);
           // The collector's CPU time over the navigation (the cold one includes what its start-up
           // warmers did meanwhile): on a loaded machine the steadier guide.
-          cpu.push(cpuMs(child.pid) - c0);
+          cpu.push((cpuMs(child.pid) ?? Number.NaN) - c0);
           // Milliseconds since this navigation started, as the page's own clock has it.
           const ms = await page.evaluate(() => (globalThis as any).performance.now() as number);
           (i === 0 ? first : times).push(ms);

@@ -19,9 +19,9 @@ import { num } from './knobs.js';
  * machine drifts). Reported per pair: ingestion events/s with and without forwarders and their ratio
  * (the cost), collector CPU per event (whole process, and its main thread alone: the forwarders run
  * in a worker thread), each sink's forwarding throughput during the load, and its lag over time
- * (sampled from /metrics every 500 ms): bounded = the lag does not grow over the run (its trend
- * over the second half is under 5 % of the ingestion rate, and the second half's peak is at most
- * 1.5 × the first half's plus one batch). Then how long the backlog took to drain after the
+ * (sampled from /metrics every 500 ms): bounded = the lag does not grow over the run (see `trace`:
+ * the troughs of the second half rise by under 5 % of the ingestion rate, and its peak is at most
+ * 1.5 × the first half's plus one batch of the sink). Then how long the backlog took to drain after the
  * load stopped, and ingestion with a ClickHouse that refuses connections. Each pair also runs both
  * paced at half the rate it ingested without forwarders (below saturation: p99, CPU, lag).
  * The forwarder thread's own CPU per event comes from /metrics (tally_forward_thread_cpu_seconds_total),
@@ -34,7 +34,7 @@ import { num } from './knobs.js';
  * Knobs: BENCH_FORWARD_RUNS (3 pairs), BENCH_FORWARD_SECONDS (20), BENCH_FORWARD_SINKS (kafka,clickhouse), BENCH_FORWARD_PIN (0),
  * BENCH_FORWARD_BATCH (1000: the collector's TALLY_FORWARD_BATCH), TALLY_FORWARD_PRIORITY (passed on to the
  * collectors), BENCH_FORWARD_PACED (1; 0 skips the paced runs), BENCH_FORWARD_SINKS_PRIORITY (normal;
- * idle = the sink servers under SCHED_IDLE, taking only CPU nothing else wants), BENCH_FORWARD_SINK_DIR
+ * idle = the sink servers under SCHED_IDLE: a tiny weight, mostly the CPU nothing else wants), BENCH_FORWARD_SINK_DIR
  * (ClickHouse's data directory; e.g. a tmpfs, so the sinks do not share the collector's disk).
  */
 
@@ -261,8 +261,8 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const s of servers) execFileSync('taskset', ['-a', '-p', '-c', '1', String(s.proc.pid)], { stdio: 'ignore' });
   }
   if (sinkPriority === 'idle') {
-    // SCHED_IDLE for every thread of the sink servers (threads they start later inherit it): they run
-    // only on a core nothing else wants, as if on machines of their own, yet still get the spare CPU.
+    // SCHED_IDLE for every thread of the sink servers (threads they start later inherit it): they then
+    // mostly run on a core nothing else wants (a tiny weight, not a strict priority), yet still get the spare CPU.
     for (const s of servers) execFileSync('chrt', ['--idle', '-a', '-p', '0', String(s.proc.pid)], { stdio: 'ignore' });
   }
   try {
@@ -317,7 +317,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const met = 1 - ratio < 0.15 && on.every((r) => Object.values(r.lag ?? {}).every((t) => t.bounded));
     return {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_1m_per_pair: loads },
-      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch, linger_ms: 1000, forwarders: 'worker thread', paced_runs: paced, sink_data_dir: sinkDir ?? 'the OS temp dir (the collector\'s disk)', sink_servers_priority: sinkPriority === 'idle' ? 'SCHED_IDLE (as if on machines of their own)' : 'normal (competing with the collector)', forwarder_priority: process.env.TALLY_FORWARD_PRIORITY ?? 'idle', pinned: pin ? 'load generator + collector on CPU 0, sink servers on CPU 1' : 'no (everything shares every core)' },
+      setup: { pairs: runs, seconds, connections: 32, events_per_batch: 50, fsync: 'always', sinks: sinks.map((x) => (x === 'kafka' ? 'kafka (kcat mock cluster)' : 'clickhouse 18.16 (HTTP)')), batch, linger_ms: 1000, forwarders: 'worker thread', paced_runs: paced, sink_data_dir: sinkDir ?? 'the OS temp dir (the collector\'s disk)', sink_servers_priority: sinkPriority === 'idle' ? 'SCHED_IDLE (partly as if on machines of their own)' : 'normal (competing with the collector)', forwarder_priority: process.env.TALLY_FORWARD_PRIORITY ?? 'idle', pinned: pin ? 'load generator + collector on CPU 0, sink servers on CPU 1' : 'no (everything shares every core)' },
       ingest_events_per_s: { without_forwarders: median(off.map((r) => r.events_per_s)), with_forwarders: median(on.map((r) => r.events_per_s)) },
       ratio_with_to_without_per_pair: ratios.map((r) => Number(r.toFixed(3))),
       ingest_cost: Number((1 - ratio).toFixed(3)),

@@ -92,7 +92,7 @@ async function once(base: string, path: string): Promise<number> {
 }
 
 /** CPU time (user + system, all threads) a process has used, in ms; undefined off Linux. */
-async function cpuMs(pid: number | undefined): Promise<number | undefined> {
+export function cpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     return statCpuSeconds(`/proc/${pid}/stat`) * 1000;
@@ -103,9 +103,9 @@ async function cpuMs(pid: number | undefined): Promise<number | undefined> {
 
 /** One request's wall time and the server's CPU time meanwhile (ms). */
 async function onceWithCpu(base: string, path: string, pid: number | undefined): Promise<{ wall_ms: number; server_cpu_ms: number | undefined }> {
-  const c0 = await cpuMs(pid);
+  const c0 = cpuMs(pid);
   const wall = await once(base, path);
-  const c1 = await cpuMs(pid);
+  const c1 = cpuMs(pid);
   return { wall_ms: wall, server_cpu_ms: c0 === undefined || c1 === undefined ? undefined : c1 - c0 };
 }
 
