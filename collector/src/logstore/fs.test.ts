@@ -54,5 +54,4 @@ describe('syncLogFs (the forwarders’ thread does its own file I/O)', () => {
     expect(p).toBeInstanceOf(Promise);
     return expect(p).rejects.toMatchObject({ code: 'ENOENT' });
   });
-
 });
