@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, nodeLogFs, type LogFs } from '../logstore/index.js';
+import { fsyncDir, nodeLogFs, writeAll, type LogFs } from '../logstore/index.js';
 import { readTextIfExists } from '../shared/index.js';
 
 /**
@@ -74,7 +74,7 @@ export async function saveCheckpoint(dataDir: string, sink: string, cp: Checkpoi
   const bytes = Buffer.from(`${JSON.stringify(cp)}\n`);
   const fd = await lfs.open(tmp, 'w', 0o600);
   try {
-    for (let at = 0; at < bytes.length; ) at += await lfs.write(fd, bytes, at, bytes.length - at);
+    await writeAll(lfs, fd, bytes);
     await lfs.fsync(fd);
   } finally {
     await lfs.close(fd);

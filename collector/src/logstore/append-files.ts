@@ -1,5 +1,5 @@
 import { StorageUnavailableError, type Logger } from '../deps.js';
-import { fsyncDir, type LogFs } from './fs.js';
+import { fsyncDir, writeAll, type LogFs } from './fs.js';
 import { TMP_SUFFIX, dayPath } from './layout.js';
 
 /** An open day file in append mode (`a+`: readable too, so a deleted file can be restored from it). `size` counts only bytes of fully committed groups. */
@@ -63,7 +63,7 @@ export function createDayFiles(lfs: LogFs, dir: string, logger: Logger) {
       for (let pos = 0; pos < f.size; ) {
         const n = await lfs.read(f.fd, buf, 0, Math.min(buf.length, f.size - pos), pos);
         if (n <= 0) throw Object.assign(new Error('short read restoring a deleted log file'), { code: 'EIO' });
-        for (let off = 0; off < n; ) off += await lfs.write(out, buf, off, n - off);
+        await writeAll(lfs, out, buf, 0, n);
         pos += n;
       }
       await lfs.fdatasync(out);

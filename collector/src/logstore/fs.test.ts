@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeLogFs, syncLogFs, type LogFs } from './fs.js';
+import { nodeLogFs, syncLogFs, writeAll, type LogFs } from './fs.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -53,5 +53,24 @@ describe('syncLogFs (the forwarders’ thread does its own file I/O)', () => {
     const p = syncLogFs.open(join(dir, 'nope', 'x'), 'r');
     expect(p).toBeInstanceOf(Promise);
     return expect(p).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('writeAll', () => {
+  /** A file that takes at most `step` bytes a call (0: none at all), recording what reached it. */
+  const partial = (step: number) => {
+    const got: number[] = [];
+    const lfs = { write: async (_fd: number, b: Buffer, o: number, l: number) => (got.push(...b.subarray(o, o + Math.min(step, l))), Math.min(step, l)) } as unknown as LogFs;
+    return { lfs, got };
+  };
+
+  it('finishes a range through partial writes, in order', async () => {
+    const { lfs, got } = partial(3);
+    await writeAll(lfs, 1, Buffer.from('0123456789'), 2, 9);
+    expect(Buffer.from(got).toString()).toBe('2345678');
+  });
+
+  it('a write that makes no progress is an EIO, not an endless loop', async () => {
+    await expect(writeAll(partial(0).lfs, 1, Buffer.from('x'))).rejects.toMatchObject({ code: 'EIO' });
   });
 });

@@ -99,6 +99,18 @@ export const syncLogFs: LogFs = {
   },
 };
 
+/**
+ * Writes `buf[from, to)` at the file's position, however many calls that takes (a write may be
+ * partial). A write that makes no progress is an I/O fault, not a reason to loop forever.
+ */
+export async function writeAll(lfs: LogFs, fd: number, buf: Buffer, from = 0, to = buf.length): Promise<void> {
+  for (let off = from; off < to; ) {
+    const n = await lfs.write(fd, buf, off, to - off);
+    if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    off += n;
+  }
+}
+
 /** Makes a rename or unlink in `dir` durable: the directory entry itself must reach the disk. */
 export async function fsyncDir(lfs: LogFs, dir: string): Promise<void> {
   const fd = await lfs.open(dir, 'r');

@@ -2,7 +2,7 @@ export { openLogStore } from './store.js';
 export type { LogStoreOptions, LogStoreStats, OpenLogStore } from './store.js';
 export { openLogReader } from './read-only.js';
 export type { LogReaderOptions } from './read-only.js';
-export { fsyncDir, nodeLogFs, syncLogFs } from './fs.js';
+export { fsyncDir, nodeLogFs, syncLogFs, writeAll } from './fs.js';
 export { LogLockedError } from './lock.js';
 export type { LogFs } from './fs.js';
 export type { LineCheck, LogRecord } from './ndjson.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { StoredEvent } from '@tally/protocol';
 import type { Logger } from '../deps.js';
 import type { DayFiles } from './append-files.js';
-import { fsyncDir, type LogFs } from './fs.js';
+import { fsyncDir, writeAll, type LogFs } from './fs.js';
 import { TMP_SUFFIX, dayPath } from './layout.js';
 import { allLines, countNewlines, idLines, type IdLines } from './id-lines.js';
 import { parseLine, wholeLines } from './ndjson.js';
@@ -55,7 +55,7 @@ export async function rewriteDayFile(a: RewriteArgs): Promise<number> {
   let outSize = 0;
   let lineNo = 0; // lines of the chunks before the current one, for corrupt-line reports
   const write = async (buf: Buffer, from: number, to: number) => {
-    for (let off = from; off < to; ) off += await lfs.write(out, buf, off, to - off);
+    await writeAll(lfs, out, buf, from, to);
     outSize += to - from;
   };
   // Every line is a candidate without ids: parsed, shown to `keep` in order, and checked for corruption.

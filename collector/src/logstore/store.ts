@@ -3,7 +3,7 @@ import { LIMITS, type StoredEvent } from '@tally/protocol';
 import { StorageUnavailableError, type AppendResult, type Clock, type LogStore, type Logger } from '../deps.js';
 import { createDedupIndex } from './dedup.js';
 import { createDayFiles } from './append-files.js';
-import { fsyncDir, nodeLogFs, type LogFs } from './fs.js';
+import { fsyncDir, nodeLogFs, writeAll, type LogFs } from './fs.js';
 import { PROBE_FILE, TMP_SUFFIX, dayPath, listDays, probePath } from './layout.js';
 import { repairTail } from './repair.js';
 import { createWriter, type Job } from './writer.js';
@@ -167,7 +167,7 @@ async function open(opts: LogStoreOptions, lfs: LogFs, dir: string, unlock: () =
         try {
           // A few pages, not one byte: a disk with a sliver left would pass a 1-byte probe and fail the next group.
           const buf = Buffer.alloc(16 * 1024, 0x20);
-          for (let off = 0; off < buf.length; ) off += await lfs.write(fd, buf, off, buf.length - off);
+          await writeAll(lfs, fd, buf);
           await lfs.fdatasync(fd);
         } finally {
           await lfs.close(fd);

@@ -3,7 +3,7 @@ import type { StoredEvent } from '@tally/protocol';
 import { isStorageFault, StorageUnavailableError, type AppendResult, type Clock, type Logger } from '../deps.js';
 import { dedupKey, type DedupIndex } from './dedup.js';
 import type { DayFile, DayFiles } from './append-files.js';
-import type { LogFs } from './fs.js';
+import { writeAll, type LogFs } from './fs.js';
 import { utcDayOfIso } from '../shared/index.js';
 import type { LogStoreStats } from './store.js';
 
@@ -161,7 +161,7 @@ export function createWriter(d: WriterDeps) {
         const buf = Buffer.from(lines, 'utf8');
         const t = { file, good: file.size, len: 0 };
         touched.push(t);
-        await writeAll(file.fd, buf);
+        await writeAll(d.lfs, file.fd, buf);
         t.len = buf.length;
       }
       if (d.fsync === 'always' && touched.length > 0) {
@@ -250,14 +250,6 @@ export function createWriter(d: WriterDeps) {
     await rollBack(cut);
     for (const t of touched) t.len = keep.get(t.file.day) ?? 0;
     if (d.fsync !== 'off') await Promise.all(cut.map((t) => d.lfs.fdatasync(t.file.fd).catch(() => {})));
-  }
-
-  async function writeAll(fd: number, buf: Buffer): Promise<void> {
-    for (let off = 0; off < buf.length; ) {
-      const n = await d.lfs.write(fd, buf, off, buf.length - off);
-      if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-      off += n;
-    }
   }
 
   /** A failed group must leave no (half) line behind: cut each touched file back to its last good size. */
